@@ -1,0 +1,31 @@
+// The architecture surface the portable core uses. arch/arm64 implements it for
+// the firmware, arch/host for host unit tests (same header, other sources).
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+
+namespace xb::arch {
+
+// Generic-timer time: the virtual counter and its frequency.
+std::uint64_t counter();
+std::uint64_t counter_hz();
+
+inline std::uint64_t ticks_to_us(std::uint64_t ticks) { return ticks * 1000000 / counter_hz(); }
+inline std::uint64_t ticks_to_ms(std::uint64_t ticks) { return ticks * 1000 / counter_hz(); }
+
+// Shared-memory barriers between this vCPU and Xen or another domain (all in
+// the inner-shareable domain, as Xen's ABI requires for shared pages).
+void barrier_full();    // orders all earlier loads/stores before all later ones
+void barrier_stores();  // earlier stores become visible before later stores
+void barrier_loads();   // earlier loads complete before later loads
+
+// Cache maintenance by virtual address (identity-mapped), to the point of coherency.
+void dcache_clean_range(const void* start, std::size_t size);
+void dcache_clean_invalidate_range(const void* start, std::size_t size);
+void icache_invalidate_all();
+
+// A hint that the caller is spinning.
+void cpu_relax();
+
+}  // namespace xb::arch

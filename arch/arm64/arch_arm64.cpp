@@ -1,0 +1,54 @@
+// arm64 implementation of arch/arch.h.
+#include "arch/arch.h"
+
+#include "arch/arm64/sysreg.h"
+
+namespace xb::arch {
+
+std::uint64_t counter() {
+    // ISB so the read is not speculated ahead of earlier instructions (Arm ARM D11.2.2).
+    asm volatile("isb" ::: "memory");
+    return XB_READ_SYSREG(cntvct_el0);
+}
+
+std::uint64_t counter_hz() {
+    std::uint64_t hz = XB_READ_SYSREG(cntfrq_el0);
+    return hz != 0 ? hz : 1;  // never divide by zero, even on a broken CNTFRQ
+}
+
+// Xen's shared memory is Normal Inner-Shareable, so inner-shareable DMBs order
+// our accesses against Xen and the backend domains (as Linux's virt_*mb do).
+void barrier_full() { asm volatile("dmb ish" ::: "memory"); }
+void barrier_stores() { asm volatile("dmb ishst" ::: "memory"); }
+void barrier_loads() { asm volatile("dmb ishld" ::: "memory"); }
+
+namespace {
+std::uint64_t dcache_line() {
+    // CTR_EL0.DminLine: log2 of the smallest data cache line in words.
+    return 4ULL << ((XB_READ_SYSREG(ctr_el0) >> 16) & 0xf);
+}
+}  // namespace
+
+void dcache_clean_range(const void* start, std::size_t size) {
+    std::uint64_t line = dcache_line();
+    auto a = reinterpret_cast<std::uint64_t>(start) & ~(line - 1);
+    std::uint64_t end = reinterpret_cast<std::uint64_t>(start) + size;
+    for (; a < end; a += line) asm volatile("dc cvac, %0" ::"r"(a) : "memory");
+    asm volatile("dsb sy" ::: "memory");
+}
+
+void dcache_clean_invalidate_range(const void* start, std::size_t size) {
+    std::uint64_t line = dcache_line();
+    auto a = reinterpret_cast<std::uint64_t>(start) & ~(line - 1);
+    std::uint64_t end = reinterpret_cast<std::uint64_t>(start) + size;
+    for (; a < end; a += line) asm volatile("dc civac, %0" ::"r"(a) : "memory");
+    asm volatile("dsb sy" ::: "memory");
+}
+
+void icache_invalidate_all() {
+    asm volatile("ic iallu\n dsb nsh\n isb" ::: "memory");
+}
+
+void cpu_relax() { asm volatile("yield" ::: "memory"); }
+
+}  // namespace xb::arch

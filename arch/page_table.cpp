@@ -1,0 +1,105 @@
+#include "arch/page_table.h"
+
+#include <cstring>
+
+namespace xb::arch {
+namespace {
+
+constexpr std::uint64_t kValid = 1;
+constexpr std::uint64_t kTableOrPage = 2;  // bit 1: table (levels 1-2) or page (level 3)
+constexpr std::uint64_t kAf = 1ULL << 10;
+constexpr std::uint64_t kShInner = 3ULL << 8;
+constexpr std::uint64_t kPxn = 1ULL << 53;
+constexpr std::uint64_t kUxn = 1ULL << 54;
+constexpr std::uint64_t kOaMask = 0x0000fffffffff000ULL;
+
+constexpr unsigned shift_of(unsigned level) { return 39 - 9 * level; }  // L1: 30, L2: 21, L3: 12
+
+std::uint64_t leaf_attrs(MemType type) {
+    // EL1 read/write (AP=00); EL0 gets nothing executable (UXN).
+    if (type == MemType::device) return kAf | (kMairIdxDevice << 2) | kPxn | kUxn;
+    return kAf | kShInner | (kMairIdxNormal << 2) | kUxn;
+}
+
+}  // namespace
+
+PageTableBuilder::PageTableBuilder(std::uint64_t* pool, std::size_t pages, std::uint64_t (*phys_of)(const void*))
+    : pool_(pool), pages_(pages), used_(pages > 0 ? 1 : 0), phys_of_(phys_of) {
+    if (pages > 0) memset(pool_, 0, 4096);
+}
+
+std::uint64_t* PageTableBuilder::table_at(std::uint64_t phys) const {
+    for (std::size_t i = 0; i < used_; ++i) {
+        if (phys_of_(pool_ + i * 512) == phys) return pool_ + i * 512;
+    }
+    return nullptr;
+}
+
+Result<std::uint64_t*> PageTableBuilder::next_table(std::uint64_t* table, unsigned index, unsigned level) {
+    std::uint64_t desc = table[index];
+    if ((desc & kValid) != 0) {
+        if ((desc & kTableOrPage) == 0) {
+            return Error::make(Errc::busy, "page tables: level-%u block already maps this range", level);
+        }
+        return table_at(desc & kOaMask);
+    }
+    if (used_ == pages_) return Error::make(Errc::no_memory, "page tables: pool of %zu pages exhausted", pages_);
+    std::uint64_t* fresh = pool_ + used_ * 512;
+    ++used_;
+    memset(fresh, 0, 4096);
+    table[index] = phys_of_(fresh) | kTableOrPage | kValid;
+    return fresh;
+}
+
+Status PageTableBuilder::map(std::uint64_t base, std::uint64_t size, MemType type) {
+    if (pages_ == 0) return Error::make(Errc::no_memory, "page tables: no pool");
+    std::uint64_t start = base & ~0xfffULL;
+    std::uint64_t end = (base + size + 0xfff) & ~0xfffULL;
+    if (end < start || end > kVaLimit) {
+        return Error::make(Errc::unsupported, "page tables: 0x%llx+0x%llx is beyond the %u-bit address space",
+                           static_cast<unsigned long long>(base), static_cast<unsigned long long>(size), kVaBits);
+    }
+    std::uint64_t attrs = leaf_attrs(type);
+    for (std::uint64_t va = start; va < end;) {
+        std::uint64_t* table = pool_;
+        for (unsigned level = 1;; ++level) {
+            std::uint64_t block = std::uint64_t{1} << shift_of(level);
+            auto index = static_cast<unsigned>((va >> shift_of(level)) & 511);
+            bool leaf_fits = (va & (block - 1)) == 0 && end - va >= block;
+            if (level == 3 || (leaf_fits && (table[index] & kValid) == 0)) {
+                if ((table[index] & kValid) != 0) {
+                    return Error::make(Errc::busy, "page tables: 0x%llx is already mapped",
+                                       static_cast<unsigned long long>(va));
+                }
+                table[index] = va | attrs | (level == 3 ? kTableOrPage : 0) | kValid;
+                va += block;
+                break;
+            }
+            table = TRY(next_table(table, index, level));
+            if (table == nullptr) return Error::make(Errc::bad_data, "page tables: dangling table descriptor");
+        }
+    }
+    return ok();
+}
+
+Result<PageTableBuilder::Walk> PageTableBuilder::lookup(std::uint64_t va) const {
+    if (va >= kVaLimit) return Error::make(Errc::not_found, "va 0x%llx beyond the VA range", static_cast<unsigned long long>(va));
+    const std::uint64_t* table = pool_;
+    for (unsigned level = 1; level <= 3; ++level) {
+        std::uint64_t desc = table[(va >> shift_of(level)) & 511];
+        if ((desc & kValid) == 0) {
+            return Error::make(Errc::not_found, "va 0x%llx unmapped at level %u", static_cast<unsigned long long>(va), level);
+        }
+        bool table_desc = level < 3 && (desc & kTableOrPage) != 0;
+        if (!table_desc) {
+            std::uint64_t mask = (std::uint64_t{1} << shift_of(level)) - 1;
+            MemType type = ((desc >> 2) & 7) == kMairIdxDevice ? MemType::device : MemType::normal;
+            return Walk{(desc & kOaMask & ~mask) | (va & mask), type, level};
+        }
+        table = table_at(desc & kOaMask);
+        if (table == nullptr) return Error::make(Errc::bad_data, "dangling table descriptor");
+    }
+    return Error::make(Errc::bad_data, "walk fell through");
+}
+
+}  // namespace xb::arch

@@ -1,0 +1,209 @@
+#include "board/xenguest/board.h"
+
+#include "arch/arch.h"
+#include "cmd/shell.h"
+#include "drivers/pvconsole/pv_console.h"
+#include "drivers/xen/event_channels.h"
+#include "drivers/xen/hypercall.h"
+#include "drivers/xen/shared_info.h"
+#include "fdt/device_tree.h"
+#include "xenboot/config.h"
+#include "xenboot/version.h"
+
+namespace xb::board {
+namespace {
+
+using ull = unsigned long long;
+
+// What init learned from the device tree; the errors are reported once the
+// console is up (it needs none of this), then the guest powers off.
+struct TreeFacts {
+    bool valid = false;
+    std::size_t size = 0;
+    bool have_banks = false;
+    fdt::MemoryBanks banks{};
+    bool have_hypervisor = false;
+    fdt::HypervisorNode hypervisor{};
+    char error[Error::kMaxMessage] = {};
+
+    void fail(const Error& e) {
+        if (error[0] == '\0') format_to(error, sizeof error, "%s", e.message());
+    }
+};
+
+TreeFacts read_tree(const BoardEnv& env) {
+    TreeFacts t;
+    Result<std::size_t> size = fdt::validate(env.dtb, env.dtb_readable);
+    if (!size.ok()) {
+        t.fail(size.error());
+        return t;
+    }
+    t.valid = true;
+    t.size = size.value();
+    Result<fdt::MemoryBanks> banks = fdt::memory_banks(env.dtb);
+    if (banks.ok()) {
+        t.have_banks = true;
+        t.banks = banks.value();
+        const Range* home = t.banks.find(env.image.base);
+        if (home == nullptr || !home->contains(env.image) || !home->contains(env.heap_range)) {
+            t.have_banks = false;
+            t.fail(Error::make(Errc::bad_data,
+                               "device tree: no RAM bank holds xenboot and its heap at 0x%llx-0x%llx (RAM too small?)",
+                               static_cast<ull>(env.image.base), static_cast<ull>(env.heap_range.end())));
+        }
+    } else {
+        t.fail(banks.error());
+    }
+    Result<fdt::HypervisorNode> hv = fdt::hypervisor(env.dtb);
+    if (hv.ok()) {
+        t.have_hypervisor = true;
+        t.hypervisor = hv.value();
+    } else {
+        t.fail(hv.error());
+    }
+    return t;
+}
+
+Status map_memory(BoardEnv& env, const TreeFacts& tree, Gfn console_pfn) {
+    if (tree.have_banks) {
+        for (unsigned i = 0; i < tree.banks.count; ++i) TRY(env.mapper.map(tree.banks.bank[i], arch::MemType::normal));
+    } else {
+        // Without a usable RAM description map only what xenboot knows is RAM.
+        TRY(env.mapper.map(env.image, arch::MemType::normal));
+        TRY(env.mapper.map(env.heap_range, arch::MemType::normal));
+        if (tree.size != 0 || env.dtb != nullptr) {
+            TRY(env.mapper.map(Range{reinterpret_cast<std::uintptr_t>(env.dtb), tree.size ? tree.size : kPageSize},
+                               arch::MemType::normal));
+        }
+    }
+    // Pages shared with Xen and dom0 must be Normal Write-Back Inner-Shareable
+    // on our side too (Xen's Arm guest ABI), like RAM.
+    Range console_page{addr_of(console_pfn).value(), kPageSize};
+    bool console_in_ram = tree.have_banks && tree.banks.find(console_page.base) != nullptr;
+    if (!console_in_ram) TRY(env.mapper.map(console_page, arch::MemType::normal));
+    if (tree.have_hypervisor) TRY(env.mapper.map(tree.hypervisor.reg[0], arch::MemType::normal));
+    return env.mapper.activate();
+}
+
+[[gnu::format(printf, 3, 4)]] void fatal(BoardEnv& env, Console& con, const char* fmt, ...) {
+    con.write("xenboot: fatal: ");
+    va_list ap;
+    va_start(ap, fmt);
+    vformat(con, fmt, ap);
+    va_end(ap);
+    con.write("\nxenboot: cannot continue; powering off\n");
+    con.flush();
+    Status s = env.power.power_off();
+    if (!s.ok()) con.printf("xenboot: power-off failed: %s\n", s.error().message());
+}
+
+void print_banner(Console& con, const cmd::SystemInfo& sys) {
+    con.printf("\nxenboot %s (%s, %s)", XENBOOT_VERSION, XENBOOT_GIT_REVISION, XENBOOT_BUILD_DATE);
+    if (sys.have_xen_version) {
+        con.printf(" on Xen %u.%u%s", sys.xen_version.major, sys.xen_version.minor, sys.xen_version.extra);
+    }
+    con.write("\n");
+    std::uint64_t total = 0;
+    for (unsigned i = 0; i < sys.memory.ram_count(); ++i) {
+        const Range& r = sys.memory.ram(i);
+        con.printf("DRAM:  bank %u at 0x%llx, %llu MiB\n", i, static_cast<ull>(r.base), static_cast<ull>(r.size >> 20));
+        total += r.size;
+    }
+    con.printf("DRAM:  %llu MiB total; xenboot at 0x%llx\n", static_cast<ull>(total >> 20), static_cast<ull>(sys.image_base));
+}
+
+}  // namespace
+
+void board_main(BoardEnv& env) {
+    xen::XenPort& xen = env.xen;
+
+    // 1. The console needs no device tree: its page and event channel are HVM
+    //    params. Without them there is no way to say anything.
+    Result<std::uint64_t> console_pfn = xen::hvm_get_param(xen, xen::HvmParam::console_pfn);
+    Result<std::uint64_t> console_port = xen::hvm_get_param(xen, xen::HvmParam::console_evtchn);
+    if (!console_pfn.ok() || !console_port.ok() || console_pfn.value() == 0) {
+        (void)env.power.power_off();
+        return;
+    }
+
+    // 2. The device tree, checked in full before use.
+    TreeFacts tree = read_tree(env);
+
+    // 3. Final page tables: RAM, the console page, the grant-table window.
+    Status mapped = map_memory(env, tree, Gfn(console_pfn.value()));
+    if (!mapped.ok()) tree.fail(mapped.error());
+
+    // 4. shared_info in the last page of the grant-table window (the window's
+    //    low frames are where grant frames go), then polled event channels.
+    xen::SharedInfoMapping shared_info_mapping;
+    xen::SharedInfo* shared = nullptr;
+    char shared_info_warning[Error::kMaxMessage] = {};
+    if (tree.have_hypervisor && mapped.ok()) {
+        const Range& window = tree.hypervisor.reg[0];
+        Result<xen::SharedInfo*> si = shared_info_mapping.map(xen, gfn_of(PhysAddr(window.end() - kPageSize)));
+        if (si.ok()) shared = si.value();
+        else format_to(shared_info_warning, sizeof shared_info_warning, "%s", si.error().message());
+    }
+    xen::EventChannels events(xen, shared);
+    EvtchnPort port(static_cast<std::uint32_t>(console_port.value()));
+    Status bound = events.bind_polled(port);
+    pvconsole::PvConsole con(events, static_cast<xen::ConsoleInterface*>(xen.frame(Gfn(console_pfn.value()))), port);
+    env.set_panic_console(&con);
+
+    if (!bound.ok()) tree.fail(bound.error());
+    if (tree.error[0] != '\0' || !tree.have_banks || !tree.have_hypervisor) {
+        fatal(env, con, "%s", tree.error[0] != '\0' ? tree.error : "device tree unusable");
+        return;
+    }
+    if (shared_info_warning[0] != '\0') {
+        con.printf("xenboot: warning: %s (console input falls back to polling)\n", shared_info_warning);
+    }
+
+    // 5. Keep our own copy of the device tree (with room for fixups), so the
+    //    memory Xen put it in is free for kernels.
+    cmd::SystemInfo sys;
+    std::size_t dtb_room = tree.size + XENBOOT_DTB_EXTRA_SPACE;
+    void* dtb_copy = env.heap.alloc(dtb_room, 8);
+    if (dtb_copy == nullptr) {
+        fatal(env, con, "no heap for a %zu-byte copy of the device tree", dtb_room);
+        return;
+    }
+    Status copied = fdt::copy_to(env.dtb, dtb_copy, dtb_room);
+    if (!copied.ok()) {
+        fatal(env, con, "%s", copied.error().message());
+        return;
+    }
+
+    // 6. What commands report.
+    Result<xen::XenVersion> version = xen::xen_version(xen);
+    sys.have_xen_version = version.ok();
+    if (version.ok()) sys.xen_version = version.value();
+    for (unsigned i = 0; i < tree.banks.count; ++i) sys.memory.add_ram(tree.banks.bank[i]);
+    sys.memory.reserve(env.image, "xenboot");
+    sys.memory.reserve(env.heap_range, "heap");
+    sys.image_base = env.image.base;
+    sys.load_base = env.load_base;
+    sys.dtb_copy = reinterpret_cast<std::uintptr_t>(dtb_copy);
+    sys.dtb_copy_size = dtb_room;
+    sys.dtb_from_xen = reinterpret_cast<std::uintptr_t>(env.dtb);
+    sys.have_hypervisor = true;
+    sys.hypervisor = tree.hypervisor;
+    sys.console_pfn = console_pfn.value();
+    sys.console_evtchn = port.value();
+    sys.shared_info_gfn = shared_info_mapping.mapped() ? shared_info_mapping.gfn().value() : 0;
+    sys.timer_hz = arch::counter_hz();
+
+    print_banner(con, sys);
+    sys.entry_to_prompt_us = arch::ticks_to_us(arch::counter() - env.entry_ticks);
+    con.printf("Entry to prompt: %llu.%03llu ms\n", static_cast<ull>(sys.entry_to_prompt_us / 1000),
+               static_cast<ull>(sys.entry_to_prompt_us % 1000));
+
+    // 7. The shell, until a command ends the guest.
+    cmd::Context ctx{con, env.power, sys};
+    cmd::Shell shell(ctx);
+    Status ran = shell.run();
+    if (!ran.ok()) fatal(env, con, "console failed: %s", ran.error().message());
+    env.set_panic_console(nullptr);
+}
+
+}  // namespace xb::board

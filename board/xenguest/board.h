@@ -1,0 +1,48 @@
+// The xenguest board: the one place that knows the whole init order, from a
+// device-tree pointer to a shell prompt. Portable: the firmware calls it from
+// firmware_main.cpp with real hardware bindings; host tests call it with a
+// simulated Xen.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+
+#include "arch/page_table.h"
+#include "drivers/xen/xen_port.h"
+#include "lib/console.h"
+#include "lib/heap.h"
+#include "lib/power.h"
+#include "lib/types.h"
+
+namespace xb::board {
+
+// Builds and switches to xenboot's final page tables.
+class Mapper {
+  public:
+    virtual Status map(Range range, arch::MemType type) = 0;
+    virtual Status activate() = 0;
+
+  protected:
+    ~Mapper() = default;
+};
+
+struct BoardEnv {
+    xen::XenPort& xen;
+    Mapper& mapper;
+    PowerControl& power;
+    Heap& heap;
+    const void* dtb;              // as Xen passed it in x0
+    std::size_t dtb_readable;     // bytes known to be readable at dtb
+    std::uint64_t entry_ticks;    // generic-timer count at the first instruction
+    std::uint64_t load_base;      // where Xen loaded xenboot
+    Range image;                  // xenboot's image, BSS, stack and page tables
+    Range heap_range;
+    // Hook for the exception/panic path: where messages go once a console exists.
+    void (*set_panic_console)(Console* con);
+};
+
+// Runs init and the shell. Returns only if powering off failed (firmware) or on
+// a simulated platform after the guest "powered off".
+void board_main(BoardEnv& env);
+
+}  // namespace xb::board

@@ -1,0 +1,32 @@
+# Compiler flags for the two kinds of build.
+#   firmware: freestanding C++20 for aarch64, static PIE, no exceptions/RTTI,
+#             no global constructors, warnings are errors.
+#   host:     the same core code for unit tests, with ASan and UBSan.
+set(XB_WARNINGS -Wall -Wextra -Werror -Wshadow -Wno-missing-field-initializers)
+
+if(XENBOOT_FIRMWARE)
+  set(XB_CORE_FLAGS
+      -march=armv8-a -mno-outline-atomics -ffreestanding -fno-exceptions -fno-rtti
+      -fno-threadsafe-statics -fno-use-cxa-atexit -fPIE -fno-plt -fno-stack-protector
+      -fno-asynchronous-unwind-tables -fno-unwind-tables -ffunction-sections -fdata-sections
+      -O2 -g ${XB_WARNINGS})
+  set(XB_FIRMWARE_LINK_FLAGS
+      -nostdlib -static-pie -Wl,--no-dynamic-linker -Wl,-z,norelro -Wl,-z,noexecstack
+      -Wl,--gc-sections -Wl,--build-id=none -Wl,-z,max-page-size=4096 -Wl,--no-warn-rwx-segments)
+else()
+  set(XB_SANITIZERS -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer)
+  if(XENBOOT_FUZZ)
+    list(APPEND XB_SANITIZERS -fsanitize=fuzzer-no-link)
+  endif()
+  set(XB_CORE_FLAGS -fno-exceptions -fno-rtti -g -O1 ${XB_SANITIZERS} ${XB_WARNINGS})
+  add_link_options(${XB_SANITIZERS})
+endif()
+
+# xb_component(NAME SOURCES...): one folder's code as an object library with
+# the core flags. Firmware-only or host-only sources are chosen by the caller.
+function(xb_component name)
+  add_library(${name} OBJECT ${ARGN})
+  target_compile_options(${name} PRIVATE $<$<COMPILE_LANGUAGE:CXX>:${XB_CORE_FLAGS}>)
+  target_include_directories(${name} PUBLIC ${CMAKE_SOURCE_DIR} ${XENBOOT_GENERATED_DIR})
+  target_compile_definitions(${name} PUBLIC XENBOOT_STACK_SIZE=${XENBOOT_STACK_SIZE})
+endfunction()

@@ -1,0 +1,14 @@
+# Cross toolchain for the firmware: Debian's GNU aarch64-linux-gnu toolchain
+# (package g++-aarch64-linux-gnu), used freestanding.
+set(CMAKE_SYSTEM_NAME Generic)
+set(CMAKE_SYSTEM_PROCESSOR aarch64)
+set(CMAKE_C_COMPILER aarch64-linux-gnu-gcc)
+set(CMAKE_CXX_COMPILER aarch64-linux-gnu-g++)
+set(CMAKE_ASM_COMPILER aarch64-linux-gnu-gcc)
+set(CMAKE_OBJCOPY aarch64-linux-gnu-objcopy CACHE FILEPATH "")
+set(CMAKE_TRY_COMPILE_TARGET_TYPE STATIC_LIBRARY)
+set(XENBOOT_FIRMWARE ON CACHE BOOL "build the firmware image" FORCE)
+# Debian's arm64 libfdt.a (from libfdt-dev:arm64, unpacked by scripts/install-deps.sh
+# because the package cannot be co-installed with the host's libfdt-dev).
+get_filename_component(_xb_repo "${CMAKE_CURRENT_LIST_DIR}/.." ABSOLUTE)
+set(XENBOOT_LIBFDT_A "${_xb_repo}/build/deps/arm64/usr/lib/aarch64-linux-gnu/libfdt.a" CACHE FILEPATH "arm64 libfdt.a")

@@ -1,0 +1,36 @@
+// A shell command: name, one-line summary (for `help`), usage (for `help NAME`
+// and argument errors) and its function. The table lives in commands.cpp.
+#pragma once
+
+#include <span>
+
+#include "cmd/system_info.h"
+#include "lib/console.h"
+#include "lib/power.h"
+
+namespace xb::cmd {
+
+struct Context {
+    Console& con;
+    PowerControl& power;
+    const SystemInfo& sys;
+    bool stop = false;  // set when the shell should end (the guest is going away)
+};
+
+// Commands return 0 on success and 1 on failure, like U-Boot's CMD_RET_*.
+using CommandFn = int (*)(Context& ctx, int argc, char* const argv[]);
+
+struct Command {
+    const char* name;
+    const char* summary;
+    const char* usage;  // arguments only, e.g. "[-n] [args...]"
+    CommandFn fn;
+};
+
+std::span<const Command> commands();
+const Command* find_command(const char* name);
+
+// Prints "NAME: MESSAGE (usage: NAME USAGE)" as one line and returns 1.
+[[gnu::format(printf, 3, 4)]] int usage_error(Context& ctx, const Command& cmd, const char* fmt, ...);
+
+}  // namespace xb::cmd

@@ -1,0 +1,45 @@
+#include "drivers/xen/event_channels.h"
+
+#include "drivers/xen/hypercall.h"
+#include "drivers/xen/shared_memory.h"
+
+namespace xb::xen {
+namespace {
+constexpr unsigned word_of(EvtchnPort p) { return p.value() / 64; }
+constexpr std::uint64_t bit_of(EvtchnPort p) { return std::uint64_t{1} << (p.value() % 64); }
+}  // namespace
+
+Status EventChannels::bind_polled(EvtchnPort port) {
+    if (port.value() == 0 || port.value() >= kEvtchnPorts2L) {
+        return Error::make(Errc::bad_data, "event channel %u is outside the 2-level range", port.value());
+    }
+    if (shared_ == nullptr) return ok();  // no shared_info: callers fall back to yielding
+    fetch_or_shared(shared_->evtchn_mask[word_of(port)], bit_of(port));
+    consume(port);
+    return ok();
+}
+
+bool EventChannels::consume(EvtchnPort port) {
+    if (shared_ == nullptr) return true;  // cannot tell: assume something happened
+    std::uint64_t old = fetch_and_shared(shared_->evtchn_pending[word_of(port)], ~bit_of(port));
+    // Masked ports never set the selector or upcall flag, but ports that fired
+    // before we masked them did: clear those so Xen's view stays tidy.
+    store_shared(shared_->vcpu_info[0].evtchn_upcall_pending, std::uint8_t{0});
+    return (old & bit_of(port)) != 0;
+}
+
+Status EventChannels::notify(EvtchnPort port) { return evtchn_send(xen_, port); }
+
+Status EventChannels::block_on(EvtchnPort port) {
+    if (shared_ == nullptr) return sched_yield(xen_);
+    return sched_poll(xen_, &port, 1);
+}
+
+void EventChannels::clear_all_pending() {
+    if (shared_ == nullptr) return;
+    for (auto& word : shared_->evtchn_pending) store_shared(word, std::uint64_t{0});
+    store_shared(shared_->vcpu_info[0].evtchn_pending_sel, std::uint64_t{0});
+    store_shared(shared_->vcpu_info[0].evtchn_upcall_pending, std::uint8_t{0});
+}
+
+}  // namespace xb::xen

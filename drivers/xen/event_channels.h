@@ -1,0 +1,39 @@
+// 2-level event channels in polled mode. xenboot never takes interrupts: every
+// port it uses is masked (so Xen raises no upcall), and it learns of events by
+// testing and clearing the port's pending bit in shared_info. To sleep it asks
+// Xen to poll the port (SCHEDOP_poll), which wakes on a pending 0->1 edge even
+// for a masked port.
+#pragma once
+
+#include "drivers/xen/abi.h"
+#include "drivers/xen/xen_port.h"
+#include "lib/result.h"
+
+namespace xb::xen {
+
+class EventChannels {
+  public:
+    EventChannels(XenPort& xen, SharedInfo* shared) : xen_(xen), shared_(shared) {}
+
+    // Masks the port and clears a stale pending bit. Fails for ports outside the
+    // 2-level range.
+    Status bind_polled(EvtchnPort port);
+    // Atomically clears the pending bit; true if it was set.
+    bool consume(EvtchnPort port);
+    Status notify(EvtchnPort port);
+    // Sleeps until the port may have an event. Callers consume() first and
+    // re-check their condition after, so no event is lost in between.
+    Status block_on(EvtchnPort port);
+    // Hand-off: unmask nothing (Linux resets 2-level state itself) but leave no
+    // pending bit or selector set, so the next kernel starts from a clean page.
+    void clear_all_pending();
+
+    XenPort& xen() { return xen_; }
+    bool has_shared_info() const { return shared_ != nullptr; }
+
+  private:
+    XenPort& xen_;
+    SharedInfo* shared_;
+};
+
+}  // namespace xb::xen

@@ -1,0 +1,68 @@
+#include "lib/memory_map.h"
+
+#include "lib/panic.h"
+
+namespace xb {
+
+void MemoryMap::add_ram(Range r) {
+    if (r.size == 0) return;
+    if (ram_count_ == kMaxRanges) panic("memory map: too many RAM ranges");
+    ram_[ram_count_++] = r;
+}
+
+void MemoryMap::reserve(Range r, const char* what) {
+    if (r.size == 0) return;
+    if (reserved_count_ == kMaxRanges) panic("memory map: too many reserved ranges");
+    reserved_[reserved_count_++] = Reserved{r, what};
+}
+
+unsigned MemoryMap::free_ranges(std::array<Range, kMaxRanges>& out) const {
+    unsigned n = 0;
+    for (unsigned b = 0; b < ram_count_; ++b) {
+        // Walk the bank from its base, each time skipping to the end of the
+        // lowest reservation that starts at or before the cursor.
+        std::uint64_t cursor = ram_[b].base;
+        const std::uint64_t end = ram_[b].end();
+        while (cursor < end) {
+            std::uint64_t next_reserved = end;
+            bool blocked = false;
+            std::uint64_t skip_to = cursor;
+            for (unsigned i = 0; i < reserved_count_; ++i) {
+                const Range& r = reserved_[i].range;
+                if (r.contains(cursor)) {
+                    blocked = true;
+                    if (r.end() > skip_to) skip_to = r.end();
+                } else if (r.base > cursor && r.base < next_reserved) {
+                    next_reserved = r.base;
+                }
+            }
+            if (blocked) {
+                cursor = skip_to;
+                continue;
+            }
+            if (n < kMaxRanges) out[n++] = Range{cursor, next_reserved - cursor};
+            cursor = next_reserved;
+        }
+    }
+    // Banks are added in address order; sort anyway so callers can rely on it.
+    for (unsigned i = 1; i < n; ++i) {
+        for (unsigned j = i; j > 0 && out[j].base < out[j - 1].base; --j) {
+            Range t = out[j];
+            out[j] = out[j - 1];
+            out[j - 1] = t;
+        }
+    }
+    return n;
+}
+
+bool MemoryMap::is_free(Range r) const {
+    if (r.size == 0) return true;
+    std::array<Range, kMaxRanges> free{};
+    unsigned n = free_ranges(free);
+    for (unsigned i = 0; i < n; ++i) {
+        if (free[i].contains(r)) return true;
+    }
+    return false;
+}
+
+}  // namespace xb

@@ -1,0 +1,129 @@
+// Errors are values: every operation that can fail returns Result<T>.
+// An Error carries a code, the Xen errno when a hypercall failed, and a short
+// human-readable context ("xenstore read device/vbd: ENOENT"), built up as the
+// error travels outwards (see Error::prefix).
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <new>
+#include <utility>
+
+namespace xb {
+
+enum class Errc : std::uint8_t {
+    invalid_argument,
+    not_found,
+    timeout,
+    hypercall,   // Xen returned a negative errno (Error::xen_errno)
+    bad_data,    // untrusted input (device tree, ring, disk) failed validation
+    no_memory,
+    no_space,
+    busy,
+    unsupported,
+    io,
+};
+
+const char* errc_name(Errc code);
+
+class Error {
+  public:
+    static constexpr std::size_t kMaxMessage = 160;
+
+    // printf-style message; truncated (never overflowed) at kMaxMessage-1 chars.
+    [[gnu::format(printf, 2, 3)]] static Error make(Errc code, const char* fmt, ...);
+    [[gnu::format(printf, 3, 4)]] static Error xen(int xen_errno, Errc code, const char* fmt, ...);
+
+    // Adds outer context in front: "<outer>: <inner message>".
+    [[gnu::format(printf, 2, 3)]] Error& prefix(const char* fmt, ...);
+
+    Errc code() const { return code_; }
+    int xen_errno() const { return xen_errno_; }  // 0 when not a hypercall error
+    const char* message() const { return message_; }
+
+  private:
+    template <typename>
+    friend class Result;
+    Error() = default;
+    Errc code_ = Errc::invalid_argument;
+    int xen_errno_ = 0;
+    char message_[kMaxMessage] = {};
+};
+
+template <typename T>
+class [[nodiscard]] Result {
+  public:
+    Result(const T& value) : ok_(true) { new (&storage_.value) T(value); }
+    Result(T&& value) : ok_(true) { new (&storage_.value) T(std::move(value)); }
+    Result(const Error& error) : ok_(false) { new (&storage_.error) Error(error); }
+    Result(const Result& other) : ok_(other.ok_) {
+        if (ok_) new (&storage_.value) T(other.storage_.value);
+        else new (&storage_.error) Error(other.storage_.error);
+    }
+    Result& operator=(const Result&) = delete;
+    ~Result() {
+        if (ok_) storage_.value.~T();
+    }
+
+    bool ok() const { return ok_; }
+    explicit operator bool() const { return ok_; }
+    T& value() & { return storage_.value; }
+    const T& value() const& { return storage_.value; }
+    T&& value() && { return std::move(storage_.value); }
+    Error& error() { return storage_.error; }
+    const Error& error() const { return storage_.error; }
+    T value_or(T fallback) const { return ok_ ? storage_.value : fallback; }
+
+  private:
+    union Storage {
+        Storage() {}
+        ~Storage() {}
+        T value;
+        Error error;
+    } storage_;
+    bool ok_;
+};
+
+template <>
+class [[nodiscard]] Result<void> {
+  public:
+    Result() : ok_(true) {}
+    Result(const Error& error) : ok_(false), error_(error) {}
+    bool ok() const { return ok_; }
+    explicit operator bool() const { return ok_; }
+    void value() const {}
+    Error& error() { return error_; }
+    const Error& error() const { return error_; }
+
+  private:
+    bool ok_;
+    Error error_;
+};
+
+using Status = Result<void>;
+
+inline Status ok() { return {}; }
+
+}  // namespace xb
+
+// TRY(expr): evaluates a Result; on error returns the error from the enclosing
+// function, otherwise yields the value. (GNU statement expression, as GCC and
+// Clang both support.)
+#define TRY(expr)                                                   \
+    ({                                                              \
+        auto&& xb_try_result_ = (expr);                             \
+        if (!xb_try_result_.ok()) return xb_try_result_.error();    \
+        std::move(xb_try_result_).value();                          \
+    })
+
+// TRY_CTX(expr, fmt, ...): as TRY, adding outer context to the error message.
+#define TRY_CTX(expr, ...)                                          \
+    ({                                                              \
+        auto&& xb_try_result_ = (expr);                             \
+        if (!xb_try_result_.ok()) {                                 \
+            xb::Error xb_try_error_ = xb_try_result_.error();       \
+            xb_try_error_.prefix(__VA_ARGS__);                      \
+            return xb_try_error_;                                   \
+        }                                                           \
+        std::move(xb_try_result_).value();                          \
+    })

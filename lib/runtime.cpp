@@ -1,0 +1,48 @@
+// What the compiler and Debian's libfdt.a expect from a C/C++ runtime, for the
+// firmware build only: stack-protector symbols (libfdt is built with
+// -fstack-protector-strong), the pure-virtual trap, and operator new/delete on
+// the firmware heap. No global constructors exist (the linker script asserts
+// .init_array is empty), so there is no constructor runner here.
+#include <cstddef>
+#include <cstdint>
+#include <new>
+
+#include "lib/heap.h"
+#include "lib/panic.h"
+#include "lib/runtime.h"
+
+namespace xb {
+constinit Heap g_heap;
+}
+
+extern "C" {
+// A fixed guard: xenboot has no entropy source this early. It still catches
+// linear overruns of libfdt's stack buffers.
+std::uintptr_t __stack_chk_guard = 0x595e9fbd94fda766ULL;
+
+[[noreturn]] void __stack_chk_fail() { xb::panic("stack smashing detected"); }
+[[noreturn]] void __cxa_pure_virtual() { xb::panic("pure virtual function called"); }
+}
+
+// libstdc++'s header-only parts (string_view::substr, array::at, ...) call these
+// on misuse; with exceptions off they can only be fatal.
+namespace std {
+[[noreturn]] void __throw_out_of_range_fmt(const char* fmt, ...) { xb::panic("libstdc++: %s", fmt); }
+[[noreturn]] void __throw_out_of_range(const char* what) { xb::panic("libstdc++: %s", what); }
+[[noreturn]] void __throw_length_error(const char* what) { xb::panic("libstdc++: %s", what); }
+[[noreturn]] void __throw_bad_alloc() { xb::panic("libstdc++: bad_alloc"); }
+[[noreturn]] void __throw_bad_array_new_length() { xb::panic("libstdc++: bad_array_new_length"); }
+}  // namespace std
+
+void* operator new(std::size_t size) {
+    void* p = xb::g_heap.alloc(size);
+    if (p == nullptr) xb::panic("out of heap memory (%zu bytes requested)", size);
+    return p;
+}
+void* operator new[](std::size_t size) { return operator new(size); }
+void* operator new(std::size_t size, const std::nothrow_t&) noexcept { return xb::g_heap.alloc(size); }
+void* operator new[](std::size_t size, const std::nothrow_t&) noexcept { return xb::g_heap.alloc(size); }
+void operator delete(void* p) noexcept { xb::g_heap.free(p); }
+void operator delete[](void* p) noexcept { xb::g_heap.free(p); }
+void operator delete(void* p, std::size_t) noexcept { xb::g_heap.free(p); }
+void operator delete[](void* p, std::size_t) noexcept { xb::g_heap.free(p); }

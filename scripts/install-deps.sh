@@ -1,0 +1,48 @@
+#!/usr/bin/env bash
+# Installs everything xenboot needs on Debian 12 (run as root, or with sudo available).
+# Idempotent: packages already present are skipped quickly by apt.
+#   build:  GNU aarch64 cross toolchain, libfdt (host), CMake, GoogleTest, clang (libFuzzer)
+#   arm64 static libraries for the firmware (libfdt.a): Debian's libfdt-dev is not
+#           multi-arch, so libfdt-dev:arm64 is downloaded and unpacked into
+#           build/deps/arm64 (XENBOOT_DEPS_DIR) instead of being installed.
+#   lab:    qemu-system-arm and the host tools that build dom0's initramfs and disk images
+# The arm64 Debian packages for the lab (Xen, dom0 kernel, busybox, xen-utils) are *downloaded*,
+# not installed, by tests/system/lab/fetch-packages.sh.
+set -euo pipefail
+SUDO=""
+[ "$(id -u)" -eq 0 ] || SUDO="sudo"
+export DEBIAN_FRONTEND=noninteractive
+
+if ! dpkg --print-foreign-architectures | grep -qx arm64; then
+  $SUDO dpkg --add-architecture arm64
+fi
+
+pkgs=(
+  build-essential cmake ninja-build pkg-config
+  g++-aarch64-linux-gnu binutils-aarch64-linux-gnu
+  libfdt-dev
+  googletest libgtest-dev libgmock-dev
+  clang libclang-rt-14-dev
+  qemu-system-arm device-tree-compiler cpio kmod e2fsprogs dosfstools mtools fdisk gdisk
+  u-boot-tools python3 xz-utils zstd
+)
+missing=()
+for p in "${pkgs[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ "${#missing[@]}" -gt 0 ]; then
+  $SUDO apt-get update -q
+  $SUDO apt-get install -y -q --no-install-recommends "${missing[@]}"
+fi
+
+# arm64 static libraries for the firmware image.
+repo=$(cd "$(dirname "$0")/.." && pwd)
+deps=${XENBOOT_DEPS_DIR:-$repo/build/deps}
+if [ ! -f "$deps/arm64/usr/lib/aarch64-linux-gnu/libfdt.a" ]; then
+  mkdir -p "$deps/debs" "$deps/arm64"
+  (cd "$deps/debs" && apt-get download -q -o APT::Sandbox::User=root libfdt-dev:arm64) || {
+    $SUDO apt-get update -q && (cd "$deps/debs" && apt-get download -q -o APT::Sandbox::User=root libfdt-dev:arm64); }
+  for deb in "$deps"/debs/libfdt-dev_*_arm64.deb; do dpkg -x "$deb" "$deps/arm64"; done
+fi
+test -f "$deps/arm64/usr/lib/aarch64-linux-gnu/libfdt.a"
+echo "install-deps: all build and lab packages present (arm64 libs in $deps/arm64)"

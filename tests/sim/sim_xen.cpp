@@ -1,0 +1,165 @@
+#include "tests/sim/sim_xen.h"
+
+#include <cstring>
+
+namespace xb::sim {
+
+using namespace xen;
+
+SimXen::SimXen() {
+    // Xen 4.17 marks the console and xenstore ports pending before the guest
+    // runs; a fresh domain's shared_info has every port unmasked.
+}
+
+Page& SimXen::add_page(Gfn gfn) {
+    auto& slot = pages_[gfn.value()];
+    if (!slot) slot = std::make_unique<Page>();
+    return *slot;
+}
+
+void* SimXen::frame(Gfn gfn) {
+    if (shared_info_gfn_ && *shared_info_gfn_ == gfn) return shared_info_page_.bytes;
+    auto it = pages_.find(gfn.value());
+    return it == pages_.end() ? nullptr : it->second->bytes;
+}
+
+void SimXen::connect(EvtchnPort guest_port, std::function<void()> on_notify) {
+    backends_[guest_port.value()] = std::move(on_notify);
+}
+
+void SimXen::raise(EvtchnPort port) {
+    SharedInfo& si = shared_info();
+    const unsigned word = port.value() / 64;
+    const std::uint64_t bit = std::uint64_t{1} << (port.value() % 64);
+    if (__atomic_fetch_or(&si.evtchn_pending[word], bit, __ATOMIC_SEQ_CST) & bit) return;
+    if ((__atomic_load_n(&si.evtchn_mask[word], __ATOMIC_SEQ_CST) & bit) == 0) {
+        __atomic_fetch_or(&si.vcpu_info[0].evtchn_pending_sel, std::uint64_t{1} << word, __ATOMIC_SEQ_CST);
+        __atomic_store_n(&si.vcpu_info[0].evtchn_upcall_pending, 1, __ATOMIC_SEQ_CST);
+    }
+}
+
+bool SimXen::pending(EvtchnPort port) {
+    const std::uint64_t bit = std::uint64_t{1} << (port.value() % 64);
+    return (__atomic_load_n(&shared_info().evtchn_pending[port.value() / 64], __ATOMIC_SEQ_CST) & bit) != 0;
+}
+
+void SimXen::inject_error(Hypercall op, unsigned subop, int xen_errno, int times) {
+    faults_[{static_cast<unsigned>(op), subop}] = {xen_errno, times};
+}
+
+unsigned SimXen::notifications(EvtchnPort port) const {
+    auto it = notifications_.find(port.value());
+    return it == notifications_.end() ? 0 : it->second;
+}
+
+void SimXen::run_idle() {
+    for (auto& hook : idle_hooks_) hook();
+}
+
+long SimXen::hypercall(Hypercall op, std::uint64_t a0, std::uint64_t a1, std::uint64_t) {
+    auto fault = faults_.find({static_cast<unsigned>(op), static_cast<unsigned>(a0)});
+    if (fault != faults_.end() && fault->second.second > 0) {
+        --fault->second.second;
+        return -fault->second.first;
+    }
+    switch (op) {
+        case Hypercall::memory_op: return memory_op(static_cast<unsigned>(a0), a1);
+        case Hypercall::event_channel_op: return event_channel_op(static_cast<unsigned>(a0), a1);
+        case Hypercall::sched_op: return sched_op(static_cast<unsigned>(a0), a1);
+        case Hypercall::hvm_op: return hvm_op(static_cast<unsigned>(a0), a1);
+        case Hypercall::xen_version: return xen_version(static_cast<unsigned>(a0), a1);
+        case Hypercall::console_io: return -kEPERM;  // as on Debian's release Xen
+        default: return -kENOSYS;
+    }
+}
+
+long SimXen::memory_op(unsigned cmd, std::uint64_t arg) {
+    if (cmd == kXenmemAddToPhysmap) {
+        auto* a = reinterpret_cast<AddToPhysmap*>(arg);
+        if (a->domid != kDomidSelf) return -kEINVAL;
+        if (a->space != kMapspaceSharedInfo) return -kEINVAL;  // grant frames: not yet simulated
+        // Xen >= 4.17: shared_info may be mapped at one GFN only.
+        if (shared_info_gfn_) return -kEBUSY;
+        shared_info_gfn_ = Gfn(a->gpfn);
+        return 0;
+    }
+    if (cmd == kXenmemRemoveFromPhysmap) {
+        auto* a = reinterpret_cast<RemoveFromPhysmap*>(arg);
+        if (a->domid != kDomidSelf) return -kEINVAL;
+        if (shared_info_gfn_ && shared_info_gfn_->value() == a->gpfn) {
+            shared_info_gfn_.reset();
+            return 0;
+        }
+        return -kENOENT;
+    }
+    return -kENOSYS;
+}
+
+long SimXen::event_channel_op(unsigned cmd, std::uint64_t arg) {
+    auto* a = reinterpret_cast<EvtchnPortArg*>(arg);
+    auto it = backends_.find(a->port);
+    if (cmd == kEvtchnopSend) {
+        if (it == backends_.end()) return -kEINVAL;
+        ++notifications_[a->port];
+        it->second();
+        return 0;
+    }
+    if (cmd == kEvtchnopClose) {
+        if (it == backends_.end()) return -kEINVAL;
+        backends_.erase(it);
+        return 0;
+    }
+    return -kENOSYS;
+}
+
+long SimXen::sched_op(unsigned cmd, std::uint64_t arg) {
+    if (cmd == kSchedopYield) {
+        ++yields_;
+        run_idle();
+        return 0;
+    }
+    if (cmd == kSchedopPoll) {
+        ++polls_;
+        auto* a = reinterpret_cast<SchedPoll*>(arg);
+        auto* ports = reinterpret_cast<const std::uint32_t*>(a->ports);
+        if (a->nr_ports == 0 || a->nr_ports > 128) return -kEINVAL;
+        auto any_pending = [&] {
+            for (unsigned i = 0; i < a->nr_ports; ++i) {
+                if (pending(EvtchnPort(ports[i]))) return true;
+            }
+            return false;
+        };
+        if (any_pending()) return 0;
+        run_idle();
+        if (any_pending()) return 0;
+        ++starved_polls_;
+        return -kEDEADLK;
+    }
+    if (cmd == kSchedopShutdown) {
+        shutdown_ = static_cast<ShutdownReason>(reinterpret_cast<SchedShutdown*>(arg)->reason);
+        return 0;
+    }
+    return -kENOSYS;
+}
+
+long SimXen::hvm_op(unsigned cmd, std::uint64_t arg) {
+    if (cmd != kHvmopGetParam) return -kENOSYS;
+    auto* a = reinterpret_cast<HvmParamArg*>(arg);
+    if (a->domid != kDomidSelf) return -kEINVAL;  // a guest may only read its own
+    auto it = params_.find(a->index);
+    if (it == params_.end()) return -kEINVAL;
+    a->value = it->second;
+    return 0;
+}
+
+long SimXen::xen_version(unsigned cmd, std::uint64_t arg) {
+    if (cmd == kXenverVersion) return (4 << 16) | 17;
+    if (cmd == kXenverExtraversion) {
+        std::memset(reinterpret_cast<char*>(arg), 0, 16);
+        std::memcpy(reinterpret_cast<char*>(arg), ".7-sim", 6);
+        return 0;
+    }
+    return -kENOSYS;
+}
+
+}  // namespace xb::sim

@@ -1,0 +1,84 @@
+// A simulated Xen for host tests. It decodes hypercalls the way Xen 4.17 on
+// Arm does (same argument structures, same errno values), owns the pages a
+// guest shares with Xen (shared_info, the console ring), implements 2-level
+// event channels, and runs simulated backends whenever the guest notifies,
+// yields or polls. Faults can be injected per hypercall.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <vector>
+
+#include "drivers/xen/abi.h"
+#include "drivers/xen/xen_port.h"
+
+namespace xb::sim {
+
+struct Page {
+    alignas(4096) std::uint8_t bytes[4096] = {};
+};
+
+class SimXen final : public xen::XenPort {
+  public:
+    SimXen();
+
+    long hypercall(xen::Hypercall op, std::uint64_t a0, std::uint64_t a1, std::uint64_t a2) override;
+    void* frame(Gfn gfn) override;
+
+    // --- set-up -----------------------------------------------------------
+    void set_param(xen::HvmParam param, std::uint64_t value) { params_[static_cast<std::uint32_t>(param)] = value; }
+    // Gives the guest a page at gfn (a magic page such as the console ring).
+    Page& add_page(Gfn gfn);
+    // A backend listening on the other end of the guest's port.
+    void connect(EvtchnPort guest_port, std::function<void()> on_notify);
+    // Called on every yield and poll: backends make progress here.
+    void on_idle(std::function<void()> hook) { idle_hooks_.push_back(std::move(hook)); }
+
+    // --- backend side ---------------------------------------------------------
+    // Marks the guest's port pending, exactly as Xen's 2-level code does.
+    void raise(EvtchnPort guest_port);
+
+    // --- fault injection -------------------------------------------------------
+    // The next `times` calls of (op, subop) fail with -xen_errno.
+    void inject_error(xen::Hypercall op, unsigned subop, int xen_errno, int times = 1);
+
+    // --- observations -----------------------------------------------------------
+    xen::SharedInfo& shared_info() { return *reinterpret_cast<xen::SharedInfo*>(shared_info_page_.bytes); }
+    std::optional<Gfn> shared_info_gfn() const { return shared_info_gfn_; }
+    std::optional<xen::ShutdownReason> shutdown_reason() const { return shutdown_; }
+    unsigned notifications(EvtchnPort port) const;
+    unsigned yields() const { return yields_; }
+    unsigned polls() const { return polls_; }
+    // A poll with nothing pending and no backend able to make progress: a real
+    // guest would sleep forever. The sim fails the call (-EDEADLK) and counts it.
+    unsigned starved_polls() const { return starved_polls_; }
+
+  private:
+    long memory_op(unsigned cmd, std::uint64_t arg);
+    long event_channel_op(unsigned cmd, std::uint64_t arg);
+    long sched_op(unsigned cmd, std::uint64_t arg);
+    long hvm_op(unsigned cmd, std::uint64_t arg);
+    long xen_version(unsigned cmd, std::uint64_t arg);
+    void run_idle();
+    bool pending(EvtchnPort port);
+
+    Page shared_info_page_;
+    std::optional<Gfn> shared_info_gfn_;
+    std::map<std::uint64_t, std::unique_ptr<Page>> pages_;
+    std::map<std::uint32_t, std::uint64_t> params_;
+    std::map<std::uint32_t, std::function<void()>> backends_;
+    std::map<std::uint32_t, unsigned> notifications_;
+    std::vector<std::function<void()>> idle_hooks_;
+    std::map<std::pair<unsigned, unsigned>, std::pair<int, int>> faults_;
+    std::optional<xen::ShutdownReason> shutdown_;
+    unsigned yields_ = 0;
+    unsigned polls_ = 0;
+    unsigned starved_polls_ = 0;
+};
+
+inline constexpr int kEDEADLK = 35;
+
+}  // namespace xb::sim

@@ -1,0 +1,126 @@
+// Board init end to end on the simulated Xen: a good device tree reaches the
+// prompt; broken ones give a clear message and a power-off, never a hang.
+#include <gtest/gtest.h>
+
+#include <cstring>
+
+#include <vector>
+
+#include "board/xenguest/board.h"
+#include "tests/sim/dtb_builder.h"
+#include "tests/sim/fakes.h"
+
+namespace {
+
+using namespace xb;
+
+void no_panic_console(Console*) {}
+
+struct BoardRig {
+    sim::SimXen xen;
+    sim::SimConsoleBackend backend{xen};
+    sim::FakeMapper mapper;
+    sim::FakePower power;
+    std::vector<std::uint8_t> heap_memory = std::vector<std::uint8_t>(1 << 20);
+    Heap heap;
+    std::vector<std::uint8_t> dtb;
+
+    explicit BoardRig(const sim::DtbSpec& spec) : dtb(sim::build_dtb(spec)) { heap.init(heap_memory.data(), heap_memory.size()); }
+
+    std::string boot(const std::string& typed) {
+        backend.type(typed);
+        board::BoardEnv env{xen,
+                            mapper,
+                            power,
+                            heap,
+                            dtb.data(),
+                            dtb.size(),
+                            arch::counter(),
+                            0x40000000,
+                            Range{0x43e00000, 0x100000},
+                            Range{0x43f00000, 0x80000},
+                            &no_panic_console};
+        board::board_main(env);
+        return backend.output();
+    }
+};
+
+TEST(Board, GoodTreeReachesThePromptAndRunsCommands) {
+    BoardRig rig{sim::DtbSpec{}};
+    std::string out = rig.boot("version\rpoweroff\r");
+    EXPECT_NE(out.find("xenboot 0."), std::string::npos) << out;
+    EXPECT_NE(out.find("on Xen 4.17.7-sim"), std::string::npos) << out;
+    EXPECT_NE(out.find("DRAM:  bank 0 at 0x40000000, 64 MiB"), std::string::npos) << out;
+    EXPECT_NE(out.find("Entry to prompt: "), std::string::npos) << out;
+    EXPECT_NE(out.find("=> version"), std::string::npos) << out;
+    EXPECT_EQ(rig.power.power_offs, 1);
+    // shared_info went into the last page of the grant-table window.
+    ASSERT_TRUE(rig.xen.shared_info_gfn().has_value());
+    EXPECT_EQ(rig.xen.shared_info_gfn()->value(), 0x38fffu);
+    // RAM, console page and grant window mapped Normal, then activated.
+    EXPECT_EQ(rig.mapper.activations, 1);
+    bool ram = false, console = false, grant = false;
+    for (auto& m : rig.mapper.mapped) {
+        EXPECT_EQ(m.type, arch::MemType::normal);
+        ram |= m.range.base == 0x40000000 && m.range.size == (64u << 20);
+        console |= m.range.base == 0x39000000;
+        grant |= m.range.base == 0x38000000;
+    }
+    EXPECT_TRUE(ram && console && grant);
+}
+
+TEST(Board, NoMemoryNodeGivesAMessageAndPowerOff) {
+    sim::DtbSpec spec;
+    spec.memory.clear();
+    BoardRig rig{spec};
+    std::string out = rig.boot("");
+    EXPECT_NE(out.find("xenboot: fatal: device tree has no usable /memory node"), std::string::npos) << out;
+    EXPECT_NE(out.find("powering off"), std::string::npos);
+    EXPECT_EQ(rig.power.power_offs, 1);
+    EXPECT_EQ(out.find("=> "), std::string::npos);
+}
+
+TEST(Board, NoHypervisorNodeGivesAMessageAndPowerOff) {
+    sim::DtbSpec spec;
+    spec.hypervisor = false;
+    BoardRig rig{spec};
+    std::string out = rig.boot("");
+    EXPECT_NE(out.find("xenboot: fatal: device tree has no /hypervisor node"), std::string::npos) << out;
+    EXPECT_EQ(rig.power.power_offs, 1);
+    EXPECT_FALSE(rig.xen.shared_info_gfn().has_value());
+}
+
+TEST(Board, GarbageDeviceTreeGivesAMessageAndPowerOff) {
+    BoardRig rig{sim::DtbSpec{}};
+    rig.dtb.assign(256, 0x5a);
+    std::string out = rig.boot("");
+    EXPECT_NE(out.find("xenboot: fatal: device tree: bad magic"), std::string::npos) << out;
+    EXPECT_EQ(rig.power.power_offs, 1);
+}
+
+TEST(Board, RamThatDoesNotHoldXenbootIsRefused) {
+    sim::DtbSpec spec;
+    spec.memory = {{0x80000000, 64 << 20}};
+    BoardRig rig{spec};
+    std::string out = rig.boot("");
+    EXPECT_NE(out.find("no RAM bank holds xenboot"), std::string::npos) << out;
+    EXPECT_EQ(rig.power.power_offs, 1);
+}
+
+TEST(Board, NoConsoleParamsStillPowersOff) {
+    BoardRig rig{sim::DtbSpec{}};
+    rig.xen.inject_error(xen::Hypercall::hvm_op, xen::kHvmopGetParam, xen::kEINVAL);
+    rig.boot("");
+    EXPECT_EQ(rig.power.power_offs, 1);
+}
+
+TEST(Board, SharedInfoRefusedFallsBackToPollingConsole) {
+    BoardRig rig{sim::DtbSpec{}};
+    rig.xen.inject_error(xen::Hypercall::memory_op, xen::kXenmemAddToPhysmap, xen::kEBUSY);
+    std::string out = rig.boot("echo ok\rpoweroff\r");
+    EXPECT_NE(out.find("warning: mapping shared_info"), std::string::npos) << out;
+    EXPECT_NE(out.find("ok\r\n"), std::string::npos);
+    EXPECT_EQ(rig.power.power_offs, 1);
+}
+
+}  // namespace
