@@ -14,7 +14,8 @@ if(XENBOOT_FIRMWARE)
       -nostdlib -static-pie -Wl,--no-dynamic-linker -Wl,-z,norelro -Wl,-z,noexecstack
       -Wl,--gc-sections -Wl,--build-id=none -Wl,-z,max-page-size=4096 -Wl,--no-warn-rwx-segments)
 else()
-  set(XB_SANITIZERS -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer)
+  # vptr checks need RTTI, which the core is built without.
+  set(XB_SANITIZERS -fsanitize=address,undefined -fno-sanitize=vptr -fno-sanitize-recover=all -fno-omit-frame-pointer)
   if(XENBOOT_FUZZ)
     list(APPEND XB_SANITIZERS -fsanitize=fuzzer-no-link)
   endif()

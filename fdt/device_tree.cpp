@@ -101,6 +101,13 @@ Result<std::size_t> validate(const void* blob, std::size_t max_size) {
     if (fdt_magic(blob) != FDT_MAGIC) {
         return Error::make(Errc::bad_data, "device tree: bad magic 0x%08x", static_cast<unsigned>(fdt_magic(blob)));
     }
+    // Only version-17 trees (what Xen and dtc produce). libfdt 1.6.1 also
+    // takes older layouts, and its fdt_check_full() dereferences NULL on some
+    // malformed pre-16 blobs (found by tests/fuzz/fuzz_device_tree).
+    if (fdt_version(blob) < 17 || fdt_last_comp_version(blob) > 17) {
+        return Error::make(Errc::unsupported, "device tree: version %u (compatible with %u) is not 17",
+                           static_cast<unsigned>(fdt_version(blob)), static_cast<unsigned>(fdt_last_comp_version(blob)));
+    }
     std::size_t total = fdt_totalsize(blob);
     if (total > max_size) {
         return Error::make(Errc::bad_data, "device tree: totalsize %zu exceeds the %zu readable bytes", total, max_size);

@@ -112,6 +112,27 @@ TEST(DeviceTree, CorruptBlobsAreRejectedBeforeUse) {
     EXPECT_FALSE(fdt::validate(truncated.data(), truncated.size()).ok());
 }
 
+TEST(DeviceTree, OldVersionsAreRefusedBeforeLibfdtSeesThem) {
+    auto blob = build_dtb(DtbSpec{});
+    blob[0x17] = 2;  // version 2 (libfdt 1.6.1's fdt_check_full crashes on some of these)
+    auto r = fdt::validate(blob.data(), blob.size());
+    ASSERT_FALSE(r.ok());
+    EXPECT_STREQ(r.error().message(), "device tree: version 2 (compatible with 16) is not 17");
+}
+
+TEST(DeviceTree, FuzzerRegressionsAreRejected) {
+    // Inputs that once crashed; kept under tests/fuzz/seeds/regressions.
+    for (const char* name : {"dt-version2-null-deref.dtb"}) {
+        std::string path = std::string(XB_SOURCE_DIR) + "/tests/fuzz/seeds/regressions/" + name;
+        FILE* f = fopen(path.c_str(), "rb");
+        ASSERT_NE(f, nullptr) << path;
+        std::vector<std::uint8_t> bytes(1 << 16);
+        bytes.resize(fread(bytes.data(), 1, bytes.size(), f));
+        fclose(f);
+        EXPECT_FALSE(fdt::validate(bytes.data(), bytes.size()).ok()) << name;
+    }
+}
+
 TEST(DeviceTree, BootargsAndCopy) {
     DtbSpec spec;
     spec.bootargs = "bootdelay=0";

@@ -6,7 +6,8 @@
 # Share layout (written by lab.py, mounted at /mnt/lab):
 #   lab.conf               shell variables: XENSTORED=oxenstored|xenstored
 #   plan                   guest names, one a line, in run order
-#   guests/NAME/xl.cfg     xl config without disk lines (dom0 adds them)
+#   guests/NAME/xl.cfg     xl config without disk lines (dom0 adds them); it names its files
+#                          as dom0 copies them: /run/lab/NAME/{kernel,ramdisk}
 #   guests/NAME/disks      disk image file names in guests/NAME/, in vdev order (xvda, xvdb, ...)
 #   out/NAME/, out/dom0/   logs written back by dom0
 #
@@ -98,6 +99,10 @@ run_guest() {
   out=$share/out/$name
   mkdir -p "$run" "$out"
   cp "$src/xl.cfg" "$run/xl.cfg"
+  # xl reads the kernel ~3x faster from tmpfs than from the 9p share (33 MB Linux: 11 s -> 5 s).
+  for f in kernel ramdisk; do
+    [ ! -f "$src/$f" ] || cp "$src/$f" "$run/$f" || { end_guest "$name" "error: cannot copy $f"; return; }
+  done
 
   # Disks are copied into dom0's RAM: a loop device over the 9p file is ~10x slower.
   loops= copies= disks= n=0
@@ -114,9 +119,6 @@ run_guest() {
 
   # xl stays in the foreground (-F) until the domain shuts down and logs the shutdown reason
   # code; the config's on_* = "preserve" keeps the domain (and its console) until we destroy it.
-  echo "T0 $(cut -d' ' -f1 /proc/uptime)"; cat $src/kernel > /dev/null; echo "T1 read kernel $(cut -d' ' -f1 /proc/uptime)"
-  cp $src/kernel /run/k; echo "T2 cp kernel $(cut -d' ' -f1 /proc/uptime)"; cat /run/k >/dev/null; echo "T3 $(cut -d' ' -f1 /proc/uptime)"
-  sed -i "s|$src/kernel|/run/k|" $run/xl.cfg
   xl create -p -F "$run/xl.cfg" > "$run/xl.log" 2>&1 &
   xlpid=$!
   domid= n=0
@@ -143,7 +145,7 @@ run_guest() {
     end_guest "$name" "error: xenconsole did not attach"
     return
   fi
-  echo "T4 created $(cut -d' ' -f1 /proc/uptime)"; xl unpause "$domid" || fail "xl unpause $domid"
+  xl unpause "$domid" || fail "xl unpause $domid"
   say "guest $name started domid $domid"
 
   wait "$xlpid"

@@ -116,7 +116,8 @@ class GuestSpec:
                 raise LabError(f"guest {self.name}: extra_cfg may not set {m.group(1)!r}")
 
     def xl_cfg(self, guest_dir):
-        """The xl config, with paths as dom0 sees them; dom0 appends the disk line."""
+        """The xl config; guest_dir is where dom0 puts kernel and ramdisk. dom0 appends
+        the disk line."""
         q = lambda s: '"' + s + '"'
         lines = [f"name = {q(self.name)}", f"kernel = {q(guest_dir + '/kernel')}",
                  f"memory = {int(self.memory_mib)}"]
@@ -453,7 +454,7 @@ class Lab:
             with open(os.path.join(d, "disks"), "w") as f:
                 f.write("".join(f"disk{i}.img\n" for i in range(len(g.disks))))
             with open(os.path.join(d, "xl.cfg"), "w") as f:
-                f.write(g.xl_cfg(f"/mnt/lab/guests/{g.name}"))
+                f.write(g.xl_cfg(f"/run/lab/{g.name}"))   # dom0 copies the files there
         return share
 
     def close(self):

@@ -30,8 +30,10 @@ mount -t proc proc /proc; mount -t sysfs sysfs /sys; mount -t devtmpfs devtmpfs 
 mode=$(sed -n 's/.*lab_mode=\([a-z]*\).*/\1/p' /proc/cmdline)
 echo "GUEST-HELLO mode=$mode"
 for m in $(cat /modules); do insmod "$m"; done
-n=0
-while [ ! -b /dev/xvda ] && [ "$n" -lt 50 ]; do n=$((n + 1)); sleep 0.1; done
+n=0   # xenbus lists the vbd before blkfront has made /dev/xvda
+while [ -e /sys/bus/xen/devices/vbd-51712 ] && [ ! -b /dev/xvda ] && [ "$n" -lt 100 ]; do
+  n=$((n + 1)); sleep 0.1
+done
 if [ -b /dev/xvda ]; then
   echo "GUEST-DISK: $(head -c 16 /dev/xvda | od -An -tx1 | tr -d ' \n')"
   t0=$(cut -d' ' -f1 /proc/uptime)
@@ -43,6 +45,13 @@ fi
 echo "GUEST-INPUT?"
 read -r line
 echo "GUEST-ECHO: [$line]"
+if [ "$mode" = poweroff ]; then   # byte transparency, both ways: no \r/\n translation
+  stty raw -echo
+  echo "GUEST-RAW-IN: $(head -c 4 | od -An -tx1 | tr -d ' \n')"
+  stty sane; stty -opost
+  printf 'GUEST-RAW-OUT:a\nb\r\n'
+  stty sane
+fi
 echo "GUEST-BYE"
 if [ "$mode" = reboot ]; then reboot -f; else poweroff -f; fi
 """
@@ -113,7 +122,7 @@ def build_guest_files(work, files_dir):
                ("modules", f | 0o644, "".join(f"/{os.path.basename(m)}\n" for m in mods).encode(), (0, 0))]
     entries += [(os.path.basename(m), f | 0o644, open(m, "rb").read(), (0, 0)) for m in mods]
     for applet in ("sh", "mount", "sed", "cat", "echo", "insmod", "sleep", "head", "od", "tr",
-                   "cut", "dd", "awk", "poweroff", "reboot"):
+                   "cut", "dd", "awk", "stty", "printf", "poweroff", "reboot"):
         entries.append((f"bin/{applet}", l, b"busybox", (0, 0)))
     initrd = os.path.join(work, "guest-initramfs.cpio")
     write_cpio(initrd, entries)
@@ -173,6 +182,11 @@ def run_main(c, work, initrd, crash, disk, image):
         L.console.sendline("ping 123")
         L.console.expect("GUEST-ECHO: [ping 123]", 30)
         c.check("console input reaches the guest", True)
+        L.console.send(b"a\rb\n")
+        L.console.expect("GUEST-RAW-IN: 610d620a", 30)
+        c.check("input bytes arrive unchanged (\\r and \\n)", True)
+        L.console.expect("GUEST-RAW-OUT:a\nb\r\n", 30)
+        c.check("output bytes arrive unchanged (\\n and \\r\\n)", True)
         L.console.expect("GUEST-BYE", 30)
         reason = L.wait_guest_end(60)
         c.check("poweroff detected", reason == "poweroff", reason)

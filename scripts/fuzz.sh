@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# Builds the libFuzzer targets with clang and runs each for a bounded time
+# (FUZZ_SECONDS, default 30) from its seeds. Exits non-zero on any finding;
+# crashing inputs are kept in build/fuzz/findings/.
+set -euo pipefail
+repo=$(cd "$(dirname "$0")/.." && pwd)
+cd "$repo"
+seconds=${FUZZ_SECONDS:-30}
+CC=clang CXX=clang++ cmake -S . -B build/fuzz -G Ninja -DXENBOOT_FUZZ=ON >/dev/null
+ninja -C build/fuzz >/dev/null
+mkdir -p build/fuzz/findings build/fuzz/corpus
+# Seed device trees are kept as source and compiled here.
+mkdir -p build/fuzz/corpus/fuzz_device_tree
+for dts in tests/fuzz/seeds/device_tree/*.dts; do
+  dtc -q -I dts -O dtb -o "build/fuzz/corpus/fuzz_device_tree/$(basename "$dts" .dts).dtb" "$dts"
+done
+cp tests/fuzz/seeds/regressions/dt-*.dtb build/fuzz/corpus/fuzz_device_tree/
+passed=0 failed=0
+for target in fuzz_device_tree fuzz_console_ring fuzz_shell_line; do
+  mkdir -p "build/fuzz/corpus/$target"
+  if build/fuzz/tests/fuzz/$target -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 \
+       -artifact_prefix="build/fuzz/findings/$target-" "build/fuzz/corpus/$target" \
+       >"build/fuzz/$target.log" 2>&1; then
+    echo "fuzz: $target: $(grep -E '^Done' "build/fuzz/$target.log" | tail -1)"
+    passed=$((passed + 1))
+  else
+    echo "fuzz: $target FAILED; see build/fuzz/$target.log and build/fuzz/findings/" >&2
+    tail -30 "build/fuzz/$target.log" >&2
+    failed=$((failed + 1))
+  fi
+done
+echo "fuzz: $passed passed, $failed failed"
+[ "$failed" -eq 0 ]
