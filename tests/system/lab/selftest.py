@@ -45,7 +45,7 @@ fi
 echo "GUEST-INPUT?"
 read -r line
 echo "GUEST-ECHO: [$line]"
-if [ "$mode" = poweroff ]; then   # byte transparency, both ways: no \r/\n translation
+if [ "$mode" = full ]; then   # byte transparency, both ways: no \r/\n translation
   stty raw -echo
   echo "GUEST-RAW-IN: $(head -c 4 | od -An -tx1 | tr -d ' \n')"
   stty sane; stty -opost
@@ -158,7 +158,7 @@ def run_main(c, work, initrd, crash, disk, image):
     linux = lambda name, mode, disks: lab.GuestSpec(
         name, image, 256, disks=disks, ramdisk=initrd,
         cmdline=f"console=hvc0 loglevel=4 lab_mode={mode}")
-    guests = [linux("linux", "poweroff", [disk]), linux("linux-reboot", "reboot", []),
+    guests = [linux("linux", "full", [disk]), linux("linux-reboot", "reboot", []),
               lab.GuestSpec("crash", crash, 64)]
     t0 = time.monotonic()
     with lab.Lab(os.path.join(work, "main"), guests) as L:
@@ -166,7 +166,7 @@ def run_main(c, work, initrd, crash, disk, image):
                 f"QEMU -m {L.qemu_memory_mib}, dom0_mem {L.dom0_memory_mib}M")
         domid = L.wait_guest_start(60)
         c.check("guest linux started", domid > 0, f"domid {domid}")
-        L.console.expect("GUEST-HELLO mode=poweroff", 60)
+        L.console.expect("GUEST-HELLO mode=full", 60)
         c.check("guest output reaches the host", True,
                 f"{L.elapsed() - L.timings['start:linux']:.1f} s "
                 "from unpause to the init's first line")
@@ -220,7 +220,7 @@ def run_cli(c, work, initrd, image):
     t0 = time.monotonic()
     cli = os.path.join(os.path.dirname(os.path.abspath(__file__)), "lab.py")
     p = subprocess.run([sys.executable, cli, "interactive", "--kernel", image, "--memory", "256",
-                        "--ramdisk", initrd, "--cmdline", "console=hvc0 loglevel=4 lab_mode=poweroff",
+                        "--ramdisk", initrd, "--cmdline", "console=hvc0 loglevel=4 lab_mode=plain",
                         "--workdir", os.path.join(work, "cli"), "--timeout", "120"],
                        input=b"from the pipe\n", capture_output=True, timeout=300)
     out = p.stdout.decode(errors="replace")

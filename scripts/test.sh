@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# Runs every test xenboot has, from a fresh clone on Debian 12:
+#   1. installs what is missing (scripts/install-deps.sh), builds firmware and host tests
+#   2. host unit tests (GoogleTest + ASan/UBSan, against the simulated Xen) through ctest
+#   3. libFuzzer targets, FUZZ_SECONDS each (default 30)
+#   4. the lab: fetches Debian's arm64 Xen/Linux/busybox and builds dom0 (cached in build/lab)
+#   5. system tests: the lab's self-test (Linux DomUs) and xenboot's own under QEMU + Xen
+# Ends with "N passed, N failed" over the suites; exits non-zero if any failed.
+set -uo pipefail
+repo=$(cd "$(dirname "$0")/.." && pwd)
+cd "$repo"
+start=$(date +%s)
+passed=0 failed=0
+suite() {  # suite NAME COMMAND...: runs one suite, counts it, keeps going
+  local name=$1; shift
+  local t0=$(date +%s)
+  echo "=== $name"
+  if "$@"; then
+    passed=$((passed + 1)); echo "=== $name: PASS ($(( $(date +%s) - t0 )) s)"
+  else
+    failed=$((failed + 1)); echo "=== $name: FAIL ($(( $(date +%s) - t0 )) s)"
+  fi
+}
+
+bash scripts/install-deps.sh || { echo "install-deps failed"; echo "0 passed, 1 failed"; exit 1; }
+if ! bash scripts/build.sh; then
+  echo "build failed"; echo "0 passed, 1 failed"; exit 1
+fi
+suite "unit tests" ctest --test-dir build/host --output-on-failure -j2
+suite "fuzz" bash scripts/fuzz.sh
+if bash tests/system/lab/setup.sh; then
+  suite "lab self-test" python3 tests/system/lab/selftest.py
+  suite "system test: shell" python3 tests/system/test_shell.py
+else
+  echo "lab setup failed"; failed=$((failed + 1))
+fi
+echo "test.sh: $(( $(date +%s) - start )) s in all"
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]
