@@ -28,4 +28,10 @@ void icache_invalidate_all();
 // A hint that the caller is spinning.
 void cpu_relax();
 
+// Deliberately takes an exception of the given kind (the `exception` command,
+// which tests the vectors and the register dump). Returns only where that is
+// not possible (host builds).
+enum class TestException { undefined_instruction, breakpoint, data_abort };
+void raise_test_exception(TestException kind);
+
 }  // namespace xb::arch

@@ -1,4 +1,7 @@
-// poweroff and reset.
+// poweroff, reset, and exception (which ends the guest through the exception path).
+#include <cstring>
+
+#include "arch/arch.h"
 #include "cmd/builtins.h"
 
 namespace xb::cmd {
@@ -22,5 +25,19 @@ int shutdown(Context& ctx, int argc, char* const argv[], const char* name, bool 
 
 int do_poweroff(Context& ctx, int argc, char* const argv[]) { return shutdown(ctx, argc, argv, "poweroff", true); }
 int do_reset(Context& ctx, int argc, char* const argv[]) { return shutdown(ctx, argc, argv, "reset", false); }
+
+int do_exception(Context& ctx, int argc, char* const argv[]) {
+    const Command& self = *find_command("exception");
+    if (argc != 2) return usage_error(ctx, self, "expects one exception kind");
+    arch::TestException kind;
+    if (strcmp(argv[1], "undefined") == 0) kind = arch::TestException::undefined_instruction;
+    else if (strcmp(argv[1], "breakpoint") == 0) kind = arch::TestException::breakpoint;
+    else if (strcmp(argv[1], "abort") == 0) kind = arch::TestException::data_abort;
+    else return usage_error(ctx, self, "unknown kind '%s'", argv[1]);
+    ctx.con.flush();
+    arch::raise_test_exception(kind);
+    ctx.con.printf("exception: not possible on this platform\n");
+    return 1;
+}
 
 }  // namespace xb::cmd

@@ -10,6 +10,7 @@ namespace {
 constexpr Command kCommands[] = {
     {"bdinfo", "print board info: RAM, xenboot's own memory, Xen facts", "", do_bdinfo},
     {"echo", "echo args to console", "[-n] [args...]", do_echo},
+    {"exception", "test exception handling (the guest powers off)", "undefined|breakpoint|abort", do_exception},
     {"help", "print command description/usage", "[command...]", do_help},
     {"poweroff", "power off the guest", "", do_poweroff},
     {"reset", "reset (reboot) the guest", "", do_reset},

@@ -51,4 +51,17 @@ void icache_invalidate_all() {
 
 void cpu_relax() { asm volatile("yield" ::: "memory"); }
 
+void raise_test_exception(TestException kind) {
+    switch (kind) {
+        case TestException::undefined_instruction: asm volatile("udf #0" ::: "memory"); break;
+        case TestException::breakpoint: asm volatile("brk #0x7b" ::: "memory"); break;
+        case TestException::data_abort: {
+            // Page 0 is never mapped (RAM and Xen's windows are far above it).
+            std::uint64_t value;
+            asm volatile("ldr %0, [%1]" : "=r"(value) : "r"(std::uint64_t{0x10}) : "memory");
+            break;
+        }
+    }
+}
+
 }  // namespace xb::arch

@@ -5,6 +5,8 @@
 
 #include "lib/fatal.h"
 
+extern "C" char __image_start[];
+
 namespace {
 
 struct ExceptionFrame {
@@ -53,6 +55,11 @@ extern "C" [[noreturn]] void xenboot_exception(const ExceptionFrame* f, unsigned
         con->printf("\n*** xenboot: unexpected %s exception: %s\n", vector_name(kind), exception_class(f->esr));
         con->printf("ESR  %016llx  ELR  %016llx  FAR  %016llx\nSPSR %016llx  SP   %016llx\n", static_cast<ull>(f->esr),
                     static_cast<ull>(f->elr), static_cast<ull>(f->far), static_cast<ull>(f->spsr), static_cast<ull>(f->sp));
+        auto base = reinterpret_cast<std::uintptr_t>(__image_start);
+        if (f->elr >= base) {
+            con->printf("ELR is xenboot.elf+0x%llx (addr2line -e xenboot.elf 0x%llx)\n", static_cast<ull>(f->elr - base),
+                        static_cast<ull>(f->elr - base));
+        }
         for (int i = 0; i < 31; i += 3) {
             for (int j = i; j < i + 3 && j < 31; ++j) con->printf("x%-2d  %016llx%s", j, static_cast<ull>(f->x[j]), j + 1 < i + 3 && j < 30 ? "  " : "");
             con->write("\n");

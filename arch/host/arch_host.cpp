@@ -22,5 +22,6 @@ void dcache_clean_range(const void*, std::size_t) {}
 void dcache_clean_invalidate_range(const void*, std::size_t) {}
 void icache_invalidate_all() {}
 void cpu_relax() { std::this_thread::yield(); }
+void raise_test_exception(TestException) {}
 
 }  // namespace xb::arch

@@ -87,7 +87,7 @@ def run_guest(checks, lab, name, memory_mib, figures):
     expect(checks, c, f"{name}: prompt after bdinfo", "=> ")
 
     c.sendline("help")
-    for cmd in ("bdinfo", "echo", "help", "poweroff", "reset", "version"):
+    for cmd in ("bdinfo", "echo", "exception", "help", "poweroff", "reset", "version"):
         expect(checks, c, f"{name}: help lists {cmd}", re.compile(rf"\r\n{cmd} +- "))
     expect(checks, c, f"{name}: prompt after help", "=> ")
 
@@ -104,6 +104,25 @@ def run_guest(checks, lab, name, memory_mib, figures):
     checks.check(f"{name}: guest ended by power-off", reason == "poweroff", f"ended: {reason}")
 
 
+def run_exception_guest(checks, lab, name, kind, esr_class):
+    """`exception KIND` must print the dump (class, ESR/ELR/FAR, x0-x30) and power off."""
+    c = lab.console
+    lab.wait_guest_start(timeout=120)
+    if not expect(checks, c, f"{name}: prompt", "=> ", 60):
+        return
+    c.sendline(f"exception {kind}")
+    expect(checks, c, f"{name}: exception reported", f"*** xenboot: unexpected synchronous exception: {esr_class}")
+    expect(checks, c, f"{name}: ESR/ELR/FAR dumped", re.compile(r"ESR  [0-9a-f]{16}  ELR  [0-9a-f]{16}  FAR  [0-9a-f]{16}"))
+    expect(checks, c, f"{name}: ELR as an offset in xenboot.elf", re.compile(r"ELR is xenboot\.elf\+0x[0-9a-f]+ \(addr2line"))
+    expect(checks, c, f"{name}: registers dumped", re.compile(r"x30  [0-9a-f]{16}"))
+    expect(checks, c, f"{name}: powering off", "*** powering off")
+    try:
+        reason = lab.wait_guest_end(timeout=60)
+    except labmod.LabError as e:
+        reason = f"error: {e}"
+    checks.check(f"{name}: guest ended by power-off after the exception", reason == "poweroff", f"ended: {reason}")
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--firmware", default=os.path.join(REPO, "build", "fw", "xenboot.bin"))
@@ -112,12 +131,16 @@ def main():
     checks = Checks()
     figures = {"xenboot.bin size": f"{os.path.getsize(args.firmware)} bytes"}
     guests = [labmod.GuestSpec("xenboot-64m", kernel=args.firmware, memory_mib=64),
-              labmod.GuestSpec("xenboot-1g", kernel=args.firmware, memory_mib=1024)]
+              labmod.GuestSpec("xenboot-1g", kernel=args.firmware, memory_mib=1024),
+              labmod.GuestSpec("xenboot-undef", kernel=args.firmware, memory_mib=64),
+              labmod.GuestSpec("xenboot-abort", kernel=args.firmware, memory_mib=64)]
     t0 = time.monotonic()
     try:
         with labmod.Lab(args.workdir, guests) as lab:
-            for g in guests:
+            for g in guests[:2]:
                 run_guest(checks, lab, g.name, g.memory_mib, figures)
+            run_exception_guest(checks, lab, "xenboot-undef", "undefined", "unknown reason")
+            run_exception_guest(checks, lab, "xenboot-abort", "abort", "data abort")
             lab.wait_done(timeout=120)
     except labmod.LabError as e:
         checks.check("lab ran to the end", False, str(e))

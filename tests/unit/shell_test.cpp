@@ -82,6 +82,9 @@ INSTANTIATE_TEST_SUITE_P(
         Case{"ctrl_c", "echo never\x03", "<INTERRUPT>\r\n=> "},
         Case{"crlf_once", "echo a\r\necho b\n", "a\r\n=> echo b\r\nb\r\n"},
         Case{"escape_swallowed", "echo \x1b[Ax\r", "echo x\r\nx\r\n"},
+        Case{"exception_usage", "exception\r", "exception: expects one exception kind (usage: exception undefined|breakpoint|abort)"},
+        Case{"exception_kind", "exception fire\r", "exception: unknown kind 'fire'"},
+        Case{"exception_host", "exception abort\r", "exception: not possible on this platform"},
         Case{"poweroff_args", "poweroff now\r", "poweroff: unexpected argument 'now' (usage: poweroff)"}),
     [](const auto& param_info) { return std::string(param_info.param.name); });
 

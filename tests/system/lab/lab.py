@@ -24,6 +24,7 @@ import argparse
 import codecs
 import ctypes
 import dataclasses
+import fcntl
 import math
 import os
 import re
@@ -326,7 +327,8 @@ class Lab:
     <workdir>/logs; gets serial.log (Xen + dom0), console.log (guest consoles), qemu.log
     (command line and QEMU's own messages) and guests/ (xl and xenconsole logs, dom0's
     dmesg and hotplug logs). Memory is sized from the guests unless given:
-    dom0 = 512 MiB + the largest guest's disks; QEMU = dom0 + largest guest + 256 MiB.
+    dom0 = 512 MiB + the largest guest's disks; QEMU = dom0 + largest guest + 512 MiB, at
+    least 2048 MiB.
     xenstored: "oxenstored" (Debian's default) or "xenstored" (the C one).
     xen_args / dom0_args: appended to Xen's / dom0 Linux's command line.
     """
@@ -352,13 +354,17 @@ class Lab:
         disk_mib = max([mib(sum(os.path.getsize(d) for d in g.disks)) for g in self.guests] + [0])
         self.dom0_memory_mib = dom0_memory_mib or 512 + disk_mib
         guest_mib = max([g.memory_mib for g in self.guests] + [0])
+        # Xen gives dom0 1:1-mapped memory in large aligned blocks: -m 768 with 512 MiB for
+        # dom0 fails ("Failed to allocate requested dom0 memory"). With bootscrub=false, RAM
+        # that nobody touches costs the host nothing, so be generous.
         self.qemu_memory_mib = qemu_memory_mib or \
-            256 * math.ceil((self.dom0_memory_mib + guest_mib + 256) / 256)
+            max(2048, 256 * math.ceil((self.dom0_memory_mib + guest_mib + 512) / 256))
         self.console = None
         self.timings = {}        # seconds: "dom0_ready", per guest "start:NAME", "end:NAME"
         self._serial = None
         self._proc = None
         self._sockdir = None
+        self._lock = None
         self._ev_pos = 0
         self._t0 = None
 
@@ -380,6 +386,14 @@ class Lab:
         for path in files.values():
             if not os.path.isfile(path):
                 raise LabError(f"{path} missing: run tests/system/lab/setup.sh")
+        os.makedirs(self.workdir, exist_ok=True)
+        lock = open(os.path.join(self.workdir, ".lab-lock"), "w")
+        try:  # two labs on one workdir would share (and delete) each other's files
+            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            lock.close()
+            raise LabError(f"{self.workdir} is in use by another lab")
+        self._lock = lock
         os.makedirs(self.log_dir, exist_ok=True)
         share = self._write_share()
         # Unix socket paths are limited to 107 bytes: keep them in a short temporary dir.
@@ -473,9 +487,12 @@ class Lab:
             shutil.rmtree(self._sockdir, ignore_errors=True)
             self._sockdir = None
         out = os.path.join(self.workdir, "share", "out")
-        if os.path.isdir(out) and os.path.abspath(out) != os.path.join(self.log_dir, "guests"):
+        if self._lock and os.path.isdir(out):
             shutil.rmtree(os.path.join(self.log_dir, "guests"), ignore_errors=True)
             shutil.copytree(out, os.path.join(self.log_dir, "guests"))
+        if self._lock:
+            self._lock.close()
+            self._lock = None
 
     def elapsed(self):
         """Seconds since QEMU was started (the time base of self.timings)."""
@@ -495,7 +512,7 @@ class Lab:
                         raise LabError(f"dom0 reported an error: {ev[1]}\n{self._serial_tail()}")
                     if ev[0] in kinds:
                         return ev
-                if s.closed or self._proc.poll() is not None:
+                if s.closed:   # EOF: QEMU exited and everything it printed has been read
                     raise LabError(f"QEMU exited while waiting for {what}\n{self._serial_tail()}"
                                    f"\n{self._qemu_log()}")
                 left = deadline - time.monotonic()
