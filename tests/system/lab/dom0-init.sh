@@ -86,8 +86,12 @@ done
 say "dom0 ready ($XENSTORED, $(cat /sys/hypervisor/version/major).$(cat /sys/hypervisor/version/minor))"
 
 # --- guests ---------------------------------------------------------------------------------
-# end_guest NAME REASON: mark the end in-band on the console port, then on hvc0.
+# end_guest NAME REASON: free the guest's loop devices and RAM copies, save its logs, mark
+# the end in-band on the console port, then on hvc0.
 end_guest() {
+  for l in $loops; do losetup -d "$l"; done
+  rm -rf "/run/lab/$1"/*.img "/run/lab/$1"/kernel "/run/lab/$1"/ramdisk "/run/lab/$1"/notify
+  cp "/run/lab/$1"/*.log "$share/out/$1/" 2>/dev/null
   printf '\033_LAB:end:%s\033\\' "$1" > "$vport"
   say "guest $1 ended: $2"
 }
@@ -99,20 +103,21 @@ run_guest() {
   out=$share/out/$name
   mkdir -p "$run" "$out"
   cp "$src/xl.cfg" "$run/xl.cfg"
-  # xl reads the kernel ~3x faster from tmpfs than from the 9p share (33 MB Linux: 11 s -> 5 s).
+  # xl builds the domain faster from tmpfs than from the 9p share (33 MB Linux: 4.4 s, not 8.2 s).
+  loops=''
   for f in kernel ramdisk; do
     [ ! -f "$src/$f" ] || cp "$src/$f" "$run/$f" || { end_guest "$name" "error: cannot copy $f"; return; }
   done
 
   # Disks are copied into dom0's RAM: a loop device over the 9p file is ~10x slower.
-  loops= copies= disks= n=0
+  disks='' n=0
   for f in $(cat "$src/disks" 2>/dev/null); do
     n=$((n + 1))
     letter=$(echo abcdefghijklmnopqrstuvwxyz | cut -c$n)
     cp "$src/$f" "$run/$f" || { end_guest "$name" "error: cannot copy disk $f"; return; }
     loop=$(losetup -f) && losetup "$loop" "$run/$f" ||
       { end_guest "$name" "error: losetup $f"; return; }
-    loops="$loops $loop" copies="$copies $run/$f"
+    loops="$loops $loop"
     disks="$disks'format=raw, vdev=xvd$letter, access=rw, target=$loop', "
   done
   [ -z "$disks" ] || echo "disk = [ ${disks%, } ]" >> "$run/xl.cfg"
@@ -121,13 +126,13 @@ run_guest() {
   # code; the config's on_* = "preserve" keeps the domain (and its console) until we destroy it.
   xl create -p -F "$run/xl.cfg" > "$run/xl.log" 2>&1 &
   xlpid=$!
-  domid= n=0
+  domid='' n=0
   while [ -z "$domid" ]; do
     domid=$(sed -n 's/.*(domid \([0-9]*\)) to die.*/\1/p' "$run/xl.log")
     [ -n "$domid" ] && break
     if ! kill -0 "$xlpid" 2>/dev/null || [ "$n" -ge 600 ]; then
       kill "$xlpid" 2>/dev/null
-      cat "$run/xl.log"; cp "$run/xl.log" "$out/"
+      cat "$run/xl.log"
       end_guest "$name" "error: xl create failed"
       return
     fi
@@ -161,9 +166,6 @@ run_guest() {
   while kill -0 "$conpid" 2>/dev/null && [ "$n" -lt 50 ]; do n=$((n + 1)); sleep 0.1; done
   kill "$conpid" 2>/dev/null
   wait "$conpid" 2>/dev/null
-  for l in $loops; do losetup -d "$l"; done
-  rm -f $copies "$run/notify"
-  cp "$run"/*.log "$out/" 2>/dev/null
   end_guest "$name" "$reason"
 }
 

@@ -23,49 +23,64 @@ roots=(xen-hypervisor-4.17-arm64 busybox-static xen-utils-4.17 xen-utils-common 
 # which needs nothing but libc, and following it would pull in PAM, systemd, SELinux, ...
 lib_roots=(xen-utils-4.17 xen-utils-common xenstore-utils bash)
 
-# The dom0/domU kernel: the 6.1 ABI package the linux-image-arm64 metapackage points to.
-kpkg=$(apt-cache depends linux-image-arm64:arm64 | sed -n 's/^ *Depends: \(linux-image-6\.1[^:]*-arm64\).*/\1/p' | head -n1)
-[ -n "$kpkg" ] || { echo "fetch-packages: cannot resolve linux-image-arm64 (apt-get update done?)" >&2; exit 1; }
-roots+=("$kpkg")
+dpkg --print-foreign-architectures | grep -qx arm64 ||
+  { echo "fetch-packages: arm64 is not a dpkg architecture: run scripts/install-deps.sh" >&2; exit 1; }
 
-# Follow Depends/PreDepends, keeping only library packages (lib*, zlib1g): the tools'
-# maintainer scripts and python3/udev/ucf dependencies are not needed to run the binaries.
-# One apt-cache call per dependency level (each call costs ~1 s of cache loading).
-direct_libs() {
-  apt-cache depends --no-recommends --no-suggests --no-conflicts --no-breaks --no-replaces \
-      --no-enhances "${@/%/:arm64}" |
-    sed -n 's/^ *|\{0,1\}\(Pre\)\{0,1\}Depends: <\{0,1\}\([^:> ]*\).*/\2/p' |
-    grep -E '^(lib|zlib1g$)' | sort -u || true
-}
-declare -A want=()
-for p in "${roots[@]}"; do want[$p]=1; done
-level=("${lib_roots[@]}")
-while [ "${#level[@]}" -gt 0 ]; do
-  next=()
-  for d in $(direct_libs "${level[@]}"); do
-    if [ -z "${want[$d]:-}" ]; then want[$d]=1; next+=("$d"); fi
+# Resolves the package set and downloads what the cache lacks; sets pkgs, files, fetched.
+fetch_all() {
+  # The dom0/domU kernel: the 6.1 ABI package the linux-image-arm64 metapackage points to.
+  kpkg=$(apt-cache depends linux-image-arm64:arm64 | sed -n 's/^ *Depends: \(linux-image-6\.1[^:]*-arm64\).*/\1/p' | head -n1)
+  [ -n "$kpkg" ] || { echo "fetch-packages: cannot resolve linux-image-arm64 (apt-get update done?)" >&2; return 1; }
+  roots+=("$kpkg")
+
+  # Follow Depends/PreDepends, keeping only library packages (lib*, zlib1g): the tools'
+  # maintainer scripts and python3/udev/ucf dependencies are not needed to run the binaries.
+  # One apt-cache call per dependency level (each call costs ~1 s of cache loading).
+  direct_libs() {
+    apt-cache depends --no-recommends --no-suggests --no-conflicts --no-breaks --no-replaces \
+        --no-enhances "${@/%/:arm64}" |
+      sed -n 's/^ *|\{0,1\}\(Pre\)\{0,1\}Depends: <\{0,1\}\([^:> ]*\).*/\2/p' |
+      grep -E '^(lib|zlib1g$)' | sort -u || true
+  }
+  declare -A want=()
+  for p in "${roots[@]}"; do want[$p]=1; done
+  level=("${lib_roots[@]}")
+  while [ "${#level[@]}" -gt 0 ]; do
+    next=()
+    for d in $(direct_libs "${level[@]}"); do
+      if [ -z "${want[$d]:-}" ]; then want[$d]=1; next+=("$d"); fi
+    done
+    level=("${next[@]}")
   done
-  level=("${next[@]}")
-done
-pkgs=($(printf '%s\n' "${!want[@]}" | sort))
+  mapfile -t pkgs < <(printf '%s\n' "${!want[@]}" | sort)
 
-# Download what is missing. The cache check uses the candidate version, so a new candidate
-# is downloaded and an old file is left unused. apt-get download writes an epoch ':' as %3a.
-files=()
-fetched=()
-while read -r p v; do
-  f="${p}_${v//:/%3a}_arm64.deb"
-  if [ ! -s "$debs/$f" ]; then
-    (cd "$debs" && apt-get download -q "$p:arm64=$v" >/dev/null 2>&1) ||
-      { echo "fetch-packages: apt-get download $p:arm64=$v failed" >&2; exit 1; }
-    [ -s "$debs/$f" ] || { echo "fetch-packages: $f missing after download" >&2; exit 1; }
-    fetched+=("$f")
-  fi
-  files+=("$f")
-done < <(apt-cache show --no-all-versions "${pkgs[@]/%/:arm64}" |
-           awk '/^Package:/{p=$2} /^Version:/{print p, $2}')
-[ "${#files[@]}" -eq "${#pkgs[@]}" ] ||
-  { echo "fetch-packages: no candidate for some of: ${pkgs[*]}" >&2; exit 1; }
+  # Download what is missing. The cache check uses the candidate version, so a new candidate
+  # is downloaded and an old file is left unused. apt-get download writes an epoch ':' as %3a.
+  files=()
+  fetched=()
+  while read -r p v; do
+    f="${p}_${v//:/%3a}_arm64.deb"
+    if [ ! -s "$debs/$f" ]; then
+      (cd "$debs" && apt-get download -q "$p:arm64=$v" >/dev/null 2>&1) ||
+        { echo "fetch-packages: apt-get download $p:arm64=$v failed" >&2; return 1; }
+      [ -s "$debs/$f" ] || { echo "fetch-packages: $f missing after download" >&2; return 1; }
+      fetched+=("$f")
+    fi
+    files+=("$f")
+  done < <(apt-cache show --no-all-versions "${pkgs[@]/%/:arm64}" |
+             awk '/^Package:/{p=$2} /^Version:/{print p, $2}')
+  [ "${#files[@]}" -eq "${#pkgs[@]}" ] ||
+    { echo "fetch-packages: no candidate for some of: ${pkgs[*]}" >&2; return 1; }
+}
+
+# Stale package lists name versions the mirror no longer has (security updates replace
+# them): refresh the lists once and retry.
+if ! fetch_all; then
+  [ "$(id -u)" -eq 0 ] || exit 1
+  echo "fetch-packages: retrying after apt-get update" >&2
+  apt-get update -q >/dev/null
+  fetch_all || exit 1
+fi
 echo "fetch-packages: ${#files[@]} packages (${#fetched[@]} downloaded now) in $debs"
 for f in "${fetched[@]}"; do echo "  downloaded $f"; done
 

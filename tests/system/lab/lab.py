@@ -587,7 +587,7 @@ def _interactive(args):
     err = lambda msg: print(f"\r\nlab: {msg}", file=sys.stderr, flush=True)
     err(f"booting Xen + dom0 (logs: {args.log_dir or os.path.join(workdir, 'logs')})")
     with Lab(workdir, [spec], log_dir=args.log_dir) as lab:
-        lab.wait_guest_start(60)
+        lab.wait_guest_start(180)   # xl loads a 33 MB Linux Image in ~5-10 s
         err(f"guest up after {lab.elapsed():.1f} s; Ctrl-] quits\r")
         saved = termios.tcgetattr(fd) if is_tty else None
         if is_tty:

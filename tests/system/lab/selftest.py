@@ -3,9 +3,10 @@
 
   linux         Debian's arm64 kernel + a busybox initramfs (256 MiB, disk as xvda): prints
                 GUEST-HELLO, the first bytes of /dev/xvda (through xen-blkfront), reads a line
-                from the console and echoes it, then `poweroff -f`      -> "poweroff"
-  linux-reboot  the same, then `reboot -f`                              -> "reboot"
-  crash         a 9-instruction bare-metal image (64 MiB) that calls
+                from the console and echoes it, checks that bytes pass unchanged both ways
+                (tty in raw mode), then `poweroff -f`                   -> "poweroff"
+  linux-reboot  the same without disk and raw check, then `reboot -f`  -> "reboot"
+  crash         a 7-instruction bare-metal image (64 MiB) that calls
                 SCHEDOP_shutdown(SHUTDOWN_crash)                        -> "crash"
 then the same crash guest with the C xenstored, then the `interactive` CLI with piped stdin.
 Prints PASS/FAIL lines and a summary; exits non-zero on any failure.
@@ -47,6 +48,7 @@ read -r line
 echo "GUEST-ECHO: [$line]"
 if [ "$mode" = full ]; then   # byte transparency, both ways: no \r/\n translation
   stty raw -echo
+  echo "GUEST-RAW-READY"   # the tty translates input that arrives before this (ICRNL)
   echo "GUEST-RAW-IN: $(head -c 4 | od -An -tx1 | tr -d ' \n')"
   stty sane; stty -opost
   printf 'GUEST-RAW-OUT:a\nb\r\n'
@@ -182,6 +184,7 @@ def run_main(c, work, initrd, crash, disk, image):
         L.console.sendline("ping 123")
         L.console.expect("GUEST-ECHO: [ping 123]", 30)
         c.check("console input reaches the guest", True)
+        L.console.expect("GUEST-RAW-READY", 30)
         L.console.send(b"a\rb\n")
         L.console.expect("GUEST-RAW-IN: 610d620a", 30)
         c.check("input bytes arrive unchanged (\\r and \\n)", True)
@@ -204,7 +207,9 @@ def run_main(c, work, initrd, crash, disk, image):
         c.check("crash detected (bare-metal guest, 64 MiB)", reason == "crash", reason)
         status = L.wait_done(60)
         c.check("QEMU exits after dom0's poweroff", status == 0, f"status {status}")
-    c.check("whole run", True, f"{time.monotonic() - t0:.1f} s wall time, logs in {L.log_dir}")
+    t = L.timings
+    c.check("whole run", True, f"{time.monotonic() - t0:.1f} s wall time; since QEMU start: "
+            + ", ".join(f"{k} {v:.1f}" for k, v in t.items()) + f"; logs in {L.log_dir}")
 
 
 def run_c_xenstored(c, work, crash):
