@@ -12,7 +12,7 @@
 #   out/NAME/, out/dom0/   logs written back by dom0
 #
 # Reports on hvc0 (QEMU's serial), one line each, parsed by lab.py:
-#   LAB: dom0 ready | LAB: guest NAME started domid N | LAB: guest NAME ended: REASON
+#   LAB: dom0 ready | LAB: guest NAME unpausing domid N | LAB: guest NAME started domid N | LAB: guest NAME ended: REASON
 #   LAB: all guests done | LAB: error: MESSAGE
 # and, on the console port after each guest's last byte, the in-band frame ESC _ LAB:end:NAME ESC \
 export PATH=/usr/sbin:/usr/bin HOME=/root
@@ -150,6 +150,7 @@ run_guest() {
     end_guest "$name" "error: xenconsole did not attach"
     return
   fi
+  say "guest $name unpausing domid $domid"
   xl unpause "$domid" || fail "xl unpause $domid"
   say "guest $name started domid $domid"
 

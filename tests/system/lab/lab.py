@@ -21,6 +21,7 @@ CLI: lab.py setup | lab.py interactive --kernel PATH [--memory MiB] [--disk IMG 
 """
 
 import argparse
+import bisect
 import codecs
 import ctypes
 import dataclasses
@@ -56,6 +57,7 @@ _END_PREFIX = b"\x1b_LAB:"
 
 _EVENTS = [  # lines dom0 prints on hvc0 (see dom0-init.sh)
     ("ready", re.compile(r"LAB: dom0 ready")),
+    ("unpausing", re.compile(r"LAB: guest (\S+) unpausing domid (\d+)")),
     ("started", re.compile(r"LAB: guest (\S+) started domid (\d+)")),
     ("ended", re.compile(r"LAB: guest (\S+) ended: (.*?)\s*$")),
     ("done", re.compile(r"LAB: all guests done")),
@@ -154,6 +156,7 @@ class _Stream:
         self._decoder = codecs.getincrementaldecoder("utf-8")("replace")
         self._cond = threading.Condition()
         self._text = ""
+        self._arrivals = []
         self.closed = False
         self._thread = threading.Thread(target=self._run, name=f"lab-{name}", daemon=True)
         self._thread.start()
@@ -181,6 +184,15 @@ class _Stream:
 
     def _feed_text(self, text):
         self._text += text
+        # When each stretch of text arrived: (text length after it, monotonic time).
+        if text:
+            self._arrivals.append((len(self._text), time.monotonic()))
+
+    def arrival_time(self, pos):
+        """Monotonic time at which the text up to offset pos had arrived."""
+        with self._cond:
+            i = bisect.bisect_left(self._arrivals, (pos, -1.0))
+            return self._arrivals[min(i, len(self._arrivals) - 1)][1] if self._arrivals else None
 
     def text(self):
         with self._cond:
@@ -201,6 +213,8 @@ class _Serial(_Stream):
 
     def __init__(self, *args):
         self.events = []
+        self.event_times = []     # arrival time (monotonic) of each event line
+        self.event_time_by = {}   # (kind, guest name) -> arrival time of the latest such line
         self._line = ""
         super().__init__(*args)
 
@@ -212,6 +226,8 @@ class _Serial(_Stream):
                 m = rx.search(line)
                 if m:
                     self.events.append((kind, *m.groups()))
+                    self.event_times.append(time.monotonic())
+                    self.event_time_by[(kind, m.group(1) if m.groups() else "")] = self.event_times[-1]
                     break
 
 
@@ -227,6 +243,7 @@ class Console(_Stream):
         self.ended = []           # guest names whose end frame has arrived
         self._pos = 0
         self.last_match = None    # re.Match of the last expect()
+        self.last_match_time = None  # monotonic time the last match's text arrived
         super().__init__(*args)
 
     def _feed(self, data):
@@ -276,6 +293,8 @@ class Console(_Stream):
                 if m:
                     self._pos = m.end()
                     self.last_match = m
+                    i = bisect.bisect_left(self._arrivals, (m.end(), -1.0))
+                    self.last_match_time = self._arrivals[min(i, len(self._arrivals) - 1)][1]
                     return m.group(0)
                 left = deadline - time.monotonic()
                 if self.closed or left <= 0:
@@ -367,6 +386,7 @@ class Lab:
         self._lock = None
         self._ev_pos = 0
         self._t0 = None
+        self.last_event_time = None
 
     # --- life cycle ---------------------------------------------------------------------
     def __enter__(self):
@@ -507,6 +527,7 @@ class Lab:
             while True:
                 while self._ev_pos < len(s.events):
                     ev = s.events[self._ev_pos]
+                    self.last_event_time = s.event_times[self._ev_pos]
                     self._ev_pos += 1
                     if ev[0] == "error":
                         raise LabError(f"dom0 reported an error: {ev[1]}\n{self._serial_tail()}")
@@ -524,8 +545,15 @@ class Lab:
     def wait_guest_start(self, timeout=60.0):
         """Waits until dom0 has unpaused the next guest; returns its domid."""
         _, name, domid = self._wait_event({"started"}, timeout, "a guest to start")
-        self.timings["start:" + name] = time.monotonic() - self._t0
+        # When dom0's line arrived (just after `xl unpause`), not when it was read here.
+        self.timings["start:" + name] = self.last_event_time - self._t0
         return int(domid)
+
+    def event_time(self, kind, name=""):
+        """Monotonic arrival time of dom0's latest `kind` line for guest `name` (e.g.
+        "unpausing": printed just before `xl unpause`; "started": just after), or None."""
+        with self._serial._cond:
+            return self._serial.event_time_by.get((kind, name))
 
     def wait_guest_end(self, timeout=60.0):
         """Waits for the next guest's end; returns "poweroff", "reboot", "crash" (or
