@@ -22,23 +22,26 @@ const char* errc_name(Errc code) {
     return "error";
 }
 
-Error Error::make(Errc code, const char* fmt, ...) {
+Error Error::build(Errc code, int xen_errno, const char* fmt, va_list ap) {
     Error e;
     e.code_ = code;
+    e.xen_errno_ = xen_errno;
+    vformat_to(e.message_, sizeof e.message_, fmt, ap);
+    return e;
+}
+
+Error Error::make(Errc code, const char* fmt, ...) {
     va_list ap;
     va_start(ap, fmt);
-    vformat_to(e.message_, sizeof e.message_, fmt, ap);
+    Error e = build(code, 0, fmt, ap);
     va_end(ap);
     return e;
 }
 
 Error Error::xen(int xen_errno, Errc code, const char* fmt, ...) {
-    Error e;
-    e.code_ = code;
-    e.xen_errno_ = xen_errno;
     va_list ap;
     va_start(ap, fmt);
-    vformat_to(e.message_, sizeof e.message_, fmt, ap);
+    Error e = build(code, xen_errno, fmt, ap);
     va_end(ap);
     return e;
 }

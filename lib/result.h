@@ -4,6 +4,7 @@
 // error travels outwards (see Error::prefix).
 #pragma once
 
+#include <cstdarg>
 #include <cstddef>
 #include <cstdint>
 #include <new>
@@ -45,6 +46,7 @@ class Error {
     template <typename>
     friend class Result;
     Error() = default;
+    static Error build(Errc code, int xen_errno, const char* fmt, va_list ap);
     Errc code_ = Errc::invalid_argument;
     int xen_errno_ = 0;
     char message_[kMaxMessage] = {};

@@ -29,21 +29,21 @@ std::uint64_t dcache_line() {
 }
 }  // namespace
 
-void dcache_clean_range(const void* start, std::size_t size) {
+// One pass of a by-VA cache operation over [start, start + size), then DSB.
+template <bool kInvalidate>
+void dcache_by_line(const void* start, std::size_t size) {
     std::uint64_t line = dcache_line();
     auto a = reinterpret_cast<std::uint64_t>(start) & ~(line - 1);
     std::uint64_t end = reinterpret_cast<std::uint64_t>(start) + size;
-    for (; a < end; a += line) asm volatile("dc cvac, %0" ::"r"(a) : "memory");
+    for (; a < end; a += line) {
+        if constexpr (kInvalidate) asm volatile("dc civac, %0" ::"r"(a) : "memory");
+        else asm volatile("dc cvac, %0" ::"r"(a) : "memory");
+    }
     asm volatile("dsb sy" ::: "memory");
 }
 
-void dcache_clean_invalidate_range(const void* start, std::size_t size) {
-    std::uint64_t line = dcache_line();
-    auto a = reinterpret_cast<std::uint64_t>(start) & ~(line - 1);
-    std::uint64_t end = reinterpret_cast<std::uint64_t>(start) + size;
-    for (; a < end; a += line) asm volatile("dc civac, %0" ::"r"(a) : "memory");
-    asm volatile("dsb sy" ::: "memory");
-}
+void dcache_clean_range(const void* start, std::size_t size) { dcache_by_line<false>(start, size); }
+void dcache_clean_invalidate_range(const void* start, std::size_t size) { dcache_by_line<true>(start, size); }
 
 void icache_invalidate_all() {
     asm volatile("ic iallu\n dsb nsh\n isb" ::: "memory");

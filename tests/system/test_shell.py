@@ -2,7 +2,9 @@
 """System test of the walking skeleton: boots the real xenboot.bin as a DomU under
 QEMU + Xen + a Linux dom0 (tests/system/lab), once with 64 MiB and once with 1 GiB of
 guest RAM; types version, bdinfo, help, an unknown command and poweroff on its PV
-console, checks the replies, and checks the guest ended by power-off (not a timeout).
+console, checks the replies, and checks the guest ended by power-off (not a timeout);
+then `exception undefined` / `exception abort` (register dump, then power-off) and
+`reset` (ends as a reboot), each in a guest of its own.
 (A guest with an unusable device tree cannot be made through xl, which writes the DT:
 that path is covered by tests/unit/board_test.cpp.)
 
@@ -48,6 +50,14 @@ def expect(checks, console, name, pattern, timeout=30.0):
         return checks.check(name, True)
     except labmod.LabError as e:
         return checks.check(name, False, str(e))
+
+
+def guest_end(lab):
+    """How the current guest ended ("poweroff", ...), or "error: ..." if the lab failed."""
+    try:
+        return lab.wait_guest_end(timeout=60)
+    except labmod.LabError as e:
+        return f"error: {e}"
 
 
 def run_guest(checks, lab, name, memory_mib, figures):
@@ -101,10 +111,7 @@ def run_guest(checks, lab, name, memory_mib, figures):
     expect(checks, c, f"{name}: echo with quotes", "hello from the   shell\r\n")
     c.sendline("poweroff")
     expect(checks, c, f"{name}: poweroff message", "Powering off...")
-    try:
-        reason = lab.wait_guest_end(timeout=60)
-    except labmod.LabError as e:
-        reason = f"error: {e}"
+    reason = guest_end(lab)
     checks.check(f"{name}: guest ended by power-off", reason == "poweroff", f"ended: {reason}")
 
 
@@ -120,11 +127,20 @@ def run_exception_guest(checks, lab, name, kind, esr_class):
     expect(checks, c, f"{name}: ELR as an offset in xenboot.elf", re.compile(r"ELR is xenboot\.elf\+0x[0-9a-f]+ \(addr2line"))
     expect(checks, c, f"{name}: registers dumped", re.compile(r"x30  [0-9a-f]{16}"))
     expect(checks, c, f"{name}: powering off", "*** powering off")
-    try:
-        reason = lab.wait_guest_end(timeout=60)
-    except labmod.LabError as e:
-        reason = f"error: {e}"
+    reason = guest_end(lab)
     checks.check(f"{name}: guest ended by power-off after the exception", reason == "poweroff", f"ended: {reason}")
+
+
+def run_reset_guest(checks, lab, name):
+    """`reset` must end the guest as a reboot (SCHEDOP_shutdown reboot)."""
+    c = lab.console
+    lab.wait_guest_start(timeout=120)
+    if not expect(checks, c, f"{name}: prompt", "=> ", 60):
+        return
+    c.sendline("reset")
+    expect(checks, c, f"{name}: reset message", "Resetting...")
+    reason = guest_end(lab)
+    checks.check(f"{name}: guest ended by reboot", reason == "reboot", f"ended: {reason}")
 
 
 def main():
@@ -137,7 +153,8 @@ def main():
     guests = [labmod.GuestSpec("xenboot-64m", kernel=args.firmware, memory_mib=64),
               labmod.GuestSpec("xenboot-1g", kernel=args.firmware, memory_mib=1024),
               labmod.GuestSpec("xenboot-undef", kernel=args.firmware, memory_mib=64),
-              labmod.GuestSpec("xenboot-abort", kernel=args.firmware, memory_mib=64)]
+              labmod.GuestSpec("xenboot-abort", kernel=args.firmware, memory_mib=64),
+              labmod.GuestSpec("xenboot-reset", kernel=args.firmware, memory_mib=64)]
     t0 = time.monotonic()
     try:
         with labmod.Lab(args.workdir, guests) as lab:
@@ -145,6 +162,7 @@ def main():
                 run_guest(checks, lab, g.name, g.memory_mib, figures)
             run_exception_guest(checks, lab, "xenboot-undef", "undefined", "unknown reason")
             run_exception_guest(checks, lab, "xenboot-abort", "abort", "data abort")
+            run_reset_guest(checks, lab, "xenboot-reset")
             lab.wait_done(timeout=120)
     except labmod.LabError as e:
         checks.check("lab ran to the end", False, str(e))
