@@ -80,6 +80,9 @@ int do_bdinfo(Context& ctx, int argc, char* const argv[]) {
         }
     }
     con.printf("console     = pfn 0x%llx, event channel %u\n", static_cast<ull>(sys.console_pfn), sys.console_evtchn);
+    if (sys.store_pfn != 0) {
+        con.printf("xenstore    = pfn 0x%llx, event channel %u\n", static_cast<ull>(sys.store_pfn), sys.store_evtchn);
+    }
     if (sys.shared_info_gfn != 0) con.printf("shared_info = gfn 0x%llx\n", static_cast<ull>(sys.shared_info_gfn));
     con.printf("timer       = %llu Hz\n", static_cast<ull>(sys.timer_hz));
     con.printf("boot time   = %llu.%03llu ms (entry to prompt)\n", static_cast<ull>(sys.entry_to_prompt_us / 1000),

@@ -23,6 +23,8 @@ struct SystemInfo {
     fdt::HypervisorNode hypervisor{};
     std::uint64_t console_pfn = 0;
     std::uint32_t console_evtchn = 0;
+    std::uint64_t store_pfn = 0;      // 0: Xen gave none
+    std::uint32_t store_evtchn = 0;
     std::uint64_t shared_info_gfn = 0;  // 0: not mapped
     std::uint64_t timer_hz = 0;
     std::uint64_t entry_to_prompt_us = 0;

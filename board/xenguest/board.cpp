@@ -64,7 +64,14 @@ TreeFacts read_tree(const BoardEnv& env) {
     return t;
 }
 
-Status map_memory(BoardEnv& env, const TreeFacts& tree, Gfn console_pfn) {
+// Maps one page shared with Xen or dom0 unless RAM already covers it.
+Status map_shared_page(BoardEnv& env, const TreeFacts& tree, Gfn pfn) {
+    Range page{addr_of(pfn).value(), kPageSize};
+    if (tree.have_banks && tree.banks.find(page.base) != nullptr) return ok();
+    return env.mapper.map(page, arch::MemType::normal);
+}
+
+Status map_memory(BoardEnv& env, const TreeFacts& tree, Gfn console_pfn, Gfn store_pfn) {
     if (tree.have_banks) {
         for (unsigned i = 0; i < tree.banks.count; ++i) TRY(env.mapper.map(tree.banks.bank[i], arch::MemType::normal));
     } else {
@@ -78,9 +85,8 @@ Status map_memory(BoardEnv& env, const TreeFacts& tree, Gfn console_pfn) {
     }
     // Pages shared with Xen and dom0 must be Normal Write-Back Inner-Shareable
     // on our side too (Xen's Arm guest ABI), like RAM.
-    Range console_page{addr_of(console_pfn).value(), kPageSize};
-    bool console_in_ram = tree.have_banks && tree.banks.find(console_page.base) != nullptr;
-    if (!console_in_ram) TRY(env.mapper.map(console_page, arch::MemType::normal));
+    TRY(map_shared_page(env, tree, console_pfn));
+    if (store_pfn.value() != 0 && store_pfn != console_pfn) TRY(map_shared_page(env, tree, store_pfn));
     if (tree.have_hypervisor) TRY(env.mapper.map(tree.hypervisor.reg[0], arch::MemType::normal));
     return env.mapper.activate();
 }
@@ -129,8 +135,11 @@ void board_main(BoardEnv& env) {
     // 2. The device tree, checked in full before use.
     TreeFacts tree = read_tree(env);
 
-    // 3. Final page tables: RAM, the console page, the grant-table window.
-    Status mapped = map_memory(env, tree, Gfn(console_pfn.value()));
+    // 3. Final page tables: RAM, the console and xenstore pages, the grant-table
+    //    window. (The xenstore page is only mapped here; its client comes later.)
+    Result<std::uint64_t> store_pfn = xen::hvm_get_param(xen, xen::HvmParam::store_pfn);
+    Result<std::uint64_t> store_port = xen::hvm_get_param(xen, xen::HvmParam::store_evtchn);
+    Status mapped = map_memory(env, tree, Gfn(console_pfn.value()), Gfn(store_pfn.value_or(0)));
     if (!mapped.ok()) tree.fail(mapped.error());
 
     // 4. shared_info in the last page of the grant-table window (the window's
@@ -190,6 +199,8 @@ void board_main(BoardEnv& env) {
     sys.hypervisor = tree.hypervisor;
     sys.console_pfn = console_pfn.value();
     sys.console_evtchn = port.value();
+    sys.store_pfn = store_pfn.value_or(0);
+    sys.store_evtchn = static_cast<std::uint32_t>(store_port.value_or(0));
     sys.shared_info_gfn = shared_info_mapping.mapped() ? shared_info_mapping.gfn().value() : 0;
     sys.timer_hz = arch::counter_hz();
 

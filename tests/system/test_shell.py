@@ -98,6 +98,8 @@ def run_guest(checks, lab, name, memory_mib, figures):
         checks.check(f"{name}: free RAM reaches xenboot", free_end == reloc, f"free end 0x{free_end:x}")
     expect(checks, c, f"{name}: bdinfo grant table window", "grant table = 0x0000000038000000-0x0000000039000000")
     expect(checks, c, f"{name}: bdinfo console", re.compile(r"console     = pfn 0x39000, event channel \d+"))
+    expect(checks, c, f"{name}: bdinfo xenstore", re.compile(r"xenstore    = pfn 0x39001, event channel \d+"))
+    expect(checks, c, f"{name}: bdinfo shared_info in the grant window", "shared_info = gfn 0x38fff")
     expect(checks, c, f"{name}: prompt after bdinfo", "=> ")
 
     c.sendline("help")

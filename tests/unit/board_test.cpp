@@ -25,7 +25,12 @@ struct BoardRig {
     Heap heap;
     std::vector<std::uint8_t> dtb;
 
-    explicit BoardRig(const sim::DtbSpec& spec) : dtb(sim::build_dtb(spec)) { heap.init(heap_memory.data(), heap_memory.size()); }
+    explicit BoardRig(const sim::DtbSpec& spec) : dtb(sim::build_dtb(spec)) {
+        heap.init(heap_memory.data(), heap_memory.size());
+        xen.add_page(Gfn(0x39001));  // the xenstore ring, as Xen 4.17 places it
+        xen.set_param(xen::HvmParam::store_pfn, 0x39001);
+        xen.set_param(xen::HvmParam::store_evtchn, 1);
+    }
 
     std::string boot(const std::string& typed) {
         backend.type(typed);
@@ -59,14 +64,22 @@ TEST(Board, GoodTreeReachesThePromptAndRunsCommands) {
     EXPECT_EQ(rig.xen.shared_info_gfn()->value(), 0x38fffu);
     // RAM, console page and grant window mapped Normal, then activated.
     EXPECT_EQ(rig.mapper.activations, 1);
-    bool ram = false, console = false, grant = false;
+    bool ram = false, console = false, grant = false, store = false;
     for (auto& m : rig.mapper.mapped) {
         EXPECT_EQ(m.type, arch::MemType::normal);
         ram |= m.range.base == 0x40000000 && m.range.size == (64u << 20);
         console |= m.range.base == 0x39000000;
+        store |= m.range.base == 0x39001000 && m.range.size == 0x1000;
         grant |= m.range.base == 0x38000000;
     }
-    EXPECT_TRUE(ram && console && grant);
+    EXPECT_TRUE(ram && console && grant && store);
+}
+
+TEST(Board, BdinfoShowsXenstoreFacts) {
+    BoardRig rig{sim::DtbSpec{}};
+    std::string out = rig.boot("bdinfo\rpoweroff\r");
+    EXPECT_NE(out.find("xenstore    = pfn 0x39001, event channel 1"), std::string::npos) << out;
+    EXPECT_NE(out.find("shared_info = gfn 0x38fff"), std::string::npos) << out;
 }
 
 TEST(Board, NoMemoryNodeGivesAMessageAndPowerOff) {
