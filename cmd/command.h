@@ -4,6 +4,7 @@
 
 #include <span>
 
+#include "cmd/services.h"
 #include "cmd/system_info.h"
 #include "lib/console.h"
 #include "lib/power.h"
@@ -15,6 +16,7 @@ struct Context {
     PowerControl& power;
     const SystemInfo& sys;
     bool stop = false;  // set when the shell should end (the guest is going away)
+    Services* services = nullptr;  // drivers wired up by board init (nullptr in minimal setups)
 };
 
 // Commands return 0 on success and 1 on failure, like U-Boot's CMD_RET_*.

@@ -65,4 +65,31 @@ bool MemoryMap::is_free(Range r) const {
     return false;
 }
 
+Status MemoryMap::require_free(Range r, const char* what) const {
+    using ull = unsigned long long;
+    if (r.size != 0 && r.base + r.size < r.base) {
+        return Error::make(Errc::invalid_argument, "refusing %s at 0x%llx: size 0x%llx wraps around", what,
+                           static_cast<ull>(r.base), static_cast<ull>(r.size));
+    }
+    if (is_free(r)) return ok();
+    for (unsigned i = 0; i < reserved_count_; ++i) {
+        if (reserved_[i].range.overlaps(r)) {
+            return Error::make(Errc::invalid_argument, "refusing %s at 0x%llx-0x%llx: overlaps xenboot's %s 0x%llx-0x%llx",
+                               what, static_cast<ull>(r.base), static_cast<ull>(r.end()), reserved_[i].what,
+                               static_cast<ull>(reserved_[i].range.base), static_cast<ull>(reserved_[i].range.end()));
+        }
+    }
+    return Error::make(Errc::invalid_argument, "refusing %s at 0x%llx-0x%llx: not in RAM", what, static_cast<ull>(r.base),
+                       static_cast<ull>(r.end()));
+}
+
+Status MemoryMap::require_ram(Range r, const char* what) const {
+    using ull = unsigned long long;
+    for (unsigned i = 0; i < ram_count_; ++i) {
+        if (ram_[i].contains(r)) return ok();
+    }
+    return Error::make(Errc::invalid_argument, "refusing %s at 0x%llx (+0x%llx): not in RAM", what,
+                       static_cast<ull>(r.base), static_cast<ull>(r.size));
+}
+
 }  // namespace xb

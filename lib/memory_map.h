@@ -4,6 +4,7 @@
 
 #include <array>
 
+#include "lib/result.h"
 #include "lib/types.h"
 
 namespace xb {
@@ -30,6 +31,12 @@ class MemoryMap {
     unsigned free_ranges(std::array<Range, kMaxRanges>& out) const;
     // True if [r] lies entirely in free RAM.
     bool is_free(Range r) const;
+    // ok() if [r] lies entirely in free RAM; otherwise an error that says why:
+    // "refusing to write 0x...-0x... (what): overlaps xenboot's heap 0x...-0x..."
+    // or "...: not in RAM".
+    Status require_free(Range r, const char* what) const;
+    // ok() if [r] lies entirely in RAM (reading xenboot's own memory is allowed).
+    Status require_ram(Range r, const char* what) const;
 
   private:
     std::array<Range, kMaxRanges> ram_{};

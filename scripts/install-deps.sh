@@ -20,7 +20,7 @@ fi
 pkgs=(
   build-essential cmake ninja-build pkg-config
   g++-aarch64-linux-gnu binutils-aarch64-linux-gnu
-  libfdt-dev
+  libfdt-dev zlib1g-dev zlib1g-dev:arm64
   googletest libgtest-dev libgmock-dev
   clang libclang-rt-14-dev
   qemu-system-arm device-tree-compiler cpio kmod e2fsprogs dosfstools mtools fdisk gdisk

@@ -141,3 +141,133 @@ static_assert(offsetof(ConsoleInterface, out) == 1024 && offsetof(ConsoleInterfa
               offsetof(ConsoleInterface, out_prod) == 3084);
 
 }  // namespace xb::xen
+
+namespace xb::xen {
+
+// --- XenStore ring (public/io/xs_wire.h) ---------------------------------------------
+inline constexpr std::uint32_t kXenstoreRingSize = 1024;
+inline constexpr std::uint32_t kXenstorePayloadMax = 4096;
+enum class XsType : std::uint32_t {
+    control = 0,  // XS_DEBUG in older headers
+    directory = 1,
+    read = 2,
+    get_perms = 3,
+    watch = 4,
+    unwatch = 5,
+    transaction_start = 6,
+    transaction_end = 7,
+    introduce = 8,
+    release = 9,
+    get_domain_path = 10,
+    write = 11,
+    mkdir = 12,
+    rm = 13,
+    set_perms = 14,
+    watch_event = 15,
+    error = 16,
+    is_domain_introduced = 17,
+    resume = 18,
+    set_target = 19,
+    reset_watches = 21,
+    directory_part = 22,
+};
+struct XsMsgHeader {
+    std::uint32_t type;
+    std::uint32_t req_id;
+    std::uint32_t tx_id;
+    std::uint32_t len;  // payload bytes that follow
+};
+static_assert(sizeof(XsMsgHeader) == 16);
+struct XenstoreInterface {
+    char req[kXenstoreRingSize];  // guest -> xenstored
+    char rsp[kXenstoreRingSize];  // xenstored -> guest
+    std::uint32_t req_cons, req_prod;
+    std::uint32_t rsp_cons, rsp_prod;
+    std::uint32_t server_features;  // XENSTORE_SERVER_FEATURE_*
+    std::uint32_t connection;       // XENSTORE_CONNECTED / XENSTORE_RECONNECT
+    std::uint32_t error;
+};
+static_assert(offsetof(XenstoreInterface, req_cons) == 2048 && offsetof(XenstoreInterface, server_features) == 2064 &&
+              offsetof(XenstoreInterface, connection) == 2068);
+inline constexpr std::uint32_t kXenstoreServerFeatureReconnection = 1;
+inline constexpr std::uint32_t kXenstoreConnected = 0;
+inline constexpr std::uint32_t kXenstoreReconnect = 1;
+
+// --- Grant tables v1 (public/grant_table.h) ------------------------------------------------
+inline constexpr unsigned kGnttabopQuerySize = 6;
+struct GrantEntryV1 {
+    std::uint16_t flags;
+    std::uint16_t domid;
+    std::uint32_t frame;
+};
+static_assert(sizeof(GrantEntryV1) == 8);
+inline constexpr std::uint16_t kGtfPermitAccess = 1;
+inline constexpr std::uint16_t kGtfReadonly = 1 << 2;
+inline constexpr std::uint16_t kGtfReading = 1 << 3;
+inline constexpr std::uint16_t kGtfWriting = 1 << 4;
+inline constexpr unsigned kGrantEntriesPerFrame = 4096 / sizeof(GrantEntryV1);  // 512
+// Entries 0-7 are reserved (GNTTAB_NR_RESERVED_ENTRIES: xenstore, console).
+inline constexpr unsigned kGrantReservedEntries = 8;
+struct GnttabQuerySize {
+    std::uint16_t dom;
+    std::uint32_t nr_frames;      // OUT
+    std::uint32_t max_nr_frames;  // OUT
+    std::int16_t status;          // OUT: GNTST_*
+};
+static_assert(offsetof(GnttabQuerySize, nr_frames) == 4 && offsetof(GnttabQuerySize, max_nr_frames) == 8 &&
+              offsetof(GnttabQuerySize, status) == 12 && sizeof(GnttabQuerySize) == 16);
+
+// --- Block interface (public/io/blkif.h) ---------------------------------------------------
+inline constexpr std::uint8_t kBlkifOpRead = 0;
+inline constexpr std::uint8_t kBlkifOpWrite = 1;
+inline constexpr std::uint8_t kBlkifOpFlushDiskcache = 3;
+inline constexpr std::uint8_t kBlkifOpIndirect = 6;
+inline constexpr unsigned kBlkifMaxSegmentsPerRequest = 11;
+inline constexpr unsigned kBlkifMaxIndirectPagesPerRequest = 8;
+inline constexpr std::int16_t kBlkifRspOkay = 0;
+inline constexpr std::int16_t kBlkifRspError = -1;
+inline constexpr std::int16_t kBlkifRspEopnotsupp = -2;
+struct BlkifSegment {
+    std::uint32_t gref;
+    std::uint8_t first_sect;
+    std::uint8_t last_sect;
+    std::uint16_t pad;
+};
+static_assert(sizeof(BlkifSegment) == 8);
+// Request as laid out in the ring for Arm (64-bit alignment of id and sector).
+struct BlkifRequest {
+    std::uint8_t operation;
+    std::uint8_t nr_segments;
+    std::uint16_t handle;
+    std::uint32_t pad;
+    std::uint64_t id;
+    std::uint64_t sector_number;  // in 512-byte units, whatever sector-size is
+    BlkifSegment seg[kBlkifMaxSegmentsPerRequest];
+};
+static_assert(offsetof(BlkifRequest, id) == 8 && offsetof(BlkifRequest, sector_number) == 16 &&
+              offsetof(BlkifRequest, seg) == 24 && sizeof(BlkifRequest) == 112);
+struct BlkifRequestIndirect {
+    std::uint8_t operation;        // kBlkifOpIndirect
+    std::uint8_t indirect_op;      // read or write
+    std::uint16_t nr_segments;
+    std::uint32_t pad;
+    std::uint64_t id;
+    std::uint64_t sector_number;
+    std::uint16_t handle;
+    std::uint16_t pad2;
+    std::uint32_t indirect_grefs[kBlkifMaxIndirectPagesPerRequest];
+    std::uint32_t pad3;
+};
+static_assert(offsetof(BlkifRequestIndirect, handle) == 24 && offsetof(BlkifRequestIndirect, indirect_grefs) == 28 &&
+              sizeof(BlkifRequestIndirect) == 64);
+inline constexpr unsigned kBlkifSegmentsPerIndirectPage = 4096 / sizeof(BlkifSegment);  // 512
+struct BlkifResponse {
+    std::uint64_t id;
+    std::uint8_t operation;
+    std::uint8_t pad;
+    std::int16_t status;
+    std::uint32_t pad2;
+};
+static_assert(sizeof(BlkifResponse) == 16);
+
+}  // namespace xb::xen

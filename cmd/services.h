@@ -1,0 +1,27 @@
+// The drivers the shell can reach, wired up by board init. A service that
+// failed to start is nullptr / absent; commands say so rather than crash.
+#pragma once
+
+#include "lib/block_device.h"
+
+namespace xb::xen {
+class XenStore;
+}
+
+namespace xb::cmd {
+
+inline constexpr unsigned kMaxBlockDevices = 16;
+
+// The PV disks, in XenStore order (device/vbd/<id> sorted by id): "pvblock N".
+struct BlockDevices {
+    BlockDevice* dev[kMaxBlockDevices] = {};
+    unsigned count = 0;
+    unsigned current = 0;  // `pvblock dev N` selects
+};
+
+struct Services {
+    xen::XenStore* xenstore = nullptr;
+    BlockDevices pvblock;
+};
+
+}  // namespace xb::cmd
