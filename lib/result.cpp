@@ -18,6 +18,7 @@ const char* errc_name(Errc code) {
         case Errc::busy: return "busy";
         case Errc::unsupported: return "unsupported";
         case Errc::io: return "I/O error";
+        case Errc::interrupted: return "interrupted";
     }
     return "error";
 }

@@ -23,6 +23,7 @@ enum class Errc : std::uint8_t {
     busy,
     unsupported,
     io,
+    interrupted,  // the user stopped it (Ctrl-C)
 };
 
 const char* errc_name(Errc code);

@@ -76,6 +76,12 @@ inline constexpr unsigned kEvtchnopAllocUnbound = 6;
 struct EvtchnPortArg {  // evtchn_close and evtchn_send: { evtchn_port_t port; }
     std::uint32_t port;
 };
+struct EvtchnAllocUnbound {
+    std::uint16_t dom;         // DOMID_SELF
+    std::uint16_t remote_dom;  // the backend's domain
+    std::uint32_t port;        // OUT
+};
+static_assert(offsetof(EvtchnAllocUnbound, port) == 4 && sizeof(EvtchnAllocUnbound) == 8);
 
 // memory_op (public/memory.h).
 inline constexpr unsigned kXenmemAddToPhysmap = 7;

@@ -61,6 +61,17 @@ Status evtchn_close(XenPort& xen, EvtchnPort port) {
     return ok();
 }
 
+Result<EvtchnPort> evtchn_alloc_unbound(XenPort& xen, DomId remote) {
+    EvtchnAllocUnbound a{kDomidSelf, remote.value(), 0};
+    long rc = xen.hypercall(Hypercall::event_channel_op, kEvtchnopAllocUnbound, arg(&a));
+    if (rc < 0) {
+        int e = static_cast<int>(-rc);
+        return Error::xen(e, Errc::hypercall, "event_channel_op alloc_unbound for domain %u: %s", remote.value(),
+                          errno_name(e));
+    }
+    return EvtchnPort(a.port);
+}
+
 Status add_to_physmap(XenPort& xen, unsigned space, std::uint64_t idx, Gfn gfn) {
     AddToPhysmap a{kDomidSelf, 0, space, idx, gfn.value()};
     long rc = xen.hypercall(Hypercall::memory_op, kXenmemAddToPhysmap, arg(&a));

@@ -17,6 +17,8 @@ Result<XenVersion> xen_version(XenPort& xen);
 Result<std::uint64_t> hvm_get_param(XenPort& xen, HvmParam param);
 Status evtchn_send(XenPort& xen, EvtchnPort port);
 Status evtchn_close(XenPort& xen, EvtchnPort port);
+// A fresh port of ours that `remote` can bind to (EVTCHNOP_alloc_unbound).
+Result<EvtchnPort> evtchn_alloc_unbound(XenPort& xen, DomId remote);
 Status add_to_physmap(XenPort& xen, unsigned space, std::uint64_t idx, Gfn gfn);
 Status remove_from_physmap(XenPort& xen, Gfn gfn);
 Status sched_yield(XenPort& xen);

@@ -20,6 +20,9 @@ class XenPort {
 
     // Where this guest frame is reachable in xenboot's address space.
     virtual void* frame(Gfn gfn) = 0;
+    // The guest frame that holds this byte of xenboot's memory (the inverse of
+    // frame(); identity in the firmware). Used to grant buffers to backends.
+    virtual Gfn gfn_of(const void* p) = 0;
 
   protected:
     ~XenPort() = default;

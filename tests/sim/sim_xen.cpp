@@ -1,6 +1,10 @@
 #include "tests/sim/sim_xen.h"
 
+#include <cstdio>
+#include <cstdlib>
 #include <cstring>
+
+#include "tests/sim/guest_ram.h"
 
 namespace xb::sim {
 
@@ -19,8 +23,52 @@ Page& SimXen::add_page(Gfn gfn) {
 
 void* SimXen::frame(Gfn gfn) {
     if (shared_info_gfn_ && *shared_info_gfn_ == gfn) return shared_info_page_.bytes;
+    auto g = grant_frame_at_.find(gfn.value());
+    if (g != grant_frame_at_.end()) {
+        // Grant frames mapped at consecutive gfns are one virtually contiguous
+        // table in the firmware; the sim keeps them contiguous too.
+        return grant_frames_[g->second].bytes;
+    }
     auto it = pages_.find(gfn.value());
-    return it == pages_.end() ? nullptr : it->second->bytes;
+    if (it != pages_.end()) return it->second->bytes;
+    void* p = reinterpret_cast<void*>(addr_of(gfn).value());
+    return GuestRam::get().contains(p, 4096) ? p : nullptr;
+}
+
+Gfn SimXen::gfn_of(const void* p) {
+    if (!GuestRam::get().contains(p)) {
+        std::fprintf(stderr, "sim: %p is not guest RAM (allocate shared buffers from GuestRam)\n", p);
+        std::abort();
+    }
+    return Gfn(reinterpret_cast<std::uintptr_t>(p) >> kPageShift);
+}
+
+unsigned SimXen::grant_frames_mapped() const { return static_cast<unsigned>(grant_frame_at_.size()); }
+
+xen::GrantEntryV1* SimXen::grant_entry(std::uint32_t ref) {
+    if (!grant_frames_ || ref >= grant_frame_at_.size() * kGrantEntriesPerFrame) return nullptr;
+    return reinterpret_cast<GrantEntryV1*>(grant_frames_[0].bytes) + ref;
+}
+
+void* SimXen::map_grant(std::uint32_t ref, std::uint16_t backend, bool write) {
+    GrantEntryV1* e = grant_entry(ref);
+    if (e == nullptr) return nullptr;
+    std::uint16_t flags = __atomic_load_n(&e->flags, __ATOMIC_ACQUIRE);
+    if ((flags & kGtfPermitAccess) == 0 || e->domid != backend) return nullptr;
+    if (write && (flags & kGtfReadonly) != 0) return nullptr;
+    __atomic_fetch_or(&e->flags, write ? kGtfWriting : kGtfReading, __ATOMIC_SEQ_CST);
+    return frame(Gfn(e->frame));
+}
+
+void SimXen::unmap_grant(std::uint32_t ref, bool write) {
+    if (GrantEntryV1* e = grant_entry(ref)) {
+        __atomic_fetch_and(&e->flags, static_cast<std::uint16_t>(~(write ? kGtfWriting : kGtfReading)), __ATOMIC_SEQ_CST);
+    }
+}
+
+int SimXen::unbound_remote(EvtchnPort port) const {
+    auto it = unbound_.find(port.value());
+    return it == unbound_.end() ? -1 : it->second;
 }
 
 void SimXen::connect(EvtchnPort guest_port, std::function<void()> on_notify) {
@@ -56,7 +104,7 @@ void SimXen::run_idle() {
     for (auto& hook : idle_hooks_) hook();
 }
 
-long SimXen::hypercall(Hypercall op, std::uint64_t a0, std::uint64_t a1, std::uint64_t) {
+long SimXen::hypercall(Hypercall op, std::uint64_t a0, std::uint64_t a1, std::uint64_t a2) {
     auto fault = faults_.find({static_cast<unsigned>(op), static_cast<unsigned>(a0)});
     if (fault != faults_.end() && fault->second.second > 0) {
         --fault->second.second;
@@ -69,6 +117,7 @@ long SimXen::hypercall(Hypercall op, std::uint64_t a0, std::uint64_t a1, std::ui
         case Hypercall::hvm_op: return hvm_op(static_cast<unsigned>(a0), a1);
         case Hypercall::xen_version: return xen_version(static_cast<unsigned>(a0), a1);
         case Hypercall::console_io: return -kEPERM;  // as on Debian's release Xen
+        case Hypercall::grant_table_op: return grant_table_op(static_cast<unsigned>(a0), a1, a2);
         default: return -kENOSYS;
     }
 }
@@ -77,7 +126,18 @@ long SimXen::memory_op(unsigned cmd, std::uint64_t arg) {
     if (cmd == kXenmemAddToPhysmap) {
         auto* a = reinterpret_cast<AddToPhysmap*>(arg);
         if (a->domid != kDomidSelf) return -kEINVAL;
-        if (a->space != kMapspaceSharedInfo) return -kEINVAL;  // grant frames: not yet simulated
+        if (a->space == kMapspaceGrantTable) {
+            if (a->idx >= max_grant_frames_) return -kEINVAL;
+            // One contiguous backing store, so the firmware's view (consecutive
+            // gfns, identity-mapped) matches: allocate all frames up front.
+            if (!grant_frames_) grant_frames_.reset(new Page[max_grant_frames_]);
+            for (auto& [gfn, idx] : grant_frame_at_) {
+                if (idx == a->idx) return -kEBUSY;  // Xen 4.17: one mapping per frame
+            }
+            grant_frame_at_[a->gpfn] = static_cast<unsigned>(a->idx);
+            return 0;
+        }
+        if (a->space != kMapspaceSharedInfo) return -kEINVAL;
         // Xen >= 4.17: shared_info may be mapped at one GFN only.
         if (shared_info_gfn_) return -kEBUSY;
         shared_info_gfn_ = Gfn(a->gpfn);
@@ -90,12 +150,29 @@ long SimXen::memory_op(unsigned cmd, std::uint64_t arg) {
             shared_info_gfn_.reset();
             return 0;
         }
+        if (grant_frame_at_.erase(a->gpfn) != 0) return 0;
         return -kENOENT;
     }
     return -kENOSYS;
 }
 
+long SimXen::grant_table_op(unsigned cmd, std::uint64_t arg, std::uint64_t count) {
+    if (cmd != kGnttabopQuerySize || count != 1) return -kENOSYS;
+    auto* q = reinterpret_cast<GnttabQuerySize*>(arg);
+    q->nr_frames = static_cast<std::uint32_t>(grant_frame_at_.size());
+    q->max_nr_frames = max_grant_frames_;
+    q->status = 0;
+    return 0;
+}
+
 long SimXen::event_channel_op(unsigned cmd, std::uint64_t arg) {
+    if (cmd == kEvtchnopAllocUnbound) {
+        auto* u = reinterpret_cast<EvtchnAllocUnbound*>(arg);
+        if (u->dom != kDomidSelf) return -kEPERM;
+        u->port = next_port_++;
+        unbound_[u->port] = u->remote_dom;
+        return 0;
+    }
     auto* a = reinterpret_cast<EvtchnPortArg*>(arg);
     auto it = backends_.find(a->port);
     if (cmd == kEvtchnopSend) {
@@ -105,7 +182,8 @@ long SimXen::event_channel_op(unsigned cmd, std::uint64_t arg) {
         return 0;
     }
     if (cmd == kEvtchnopClose) {
-        if (it == backends_.end()) return -kEINVAL;
+        bool was_unbound = unbound_.erase(a->port) != 0;
+        if (it == backends_.end()) return was_unbound ? 0 : -kEINVAL;
         backends_.erase(it);
         return 0;
     }

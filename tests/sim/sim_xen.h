@@ -27,6 +27,7 @@ class SimXen final : public xen::XenPort {
 
     long hypercall(xen::Hypercall op, std::uint64_t a0, std::uint64_t a1, std::uint64_t a2) override;
     void* frame(Gfn gfn) override;
+    Gfn gfn_of(const void* p) override;
 
     // --- set-up -----------------------------------------------------------
     void set_param(xen::HvmParam param, std::uint64_t value) { params_[static_cast<std::uint32_t>(param)] = value; }
@@ -40,6 +41,18 @@ class SimXen final : public xen::XenPort {
     // --- backend side ---------------------------------------------------------
     // Marks the guest's port pending, exactly as Xen's 2-level code does.
     void raise(EvtchnPort guest_port);
+
+    // --- grant tables (the backend side) -----------------------------------------
+    void set_max_grant_frames(unsigned n) { max_grant_frames_ = n; }
+    unsigned grant_frames_mapped() const;
+    // What a backend in domain `backend` gets when it maps ref: the guest page,
+    // or nullptr if the entry does not grant it (wrong domain, not permitted,
+    // read-only for a write). Sets GTF_reading/GTF_writing until unmap_grant.
+    void* map_grant(std::uint32_t ref, std::uint16_t backend, bool write);
+    void unmap_grant(std::uint32_t ref, bool write);
+    xen::GrantEntryV1* grant_entry(std::uint32_t ref);
+    // Remote end of a port allocated by EVTCHNOP_alloc_unbound (or -1).
+    int unbound_remote(EvtchnPort port) const;
 
     // --- fault injection -------------------------------------------------------
     // The next `times` calls of (op, subop) fail with -xen_errno.
@@ -62,11 +75,17 @@ class SimXen final : public xen::XenPort {
     long sched_op(unsigned cmd, std::uint64_t arg);
     long hvm_op(unsigned cmd, std::uint64_t arg);
     long xen_version(unsigned cmd, std::uint64_t arg);
+    long grant_table_op(unsigned cmd, std::uint64_t arg, std::uint64_t count);
     void run_idle();
     bool pending(EvtchnPort port);
 
     Page shared_info_page_;
     std::optional<Gfn> shared_info_gfn_;
+    std::unique_ptr<Page[]> grant_frames_;  // max_grant_frames_ pages, contiguous
+    std::map<std::uint64_t, unsigned> grant_frame_at_;  // gfn -> frame index
+    unsigned max_grant_frames_ = 64;
+    std::map<std::uint32_t, std::uint16_t> unbound_;    // port -> remote domain
+    std::uint32_t next_port_ = 10;
     std::map<std::uint64_t, std::unique_ptr<Page>> pages_;
     std::map<std::uint32_t, std::uint64_t> params_;
     std::map<std::uint32_t, std::function<void()>> backends_;

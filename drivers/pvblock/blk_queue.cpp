@@ -1,0 +1,271 @@
+#include "drivers/pvblock/blk_queue.h"
+
+#include <new>
+
+#include "drivers/xen/hypercall.h"
+#include "drivers/xen/wait.h"
+#include "lib/format.h"
+
+namespace xb::pvblock {
+namespace {
+using ull = unsigned long long;
+unsigned indirect_pages_for(unsigned segments) {
+    return (segments + xen::kBlkifSegmentsPerIndirectPage - 1) / xen::kBlkifSegmentsPerIndirectPage;
+}
+}  // namespace
+
+Status BlkQueue::init(xen::XenPort& xen, xen::EventChannels& events, xen::GrantTable& grants, Heap& heap,
+                      DomId backend, QueueConfig config, const char* name) {
+    xen_ = &xen;
+    events_ = &events;
+    grants_ = &grants;
+    heap_ = &heap;
+    backend_ = backend;
+    format_to(name_, sizeof name_, "%s", name);
+    if (config.ring_order > kMaxRingOrder) config.ring_order = kMaxRingOrder;
+    if (config.max_segments > kMaxSegments) config.max_segments = kMaxSegments;
+    if (config.max_segments < xen::kBlkifMaxSegmentsPerRequest) config.max_segments = xen::kBlkifMaxSegmentsPerRequest;
+    config_ = config;
+
+    const unsigned pages = ring_pages();
+    ring_mem_ = heap.alloc(pages * 4096u, 4096);
+    if (ring_mem_ == nullptr) return Error::make(Errc::no_memory, "%s: no memory for a %u-page ring", name_, pages);
+    ring_.init(ring_mem_, pages);
+    slots_ = ring_.size();
+    shadow_ = static_cast<Shadow*>(heap.alloc(slots_ * sizeof(Shadow)));
+    if (shadow_ == nullptr) return Error::make(Errc::no_memory, "%s: no memory for %u request slots", name_, slots_);
+    for (unsigned i = 0; i < slots_; ++i) new (&shadow_[i]) Shadow();
+
+    for (unsigned i = 0; i < pages; ++i) {
+        void* page = static_cast<std::uint8_t*>(ring_mem_) + i * 4096u;
+        ring_refs_[i] = TRY_CTX(grants.grant(backend, xen.gfn_of(page), false), "%s: granting ring page %u", name_, i);
+    }
+    const bool indirect = config_.max_segments > xen::kBlkifMaxSegmentsPerRequest;
+    const unsigned ipages = indirect ? indirect_pages_for(config_.max_segments) : 0;
+    for (unsigned s = 0; s < slots_; ++s) {
+        Shadow& sh = shadow_[s];
+        sh.grefs = static_cast<GrantRef*>(heap.alloc(config_.max_segments * sizeof(GrantRef)));
+        if (sh.grefs == nullptr) return Error::make(Errc::no_memory, "%s: no memory for request grants", name_);
+        if (!indirect) continue;
+        // Indirect pages are granted once (read-only) and reused by every
+        // request in this slot: only the data pages are granted per request.
+        sh.indirect = static_cast<xen::BlkifSegment*>(heap.alloc(ipages * 4096u, 4096));
+        if (sh.indirect == nullptr) return Error::make(Errc::no_memory, "%s: no memory for indirect pages", name_);
+        for (unsigned p = 0; p < ipages; ++p) {
+            sh.indirect_refs[p] = TRY_CTX(grants.grant(backend, xen.gfn_of(sh.indirect + p * xen::kBlkifSegmentsPerIndirectPage), true),
+                                          "%s: granting an indirect page", name_);
+        }
+    }
+    port_ = TRY_CTX(xen::evtchn_alloc_unbound(xen, backend), "%s", name_);
+    TRY(events.bind_polled(port_));
+    return ok();
+}
+
+Status BlkQueue::teardown() {
+    Status first = ok();
+    auto keep = [&](Status s) {
+        if (!s.ok() && first.ok()) first = s;
+    };
+    if (shadow_ != nullptr) {
+        const unsigned ipages = config_.max_segments > xen::kBlkifMaxSegmentsPerRequest ? indirect_pages_for(config_.max_segments) : 0;
+        for (unsigned s = 0; s < slots_; ++s) {
+            Shadow& sh = shadow_[s];
+            if (sh.in_flight) {
+                // The backend may still write into these pages: leave them granted.
+                keep(Error::make(Errc::busy, "%s: request %u still in flight at teardown", name_, s));
+                continue;
+            }
+            if (sh.indirect != nullptr) {
+                for (unsigned p = 0; p < ipages; ++p) keep(grants_->end(sh.indirect_refs[p]));
+                heap_->free(sh.indirect);
+            }
+            heap_->free(sh.grefs);
+        }
+        heap_->free(shadow_);
+        shadow_ = nullptr;
+    }
+    if (ring_mem_ != nullptr) {
+        for (unsigned i = 0; i < ring_pages(); ++i) {
+            if (ring_refs_[i].value() != 0) keep(grants_->end(ring_refs_[i]));
+            ring_refs_[i] = GrantRef(0);
+        }
+        heap_->free(ring_mem_);
+        ring_mem_ = nullptr;
+    }
+    if (port_.value() != 0) {
+        keep(xen::evtchn_close(*xen_, port_));
+        port_ = EvtchnPort(0);
+    }
+    return first;
+}
+
+unsigned BlkQueue::free_slot() const {
+    for (unsigned s = 0; s < slots_; ++s) {
+        if (!shadow_[s].in_flight) return s;
+    }
+    return slots_;
+}
+
+Result<std::uint64_t> BlkQueue::submit_one(bool write, std::uint64_t sector, std::uint8_t* addr, std::uint64_t bytes) {
+    const unsigned slot = free_slot();
+    if (slot == slots_) return Error::make(Errc::busy, "%s: no free request slot", name_);
+    Shadow& sh = shadow_[slot];
+    const bool indirect_ok = config_.max_segments > xen::kBlkifMaxSegmentsPerRequest;
+    xen::BlkifSegment plain[xen::kBlkifMaxSegmentsPerRequest];
+
+    unsigned n = 0;
+    std::uint64_t covered = 0;
+    while (covered < bytes && n < config_.max_segments) {
+        std::uint8_t* p = addr + covered;
+        unsigned offset = static_cast<unsigned>(reinterpret_cast<std::uintptr_t>(p) & 4095);
+        std::uint64_t chunk = 4096u - offset;
+        if (chunk > bytes - covered) chunk = bytes - covered;
+        // Grant the caller's page itself: no copy. The backend writes it for a
+        // read and only reads it for a write.
+        Result<GrantRef> ref = grants_->grant(backend_, xen_->gfn_of(p), write);
+        if (!ref.ok()) {
+            for (unsigned i = 0; i < n; ++i) (void)grants_->end(sh.grefs[i]);
+            return ref.error().prefix("%s", name_);
+        }
+        sh.grefs[n] = ref.value();
+        xen::BlkifSegment seg{ref.value().value(), static_cast<std::uint8_t>(offset / 512),
+                              static_cast<std::uint8_t>((offset + chunk) / 512 - 1), 0};
+        if (n < xen::kBlkifMaxSegmentsPerRequest) plain[n] = seg;
+        if (indirect_ok) sh.indirect[n] = seg;
+        ++n;
+        covered += chunk;
+    }
+
+    const std::uint8_t data_op = write ? xen::kBlkifOpWrite : xen::kBlkifOpRead;
+    void* slot_mem = ring_.next_request();
+    if (n <= xen::kBlkifMaxSegmentsPerRequest) {
+        xen::BlkifRequest req{};
+        req.operation = data_op;
+        req.nr_segments = static_cast<std::uint8_t>(n);
+        req.handle = 0;
+        req.id = slot;
+        req.sector_number = sector;
+        for (unsigned i = 0; i < n; ++i) req.seg[i] = plain[i];
+        std::memcpy(slot_mem, &req, sizeof req);
+        sh.operation = data_op;
+    } else {
+        xen::BlkifRequestIndirect req{};
+        req.operation = xen::kBlkifOpIndirect;
+        req.indirect_op = data_op;
+        req.nr_segments = static_cast<std::uint16_t>(n);
+        req.id = slot;
+        req.sector_number = sector;
+        req.handle = 0;
+        for (unsigned p = 0; p < indirect_pages_for(n); ++p) req.indirect_grefs[p] = sh.indirect_refs[p].value();
+        std::memcpy(slot_mem, &req, sizeof req);
+        sh.operation = xen::kBlkifOpIndirect;
+        ++stats_.indirect_requests;
+    }
+    sh.in_flight = true;
+    sh.data_op = data_op;
+    sh.sector = sector;
+    sh.bytes = covered;
+    sh.nsegs = n;
+    ++in_flight_;
+    ++stats_.requests;
+    if (in_flight_ > stats_.max_in_flight) stats_.max_in_flight = in_flight_;
+    return covered;
+}
+
+Result<unsigned> BlkQueue::complete_responses(std::uint64_t& done, Error* first_error, bool& failed) {
+    xen::BlkifResponse rsp[32];
+    unsigned n = TRY_CTX(ring_.take_responses(rsp, 32), "%s", name_);
+    for (unsigned i = 0; i < n; ++i) {
+        const xen::BlkifResponse& r = rsp[i];
+        if (r.id >= slots_ || !shadow_[r.id].in_flight) {
+            return Error::make(Errc::bad_data, "%s: backend answered request id %llu, which is not in flight", name_,
+                               static_cast<ull>(r.id));
+        }
+        Shadow& sh = shadow_[r.id];
+        // blkback answers an indirect request with either operation code.
+        if (r.operation != sh.operation && r.operation != sh.data_op) {
+            return Error::make(Errc::bad_data, "%s: response to request %llu has operation %u, expected %u", name_,
+                               static_cast<ull>(r.id), r.operation, sh.operation);
+        }
+        Status ended = ok();
+        for (unsigned g = 0; g < sh.nsegs; ++g) {
+            Status e = grants_->end(sh.grefs[g]);
+            if (!e.ok() && ended.ok()) ended = e;
+        }
+        sh.in_flight = false;
+        --in_flight_;
+        if (!ended.ok()) return ended.error().prefix("%s: after request at sector %llu", name_, static_cast<ull>(sh.sector));
+        if (r.status != xen::kBlkifRspOkay) {
+            if (!failed) {
+                *first_error = Error::make(Errc::io, "%s: %s of %llu bytes at sector %llu failed: backend status %d (%s)",
+                                           name_, sh.data_op == xen::kBlkifOpWrite ? "write" : "read",
+                                           static_cast<ull>(sh.bytes), static_cast<ull>(sh.sector), r.status,
+                                           r.status == xen::kBlkifRspEopnotsupp ? "not supported" : "I/O error");
+            }
+            failed = true;
+        } else {
+            done += sh.bytes;
+        }
+    }
+    return n;
+}
+
+Status BlkQueue::transfer(bool write, std::uint64_t sector, void* buf, std::uint64_t bytes, Progress* progress) {
+    if (shadow_ == nullptr) return Error::make(Errc::io, "%s: not connected", name_);
+    if (broken_) {
+        return Error::make(Errc::io, "%s: the ring is unusable after an earlier backend failure (reconnect needed)", name_);
+    }
+    if (bytes % 512 != 0 || reinterpret_cast<std::uintptr_t>(buf) % 512 != 0) {
+        return Error::make(Errc::invalid_argument, "%s: transfer of %llu bytes at %p is not 512-byte aligned", name_,
+                           static_cast<ull>(bytes), buf);
+    }
+    auto* base = static_cast<std::uint8_t*>(buf);
+    std::uint64_t submitted = 0;
+    std::uint64_t done = 0;
+    bool failed = false;
+    bool stopped = false;
+    Error first_error = Error::make(Errc::io, "%s: no error", name_);
+
+    for (;;) {
+        bool produced = false;
+        while (!failed && !stopped && submitted < bytes && !ring_.full() && in_flight_ < slots_) {
+            Result<std::uint64_t> covered = submit_one(write, sector + submitted / 512, base + submitted, bytes - submitted);
+            if (!covered.ok()) {
+                first_error = covered.error();
+                failed = true;
+                break;
+            }
+            submitted += covered.value();
+            produced = true;
+        }
+        if (produced && ring_.push()) {
+            ++stats_.notifications;
+            TRY_CTX(events_->notify(port_), "%s: notifying the backend", name_);
+        }
+        if (in_flight_ == 0) break;
+
+        // Wait (bounded) for the next responses: a clean pending bit, then the
+        // ring, then a yield, so no event is lost in between.
+        Status waited = xen::wait_until(
+            *xen_, Deadline::after_ms(config_.stall_timeout_ms),
+            [&] {
+                events_->consume(port_);
+                return ring_.arm_response_event();
+            },
+            "%s: a response (%u requests in flight)", name_, in_flight_);
+        Result<unsigned> completed = waited.ok() ? complete_responses(done, &first_error, failed) : Result<unsigned>(waited.error());
+        if (!completed.ok()) {
+            // In-flight requests keep their grants: the backend may still use
+            // those pages, so nothing is reused until a reconnect.
+            broken_ = true;
+            return completed.error();
+        }
+        if (progress != nullptr && !progress->update(done, bytes)) stopped = true;
+    }
+    if (failed) return first_error;
+    if (stopped) return Error::make(Errc::interrupted, "%s: interrupted after %llu of %llu bytes", name_,
+                                    static_cast<ull>(done), static_cast<ull>(bytes));
+    return ok();
+}
+
+}  // namespace xb::pvblock

@@ -1,0 +1,105 @@
+// The I/O engine of the PV block frontend: one shared ring with a shadow entry
+// per slot. A transfer becomes a pipeline of requests that keeps the ring full:
+// each request grants the destination (or source) pages themselves, up to the
+// backend's indirect-segment limit (256 segments = 1 MiB) or 11 segments
+// without indirect descriptors. Responses are validated (id in range, slot in
+// flight, operation matching), grants are ended only once the backend has let
+// go of the page, and an error status fails the whole transfer with the sector
+// and status. No response for `stall_timeout_ms` while requests are in flight
+// is an error too: a backend that stalls never hangs xenboot.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+
+#include "drivers/pvblock/front_ring.h"
+#include "drivers/xen/event_channels.h"
+#include "drivers/xen/grant_table.h"
+#include "lib/heap.h"
+
+namespace xb::pvblock {
+
+struct QueueConfig {
+    unsigned ring_order = 0;        // 2^order ring pages (max-ring-page-order)
+    unsigned max_segments = 11;     // > 11: indirect descriptors (feature-max-indirect-segments)
+    std::uint64_t stall_timeout_ms = 10000;
+};
+
+// Called after each completed request with the bytes done so far; returning
+// false stops the transfer (Ctrl-C) once in-flight requests are drained.
+struct Progress {
+    virtual bool update(std::uint64_t done, std::uint64_t total) = 0;
+
+  protected:
+    ~Progress() = default;
+};
+
+class BlkQueue {
+  public:
+    static constexpr unsigned kMaxRingOrder = 4;
+    static constexpr unsigned kMaxSegments = 256;
+
+    // Allocates and grants the ring and the indirect pages, allocates the event
+    // channel. name appears in errors ("vbd 51712").
+    Status init(xen::XenPort& xen, xen::EventChannels& events, xen::GrantTable& grants, Heap& heap, DomId backend,
+                QueueConfig config, const char* name);
+    // Ends every grant, closes the event channel, frees memory.
+    Status teardown();
+
+    unsigned ring_pages() const { return 1u << config_.ring_order; }
+    GrantRef ring_ref(unsigned page) const { return ring_refs_[page]; }
+    EvtchnPort port() const { return port_; }
+    const QueueConfig& config() const { return config_; }
+
+    // Reads or writes `bytes` (a multiple of 512) at 512-byte sector `sector`.
+    // buf must be 512-aligned (callers bounce other buffers) and lie in memory
+    // the backend may be granted.
+    Status transfer(bool write, std::uint64_t sector, void* buf, std::uint64_t bytes, Progress* progress);
+
+    struct Stats {
+        std::uint64_t requests = 0;
+        std::uint64_t indirect_requests = 0;
+        std::uint64_t max_in_flight = 0;
+        std::uint64_t notifications = 0;
+    };
+    const Stats& stats() const { return stats_; }
+
+  private:
+    struct Shadow {
+        bool in_flight = false;
+        std::uint8_t operation = 0;  // what was sent (read/write or indirect)
+        std::uint8_t data_op = 0;    // read or write
+        std::uint64_t sector = 0;
+        std::uint64_t bytes = 0;
+        unsigned nsegs = 0;
+        GrantRef* grefs = nullptr;   // kMaxSegments data grants
+        xen::BlkifSegment* indirect = nullptr;  // this slot's indirect page(s)
+        GrantRef indirect_refs[xen::kBlkifMaxIndirectPagesPerRequest];
+    };
+
+    // Builds one request for [buf+pos, ...) in a free slot; returns bytes covered.
+    Result<std::uint64_t> submit_one(bool write, std::uint64_t sector, std::uint8_t* addr, std::uint64_t bytes);
+    // Takes and checks the responses that have arrived; returns how many.
+    Result<unsigned> complete_responses(std::uint64_t& done, Error* first_error, bool& failed);
+    unsigned free_slot() const;
+    Status wait_for_responses(std::uint64_t since_ticks);
+
+    xen::XenPort* xen_ = nullptr;
+    xen::EventChannels* events_ = nullptr;
+    xen::GrantTable* grants_ = nullptr;
+    Heap* heap_ = nullptr;
+    DomId backend_{};
+    QueueConfig config_{};
+    char name_[32] = {};
+    FrontRing ring_;
+    void* ring_mem_ = nullptr;
+    GrantRef ring_refs_[1u << kMaxRingOrder] = {};
+    EvtchnPort port_{};
+    Shadow* shadow_ = nullptr;
+    unsigned slots_ = 0;
+    unsigned in_flight_ = 0;
+    bool broken_ = false;
+    Stats stats_{};
+};
+
+}  // namespace xb::pvblock

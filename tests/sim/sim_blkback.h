@@ -1,0 +1,85 @@
+// A simulated blkback (the ring side): maps the frontend's ring and data
+// grants through SimXen exactly as dom0 would, validates requests the way
+// Linux blkback does (segment counts, sector ranges, 4 KiB-sector alignment),
+// serves a disk image held in memory, and answers on the frontend's event
+// channel. Requests are served when the frontend yields or polls (like a
+// backend on another CPU), so several can be in flight.
+// Faults: error status for a sector, stall, unknown or duplicated response
+// ids, grants held after the response, a stale response index.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <vector>
+
+#include "tests/sim/sim_xen.h"
+
+namespace xb::sim {
+
+class SimBlkback {
+  public:
+    struct Options {
+        std::uint16_t domid = 0;                 // the backend's domain (dom0)
+        unsigned max_indirect_segments = 256;    // 0: no feature-max-indirect-segments
+        unsigned max_ring_order = 4;
+        std::uint32_t sector_size = 512;         // logical sector size of the disk
+        bool read_only = false;
+    };
+
+    SimBlkback(SimXen& xen, std::vector<std::uint8_t> disk, Options options);
+    SimBlkback(SimXen& xen, std::vector<std::uint8_t> disk) : SimBlkback(xen, std::move(disk), Options{}) {}
+
+    // Connects to a frontend ring (what blkback does on reading ring-ref*).
+    void attach(const std::uint32_t* ring_refs, unsigned ring_pages, EvtchnPort frontend_port);
+    void detach();
+
+    // Serves every request on the ring now (also runs on the frontend's yields).
+    void service();
+
+    std::vector<std::uint8_t>& disk() { return disk_; }
+    const Options& options() const { return options_; }
+    std::uint64_t sectors() const { return disk_.size() / 512; }
+
+    // Faults.
+    void fail_sector(std::uint64_t sector, std::int16_t status = -1) { fail_sector_ = sector; fail_status_ = status; }
+    void set_stalled(bool stalled) { stalled_ = stalled; }
+    void answer_with_bogus_id_once() { bogus_id_ = true; }
+    void duplicate_next_response() { duplicate_ = true; }
+    void hold_grants_once() { hold_grants_ = true; }
+    void corrupt_response_index_once() { corrupt_index_ = true; }
+
+    struct Stats {
+        std::uint64_t requests = 0;
+        std::uint64_t indirect_requests = 0;
+        std::uint64_t bytes = 0;
+        unsigned max_batch = 0;          // most requests found waiting at once
+        unsigned max_segments = 0;
+        std::uint64_t invalid = 0;       // requests refused as malformed
+    };
+    const Stats& stats() const { return stats_; }
+
+  private:
+    std::int16_t handle(const std::uint8_t* slot, std::uint8_t& op_out, std::uint64_t& id_out);
+    std::int16_t transfer(bool write, std::uint64_t sector, const xen::BlkifSegment* segs, unsigned n);
+    void respond(std::uint64_t id, std::uint8_t op, std::int16_t status);
+
+    SimXen& xen_;
+    std::vector<std::uint8_t> disk_;
+    Options options_;
+    std::uint8_t* ring_ = nullptr;
+    unsigned slots_ = 0;
+    std::vector<std::uint32_t> ring_refs_;
+    EvtchnPort port_{};
+    std::uint32_t req_cons_ = 0;
+    std::uint32_t rsp_prod_pvt_ = 0;
+    std::optional<std::uint64_t> fail_sector_;
+    std::int16_t fail_status_ = -1;
+    bool stalled_ = false;
+    bool bogus_id_ = false;
+    bool duplicate_ = false;
+    bool hold_grants_ = false;
+    bool corrupt_index_ = false;
+    Stats stats_{};
+};
+
+}  // namespace xb::sim
