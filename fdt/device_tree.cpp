@@ -1,5 +1,7 @@
 #include "fdt/device_tree.h"
 
+#include "fdt/structure_check.h"
+
 extern "C" {
 #include <libfdt.h>
 }
@@ -112,6 +114,8 @@ Result<std::size_t> validate(const void* blob, std::size_t max_size) {
     if (total > max_size) {
         return Error::make(Errc::bad_data, "device tree: totalsize %zu exceeds the %zu readable bytes", total, max_size);
     }
+    // libfdt's own check can loop forever on hostile input: walk it first.
+    TRY(check_structure(blob, total));
     int err = fdt_check_full(blob, total);
     if (err != 0) return fdt_error(err, "structure check failed");
     return total;

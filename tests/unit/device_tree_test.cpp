@@ -122,7 +122,7 @@ TEST(DeviceTree, OldVersionsAreRefusedBeforeLibfdtSeesThem) {
 
 TEST(DeviceTree, FuzzerRegressionsAreRejected) {
     // Inputs that once crashed; kept under tests/fuzz/seeds/regressions.
-    for (const char* name : {"dt-version2-null-deref.dtb"}) {
+    for (const char* name : {"dt-version2-null-deref.dtb", "dt-libfdt-check-full-hang.dtb"}) {
         std::string path = std::string(XB_SOURCE_DIR) + "/tests/fuzz/seeds/regressions/" + name;
         FILE* f = fopen(path.c_str(), "rb");
         ASSERT_NE(f, nullptr) << path;
@@ -131,6 +131,20 @@ TEST(DeviceTree, FuzzerRegressionsAreRejected) {
         fclose(f);
         EXPECT_FALSE(fdt::validate(bytes.data(), bytes.size()).ok()) << name;
     }
+}
+
+TEST(DeviceTree, StructureWalkRejectsWhatLibfdtMightLoopOn) {
+    auto blob = build_dtb(DtbSpec{});
+    ASSERT_TRUE(fdt::validate(blob.data(), blob.size()).ok());
+    // Find the first FDT_PROP token and give it a length that wraps backwards.
+    std::uint32_t off_struct = (blob[8] << 24) | (blob[9] << 16) | (blob[10] << 8) | blob[11];
+    std::size_t p = off_struct;
+    while (!(blob[p] == 0 && blob[p + 1] == 0 && blob[p + 2] == 0 && blob[p + 3] == 3)) p += 4;
+    blob[p + 4] = 0xff; blob[p + 5] = 0xff; blob[p + 6] = 0xff; blob[p + 7] = 0xf4;
+    auto r = fdt::validate(blob.data(), blob.size());
+    ASSERT_FALSE(r.ok());
+    EXPECT_NE(std::string(r.error().message()).find("a property longer than the block"), std::string::npos)
+        << r.error().message();
 }
 
 TEST(DeviceTree, BootargsAndCopy) {
