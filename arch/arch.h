@@ -28,6 +28,14 @@ void icache_invalidate_all();
 // A hint that the caller is spinning.
 void cpu_relax();
 
+// A one-shot wake-up at a counter value: the virtual timer, armed with its
+// interrupt unmasked at the timer (xenboot keeps PSTATE.I set, so no handler
+// ever runs). When it fires Xen injects the timer PPI, and the injection
+// unblocks a vCPU that sleeps in SCHEDOP_poll: a timed sleep that leaves the
+// CPU to dom0. clear_wakeup() disarms it. No-ops on the host.
+void set_wakeup(std::uint64_t counter_value);
+void clear_wakeup();
+
 // Deliberately takes an exception of the given kind (the `exception` command,
 // which tests the vectors and the register dump). Returns only where that is
 // not possible (host builds).

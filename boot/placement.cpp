@@ -1,6 +1,12 @@
 #include "boot/placement.h"
 
+#include "xenboot/config.h"
+
 namespace xb::boot {
+
+std::uint64_t heap_size_for(std::uint64_t bank_size) {
+    return bank_size >= (256ULL << 20) ? XENBOOT_HEAP_SIZE_LARGE : XENBOOT_HEAP_SIZE;
+}
 
 std::uint64_t choose_home(const PlacementInput& in) {
     const Range current{in.image_base, in.footprint};

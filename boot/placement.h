@@ -20,6 +20,11 @@ struct PlacementInput {
     Range dtb;                  // the device tree blob Xen gave us
 };
 
+// The heap xenboot gives itself for a RAM bank of this size: 8 MiB in small
+// guests, 32 MiB from 256 MiB up (PV disk pools, later kernels' gzip buffers).
+// Both entry stages compute it from the same device tree, so they agree.
+std::uint64_t heap_size_for(std::uint64_t bank_size);
+
 // Returns the base xenboot should run at; image_base itself means "stay".
 // Staying is chosen when no higher home fits without overlapping the running
 // image or the DTB (the firmware still works, only with less free low RAM).

@@ -12,3 +12,5 @@ set(XENBOOT_FIRMWARE ON CACHE BOOL "build the firmware image" FORCE)
 # because the package cannot be co-installed with the host's libfdt-dev).
 get_filename_component(_xb_repo "${CMAKE_CURRENT_LIST_DIR}/.." ABSOLUTE)
 set(XENBOOT_LIBFDT_A "${_xb_repo}/build/deps/arm64/usr/lib/aarch64-linux-gnu/libfdt.a" CACHE FILEPATH "arm64 libfdt.a")
+# Debian's arm64 libz.a (zlib1g-dev:arm64 is co-installable): crc32() for now.
+set(XENBOOT_LIBZ_A "/usr/lib/aarch64-linux-gnu/libz.a" CACHE FILEPATH "arm64 libz.a")

@@ -4,10 +4,19 @@
 
 namespace xb::cmd {
 int do_bdinfo(Context& ctx, int argc, char* const argv[]);
+int do_cmp(Context& ctx, int argc, char* const argv[]);
+int do_cp(Context& ctx, int argc, char* const argv[]);
+int do_crc32(Context& ctx, int argc, char* const argv[]);
 int do_echo(Context& ctx, int argc, char* const argv[]);
 int do_exception(Context& ctx, int argc, char* const argv[]);
 int do_help(Context& ctx, int argc, char* const argv[]);
+int do_md(Context& ctx, int argc, char* const argv[]);
+int do_mw(Context& ctx, int argc, char* const argv[]);
+int do_part(Context& ctx, int argc, char* const argv[]);
 int do_poweroff(Context& ctx, int argc, char* const argv[]);
+int do_pvblock(Context& ctx, int argc, char* const argv[]);
 int do_reset(Context& ctx, int argc, char* const argv[]);
+int do_sleep(Context& ctx, int argc, char* const argv[]);
 int do_version(Context& ctx, int argc, char* const argv[]);
+int do_xenstore(Context& ctx, int argc, char* const argv[]);
 }  // namespace xb::cmd

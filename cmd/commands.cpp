@@ -9,12 +9,21 @@ namespace {
 
 constexpr Command kCommands[] = {
     {"bdinfo", "print board info: RAM, xenboot's own memory, Xen facts", "", do_bdinfo},
+    {"cmp", "memory compare", "[.b, .w, .l, .q] addr1 addr2 count", do_cmp},
+    {"cp", "memory copy", "[.b, .w, .l, .q] source target count", do_cp},
+    {"crc32", "checksum calculation", "address count [addr]", do_crc32},
     {"echo", "echo args to console", "[-n] [args...]", do_echo},
     {"exception", "test exception handling (the guest powers off)", "undefined|breakpoint|abort", do_exception},
     {"help", "print command description/usage", "[command...]", do_help},
+    {"md", "memory display", "[.b, .w, .l, .q] address [# of objects]", do_md},
+    {"mw", "memory write (fill)", "[.b, .w, .l, .q] address value [count]", do_mw},
+    {"part", "disk partition related commands", "list <interface> <dev>", do_part},
     {"poweroff", "power off the guest", "", do_poweroff},
+    {"pvblock", "PV block (Xen blkfront) disks", "info | dev [n] | part [n] | read addr blk# cnt | write addr blk# cnt | reconnect [noindirect] [nopersistent] [noringorder]", do_pvblock},
     {"reset", "reset (reboot) the guest", "", do_reset},
+    {"sleep", "delay execution for some time", "N[.fraction] (seconds)", do_sleep},
     {"version", "print xenboot and Xen versions", "", do_version},
+    {"xenstore", "read, write or list XenStore nodes", "read <path> | write <path> <value> | ls [path]", do_xenstore},
 };
 
 }  // namespace
@@ -22,8 +31,12 @@ constexpr Command kCommands[] = {
 std::span<const Command> commands() { return kCommands; }
 
 const Command* find_command(const char* name) {
+    // As in U-Boot, a '.' starts a suffix the command reads itself ("md.l"
+    // finds md, which takes the size from its argv[0]).
+    const char* dot = strchr(name, '.');
+    const std::size_t len = dot != nullptr ? static_cast<std::size_t>(dot - name) : strlen(name);
     for (const Command& c : kCommands) {
-        if (strcmp(c.name, name) == 0) return &c;
+        if (strncmp(c.name, name, len) == 0 && c.name[len] == '\0') return &c;
     }
     return nullptr;
 }

@@ -7,6 +7,9 @@
 namespace xb::xen {
 class XenStore;
 }
+namespace xb::pvblock {
+class PvBlockBus;
+}
 
 namespace xb::cmd {
 
@@ -21,7 +24,8 @@ struct BlockDevices {
 
 struct Services {
     xen::XenStore* xenstore = nullptr;
-    BlockDevices pvblock;
+    BlockDevices pvblock;                  // the disks as block devices (part, fs commands)
+    pvblock::PvBlockBus* pvblock_bus = nullptr;  // the same disks, with PV details (pvblock command)
 };
 
 }  // namespace xb::cmd

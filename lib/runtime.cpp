@@ -27,6 +27,7 @@ std::uintptr_t __stack_chk_guard = 0x595e9fbd94fda766ULL;
 // libstdc++'s header-only parts (string_view::substr, array::at, ...) call these
 // on misuse; with exceptions off they can only be fatal.
 namespace std {
+const nothrow_t nothrow{};  // the tag `new (std::nothrow)` refers to
 [[noreturn]] void __throw_out_of_range_fmt(const char* fmt, ...) { xb::panic("libstdc++: %s", fmt); }
 [[noreturn]] void __throw_out_of_range(const char* what) { xb::panic("libstdc++: %s", what); }
 [[noreturn]] void __throw_length_error(const char* what) { xb::panic("libstdc++: %s", what); }

@@ -15,8 +15,22 @@ for dts in tests/fuzz/seeds/device_tree/*.dts; do
   dtc -q -I dts -O dtb -o "build/fuzz/corpus/fuzz_device_tree/$(basename "$dts" .dts).dtb" "$dts"
 done
 cp tests/fuzz/seeds/regressions/dt-*.dtb build/fuzz/corpus/fuzz_device_tree/
+# Seed disk images are kept as partitioning scripts and made here: *.sfdisk by
+# sfdisk (512-byte sectors), *.fdisk4k as keystrokes for fdisk -b 4096; the
+# first line "# size: N" is the image size.
+for kind in mbr gpt; do
+  mkdir -p "build/fuzz/corpus/fuzz_$kind"
+  for seed in tests/fuzz/seeds/$kind/*; do
+    img="build/fuzz/corpus/fuzz_$kind/$(basename "$seed").img"
+    rm -f "$img" && truncate -s "$(sed -n '1s/^# size: //p' "$seed")" "$img"
+    case "$seed" in
+      *.sfdisk) PATH=$PATH:/usr/sbin:/sbin sfdisk -q "$img" <"$seed" >/dev/null ;;
+      *.fdisk4k) grep -v '^#' "$seed" | PATH=$PATH:/usr/sbin:/sbin fdisk -b 4096 "$img" >/dev/null ;;
+    esac
+  done
+done
 passed=0 failed=0
-for target in fuzz_device_tree fuzz_console_ring fuzz_shell_line; do
+for target in fuzz_device_tree fuzz_console_ring fuzz_shell_line fuzz_xenstore_reply fuzz_mbr fuzz_gpt; do
   mkdir -p "build/fuzz/corpus/$target"
   if build/fuzz/tests/fuzz/$target -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 \
        -artifact_prefix="build/fuzz/findings/$target-" "build/fuzz/corpus/$target" \

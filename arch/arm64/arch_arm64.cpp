@@ -51,6 +51,17 @@ void icache_invalidate_all() {
 
 void cpu_relax() { asm volatile("yield" ::: "memory"); }
 
+void set_wakeup(std::uint64_t counter_value) {
+    XB_WRITE_SYSREG(cntv_cval_el0, counter_value);
+    XB_WRITE_SYSREG(cntv_ctl_el0, 1);  // ENABLE, IMASK clear
+    asm volatile("isb" ::: "memory");
+}
+
+void clear_wakeup() {
+    XB_WRITE_SYSREG(cntv_ctl_el0, 0);
+    asm volatile("isb" ::: "memory");
+}
+
 void raise_test_exception(TestException kind) {
     switch (kind) {
         case TestException::undefined_instruction: asm volatile("udf #0" ::: "memory"); break;

@@ -23,5 +23,7 @@ void dcache_clean_invalidate_range(const void*, std::size_t) {}
 void icache_invalidate_all() {}
 void cpu_relax() { std::this_thread::yield(); }
 void raise_test_exception(TestException) {}
+void set_wakeup(std::uint64_t) {}
+void clear_wakeup() {}
 
 }  // namespace xb::arch

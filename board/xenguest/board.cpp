@@ -1,8 +1,13 @@
 #include "board/xenguest/board.h"
 
+#include <new>
+
 #include "arch/arch.h"
 #include "cmd/shell.h"
+#include "drivers/pvblock/pvblock_bus.h"
 #include "drivers/pvconsole/pv_console.h"
+#include "drivers/xen/grant_table.h"
+#include "drivers/xen/xenstore.h"
 #include "drivers/xen/event_channels.h"
 #include "drivers/xen/hypercall.h"
 #include "drivers/xen/shared_info.h"
@@ -101,6 +106,66 @@ Status map_memory(BoardEnv& env, const TreeFacts& tree, Gfn console_pfn, Gfn sto
     con.flush();
     Status s = env.power.power_off();
     if (!s.ok()) con.printf("xenboot: power-off failed: %s\n", s.error().message());
+}
+
+// XenStore, grant tables and the PV disks. Each may fail on its own; the
+// shell still comes up and the commands that need the missing part say so.
+struct PvServices {
+    xen::GrantTable grants;
+    xen::XenStore* store = nullptr;
+    pvblock::PvBlockBus* bus = nullptr;
+};
+
+void start_pv_services(BoardEnv& env, Console& con, xen::EventChannels& events, const TreeFacts& tree,
+                       Result<std::uint64_t> store_pfn, Result<std::uint64_t> store_port, PvServices& pv,
+                       cmd::Services& services) {
+    if (!store_pfn.ok() || !store_port.ok() || store_pfn.value() == 0) {
+        con.printf("xenboot: warning: no XenStore (HVM params missing): no PV disks\n");
+        return;
+    }
+    EvtchnPort port(static_cast<std::uint32_t>(store_port.value()));
+    Status bound = events.bind_polled(port);
+    void* store_mem = env.heap.alloc(sizeof(xen::XenStore), alignof(xen::XenStore));
+    if (!bound.ok() || store_mem == nullptr) {
+        con.printf("xenboot: warning: XenStore unavailable: %s\n", bound.ok() ? "out of memory" : bound.error().message());
+        return;
+    }
+    pv.store = new (store_mem) xen::XenStore(events, static_cast<xen::XenstoreInterface*>(env.xen.frame(Gfn(store_pfn.value()))), port);
+    services.xenstore = pv.store;
+
+    Status g = pv.grants.init(env.xen, tree.hypervisor.reg[0], XENBOOT_GRANT_FRAMES, env.heap);
+    if (!g.ok()) {
+        con.printf("xenboot: warning: grant tables unavailable (%s): no PV disks\n", g.error().message());
+        return;
+    }
+    void* bus_mem = env.heap.alloc(sizeof(pvblock::PvBlockBus), alignof(pvblock::PvBlockBus));
+    if (bus_mem == nullptr) {
+        con.printf("xenboot: warning: out of memory for PV disks\n");
+        return;
+    }
+    pv.bus = new (bus_mem) pvblock::PvBlockBus();
+    void* env_mem = env.heap.alloc(sizeof(pvblock::BlkfrontDevice::Env), alignof(pvblock::BlkfrontDevice::Env));
+    if (env_mem == nullptr) {
+        con.printf("xenboot: warning: out of memory for PV disks\n");
+        return;
+    }
+    auto* denv = new (env_mem) pvblock::BlkfrontDevice::Env{env.xen, events, pv.grants, *pv.store, env.heap};
+    Status probed = pv.bus->probe(*denv, pvblock::BlkfrontOptions{}, &con);
+    if (!probed.ok()) con.printf("xenboot: warning: %s\n", probed.error().message());
+    services.pvblock_bus = pv.bus;
+    for (unsigned i = 0; i < pv.bus->count() && i < cmd::kMaxBlockDevices; ++i) {
+        services.pvblock.dev[i] = &pv.bus->disk(i);
+        services.pvblock.count = i + 1;
+    }
+}
+
+void print_disks(Console& con, pvblock::PvBlockBus* bus) {
+    if (bus == nullptr) return;
+    for (unsigned i = 0; i < bus->count(); ++i) {
+        const pvblock::BlkfrontInfo& d = bus->disk(i).info();
+        con.printf("pvblock %u: %s (vbd %u), %llu MiB, %u-byte sectors%s\n", i, d.vdev_name[0] ? d.vdev_name : "disk", d.vdev,
+                   static_cast<ull>(d.sectors >> 11), d.sector_size, d.read_only ? ", read-only" : "");
+    }
 }
 
 void print_banner(Console& con, const cmd::SystemInfo& sys) {
@@ -204,13 +269,19 @@ void board_main(BoardEnv& env) {
     sys.shared_info_gfn = shared_info_mapping.mapped() ? shared_info_mapping.gfn().value() : 0;
     sys.timer_hz = arch::counter_hz();
 
+    PvServices pv;
+    cmd::Services services;
+    start_pv_services(env, con, events, tree, store_pfn, store_port, pv, services);
+
     print_banner(con, sys);
+    print_disks(con, pv.bus);
     sys.entry_to_prompt_us = arch::ticks_to_us(arch::counter() - env.entry_ticks);
     con.printf("Entry to prompt: %llu.%03llu ms\n", static_cast<ull>(sys.entry_to_prompt_us / 1000),
                static_cast<ull>(sys.entry_to_prompt_us % 1000));
 
     // 7. The shell, until a command ends the guest.
     cmd::Context ctx{con, env.power, sys};
+    ctx.services = &services;
     cmd::Shell shell(ctx);
     Status ran = shell.run();
     if (!ran.ok()) fatal(env, con, "console failed: %s", ran.error().message());

@@ -30,7 +30,16 @@ std::uint64_t identity(const void* p) { return reinterpret_cast<std::uintptr_t>(
 
 std::uint64_t image_base() { return reinterpret_cast<std::uintptr_t>(__image_start); }
 std::uint64_t image_size() { return reinterpret_cast<std::uintptr_t>(__bss_end) - image_base(); }
-std::uint64_t footprint() { return image_size() + XENBOOT_HEAP_SIZE; }
+// The heap for the RAM bank xenboot runs in (default when the DT is unusable:
+// board_main then reports that and powers off).
+std::uint64_t heap_size(const void* dtb, std::uint64_t base) {
+    Result<std::size_t> size = fdt::validate(dtb, kMaxDtbSize);
+    if (!size.ok()) return XENBOOT_HEAP_SIZE;
+    Result<fdt::MemoryBanks> banks = fdt::memory_banks(dtb);
+    if (!banks.ok()) return XENBOOT_HEAP_SIZE;
+    const Range* bank = banks.value().find(base);
+    return bank != nullptr ? boot::heap_size_for(bank->size) : XENBOOT_HEAP_SIZE;
+}
 
 class FirmwareMapper final : public board::Mapper {
   public:
@@ -62,13 +71,13 @@ extern "C" std::uint64_t xenboot_choose_home(const void* dtb, std::uint64_t base
     if (!banks.ok()) return base;
     const Range* bank = banks.value().find(base);
     if (bank == nullptr) return base;
-    return boot::choose_home(boot::PlacementInput{*bank, base, footprint(),
+    return boot::choose_home(boot::PlacementInput{*bank, base, image_size() + boot::heap_size_for(bank->size),
                                                   Range{reinterpret_cast<std::uintptr_t>(dtb), size.value()}});
 }
 
 extern "C" [[noreturn]] void xenboot_main(const void* dtb, std::uint64_t entry_ticks, std::uint64_t load_base) {
     Range image{image_base(), image_size()};
-    Range heap{image.end(), XENBOOT_HEAP_SIZE};
+    Range heap{image.end(), heap_size(dtb, image.base)};
     g_heap.init(reinterpret_cast<void*>(heap.base), heap.size);
 
     xen::HvcXenPort xen;

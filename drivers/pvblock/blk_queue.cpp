@@ -31,7 +31,8 @@ Status BlkQueue::init(xen::XenPort& xen, xen::EventChannels& events, xen::GrantT
     ring_mem_ = heap.alloc(pages * 4096u, 4096);
     if (ring_mem_ == nullptr) return Error::make(Errc::no_memory, "%s: no memory for a %u-page ring", name_, pages);
     ring_.init(ring_mem_, pages);
-    slots_ = ring_.size();
+    slots_ = ring_.size() < config_.max_in_flight ? ring_.size() : config_.max_in_flight;
+    if (slots_ == 0) slots_ = 1;
     shadow_ = static_cast<Shadow*>(heap.alloc(slots_ * sizeof(Shadow)));
     if (shadow_ == nullptr) return Error::make(Errc::no_memory, "%s: no memory for %u request slots", name_, slots_);
     for (unsigned i = 0; i < slots_; ++i) new (&shadow_[i]) Shadow();
@@ -47,13 +48,43 @@ Status BlkQueue::init(xen::XenPort& xen, xen::EventChannels& events, xen::GrantT
         sh.grefs = static_cast<GrantRef*>(heap.alloc(config_.max_segments * sizeof(GrantRef)));
         if (sh.grefs == nullptr) return Error::make(Errc::no_memory, "%s: no memory for request grants", name_);
         if (!indirect) continue;
-        // Indirect pages are granted once (read-only) and reused by every
-        // request in this slot: only the data pages are granted per request.
+        // Indirect pages are granted once and reused by every request in this
+        // slot: only data pages are granted per request. Read-only, except
+        // when persistent grants are offered: blkback then maps every grant
+        // writable (a persistent mapping serves reads and writes alike).
         sh.indirect = static_cast<xen::BlkifSegment*>(heap.alloc(ipages * 4096u, 4096));
         if (sh.indirect == nullptr) return Error::make(Errc::no_memory, "%s: no memory for indirect pages", name_);
         for (unsigned p = 0; p < ipages; ++p) {
-            sh.indirect_refs[p] = TRY_CTX(grants.grant(backend, xen.gfn_of(sh.indirect + p * xen::kBlkifSegmentsPerIndirectPage), true),
+            sh.indirect_refs[p] = TRY_CTX(grants.grant(backend, xen.gfn_of(sh.indirect + p * xen::kBlkifSegmentsPerIndirectPage),
+                                                       config_.persistent_pages == 0),
                                           "%s: granting an indirect page", name_);
+        }
+    }
+    if (config_.persistent_pages != 0) {
+        const unsigned pool_pages = config_.persistent_pages > 0xffff ? 0xffff : config_.persistent_pages;
+        auto* pool = static_cast<std::uint8_t*>(heap.alloc(std::size_t{pool_pages} * 4096, 4096));
+        auto* refs = static_cast<GrantRef*>(heap.alloc(pool_pages * sizeof(GrantRef)));
+        auto* free_list = static_cast<std::uint16_t*>(heap.alloc(pool_pages * sizeof(std::uint16_t)));
+        if (pool == nullptr || refs == nullptr || free_list == nullptr) {
+            heap.free(pool);
+            heap.free(refs);
+            heap.free(free_list);
+            // Nothing of the pool may survive this: a queue that offered
+            // feature-persistent must really have the pool (see drop_persistent).
+            return Error::make(Errc::no_memory, "%s: no memory for %u persistent pages", name_, pool_pages);
+        }
+        pool_ = pool;
+        pool_refs_ = refs;
+        pool_free_ = free_list;
+        pool_pages_ = pool_pages;
+        pool_free_count_ = 0;
+        for (unsigned i = 0; i < pool_pages_; ++i) {
+            pool_refs_[i] = TRY_CTX(grants.grant(backend, xen.gfn_of(pool_page(i)), false), "%s: granting the persistent pool", name_);
+            pool_free_[pool_free_count_++] = static_cast<std::uint16_t>(pool_pages_ - 1 - i);
+        }
+        for (unsigned s = 0; s < slots_; ++s) {
+            shadow_[s].pool_pages = static_cast<std::uint16_t*>(heap.alloc(config_.max_segments * sizeof(std::uint16_t)));
+            if (shadow_[s].pool_pages == nullptr) return Error::make(Errc::no_memory, "%s: no memory for request state", name_);
         }
     }
     port_ = TRY_CTX(xen::evtchn_alloc_unbound(xen, backend), "%s", name_);
@@ -80,10 +111,24 @@ Status BlkQueue::teardown() {
                 heap_->free(sh.indirect);
             }
             heap_->free(sh.grefs);
+            if (sh.pool_pages != nullptr) heap_->free(sh.pool_pages);
         }
         heap_->free(shadow_);
         shadow_ = nullptr;
     }
+    if (pool_ != nullptr) {
+        bool busy = !first.ok();  // a request still in flight may use pool pages
+        for (unsigned i = 0; i < pool_pages_ && !busy; ++i) keep(grants_->end(pool_refs_[i]));
+        if (!busy) {
+            heap_->free(pool_);
+            heap_->free(pool_refs_);
+            heap_->free(pool_free_);
+        }
+    }
+    pool_ = nullptr;
+    pool_refs_ = nullptr;
+    pool_free_ = nullptr;
+    pool_pages_ = pool_free_count_ = 0;
     if (ring_mem_ != nullptr) {
         for (unsigned i = 0; i < ring_pages(); ++i) {
             if (ring_refs_[i].value() != 0) keep(grants_->end(ring_refs_[i]));
@@ -97,6 +142,30 @@ Status BlkQueue::teardown() {
         port_ = EvtchnPort(0);
     }
     return first;
+}
+
+Status BlkQueue::drop_persistent() {
+    if (pool_ == nullptr) return ok();
+    if (stats_.requests != 0) return Error::make(Errc::busy, "%s: persistent grants already in use", name_);
+    for (unsigned i = 0; i < pool_pages_; ++i) TRY(grants_->end(pool_refs_[i]));
+    for (unsigned s = 0; s < slots_; ++s) {
+        heap_->free(shadow_[s].pool_pages);
+        shadow_[s].pool_pages = nullptr;
+    }
+    heap_->free(pool_);
+    heap_->free(pool_refs_);
+    heap_->free(pool_free_);
+    pool_ = nullptr;
+    pool_pages_ = pool_free_count_ = 0;
+    return ok();
+}
+
+bool BlkQueue::can_submit() const {
+    // Grants (or pool pages) are shared: when they run short, wait for
+    // completions to return some (backpressure, not an error), unless nothing
+    // is in flight to return them.
+    if (in_flight_ == 0) return true;
+    return persistent() ? pool_free_count_ >= config_.max_segments : grants_->available() >= config_.max_segments;
 }
 
 unsigned BlkQueue::free_slot() const {
@@ -115,7 +184,24 @@ Result<std::uint64_t> BlkQueue::submit_one(bool write, std::uint64_t sector, std
 
     unsigned n = 0;
     std::uint64_t covered = 0;
-    while (covered < bytes && n < config_.max_segments) {
+    sh.dest = nullptr;
+    while (persistent() && covered < bytes && n < config_.max_segments && pool_free_count_ != 0) {
+        // Whole pool pages from offset 0; the copy makes the caller's alignment irrelevant.
+        std::uint16_t page = pool_free_[--pool_free_count_];
+        std::uint64_t chunk = bytes - covered < 4096 ? bytes - covered : 4096;
+        if (write) std::memcpy(pool_page(page), addr + covered, chunk);
+        sh.pool_pages[n] = page;
+        xen::BlkifSegment seg{pool_refs_[page].value(), 0, static_cast<std::uint8_t>(chunk / 512 - 1), 0};
+        if (n < xen::kBlkifMaxSegmentsPerRequest) plain[n] = seg;
+        if (indirect_ok) sh.indirect[n] = seg;
+        ++n;
+        covered += chunk;
+    }
+    if (persistent()) {
+        sh.dest = write ? nullptr : addr;
+        if (n == 0) return Error::make(Errc::busy, "%s: no free persistent page", name_);
+    }
+    while (!persistent() && covered < bytes && n < config_.max_segments) {
         std::uint8_t* p = addr + covered;
         unsigned offset = static_cast<unsigned>(reinterpret_cast<std::uintptr_t>(p) & 4095);
         std::uint64_t chunk = 4096u - offset;
@@ -188,7 +274,15 @@ Result<unsigned> BlkQueue::complete_responses(std::uint64_t& done, Error* first_
                                static_cast<ull>(r.id), r.operation, sh.operation);
         }
         Status ended = ok();
-        for (unsigned g = 0; g < sh.nsegs; ++g) {
+        if (persistent()) {
+            for (unsigned g = 0; g < sh.nsegs; ++g) {
+                std::uint64_t off = std::uint64_t{g} * 4096;
+                std::uint64_t chunk = sh.bytes - off < 4096 ? sh.bytes - off : 4096;
+                if (sh.dest != nullptr && r.status == xen::kBlkifRspOkay) std::memcpy(sh.dest + off, pool_page(sh.pool_pages[g]), chunk);
+                pool_free_[pool_free_count_++] = sh.pool_pages[g];
+            }
+        }
+        for (unsigned g = 0; !persistent() && g < sh.nsegs; ++g) {
             Status e = grants_->end(sh.grefs[g]);
             if (!e.ok() && ended.ok()) ended = e;
         }
@@ -210,12 +304,28 @@ Result<unsigned> BlkQueue::complete_responses(std::uint64_t& done, Error* first_
     return n;
 }
 
+Status BlkQueue::wait_for_responses() {
+    // Sleep, do not spin: dom0's blkback needs the CPU we would burn (under
+    // QEMU this was 36 -> 243 MiB/s with persistent grants). Clear the event,
+    // look at the ring, then sleep until the next event or the stall deadline.
+    Deadline stall = Deadline::after_ms(config_.stall_timeout_ms);
+    for (;;) {
+        events_->consume(port_);
+        if (ring_.arm_response_event()) return ok();
+        if (stall.expired()) {
+            return Error::make(Errc::timeout, "%s: no response for %llu ms (%u requests in flight)", name_,
+                               static_cast<ull>(config_.stall_timeout_ms), in_flight_);
+        }
+        if (!events_->block_on(port_, stall).ok()) (void)xen::sched_yield(*xen_);
+    }
+}
+
 Status BlkQueue::transfer(bool write, std::uint64_t sector, void* buf, std::uint64_t bytes, Progress* progress) {
     if (shadow_ == nullptr) return Error::make(Errc::io, "%s: not connected", name_);
     if (broken_) {
         return Error::make(Errc::io, "%s: the ring is unusable after an earlier backend failure (reconnect needed)", name_);
     }
-    if (bytes % 512 != 0 || reinterpret_cast<std::uintptr_t>(buf) % 512 != 0) {
+    if (bytes % 512 != 0 || (!persistent() && reinterpret_cast<std::uintptr_t>(buf) % 512 != 0)) {
         return Error::make(Errc::invalid_argument, "%s: transfer of %llu bytes at %p is not 512-byte aligned", name_,
                            static_cast<ull>(bytes), buf);
     }
@@ -228,7 +338,7 @@ Status BlkQueue::transfer(bool write, std::uint64_t sector, void* buf, std::uint
 
     for (;;) {
         bool produced = false;
-        while (!failed && !stopped && submitted < bytes && !ring_.full() && in_flight_ < slots_) {
+        while (!failed && !stopped && submitted < bytes && !ring_.full() && in_flight_ < slots_ && can_submit()) {
             Result<std::uint64_t> covered = submit_one(write, sector + submitted / 512, base + submitted, bytes - submitted);
             if (!covered.ok()) {
                 first_error = covered.error();
@@ -244,15 +354,7 @@ Status BlkQueue::transfer(bool write, std::uint64_t sector, void* buf, std::uint
         }
         if (in_flight_ == 0) break;
 
-        // Wait (bounded) for the next responses: a clean pending bit, then the
-        // ring, then a yield, so no event is lost in between.
-        Status waited = xen::wait_until(
-            *xen_, Deadline::after_ms(config_.stall_timeout_ms),
-            [&] {
-                events_->consume(port_);
-                return ring_.arm_response_event();
-            },
-            "%s: a response (%u requests in flight)", name_, in_flight_);
+        Status waited = wait_for_responses();
         Result<unsigned> completed = waited.ok() ? complete_responses(done, &first_error, failed) : Result<unsigned>(waited.error());
         if (!completed.ok()) {
             // In-flight requests keep their grants: the backend may still use

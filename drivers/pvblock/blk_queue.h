@@ -23,6 +23,13 @@ struct QueueConfig {
     unsigned ring_order = 0;        // 2^order ring pages (max-ring-page-order)
     unsigned max_segments = 11;     // > 11: indirect descriptors (feature-max-indirect-segments)
     std::uint64_t stall_timeout_ms = 10000;
+    // feature-persistent: data goes through a pool of pages granted once, which
+    // blkback maps once and keeps (up to 1056 per ring in Linux), instead of a
+    // map and unmap per request; costs a copy. 0 pages: grant the caller's pages.
+    unsigned persistent_pages = 0;
+    // Requests in flight at most (each costs an indirect page and bookkeeping);
+    // grants or the persistent pool limit useful depth well below 512 anyway.
+    unsigned max_in_flight = 64;
 };
 
 // Called after each completed request with the bytes done so far; returning
@@ -50,6 +57,12 @@ class BlkQueue {
     GrantRef ring_ref(unsigned page) const { return ring_refs_[page]; }
     EvtchnPort port() const { return port_; }
     const QueueConfig& config() const { return config_; }
+    unsigned persistent_pages() const { return pool_ != nullptr ? pool_pages_ : 0; }
+    // The backend did not take up feature-persistent: end the pool's grants
+    // and free it; requests then grant the caller's pages. Only before the
+    // first transfer (blkback caches persistent mappings by reference, so the
+    // two modes must never mix on one ring).
+    Status drop_persistent();
 
     // Reads or writes `bytes` (a multiple of 512) at 512-byte sector `sector`.
     // buf must be 512-aligned (callers bounce other buffers) and lie in memory
@@ -67,6 +80,8 @@ class BlkQueue {
   private:
     struct Shadow {
         bool in_flight = false;
+        std::uint8_t* dest = nullptr;     // persistent reads: where the data goes
+        std::uint16_t* pool_pages = nullptr;  // persistent: the pool pages used
         std::uint8_t operation = 0;  // what was sent (read/write or indirect)
         std::uint8_t data_op = 0;    // read or write
         std::uint64_t sector = 0;
@@ -79,10 +94,14 @@ class BlkQueue {
 
     // Builds one request for [buf+pos, ...) in a free slot; returns bytes covered.
     Result<std::uint64_t> submit_one(bool write, std::uint64_t sector, std::uint8_t* addr, std::uint64_t bytes);
+    // Enough grants (or pool pages) left for a full request, or nothing in flight.
+    bool can_submit() const;
+    bool persistent() const { return pool_ != nullptr; }
+    std::uint8_t* pool_page(unsigned i) const { return pool_ + std::size_t{i} * 4096; }
     // Takes and checks the responses that have arrived; returns how many.
     Result<unsigned> complete_responses(std::uint64_t& done, Error* first_error, bool& failed);
     unsigned free_slot() const;
-    Status wait_for_responses(std::uint64_t since_ticks);
+    Status wait_for_responses();
 
     xen::XenPort* xen_ = nullptr;
     xen::EventChannels* events_ = nullptr;
@@ -99,6 +118,11 @@ class BlkQueue {
     unsigned slots_ = 0;
     unsigned in_flight_ = 0;
     bool broken_ = false;
+    std::uint8_t* pool_ = nullptr;        // persistent pages
+    GrantRef* pool_refs_ = nullptr;
+    std::uint16_t* pool_free_ = nullptr;  // stack of free pool page indices
+    unsigned pool_pages_ = 0;
+    unsigned pool_free_count_ = 0;
     Stats stats_{};
 };
 

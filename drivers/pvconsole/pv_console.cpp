@@ -122,9 +122,8 @@ Status PvConsole::wait_input(Deadline until) {
         if (until.expired()) return ok();
         if (until.is_never()) {
             TRY_CTX(events_.block_on(port_), "console wait");
-        } else {
-            // SCHEDOP_poll's timeout is in Xen's clock, which a guest on Arm
-            // cannot read, so timed waits yield instead.
+        } else if (!events_.block_on(port_, until).ok()) {
+            // A timed sleep that cannot block still must not spin without end.
             TRY_CTX(xen::sched_yield(events_.xen()), "console wait");
         }
     }

@@ -15,6 +15,7 @@ class Deadline {
     bool is_never() const { return at_ == UINT64_MAX; }
     bool expired() const { return !is_never() && arch::counter() >= at_; }
     std::uint64_t budget_ms() const { return budget_ms_; }  // what it was created with, for messages
+    std::uint64_t at() const { return at_; }                // generic-timer count at which it expires
 
   private:
     Deadline(std::uint64_t at, std::uint64_t budget_ms) : at_(at), budget_ms_(budget_ms) {}

@@ -1,5 +1,6 @@
 #include "drivers/xen/event_channels.h"
 
+#include "arch/arch.h"
 #include "drivers/xen/hypercall.h"
 #include "drivers/xen/shared_memory.h"
 
@@ -30,9 +31,14 @@ bool EventChannels::consume(EvtchnPort port) {
 
 Status EventChannels::notify(EvtchnPort port) { return evtchn_send(xen_, port); }
 
-Status EventChannels::block_on(EvtchnPort port) {
+Status EventChannels::block_on(EvtchnPort port, Deadline until) {
     if (shared_ == nullptr) return sched_yield(xen_);
-    return sched_poll(xen_, &port, 1);
+    if (until.is_never()) return sched_poll(xen_, &port, 1);
+    if (until.expired()) return ok();
+    arch::set_wakeup(until.at());
+    Status s = sched_poll(xen_, &port, 1);
+    arch::clear_wakeup();
+    return s;
 }
 
 void EventChannels::clear_all_pending() {

@@ -6,6 +6,7 @@
 #pragma once
 
 #include "drivers/xen/abi.h"
+#include "drivers/xen/deadline.h"
 #include "drivers/xen/xen_port.h"
 #include "lib/result.h"
 
@@ -21,9 +22,11 @@ class EventChannels {
     // Atomically clears the pending bit; true if it was set.
     bool consume(EvtchnPort port);
     Status notify(EvtchnPort port);
-    // Sleeps until the port may have an event. Callers consume() first and
-    // re-check their condition after, so no event is lost in between.
-    Status block_on(EvtchnPort port);
+    // Sleeps until the port may have an event or `until` passes (the virtual
+    // timer wakes SCHEDOP_poll; see arch::set_wakeup). Callers consume() first
+    // and re-check their condition after, so no event is lost in between; they
+    // also re-check the deadline, since any wake-up may come early.
+    Status block_on(EvtchnPort port, Deadline until = Deadline::never());
     // Hand-off: unmask nothing (Linux resets 2-level state itself) but leave no
     // pending bit or selector set, so the next kernel starts from a clean page.
     void clear_all_pending();

@@ -33,6 +33,7 @@ class GrantTable {
     unsigned frames() const { return frames_; }
     unsigned capacity() const { return capacity_; }
     unsigned in_use() const { return capacity_ - free_count_; }
+    unsigned available() const { return free_count_; }
     unsigned max_frames() const { return max_frames_; }
     bool ready() const { return entries_ != nullptr; }
 

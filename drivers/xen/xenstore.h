@@ -7,6 +7,22 @@
 // Replies come from another domain: they are copied out of the ring and
 // validated (length within XENSTORE_PAYLOAD_MAX, type, request id, NUL
 // termination where the protocol promises it) before use.
+//
+// Policies for a misbehaving xenstored (tested in tests/unit/xenstore_test.cpp):
+// - a reply whose req_id is not the one in flight is a late answer to a request
+//   that timed out earlier: it is discarded (counted) and the wait goes on; if
+//   the right reply never comes, the timeout error says how many were dropped;
+// - a reply with the right req_id but a type other than the request's or
+//   ERROR fails the request (Errc::bad_data); the framing is intact, so the
+//   connection goes on;
+// - a header claiming more than XENSTORE_PAYLOAD_MAX bytes, or ring indices
+//   more than a ring apart, fail the request (Errc::bad_data) and drop what is
+//   in the response ring (the stream cannot be trusted up to there);
+// - a request cut short by a timeout is finished before the next one starts,
+//   so the byte stream to xenstored always stays message-aligned.
+//
+// A XenStore holds a whole request and a whole reply (2 x 4 KiB) and the
+// watch-event queue (~5 KiB): about 14 KiB, so keep it off small stacks.
 #pragma once
 
 #include <cstddef>
@@ -44,7 +60,7 @@ class XenStore {
     // Reads an unsigned decimal integer value ("sectors", "state", ...).
     Result<std::uint64_t> read_u64(const char* path, Tx tx = {});
     Status write(const char* path, std::string_view value, Tx tx = {});
-    [[gnu::format(printf, 3, 4)]] Status writef(Tx tx, const char* path, const char* fmt, ...);
+    [[gnu::format(printf, 4, 5)]] Status writef(Tx tx, const char* path, const char* fmt, ...);
     // Lists the children of path into out as consecutive NUL-terminated names;
     // returns how many names there are.
     Result<std::size_t> directory(const char* path, char* out, std::size_t size, Tx tx = {});
@@ -68,13 +84,118 @@ class XenStore {
     // supports that, and waits for it. A no-op without the feature.
     Status reconnect(Deadline until);
 
+    // The hypercall surface, for callers that pace their own polling (xenbus).
+    XenPort& xen() { return events_.xen(); }
+
+    // --- observations (counters for diagnostics and tests) ---
+    // Watch events lost because the queue was full (the oldest is dropped).
+    std::uint64_t dropped_events() const { return dropped_events_; }
+    // Well-framed messages thrown away: late replies to requests that timed
+    // out, replies with a request id we never sent, malformed or stray watch
+    // events (for a token no longer watched).
+    std::uint64_t discarded_messages() const { return discarded_; }
+    // Protocol violations by xenstored: bad framing or corrupt indices (the
+    // response ring was then resynchronised), wrong reply types, malformed payloads.
+    std::uint64_t protocol_errors() const { return protocol_errors_; }
+
+    static constexpr std::size_t kMaxToken = 64;  // watch tokens are shorter than this
+
   private:
-    // ... implementation details (request/response framing, watch queue) ...
+    // What an operation is called in messages: "read" + "device/vbd/51712/state".
+    struct Op {
+        const char* name;
+        const char* subject;
+    };
+    // A validated reply, viewed in in_buf_ (NUL-terminated at data[len]); valid
+    // until the next request or wait.
+    struct Reply {
+        std::uint32_t type;
+        const char* data;
+        std::uint32_t len;
+    };
+    struct Event {
+        char path[kMaxPath];
+        char token[kMaxToken];
+    };
+    static constexpr std::size_t kHeader = sizeof(XsMsgHeader);
+    static constexpr std::size_t kMessageMax = kHeader + kXenstorePayloadMax;
+
+    // Request framing: prepare() waits until any earlier request has left the
+    // ring, append() adds payload bytes, transmit() sends the request and waits
+    // for its reply (an ERROR reply becomes the returned error). Errors from
+    // these carry the operation ("xenstore read PATH: ...").
+    Status prepare(Op op, Deadline until);
+    Status append(Op op, std::string_view bytes);
+    Result<Reply> transmit(XsType type, Tx tx, Op op, Deadline until);
+    // prepare + append(parts) + transmit, with the per-request deadline.
+    Result<Reply> call(XsType type, Tx tx, Op op, std::string_view part1, std::string_view part2 = {});
+
+    // Moves bytes both ways: the rest of the current request into the request
+    // ring, replies and events out of the response ring. Fails only when
+    // xenstored breaks the protocol.
+    Status pump();
+    Status push();
+    Status pull();
+    void complete_message();
+    void release_reply();
+    void queue_event(const char* payload, std::uint32_t len);
+    // Pumps until done() holds (true) or the deadline passes (false).
+    template <typename Done>
+    Result<bool> wait_for(Deadline until, Done done);
+    [[gnu::format(printf, 2, 3)]] Error protocol_error(const char* fmt, ...);
+    bool reconnecting() const;
+
+    int watch_slot(const char* token) const;
+    int find_event(const char* token) const;
+    void drop_event(int index);
+    void purge_events(const char* token);
+    void reset_connection_state();
+
     EventChannels& events_;
     XenstoreInterface* ring_;
     EvtchnPort port_;
     Config config_;
     std::uint32_t next_req_id_ = 1;
+
+    // Outgoing request: header + payload; req_sent_ bytes are in the ring.
+    char req_buf_[kMessageMax + 1];
+    std::size_t build_len_ = 0;  // bytes of the request being built
+    std::size_t req_len_ = 0;    // bytes of the request being sent
+    std::size_t req_sent_ = 0;
+    // Incoming message being assembled (+1 for the NUL added after the payload).
+    char in_buf_[kMessageMax + 1];
+    std::size_t in_len_ = 0;
+    XsMsgHeader in_hdr_{};
+    bool awaiting_ = false;       // a request is waiting for its reply
+    std::uint32_t awaiting_id_ = 0;
+    bool reply_ready_ = false;    // in_buf_ holds that reply
+
+    char tokens_[kMaxWatches][kMaxToken] = {};  // "" = free slot
+    Event queue_[kQueuedEvents];                // oldest first
+    std::size_t queued_ = 0;
+
+    std::uint64_t dropped_events_ = 0;
+    std::uint64_t discarded_ = 0;
+    std::uint64_t mismatched_ = 0;  // replies with a req_id not in flight
+    std::uint64_t protocol_errors_ = 0;
 };
+
+template <typename Body>
+Status XenStore::transact(Body body, int max_attempts) {
+    // xenstored fails a commit with EAGAIN when something the transaction
+    // touched changed meanwhile (docs/misc/xenstore.txt, TRANSACTION_END);
+    // the whole body is then run again on fresh data.
+    for (int attempt = 1;; ++attempt) {
+        Tx tx = TRY(transaction_start());
+        Status ran = body(tx);
+        Status ended = ran.ok() ? transaction_end(tx, true) : transaction_end(tx, false);
+        Status outcome = ran.ok() ? ended : ran;
+        bool conflict = !outcome.ok() && outcome.error().code() == Errc::busy && outcome.error().xen_errno() == kEAGAIN;
+        if (!conflict || attempt >= max_attempts) {
+            if (conflict) outcome.error().prefix("xenstore transaction: gave up after %d attempts", attempt);
+            return outcome;
+        }
+    }
+}
 
 }  // namespace xb::xen

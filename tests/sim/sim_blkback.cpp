@@ -40,7 +40,22 @@ void SimBlkback::attach(const std::uint32_t* ring_refs, unsigned ring_pages, Evt
     xen_.connect(frontend_port, [] {});
 }
 
+std::uint8_t* SimBlkback::map(std::uint32_t ref, bool backend_writes) {
+    if (!persistent_) return static_cast<std::uint8_t*>(xen_.map_grant(ref, options_.domid, backend_writes));
+    auto it = pcache_.find(ref);
+    if (it != pcache_.end()) return it->second;
+    auto* page = static_cast<std::uint8_t*>(xen_.map_grant(ref, options_.domid, true));
+    if (page != nullptr) pcache_[ref] = page;
+    return page;
+}
+
+void SimBlkback::unmap(std::uint32_t ref, bool backend_writes) {
+    if (!persistent_) xen_.unmap_grant(ref, backend_writes);
+}
+
 void SimBlkback::detach() {
+    for (auto& [ref, page] : pcache_) xen_.unmap_grant(ref, true);
+    pcache_.clear();
     for (std::uint32_t ref : ring_refs_) xen_.unmap_grant(ref, true);
     ring_refs_.clear();
     ring_ = nullptr;
@@ -107,14 +122,14 @@ std::int16_t SimBlkback::handle(const std::uint8_t* slot, std::uint8_t& op_out, 
         }
         std::vector<xen::BlkifSegment> segs(n);
         for (unsigned p = 0; p < pages; ++p) {
-            auto* page = static_cast<std::uint8_t*>(xen_.map_grant(req.indirect_grefs[p], options_.domid, false));
+            auto* page = map(req.indirect_grefs[p], false);
             if (page == nullptr) {
                 ++stats_.invalid;
                 return xen::kBlkifRspError;
             }
             unsigned count = std::min(n - p * xen::kBlkifSegmentsPerIndirectPage, xen::kBlkifSegmentsPerIndirectPage);
             std::memcpy(&segs[p * xen::kBlkifSegmentsPerIndirectPage], page, count * sizeof(xen::BlkifSegment));
-            xen_.unmap_grant(req.indirect_grefs[p], false);
+            unmap(req.indirect_grefs[p], false);
         }
         ++stats_.indirect_requests;
         return transfer(req.indirect_op == xen::kBlkifOpWrite, req.sector_number, segs.data(), n);
@@ -155,7 +170,7 @@ std::int16_t SimBlkback::transfer(bool write, std::uint64_t sector, const xen::B
     if (fail_sector_ && *fail_sector_ >= sector && *fail_sector_ < sector + nsec) return fail_status_;
     std::uint64_t at = sector * 512;
     for (unsigned i = 0; i < n; ++i) {
-        auto* page = static_cast<std::uint8_t*>(xen_.map_grant(segs[i].gref, options_.domid, !write));
+        auto* page = map(segs[i].gref, !write);
         if (page == nullptr) {  // not granted to us, or read-only for a read
             ++stats_.invalid;
             return xen::kBlkifRspError;
@@ -167,7 +182,7 @@ std::int16_t SimBlkback::transfer(bool write, std::uint64_t sector, const xen::B
         at += len;
         stats_.bytes += len;
         if (hold_grants_) continue;  // the fault: "forget" to unmap
-        xen_.unmap_grant(segs[i].gref, !write);
+        unmap(segs[i].gref, !write);
     }
     hold_grants_ = false;
     return xen::kBlkifRspOkay;

@@ -9,6 +9,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <vector>
 
@@ -28,6 +29,13 @@ class SimBlkback {
 
     SimBlkback(SimXen& xen, std::vector<std::uint8_t> disk, Options options);
     SimBlkback(SimXen& xen, std::vector<std::uint8_t> disk) : SimBlkback(xen, std::move(disk), Options{}) {}
+
+    // Persistent grants negotiated: like Linux blkback, map each reference
+    // writable on first use, keep it mapped, and reuse the mapping whenever
+    // the reference comes again (a frontend that reuses a reference for
+    // another page gets its data written to the old page).
+    void set_persistent(bool on) { persistent_ = on; }
+    std::size_t persistent_mappings() const { return pcache_.size(); }
 
     // Connects to a frontend ring (what blkback does on reading ring-ref*).
     void attach(const std::uint32_t* ring_refs, unsigned ring_pages, EvtchnPort frontend_port);
@@ -61,6 +69,9 @@ class SimBlkback {
   private:
     std::int16_t handle(const std::uint8_t* slot, std::uint8_t& op_out, std::uint64_t& id_out);
     std::int16_t transfer(bool write, std::uint64_t sector, const xen::BlkifSegment* segs, unsigned n);
+    // Maps a grant as blkback would in the current mode; nullptr if refused.
+    std::uint8_t* map(std::uint32_t ref, bool backend_writes);
+    void unmap(std::uint32_t ref, bool backend_writes);
     void respond(std::uint64_t id, std::uint8_t op, std::int16_t status);
 
     SimXen& xen_;
@@ -79,6 +90,8 @@ class SimBlkback {
     bool duplicate_ = false;
     bool hold_grants_ = false;
     bool corrupt_index_ = false;
+    bool persistent_ = false;
+    std::map<std::uint32_t, std::uint8_t*> pcache_;
     Stats stats_{};
 };
 

@@ -9,6 +9,8 @@
 #include "board/xenguest/board.h"
 #include "tests/sim/dtb_builder.h"
 #include "tests/sim/fakes.h"
+#include "tests/sim/guest_ram.h"
+#include "tests/sim/sim_vbd.h"
 
 namespace {
 
@@ -19,17 +21,16 @@ void no_panic_console(Console*) {}
 struct BoardRig {
     sim::SimXen xen;
     sim::SimConsoleBackend backend{xen};
+    sim::SimXenstore xenstore{xen};
     sim::FakeMapper mapper;
     sim::FakePower power;
-    std::vector<std::uint8_t> heap_memory = std::vector<std::uint8_t>(1 << 20);
     Heap heap;
     std::vector<std::uint8_t> dtb;
 
     explicit BoardRig(const sim::DtbSpec& spec) : dtb(sim::build_dtb(spec)) {
-        heap.init(heap_memory.data(), heap_memory.size());
-        xen.add_page(Gfn(0x39001));  // the xenstore ring, as Xen 4.17 places it
-        xen.set_param(xen::HvmParam::store_pfn, 0x39001);
-        xen.set_param(xen::HvmParam::store_evtchn, 1);
+        // The heap hands out ring and grant pages: it must be guest RAM.
+        sim::GuestRam::get().reset();
+        heap.init(sim::GuestRam::get().heap().alloc(16u << 20, 4096), 16u << 20);
     }
 
     std::string boot(const std::string& typed) {
@@ -73,6 +74,16 @@ TEST(Board, GoodTreeReachesThePromptAndRunsCommands) {
         grant |= m.range.base == 0x38000000;
     }
     EXPECT_TRUE(ram && console && grant && store);
+}
+
+TEST(Board, ProbesPvDisksAndServesPvblock) {
+    BoardRig rig{sim::DtbSpec{}};
+    std::vector<std::uint8_t> disk(4u << 20, 0x5a);
+    sim::SimVbd vbd(rig.xen, rig.xenstore, disk, {});
+    std::string out = rig.boot("pvblock info\rpoweroff\r");
+    EXPECT_NE(out.find("pvblock 0: xvda (vbd 51712), 4 MiB, 512-byte sectors"), std::string::npos) << out;
+    EXPECT_NE(out.find("Grants: persistent pool of"), std::string::npos) << out;
+    EXPECT_EQ(rig.xenstore.get(vbd.frontend() + "/state"), "4");
 }
 
 TEST(Board, BdinfoShowsXenstoreFacts) {

@@ -12,6 +12,13 @@ using xb::boot::PlacementInput;
 
 constexpr std::uint64_t MiB = 1 << 20;
 
+TEST(Placement, HeapGrowsWithRam) {
+    EXPECT_EQ(xb::boot::heap_size_for(64 * MiB), 8 * MiB);
+    EXPECT_EQ(xb::boot::heap_size_for(255 * MiB), 8 * MiB);
+    EXPECT_EQ(xb::boot::heap_size_for(256 * MiB), 32 * MiB);
+    EXPECT_EQ(xb::boot::heap_size_for(3072 * MiB), 32 * MiB);
+}
+
 TEST(Placement, MovesToTopOfBankWhenDtbIsAtRamPlus128M) {
     PlacementInput in{{0x40000000, 1024 * MiB}, 0x40000000, 9 * MiB, {0x48000000, 0x2000}};
     std::uint64_t home = choose_home(in);

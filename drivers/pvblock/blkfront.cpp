@@ -1,0 +1,248 @@
+#include "drivers/pvblock/blkfront.h"
+
+#include <cstring>
+
+#include "arch/arch.h"
+#include "lib/format.h"
+
+namespace xb::pvblock {
+namespace {
+using ull = unsigned long long;
+using xen::XenbusState;
+constexpr std::uint64_t kBounceBytes = 1u << 20;
+constexpr std::uint64_t kVdiskReadonly = 4;  // "info" bit (blkif.h VDISK_READONLY)
+}  // namespace
+
+void vdev_name(unsigned vdev, char* out, unsigned size) {
+    // docs/misc/vbd-interface.txt: (202 << 8) | (disk << 4) | partition for
+    // xvd[a-p]; (1 << 28) | (disk << 8) | partition for the extended scheme.
+    unsigned disk;
+    if ((vdev >> 8) == 202 && (vdev & 15) == 0) disk = (vdev >> 4) & 15;
+    else if ((vdev >> 28) == 1 && (vdev & 255) == 0) disk = (vdev >> 8) & 0xfffff;
+    else {
+        if (size != 0) out[0] = '\0';
+        return;
+    }
+    if (disk < 26) format_to(out, size, "xvd%c", 'a' + disk);
+    else if (disk < 26 * 27) format_to(out, size, "xvd%c%c", 'a' + disk / 26 - 1, 'a' + disk % 26);
+    else if (size != 0) out[0] = '\0';
+}
+
+Status BlkfrontDevice::wait_backend(const XenbusState* wanted, unsigned count, std::uint64_t timeout_ms) {
+    char what[32];
+    format_to(what, sizeof what, "vbd %u", info_.vdev);
+    TRY(xen::wait_backend_state(*store_, info_.backend, wanted, count, Deadline::after_ms(timeout_ms), what));
+    return ok();
+}
+
+Status BlkfrontDevice::negotiate(const BlkfrontOptions& options) {
+    char path[160];
+    // What the backend offers (blkif.h "Backend Device Properties"); absent = not offered.
+    format_to(path, sizeof path, "%s/max-ring-page-order", info_.backend);
+    info_.backend_max_ring_order = static_cast<unsigned>(store_->read_u64(path).value_or(0));
+    format_to(path, sizeof path, "%s/feature-max-indirect-segments", info_.backend);
+    info_.backend_max_segments = static_cast<unsigned>(store_->read_u64(path).value_or(0));
+    format_to(path, sizeof path, "%s/feature-flush-cache", info_.backend);
+    info_.flush = store_->read_u64(path).value_or(0) != 0;
+
+    QueueConfig q;
+    q.ring_order = info_.backend_max_ring_order < options.max_ring_order ? info_.backend_max_ring_order : options.max_ring_order;
+    if (q.ring_order > BlkQueue::kMaxRingOrder) q.ring_order = BlkQueue::kMaxRingOrder;
+    q.max_segments = xen::kBlkifMaxSegmentsPerRequest;
+    if (info_.backend_max_segments > xen::kBlkifMaxSegmentsPerRequest && options.max_segments > q.max_segments) {
+        q.max_segments = info_.backend_max_segments < options.max_segments ? info_.backend_max_segments : options.max_segments;
+    }
+    q.stall_timeout_ms = options.stall_timeout_ms;
+    // Offer persistent grants with the pool ready; blkback says whether it
+    // takes them up only once Connected (it writes feature-persistent then).
+    q.persistent_pages = options.persistent_pages;
+    Status queued = queue_.init(*xen_, *events_, *grants_, *heap_, DomId(static_cast<std::uint16_t>(info_.backend_id)), q, name_);
+    if (!queued.ok() && q.persistent_pages != 0 && queued.error().code() == Errc::no_memory) {
+        // Not enough memory for the pool: direct grants still work.
+        (void)queue_.teardown();
+        q.persistent_pages = 0;
+        queued = queue_.init(*xen_, *events_, *grants_, *heap_, DomId(static_cast<std::uint16_t>(info_.backend_id)), q, name_);
+    }
+    TRY(queued);
+    info_.ring_order = queue_.config().ring_order;
+    info_.segments = queue_.config().max_segments;
+
+    // Publish the ring in one transaction (retried on EAGAIN), then say Initialised.
+    return store_->transact([&](xen::Tx tx) -> Status {
+        char p[160];
+        if (info_.ring_order == 0) {
+            format_to(p, sizeof p, "%s/ring-ref", frontend_);
+            TRY(store_->writef(tx, p, "%u", queue_.ring_ref(0).value()));
+        } else {
+            format_to(p, sizeof p, "%s/ring-page-order", frontend_);
+            TRY(store_->writef(tx, p, "%u", info_.ring_order));
+            for (unsigned i = 0; i < queue_.ring_pages(); ++i) {
+                format_to(p, sizeof p, "%s/ring-ref%u", frontend_, i);
+                TRY(store_->writef(tx, p, "%u", queue_.ring_ref(i).value()));
+            }
+        }
+        format_to(p, sizeof p, "%s/event-channel", frontend_);
+        TRY(store_->writef(tx, p, "%u", queue_.port().value()));
+        if (queue_.persistent_pages() != 0) {
+            format_to(p, sizeof p, "%s/feature-persistent", frontend_);
+            TRY(store_->write(p, "1", tx));
+        }
+        format_to(p, sizeof p, "%s/protocol", frontend_);
+        TRY(store_->write(p, "arm-abi", tx));  // XEN_IO_PROTO_ABI_ARM
+        format_to(p, sizeof p, "%s/state", frontend_);
+        TRY(store_->writef(tx, p, "%d", static_cast<int>(XenbusState::initialised)));
+        return ok();
+    });
+}
+
+Status BlkfrontDevice::connect(const Env& env, unsigned vdev, const BlkfrontOptions& options) {
+    if (connected_) return Error::make(Errc::busy, "%s is already connected", name_);
+    xen_ = &env.xen;
+    events_ = &env.events;
+    grants_ = &env.grants;
+    store_ = &env.store;
+    heap_ = &env.heap;
+    connect_timeout_ms_ = options.connect_timeout_ms;
+    info_ = BlkfrontInfo{};
+    info_.vdev = vdev;
+    vdev_name(vdev, info_.vdev_name, sizeof info_.vdev_name);
+    format_to(name_, sizeof name_, "vbd %u", vdev);
+    format_to(frontend_, sizeof frontend_, "device/vbd/%u", vdev);
+
+    const std::uint64_t t0 = arch::counter();
+    auto ms_since = [](std::uint64_t t) { return arch::ticks_to_ms(arch::counter() - t); };
+    char path[160];
+    format_to(path, sizeof path, "%s/backend", frontend_);
+    TRY_CTX(store_->read(path, info_.backend, sizeof info_.backend), "%s", name_);
+    format_to(path, sizeof path, "%s/backend-id", frontend_);
+    std::uint64_t backend_id = TRY_CTX(store_->read_u64(path), "%s", name_);
+    if (backend_id >= xen::kDomidSelf) {
+        return Error::make(Errc::bad_data, "%s: backend-id %llu is not a domain", name_, static_cast<ull>(backend_id));
+    }
+    info_.backend_id = static_cast<unsigned>(backend_id);
+
+    // blkback announces InitWait once its hotplug script has run.
+    const XenbusState init_wait[] = {XenbusState::init_wait};
+    TRY(wait_backend(init_wait, 1, options.connect_timeout_ms));
+    info_.ms_init_wait = ms_since(t0);
+    std::uint64_t t1 = arch::counter();
+    Status negotiated = negotiate(options);
+    info_.ms_negotiate = ms_since(t1);
+    std::uint64_t t2 = arch::counter();
+    const XenbusState connected_state[] = {XenbusState::connected};
+    if (negotiated.ok()) negotiated = wait_backend(connected_state, 1, options.connect_timeout_ms);
+    info_.ms_connected = ms_since(t2);
+    if (!negotiated.ok()) {
+        (void)queue_.teardown();
+        return negotiated;
+    }
+
+    format_to(path, sizeof path, "%s/feature-persistent", info_.backend);
+    info_.backend_persistent = store_->read_u64(path).value_or(0) != 0;
+    if (!info_.backend_persistent && queue_.persistent_pages() != 0) {
+        Status dropped = queue_.drop_persistent();
+        if (!dropped.ok()) {
+            (void)queue_.teardown();
+            return dropped;
+        }
+    }
+    info_.persistent_pages = queue_.persistent_pages();
+
+    format_to(path, sizeof path, "%s/sectors", info_.backend);
+    info_.sectors = TRY_CTX(store_->read_u64(path), "%s", name_);
+    format_to(path, sizeof path, "%s/sector-size", info_.backend);
+    std::uint64_t sector_size = store_->read_u64(path).value_or(512);
+    if (sector_size < 512 || sector_size > 65536 || (sector_size & (sector_size - 1)) != 0) {
+        (void)queue_.teardown();
+        return Error::make(Errc::bad_data, "%s: backend sector-size %llu is not a power of two in 512..65536", name_,
+                           static_cast<ull>(sector_size));
+    }
+    info_.sector_size = static_cast<std::uint32_t>(sector_size);
+    format_to(path, sizeof path, "%s/info", info_.backend);
+    info_.read_only = (store_->read_u64(path).value_or(0) & kVdiskReadonly) != 0;
+    format_to(path, sizeof path, "%s/state", frontend_);
+    TRY(xen::switch_state(*store_, frontend_, XenbusState::connected));
+    connected_ = true;
+    info_.ms_total = ms_since(t0);
+    return ok();
+}
+
+Status BlkfrontDevice::disconnect() {
+    if (store_ == nullptr) return ok();
+    // The reset dance Linux's blkfront expects to find done (no 5 s waits):
+    // Closing -> Closed -> Initialising, each answered by the backend.
+    const XenbusState closing[] = {XenbusState::closing, XenbusState::closed};
+    const XenbusState closed[] = {XenbusState::closed};
+    const XenbusState init_wait[] = {XenbusState::init_wait, XenbusState::initialising};
+    Status s = xen::switch_state(*store_, frontend_, XenbusState::closing);
+    if (s.ok()) s = wait_backend(closing, 2, connect_timeout_ms_);
+    if (s.ok()) s = xen::switch_state(*store_, frontend_, XenbusState::closed);
+    if (s.ok()) s = wait_backend(closed, 1, connect_timeout_ms_);
+    if (s.ok()) s = xen::switch_state(*store_, frontend_, XenbusState::initialising);
+    if (s.ok()) s = wait_backend(init_wait, 2, connect_timeout_ms_);
+    // Remove what we published, end the grants, close the channel.
+    char path[160];
+    for (const char* node : {"ring-ref", "ring-page-order", "event-channel", "protocol", "feature-persistent"}) {
+        format_to(path, sizeof path, "%s/%s", frontend_, node);
+        (void)store_->remove(path);
+    }
+    for (unsigned i = 0; i < queue_.ring_pages(); ++i) {
+        format_to(path, sizeof path, "%s/ring-ref%u", frontend_, i);
+        (void)store_->remove(path);
+    }
+    Status torn = queue_.teardown();
+    if (bounce_ != nullptr) {
+        heap_->free(bounce_);
+        bounce_ = nullptr;
+    }
+    connected_ = false;
+    return s.ok() ? torn : s;
+}
+
+Status BlkfrontDevice::check_range(std::uint64_t block, std::uint64_t count) const {
+    std::uint64_t total = block_count();
+    if (block > total || count > total - block) {
+        return Error::make(Errc::invalid_argument, "%s: blocks %llu+%llu are beyond its %llu blocks", name_,
+                           static_cast<ull>(block), static_cast<ull>(count), static_cast<ull>(total));
+    }
+    return ok();
+}
+
+Status BlkfrontDevice::transfer(bool write, std::uint64_t block, std::uint64_t count, void* buf, Progress* progress) {
+    if (!connected_) return Error::make(Errc::io, "%s: not connected", name_);
+    TRY(check_range(block, count));
+    if (write && info_.read_only) return Error::make(Errc::unsupported, "%s: the disk is read-only", name_);
+    const std::uint64_t ss = info_.sector_size;
+    const std::uint64_t bytes = count * ss;
+    const std::uint64_t sector = block * (ss / 512);
+    auto* p = static_cast<std::uint8_t*>(buf);
+    if (reinterpret_cast<std::uintptr_t>(p) % ss == 0) return queue_.transfer(write, sector, p, bytes, progress);
+
+    // Misaligned buffer: bounce through an aligned one, 1 MiB at a time.
+    if (bounce_ == nullptr) {
+        bounce_ = static_cast<std::uint8_t*>(heap_->alloc(kBounceBytes, 4096));
+        if (bounce_ == nullptr) return Error::make(Errc::no_memory, "%s: no memory for a bounce buffer", name_);
+    }
+    for (std::uint64_t done = 0; done < bytes;) {
+        std::uint64_t n = bytes - done < kBounceBytes ? bytes - done : kBounceBytes;
+        if (write) std::memcpy(bounce_, p + done, n);
+        TRY(queue_.transfer(write, sector + done / 512, bounce_, n, nullptr));
+        if (!write) std::memcpy(p + done, bounce_, n);
+        done += n;
+        if (progress != nullptr && !progress->update(done, bytes) && done < bytes) {
+            return Error::make(Errc::interrupted, "%s: interrupted after %llu of %llu bytes", name_,
+                               static_cast<ull>(done), static_cast<ull>(bytes));
+        }
+    }
+    return ok();
+}
+
+Status BlkfrontDevice::read(std::uint64_t block, std::uint64_t count, void* buf) {
+    return transfer(false, block, count, buf, nullptr);
+}
+
+Status BlkfrontDevice::write(std::uint64_t block, std::uint64_t count, const void* buf) {
+    return transfer(true, block, count, const_cast<void*>(buf), nullptr);
+}
+
+}  // namespace xb::pvblock

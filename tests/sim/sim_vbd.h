@@ -1,0 +1,48 @@
+// A simulated PV disk end to end: the XenStore nodes libxl and blkback write
+// (device/vbd/<id> for the guest, backend/vbd/<domid>/<id> for dom0), blkback's
+// side of the XenBus state machine (InitWait; Connected once the frontend is
+// Initialised, with feature-persistent written then, as Linux does; Closing,
+// Closed and back to InitWait on the reset dance), and a SimBlkback on the ring.
+// Faults: a backend that never reaches InitWait or Connected.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "tests/sim/sim_blkback.h"
+#include "tests/sim/sim_xenstore.h"
+
+namespace xb::sim {
+
+class SimVbd {
+  public:
+    struct Options {
+        unsigned vdev = 51712;
+        bool persistent = true;          // blkback takes up feature-persistent
+        bool offer_ring_order = true;    // max-ring-page-order = 4
+        bool never_init_wait = false;
+        bool never_connect = false;
+        SimBlkback::Options blkback{};
+    };
+
+    SimVbd(SimXen& xen, SimXenstore& store, std::vector<std::uint8_t> disk, Options options);
+
+    SimBlkback& blkback() { return back_; }
+    std::string frontend() const { return frontend_; }
+    std::string backend() const { return backend_; }
+    std::vector<std::string> state_log() const { return states_; }  // frontend states seen
+
+  private:
+    void frontend_changed(const std::string& value);
+
+    SimXen& xen_;
+    SimXenstore& store_;
+    Options options_;
+    SimBlkback back_;
+    std::string frontend_;
+    std::string backend_;
+    std::vector<std::string> states_;
+};
+
+}  // namespace xb::sim

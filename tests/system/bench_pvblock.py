@@ -1,0 +1,132 @@
+#!/usr/bin/env python3
+"""Benchmark: PV block read throughput, xenboot against Linux blkfront, in one lab run.
+
+The same 64 MiB region (the start of the same 128 MiB random-data disk, copied into
+dom0's RAM) is read
+  - by xenboot: `pvblock read` into free RAM, with its default configuration
+    (persistent grants, 16-page ring, 256-segment indirect requests), then after
+    `pvblock reconnect` without persistent grants, and without indirect descriptors;
+  - by a Linux DomU (Debian's kernel, xen-blkfront): `dd if=/dev/xvda bs=1M count=64
+    iflag=direct` (O_DIRECT: no guest page cache).
+Each figure is the median of REPEAT reads. Prints a table and the ratios; it asserts
+nothing (a benchmark, not a test) and exits non-zero only if a run failed.
+
+usage: bench_pvblock.py [--firmware build/fw/xenboot.bin] [--repeat 3]
+"""
+
+import argparse
+import os
+import re
+import stat
+import statistics
+import subprocess
+import sys
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.join(HERE, "lab"))
+import lab as labmod  # noqa: E402
+import selftest  # noqa: E402  (reuses its cpio writer)
+
+REPO = os.path.abspath(os.path.join(HERE, "..", ".."))
+REGION_MIB = 64
+
+LINUX_INIT = r"""#!/bin/sh
+export PATH=/bin
+mount -t proc proc /proc; mount -t sysfs sysfs /sys; mount -t devtmpfs devtmpfs /dev
+for m in $(cat /modules); do insmod "$m"; done
+n=0
+while [ ! -b /dev/xvda ] && [ "$n" -lt 100 ]; do n=$((n + 1)); sleep 0.1; done
+for i in $(seq REPEAT); do
+  t0=$(cut -d' ' -f1 /proc/uptime)
+  dd if=/dev/xvda of=/dev/null bs=1M count=REGION iflag=direct 2>/dev/null
+  t1=$(cut -d' ' -f1 /proc/uptime)
+  echo "BENCH-LINUX: $((REGION * 1048576)) bytes in $(awk -v a="$t0" -v b="$t1" 'BEGIN{print b - a}') s"
+done
+echo "BENCH-LINUX-DONE"
+poweroff -f
+"""
+
+
+def linux_guest(work, files_dir, repeat):
+    sysroot = os.path.join(files_dir, "rootfs-src")
+    kver = open(os.path.join(files_dir, "kernel-release")).read().strip()
+    env = dict(os.environ, PATH=os.environ.get("PATH", "") + ":/usr/sbin:/sbin")
+    deps = subprocess.run(["modprobe", "-d", sysroot, "-S", kver, "--show-depends", "xen-blkfront"],
+                          check=True, capture_output=True, text=True, env=env).stdout
+    mods = [l.split()[1] for l in deps.splitlines() if l.startswith("insmod ")]
+    d, f, l = stat.S_IFDIR | 0o755, stat.S_IFREG, stat.S_IFLNK | 0o777
+    init = LINUX_INIT.replace("REPEAT", str(repeat)).replace("REGION", str(REGION_MIB))
+    entries = [("bin", d, None, (0, 0)), ("dev", d, None, (0, 0)), ("proc", d, None, (0, 0)),
+               ("sys", d, None, (0, 0)), ("dev/console", stat.S_IFCHR | 0o600, None, (5, 1)),
+               ("init", f | 0o755, init.encode(), (0, 0)),
+               ("bin/busybox", f | 0o755, open(os.path.join(sysroot, "bin/busybox"), "rb").read(), (0, 0)),
+               ("modules", f | 0o644, "".join(f"/{os.path.basename(m)}\n" for m in mods).encode(), (0, 0))]
+    entries += [(os.path.basename(m), f | 0o644, open(m, "rb").read(), (0, 0)) for m in mods]
+    for applet in ("sh", "mount", "cat", "insmod", "sleep", "cut", "dd", "awk", "seq", "poweroff"):
+        entries.append((f"bin/{applet}", l, b"busybox", (0, 0)))
+    path = os.path.join(work, "bench-initramfs.cpio")
+    selftest.write_cpio(path, entries)
+    return path
+
+
+def xenboot_reads(c, repeat, label, figures):
+    rates = []
+    for _ in range(repeat):
+        c.sendline(f"pvblock read 40000000 0 {REGION_MIB * 2048:x}")
+        c.expect(re.compile(r"(\d+) bytes read in (\d+) ms \((\d+\.\d) MiB/s\)"), 120)
+        rates.append(int(c.last_match.group(1)) / 2**20 / (max(int(c.last_match.group(2)), 1) / 1000))
+        c.expect("=> ", 30)
+    figures[label] = rates
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--firmware", default=os.path.join(REPO, "build", "fw", "xenboot.bin"))
+    ap.add_argument("--workdir", default=os.path.join(REPO, "build", "bench", "pvblock"))
+    ap.add_argument("--repeat", type=int, default=3)
+    args = ap.parse_args()
+    os.makedirs(args.workdir, exist_ok=True)
+    disk = os.path.join(args.workdir, "disk.img")
+    with open(disk, "wb") as fh:
+        fh.write(os.urandom(128 * 2**20))  # random: contiguous, nothing sparse or compressible
+    initrd = linux_guest(args.workdir, labmod.lab_dir(), args.repeat)
+    image = os.path.join(labmod.lab_dir(), "Image")
+    guests = [labmod.GuestSpec("xenboot", kernel=args.firmware, memory_mib=256, disks=[disk]),
+              labmod.GuestSpec("linux", kernel=image, ramdisk=initrd, memory_mib=256, disks=[disk],
+                               cmdline="console=hvc0 quiet")]
+    figures = {}
+    with labmod.Lab(args.workdir, guests) as lab:
+        c = lab.console
+        lab.wait_guest_start(120)
+        c.expect("=> ", 120)
+        xenboot_reads(c, args.repeat, "xenboot (persistent grants, indirect 256, 16-page ring)", figures)
+        c.sendline("pvblock reconnect nopersistent")
+        c.expect("=> ", 60)
+        xenboot_reads(c, args.repeat, "xenboot (direct grants of the destination, indirect 256)", figures)
+        c.sendline("pvblock reconnect noindirect")
+        c.expect("=> ", 60)
+        xenboot_reads(c, args.repeat, "xenboot (persistent grants, no indirect: 11 segments)", figures)
+        c.sendline("poweroff")
+        lab.wait_guest_end(60)
+        lab.wait_guest_start(120)
+        rates = []
+        for _ in range(args.repeat):
+            c.expect(re.compile(r"BENCH-LINUX: (\d+) bytes in ([\d.]+) s"), 180)
+            rates.append(int(c.last_match.group(1)) / 2**20 / max(float(c.last_match.group(2)), 0.01))
+        figures["Linux 6.1 blkfront (dd bs=1M iflag=direct)"] = rates
+        c.expect("BENCH-LINUX-DONE", 60)
+        lab.wait_guest_end(60)
+        lab.wait_done(120)
+
+    linux = statistics.median(figures["Linux 6.1 blkfront (dd bs=1M iflag=direct)"])
+    print(f"\nPV block read of the same {REGION_MIB} MiB region, median of {args.repeat} "
+          f"(QEMU TCG, disk in dom0 RAM):")
+    for label, rates in figures.items():
+        med = statistics.median(rates)
+        runs = ", ".join(f"{r:.1f}" for r in rates)
+        print(f"  {label:60s} {med:7.1f} MiB/s  ({med / linux:4.2f}x Linux)  runs: {runs}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,289 @@
+// md, mw, cp, cmp, crc32 and part list, table-driven through the shell on the
+// simulated console. "RAM" is real host memory in the simulated guest RAM
+// (mapped at 0x40000000 as in a DomU), registered in SystemInfo.memory, so the
+// commands really read and write it; {R} / {R+off} in a case stand for its address.
+#include <gtest/gtest.h>
+#include <zlib.h>
+
+#include <cstring>
+#include <regex>
+
+#include "cmd/builtins.h"
+#include "cmd/shell.h"
+#include "lib/crc32.h"
+#include "tests/sim/fakes.h"
+#include "tests/sim/guest_ram.h"
+#include "tests/sim/mem_block_device.h"
+
+namespace {
+
+using namespace xb;
+
+constexpr std::uint64_t kRamSize = 0x100000;
+constexpr std::uint64_t kHeapOffset = 0xf0000;  // the last 64 KiB are "xenboot's heap"
+
+// The RAM the commands may touch: 1 MiB of the simulated guest RAM (a fixed
+// low mapping shared with the PV driver tests), set up by each MemRig.
+std::uint8_t* g_ram = nullptr;
+std::uint8_t* ram() { return g_ram; }
+std::uint64_t ram_base() { return reinterpret_cast<std::uintptr_t>(ram()); }
+
+std::string hex(std::uint64_t v) {
+    char buf[24];
+    std::snprintf(buf, sizeof buf, "%08llx", static_cast<unsigned long long>(v));
+    return buf;
+}
+
+// "{R}" -> the RAM's address in hex, "{R+1f}" -> that plus 0x1f.
+std::string expand(const std::string& text) {
+    static const std::regex placeholder(R"(\{R(\+([0-9a-f]+))?\})");
+    std::string out;
+    std::sregex_iterator it(text.begin(), text.end(), placeholder), end;
+    std::size_t last = 0;
+    for (; it != end; ++it) {
+        out += text.substr(last, it->position() - last);
+        out += hex(ram_base() + ((*it)[2].matched ? std::stoull((*it)[2].str(), nullptr, 16) : 0));
+        last = it->position() + it->length();
+    }
+    return out + text.substr(last);
+}
+
+struct MemRig {
+    sim::ConsoleGuest guest;
+    sim::FakePower power;
+    cmd::SystemInfo sys;
+    cmd::Services services;
+    cmd::Context ctx{*guest.console, power, sys};
+    cmd::Shell shell{ctx};
+
+    MemRig() {
+        sim::GuestRam::get().reset();
+        g_ram = static_cast<std::uint8_t*>(sim::GuestRam::get().heap().alloc(kRamSize, kRamSize));
+        std::memset(ram(), 0, kRamSize);
+        for (int i = 0; i < 256; ++i) ram()[i] = static_cast<std::uint8_t>(i);
+        std::memcpy(ram() + 0x1000, "Hello world\n", 12);  // U-Boot's cmp example
+        std::memcpy(ram() + 0x2000, "Hello World\n", 12);
+        sys.memory.add_ram({ram_base(), kRamSize});
+        sys.memory.reserve({ram_base() + kHeapOffset, kRamSize - kHeapOffset}, "heap");
+        ctx.services = &services;
+    }
+
+    std::string session(const std::string& input) {
+        guest.backend.type(input);
+        (void)shell.run();
+        return guest.backend.take_output();
+    }
+};
+
+struct Case {
+    const char* name;
+    std::string typed;
+    std::string expect_in_output;
+};
+
+class MemCases : public ::testing::TestWithParam<Case> {};
+
+TEST_P(MemCases, Output) {
+    MemRig rig;
+    const std::string out = rig.session(expand(GetParam().typed));
+    EXPECT_NE(out.find(expand(GetParam().expect_in_output)), std::string::npos) << "output was:\n" << out;
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Table, MemCases,
+    ::testing::Values(
+        Case{"md_b", "md.b {R} 20\r",
+             "{R}: 00 01 02 03 04 05 06 07 08 09 0a 0b 0c 0d 0e 0f    ................\r\n"
+             "{R+10}: 10 11 12 13 14 15 16 17 18 19 1a 1b 1c 1d 1e 1f    ................\r\n=> "},
+        Case{"md_l", "md.l {R+40} 4\r", "{R+40}: 43424140 47464544 4b4a4948 4f4e4d4c    @ABCDEFGHIJKLMNO\r\n=> "},
+        Case{"md_default_is_l", "md {R+40} 4\r", "{R+40}: 43424140 47464544 4b4a4948 4f4e4d4c    @ABCDEFGHIJKLMNO\r\n"},
+        Case{"md_w_short_line", "md.w {R+20} 3\r",
+             "{R+20}: 2120 2322 2524" + std::string(29, ' ') + " !\"#$%\r\n=> "},
+        Case{"md_q", "md.q {R+50} 2\r", "{R+50}: 5756555453525150 5f5e5d5c5b5a5958    PQRSTUVWXYZ[\\]^_\r\n"},
+        Case{"md_40_words", "md.l {R} 40\r", "{R+f0}: f3f2f1f0 f7f6f5f4 fbfaf9f8 fffefdfc    ................\r\n=> "},
+        Case{"md_keeps_count", "md.b {R} 4\rmd.b {R+10}\r", "=> md.b {R+10}\r\n{R+10}: 10 11 12 13" + std::string(12 * 3, ' ') + "    ....\r\n"},
+        Case{"md_continues", "md.b {R+60} 10\rmd\r", "=> md\r\n{R+70}: 70 71 72 73 74 75 76 77 78 79 7a 7b 7c 7d 7e 7f    pqrstuvwxyz{|}~.\r\n"},
+        Case{"md_reads_heap", "md.b {R+f0000} 1\r", "{R+f0000}: 00"},
+        Case{"md_unaligned", "md.l {R+2} 1\r", "md: address 0x{R+2} is not aligned to 4 bytes\r\n"},
+        Case{"md_not_ram", "md 10 1\r", "md: refusing md read at 0x10 (+0x4): not in RAM\r\n"},
+        Case{"md_past_ram", "md.b {R+ffff0} 20\r", "md: refusing md read at 0x{R+ffff0} (+0x20): not in RAM\r\n"},
+        Case{"md_suffix", "md.x {R}\r",
+             "md: unknown size suffix in 'md.x' (.b, .w, .l or .q) (usage: md [.b, .w, .l, .q] address [# of objects])"},
+        Case{"md_hex", "md zz\r", "md: invalid address 'zz' (hex expected)\r\n"},
+        Case{"md_count_overflow", "md.q {R} 4000000000000000\r", "md: count 0x4000000000000000 is too large\r\n"},
+        Case{"mw_l", "mw.l {R+100} deadbeef 2; md.l {R+100} 3\r", "{R+100}: deadbeef deadbeef 00000000"},
+        Case{"mw_default_one", "mw {R+100} 12345678; md.l {R+100} 2\r", "{R+100}: 12345678 00000000"},
+        Case{"mw_b", "mw.b {R+100} aa 3; md.b {R+100} 4\r", "{R+100}: aa aa aa 00"},
+        Case{"mw_q", "mw.q {R+100} 0123456789abcdef; md.q {R+100} 1\r", "{R+100}: 0123456789abcdef"},
+        Case{"mw_value_fits", "mw.b {R+100} 100\r", "mw: value 0x100 does not fit in a byte\r\n"},
+        Case{"mw_heap", "mw {R+f0000} 1\r",
+             "mw: refusing mw write at 0x{R+f0000}-0x{R+f0004}: overlaps xenboot's heap 0x{R+f0000}-0x{R+100000}\r\n"},
+        Case{"mw_into_heap", "mw.l {R+efff8} 1 4\r", "mw: refusing mw write at 0x{R+efff8}-0x{R+f0008}: overlaps"},
+        Case{"mw_not_ram", "mw 10 1\r", "mw: refusing mw write at 0x10-0x14: not in RAM\r\n"},
+        Case{"mw_unaligned", "mw.w {R+101} 1\r", "mw: address 0x{R+101} is not aligned to 2 bytes\r\n"},
+        Case{"mw_usage", "mw {R}\r", "mw: expects an address and a value (usage: mw [.b, .w, .l, .q] address value [count])"},
+        Case{"cp_then_cmp", "cp.b {R+1000} {R+3000} c; cmp.b {R+1000} {R+3000} c\r", "Total of 12 byte(s) were the same\r\n"},
+        Case{"cp_l", "cp {R+40} {R+3000} 2; md.b {R+3000} 10\r",
+             "{R+3000}: 40 41 42 43 44 45 46 47 00 00 00 00 00 00 00 00    @ABCDEFG........"},
+        Case{"cp_overlap", "cp.b {R} {R+1} 4; md.b {R} 8\r", "{R}: 00 00 01 02 03 05 06 07"},
+        Case{"cp_into_heap", "cp {R} {R+f0000} 1\r", "cp: refusing cp write at 0x{R+f0000}"},
+        Case{"cp_from_nowhere", "cp 10 {R} 1\r", "cp: refusing cp read at 0x10 (+0x4): not in RAM\r\n"},
+        Case{"cp_unaligned", "cp.q {R} {R+4} 1\r", "cp: address 0x{R+4} is not aligned to 8 bytes\r\n"},
+        // U-Boot's own example (doc/usage/cmd/cmp.rst): "Hello world\n" vs "Hello World\n".
+        Case{"cmp_l", "cmp {R+1000} {R+2000} c\r",
+             "word at 0x{R+1004} (0x6f77206f) != word at 0x{R+2004} (0x6f57206f)\r\nTotal of 1 word(s) were the same\r\n"},
+        Case{"cmp_b", "cmp.b {R+1000} {R+2000} c\r",
+             "byte at 0x{R+1006} (0x77) != byte at 0x{R+2006} (0x57)\r\nTotal of 6 byte(s) were the same\r\n"},
+        Case{"cmp_w", "cmp.w {R+1000} {R+2000} c\r",
+             "halfword at 0x{R+1006} (0x6f77) != halfword at 0x{R+2006} (0x6f57)\r\nTotal of 3 halfword(s) were the same\r\n"},
+        Case{"cmp_q", "cmp.q {R+1000} {R+2000} c\r",
+             "double word at 0x{R+1000} (0x6f77206f6c6c6548) != double word at 0x{R+2000} (0x6f57206f6c6c6548)\r\n"
+             "Total of 0 double word(s) were the same\r\n"},
+        Case{"cmp_not_ram", "cmp {R} 10 1\r", "cmp: refusing cmp read at 0x10 (+0x4): not in RAM\r\n"},
+        Case{"crc32_not_ram", "crc32 {R+ff000} 2000\r", "crc32: refusing crc32 read at 0x{R+ff000} (+0x2000): not in RAM\r\n"},
+        Case{"crc32_store_heap", "crc32 {R} 10 {R+f0000}\r", "crc32: refusing crc32 store at 0x{R+f0000}"},
+        Case{"crc32_usage", "crc32 {R}\r", "crc32: expects an address and a count (usage: crc32 address count [addr])"},
+        Case{"help_md_l", "help md.l\r", "md - memory display\r\n\r\nUsage:\r\nmd [.b, .w, .l, .q] address [# of objects]"},
+        Case{"help_lists_part", "help\r", "part      - disk partition related commands\r\n"}),
+    [](const auto& param_info) { return std::string(param_info.param.name); });
+
+TEST(MemCommands, RefusedWritesWriteNothing) {
+    MemRig rig;
+    std::vector<std::uint8_t> before(ram(), ram() + kRamSize);
+    rig.session(expand("mw.l {R+effc0} ffffffff 20\rcp.b {R} {R+effff} 2\rcrc32 {R} 10 {R+efffe}\r"));
+    EXPECT_TRUE(std::equal(before.begin(), before.end(), ram()));
+}
+
+TEST(MemCommands, CmpReturnsFailureOnDifference) {
+    MemRig rig;
+    char same[] = "cmp", a[40], b[40], n[] = "3";
+    std::snprintf(a, sizeof a, "%llx", static_cast<unsigned long long>(ram_base() + 0x1000));
+    std::snprintf(b, sizeof b, "%llx", static_cast<unsigned long long>(ram_base() + 0x2000));
+    char* args[] = {same, a, b, n};
+    EXPECT_EQ(cmd::do_cmp(rig.ctx, 4, args), 1);
+    char one[] = "1";
+    args[3] = one;
+    EXPECT_EQ(cmd::do_cmp(rig.ctx, 4, args), 0);
+}
+
+TEST(MemCommands, Crc32MatchesZlibAndStoresBigEndian) {
+    MemRig rig;
+    for (std::uint64_t i = 0; i < 0x1000; ++i) ram()[0x10000 + i] = static_cast<std::uint8_t>(i * 7 + (i >> 8));
+    const auto expected = static_cast<std::uint32_t>(::crc32(0, ram() + 0x10000, 0x1000));
+    const std::string out = rig.session(expand("crc32 {R+10000} 1000 {R+20000}\r"));
+    char line[128];
+    std::snprintf(line, sizeof line, "crc32 for %s ... %s ==> %08x\r\n", hex(ram_base() + 0x10000).c_str(),
+                  hex(ram_base() + 0x10fff).c_str(), expected);
+    EXPECT_NE(out.find(line), std::string::npos) << out;
+    const std::uint8_t* stored = ram() + 0x20000;
+    EXPECT_EQ(std::uint32_t{stored[0]} << 24 | stored[1] << 16 | stored[2] << 8 | stored[3], expected);
+}
+
+TEST(Crc32, KnownValuesAndChaining) {
+    EXPECT_EQ(crc32(0, "123456789", 9), 0xcbf43926u);  // the CRC-32/IEEE check value
+    EXPECT_EQ(crc32(0, "", 0), 0u);
+    const char* text = "The quick brown fox jumps over the lazy dog";
+    const std::size_t len = std::strlen(text);
+    EXPECT_EQ(crc32(crc32(0, text, 10), text + 10, len - 10), crc32(0, text, len));
+    EXPECT_EQ(crc32(0, text, len), static_cast<std::uint32_t>(::crc32(0, reinterpret_cast<const Bytef*>(text), len)));
+}
+
+// ---------------------------------------------------------------- part list
+
+struct PartRig : MemRig {
+    sim::MemBlockDevice dos{"pvblock 0", 512, 16384};
+    sim::MemBlockDevice gpt{"pvblock 1", 512, 16384};
+    sim::MemBlockDevice blank{"pvblock 2", 512, 64};
+
+    PartRig() {
+        sim::write_mbr(dos, 0, {{0x0c, 2048, 2048, 0x80}, {0x05, 8192, 8192, 0}}, 0x0a0b0c0d);
+        sim::write_mbr(dos, 8192, {{0x83, 2048, 2048, 0}, {0x05, 4096, 4096, 0}});
+        sim::write_mbr(dos, 12288, {{0x82, 2048, 1024, 0}});
+        sim::write_gpt(gpt, {
+                                {"c12a7328-f81f-11d2-ba4b-00a0c93ec93b", "11111111-2222-4333-8444-555555555555", 2048,
+                                 4095, 4, u"EFI system"},
+                                {"0fc63daf-8483-4772-8e79-3d69d8477de4", "66666666-7777-4888-9999-aaaaaaaaaaaa", 4096,
+                                 8191, 0, u"root", 3},
+                            });
+        services.pvblock.dev[0] = &dos;
+        services.pvblock.dev[1] = &gpt;
+        services.pvblock.dev[2] = &blank;
+        services.pvblock.count = 3;
+    }
+};
+
+TEST(PartList, Dos) {
+    PartRig rig;
+    EXPECT_EQ(rig.session("part list pvblock 0\r"),
+              "=> part list pvblock 0\r\n"
+              "\r\nPartition Map for PVBLOCK device 0  --   Partition Type: DOS\r\n\r\n"
+              "Part\tStart Sector\tNum Sectors\tUUID\t\tType\r\n"
+              "  1\t2048      \t2048      \t0a0b0c0d-01\t0c Boot\r\n"
+              "  2\t8192      \t8192      \t0a0b0c0d-02\t05 Extd\r\n"
+              "  5\t10240     \t2048      \t0a0b0c0d-05\t83\r\n"
+              "  6\t14336     \t1024      \t0a0b0c0d-06\t82\r\n"
+              "=> ");
+}
+
+TEST(PartList, Efi) {
+    PartRig rig;
+    EXPECT_EQ(rig.session("part list pvblock 1\r"),
+              "=> part list pvblock 1\r\n"
+              "\r\nPartition Map for PVBLOCK device 1  --   Partition Type: EFI\r\n\r\n"
+              "Part\tStart LBA\tEnd LBA\t\tName\r\n\tAttributes\r\n\tType GUID\r\n\tPartition GUID\r\n"
+              "  1\t0x00000800\t0x00000fff\t\"EFI system\"\r\n"
+              "\tattrs:\t0x0000000000000004\r\n"
+              "\ttype:\tc12a7328-f81f-11d2-ba4b-00a0c93ec93b\r\n"
+              "\t\t(system)\r\n"
+              "\tguid:\t11111111-2222-4333-8444-555555555555\r\n"
+              "  4\t0x00001000\t0x00001fff\t\"root\"\r\n"
+              "\tattrs:\t0x0000000000000000\r\n"
+              "\ttype:\t0fc63daf-8483-4772-8e79-3d69d8477de4\r\n"
+              "\t\t(linux)\r\n"
+              "\tguid:\t66666666-7777-4888-9999-aaaaaaaaaaaa\r\n"
+              "=> ");
+}
+
+TEST(PartList, WarningsComeFirst) {
+    PartRig rig;
+    rig.gpt.block(1)[0] = 'X';
+    const std::string out = rig.session("part list pvblock 1\r");
+    EXPECT_NE(out.find("part list pvblock 1\r\n"
+                       "part: pvblock 1: warning: using the backup GPT at block 16383: the primary is invalid (no GPT "
+                       "signature)\r\n\r\nPartition Map for PVBLOCK device 1"),
+              std::string::npos)
+        << out;
+}
+
+TEST(PartList, Errors) {
+    struct {
+        const char* typed;
+        const char* expect;
+    } cases[] = {
+        {"part list pvblock 2\r", "part: pvblock 2: no partition table (no 0x55aa signature in block 0)\r\n"},
+        {"part list pvblock 3\r", "part: no pvblock device 3 (devices 0-2)\r\n"},
+        {"part list pvblock x\r", "part: invalid device 'x' (hex expected)\r\n"},
+        {"part list mmc 0\r", "part: unknown interface 'mmc' (xenboot has pvblock)\r\n"},
+        {"part list pvblock\r", "part: list expects an interface and a device (usage: part list <interface> <dev>)\r\n"},
+        {"part\r", "part: expects a subcommand (usage: part list <interface> <dev>)\r\n"},
+        {"part uuid pvblock 0:1\r", "part: unknown subcommand 'uuid' (usage: part list <interface> <dev>)\r\n"},
+    };
+    for (const auto& c : cases) {
+        PartRig rig;
+        const std::string out = rig.session(c.typed);
+        EXPECT_NE(out.find(c.expect), std::string::npos) << c.typed << " gave:\n" << out;
+    }
+    PartRig rig;
+    rig.dos.fail_reads_of(0);
+    EXPECT_NE(rig.session("part list pvblock 0\r")
+                  .find("part: pvblock 0: reading MBR: pvblock 0: I/O error at block 0 (injected)\r\n"),
+              std::string::npos);
+}
+
+TEST(PartList, WithoutServices) {
+    MemRig rig;
+    rig.ctx.services = nullptr;
+    EXPECT_NE(rig.session("part list pvblock 0\r").find("part: no pvblock devices\r\n"), std::string::npos);
+}
+
+}  // namespace
