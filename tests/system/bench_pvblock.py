@@ -17,15 +17,13 @@ usage: bench_pvblock.py [--firmware build/fw/xenboot.bin] [--repeat 3]
 import argparse
 import os
 import re
-import stat
 import statistics
-import subprocess
 import sys
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "lab"))
 import lab as labmod  # noqa: E402
-import selftest  # noqa: E402  (reuses its cpio writer)
+import selftest  # noqa: E402  (reuses its guest initramfs builder)
 
 REPO = os.path.abspath(os.path.join(HERE, "..", ".."))
 REGION_MIB = 64
@@ -48,25 +46,9 @@ poweroff -f
 
 
 def linux_guest(work, files_dir, repeat):
-    sysroot = os.path.join(files_dir, "rootfs-src")
-    kver = open(os.path.join(files_dir, "kernel-release")).read().strip()
-    env = dict(os.environ, PATH=os.environ.get("PATH", "") + ":/usr/sbin:/sbin")
-    deps = subprocess.run(["modprobe", "-d", sysroot, "-S", kver, "--show-depends", "xen-blkfront"],
-                          check=True, capture_output=True, text=True, env=env).stdout
-    mods = [l.split()[1] for l in deps.splitlines() if l.startswith("insmod ")]
-    d, f, l = stat.S_IFDIR | 0o755, stat.S_IFREG, stat.S_IFLNK | 0o777
     init = LINUX_INIT.replace("REPEAT", str(repeat)).replace("REGION", str(REGION_MIB))
-    entries = [("bin", d, None, (0, 0)), ("dev", d, None, (0, 0)), ("proc", d, None, (0, 0)),
-               ("sys", d, None, (0, 0)), ("dev/console", stat.S_IFCHR | 0o600, None, (5, 1)),
-               ("init", f | 0o755, init.encode(), (0, 0)),
-               ("bin/busybox", f | 0o755, open(os.path.join(sysroot, "bin/busybox"), "rb").read(), (0, 0)),
-               ("modules", f | 0o644, "".join(f"/{os.path.basename(m)}\n" for m in mods).encode(), (0, 0))]
-    entries += [(os.path.basename(m), f | 0o644, open(m, "rb").read(), (0, 0)) for m in mods]
-    for applet in ("sh", "mount", "cat", "insmod", "sleep", "cut", "dd", "awk", "seq", "poweroff"):
-        entries.append((f"bin/{applet}", l, b"busybox", (0, 0)))
-    path = os.path.join(work, "bench-initramfs.cpio")
-    selftest.write_cpio(path, entries)
-    return path
+    return selftest.guest_initramfs(os.path.join(work, "bench-initramfs.cpio"), files_dir, init,
+                                    ("sh", "mount", "cat", "insmod", "sleep", "cut", "dd", "awk", "seq", "poweroff"))
 
 
 def xenboot_reads(c, repeat, label, figures):

@@ -11,18 +11,14 @@
 #include "drivers/pvblock/blk_queue.h"
 #include "drivers/xen/shared_info.h"
 #include "tests/sim/guest_ram.h"
+#include "tests/sim/random_bytes.h"
 #include "tests/sim/sim_blkback.h"
 
 namespace {
 
 using namespace xb;
 
-std::vector<std::uint8_t> pattern_disk(std::size_t bytes, unsigned seed = 7) {
-    std::vector<std::uint8_t> d(bytes);
-    std::mt19937 rng(seed);
-    for (auto& b : d) b = static_cast<std::uint8_t>(rng());
-    return d;
-}
+std::vector<std::uint8_t> pattern_disk(std::size_t bytes) { return sim::random_bytes(bytes, 7); }
 
 struct Rig {
     sim::SimXen xen;

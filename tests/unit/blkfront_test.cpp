@@ -12,18 +12,15 @@
 #include "drivers/xen/shared_info.h"
 #include "tests/sim/fakes.h"
 #include "tests/sim/guest_ram.h"
+#include "tests/sim/random_bytes.h"
 #include "tests/sim/sim_vbd.h"
 
 namespace {
 
 using namespace xb;
 
-std::vector<std::uint8_t> disk_bytes(std::size_t n, unsigned seed) {
-    std::vector<std::uint8_t> d(n);
-    std::mt19937 rng(seed);
-    for (auto& b : d) b = static_cast<std::uint8_t>(rng());
-    return d;
-}
+using sim::random_bytes;
+std::vector<std::uint8_t> disk_bytes(std::size_t n, unsigned seed) { return random_bytes(n, seed); }
 
 struct Guest {
     sim::SimXen xen;

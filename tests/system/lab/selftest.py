@@ -107,8 +107,9 @@ def write_cpio(path, entries):
         f.write(out)
 
 
-def build_guest_files(work, files_dir):
-    """Builds the Linux guest's initramfs, the crash image and a 32 MiB disk."""
+def guest_initramfs(path, files_dir, init_script, applets):
+    """Writes a Linux guest initramfs: busybox with `applets`, the xen-blkfront
+    modules of the lab's kernel (loaded by /init from /modules), and init_script."""
     sysroot = os.path.join(files_dir, "rootfs-src")
     kver = open(os.path.join(files_dir, "kernel-release")).read().strip()
     env = dict(os.environ, PATH=os.environ.get("PATH", "") + ":/usr/sbin:/sbin")
@@ -119,15 +120,20 @@ def build_guest_files(work, files_dir):
     entries = [("bin", d, None, (0, 0)), ("dev", d, None, (0, 0)), ("proc", d, None, (0, 0)),
                ("sys", d, None, (0, 0)),
                ("dev/console", stat.S_IFCHR | 0o600, None, (5, 1)),
-               ("init", f | 0o755, GUEST_INIT.encode(), (0, 0)),
+               ("init", f | 0o755, init_script.encode(), (0, 0)),
                ("bin/busybox", f | 0o755, open(os.path.join(sysroot, "bin/busybox"), "rb").read(), (0, 0)),
                ("modules", f | 0o644, "".join(f"/{os.path.basename(m)}\n" for m in mods).encode(), (0, 0))]
     entries += [(os.path.basename(m), f | 0o644, open(m, "rb").read(), (0, 0)) for m in mods]
-    for applet in ("sh", "mount", "sed", "cat", "echo", "insmod", "sleep", "head", "od", "tr",
-                   "cut", "dd", "awk", "stty", "printf", "poweroff", "reboot"):
-        entries.append((f"bin/{applet}", l, b"busybox", (0, 0)))
-    initrd = os.path.join(work, "guest-initramfs.cpio")
-    write_cpio(initrd, entries)
+    entries += [(f"bin/{applet}", l, b"busybox", (0, 0)) for applet in applets]
+    write_cpio(path, entries)
+    return path
+
+
+def build_guest_files(work, files_dir):
+    """Builds the Linux guest's initramfs, the crash image and a 32 MiB disk."""
+    initrd = guest_initramfs(os.path.join(work, "guest-initramfs.cpio"), files_dir, GUEST_INIT,
+                             ("sh", "mount", "sed", "cat", "echo", "insmod", "sleep", "head", "od", "tr",
+                              "cut", "dd", "awk", "stty", "printf", "poweroff", "reboot"))
 
     asm = os.path.join(work, "crash.S")
     open(asm, "w").write(CRASH_ASM)
