@@ -30,7 +30,7 @@ for kind in mbr gpt; do
   done
 done
 passed=0 failed=0
-for target in fuzz_device_tree fuzz_console_ring fuzz_shell_line fuzz_xenstore_reply fuzz_mbr fuzz_gpt; do
+for target in fuzz_device_tree fuzz_console_ring fuzz_shell_line fuzz_xenstore_reply fuzz_mbr fuzz_gpt fuzz_blkif_response; do
   mkdir -p "build/fuzz/corpus/$target"
   if build/fuzz/tests/fuzz/$target -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 \
        -artifact_prefix="build/fuzz/findings/$target-" "build/fuzz/corpus/$target" \
