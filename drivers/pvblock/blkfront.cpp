@@ -208,7 +208,21 @@ Status BlkfrontDevice::check_range(std::uint64_t block, std::uint64_t count) con
     return ok();
 }
 
+Status BlkfrontDevice::explain_stall(Status s) {
+    // A stalled ring is often a backend that went away: say so if XenStore knows.
+    if (s.ok() || s.error().code() != Errc::timeout) return s;
+    Result<XenbusState> state = xen::read_state(*store_, info_.backend);
+    if (state.ok() && state.value() != XenbusState::connected) {
+        s.error().prefix("backend is %s", xen::xenbus_state_name(state.value()));
+    }
+    return s;
+}
+
 Status BlkfrontDevice::transfer(bool write, std::uint64_t block, std::uint64_t count, void* buf, Progress* progress) {
+    return explain_stall(transfer_blocks(write, block, count, buf, progress));
+}
+
+Status BlkfrontDevice::transfer_blocks(bool write, std::uint64_t block, std::uint64_t count, void* buf, Progress* progress) {
     if (!connected_) return Error::make(Errc::io, "%s: not connected", name_);
     TRY(check_range(block, count));
     if (write && info_.read_only) return Error::make(Errc::unsupported, "%s: the disk is read-only", name_);

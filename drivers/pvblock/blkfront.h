@@ -75,6 +75,8 @@ class BlkfrontDevice final : public BlockDevice {
   private:
     Status negotiate(const BlkfrontOptions& options);
     Status check_range(std::uint64_t block, std::uint64_t count) const;
+    Status transfer_blocks(bool write, std::uint64_t block, std::uint64_t count, void* buf, Progress* progress);
+    Status explain_stall(Status s);
     Status wait_backend(const xen::XenbusState* wanted, unsigned count, std::uint64_t timeout_ms);
 
     xen::XenPort* xen_ = nullptr;

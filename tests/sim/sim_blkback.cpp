@@ -73,6 +73,12 @@ void SimBlkback::service() {
     if (batch > stats_.max_batch) stats_.max_batch = batch;
     bool any = false;
     for (; req_cons_ != prod; ++req_cons_) {
+        if (close_at_ && stats_.requests >= *close_at_) {
+            stalled_ = true;  // gone: the remaining requests are never answered
+            close_at_.reset();
+            if (on_close_) on_close_();
+            break;
+        }
         std::uint8_t slot[pvblock::kSlotSize];
         std::memcpy(slot, ring_ + sizeof(SringHeader) + (req_cons_ & (slots_ - 1)) * pvblock::kSlotSize, sizeof slot);
         std::uint8_t op = 0;

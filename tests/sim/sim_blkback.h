@@ -9,6 +9,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <optional>
 #include <vector>
@@ -55,6 +56,12 @@ class SimBlkback {
     void duplicate_next_response() { duplicate_ = true; }
     void hold_grants_once() { hold_grants_ = true; }
     void corrupt_response_index_once() { corrupt_index_ = true; }
+    // After serving n more requests, stop answering and call on_close (the
+    // XenStore side then says Closing): a backend going away mid-transfer.
+    void close_after_requests(std::uint64_t n, std::function<void()> on_close) {
+        close_at_ = stats_.requests + n;
+        on_close_ = std::move(on_close);
+    }
 
     struct Stats {
         std::uint64_t requests = 0;
@@ -91,6 +98,8 @@ class SimBlkback {
     bool hold_grants_ = false;
     bool corrupt_index_ = false;
     bool persistent_ = false;
+    std::optional<std::uint64_t> close_at_;
+    std::function<void()> on_close_;
     std::map<std::uint32_t, std::uint8_t*> pcache_;
     Stats stats_{};
 };

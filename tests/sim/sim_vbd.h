@@ -29,6 +29,10 @@ class SimVbd {
     SimVbd(SimXen& xen, SimXenstore& store, std::vector<std::uint8_t> disk, Options options);
 
     SimBlkback& blkback() { return back_; }
+    // blkback serves n more requests, then goes to Closing and stops answering.
+    void close_after_requests(std::uint64_t n) {
+        back_.close_after_requests(n, [this] { store_.set(backend_ + "/state", "5"); });
+    }
     std::string frontend() const { return frontend_; }
     std::string backend() const { return backend_; }
     std::vector<std::string> state_log() const { return states_; }  // frontend states seen

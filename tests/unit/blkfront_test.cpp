@@ -176,6 +176,27 @@ TEST(Blkfront, BackendThatNeverConnectsLeavesNothingBehind) {
     EXPECT_EQ(g.grants.in_use(), 0u);  // ring, indirect and pool grants all ended
 }
 
+TEST(Blkfront, BackendClosingMidTransferIsAClearErrorInBoundedTime) {
+    Guest g;
+    sim::SimVbd vbd(g.xen, g.xs, disk_bytes(16u << 20, 14), {});
+    pvblock::BlkfrontDevice d;
+    ASSERT_TRUE(d.connect(g.env, 51712, fast()).ok());
+    auto* raw = static_cast<std::uint8_t*>(g.heap.alloc((8u << 20) + 8192, 4096));
+    std::memset(raw, 0x5a, (8u << 20) + 8192);
+    vbd.close_after_requests(3);
+    auto t0 = arch::counter();
+    Status s = d.read(0, 16384, raw + 4096);
+    ASSERT_FALSE(s.ok());
+    EXPECT_LT(arch::ticks_to_ms(arch::counter() - t0), 2000u);
+    std::string m = s.error().message();
+    EXPECT_NE(m.find("backend is Closing"), std::string::npos) << m;
+    EXPECT_NE(m.find("vbd 51712: no response for 300 ms"), std::string::npos) << m;
+    for (std::size_t i = 0; i < 4096; ++i) {  // nothing outside the buffer
+        ASSERT_EQ(raw[i], 0x5a);
+        ASSERT_EQ(raw[4096 + (8u << 20) + i], 0x5a);
+    }
+}
+
 TEST(Blkfront, DisconnectDoesTheResetDanceAndEndsEverything) {
     Guest g;
     sim::SimVbd vbd(g.xen, g.xs, disk_bytes(2u << 20, 6), {});
