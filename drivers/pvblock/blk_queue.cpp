@@ -3,7 +3,6 @@
 #include <new>
 
 #include "drivers/xen/hypercall.h"
-#include "drivers/xen/wait.h"
 #include "lib/format.h"
 
 namespace xb::pvblock {

@@ -160,7 +160,6 @@ Status BlkfrontDevice::connect(const Env& env, unsigned vdev, const BlkfrontOpti
     info_.sector_size = static_cast<std::uint32_t>(sector_size);
     format_to(path, sizeof path, "%s/info", info_.backend);
     info_.read_only = (store_->read_u64(path).value_or(0) & kVdiskReadonly) != 0;
-    format_to(path, sizeof path, "%s/state", frontend_);
     TRY(xen::switch_state(*store_, frontend_, XenbusState::connected));
     connected_ = true;
     info_.ms_total = ms_since(t0);

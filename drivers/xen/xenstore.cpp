@@ -246,9 +246,9 @@ Result<bool> XenStore::wait_for(Deadline until, Done done) {
         if (until.expired()) return false;
         if (until.is_never()) {
             TRY_CTX(events_.block_on(port_), "waiting for xenstored");
-        } else {
-            // SCHEDOP_poll's timeout is in Xen's clock, which a guest on Arm
-            // cannot read, so timed waits yield (as xen::wait_until does).
+        } else if (!events_.block_on(port_, until).ok()) {
+            // Timed waits sleep with the virtual-timer alarm (as the console
+            // and blkfront do); if Xen refuses the poll, yield rather than spin.
             (void)sched_yield(events_.xen());
         }
     }
