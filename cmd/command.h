@@ -4,6 +4,7 @@
 
 #include <span>
 
+#include "cmd/environment.h"
 #include "cmd/services.h"
 #include "cmd/system_info.h"
 #include "lib/console.h"
@@ -17,6 +18,12 @@ struct Context {
     const SystemInfo& sys;
     bool stop = false;  // set when the shell should end (the guest is going away)
     Services* services = nullptr;  // drivers wired up by board init (nullptr in minimal setups)
+    Environment* env = nullptr;    // the variables (nullptr in minimal setups)
+
+    // U-Boot's ctrlc(): drains waiting console input and says whether a
+    // Ctrl-C (0x03) was among it. Long commands call it between chunks of work
+    // and stop cleanly (Errc::interrupted) when it returns true.
+    bool ctrlc();
 };
 
 // Commands return 0 on success and 1 on failure, like U-Boot's CMD_RET_*.

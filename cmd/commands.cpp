@@ -41,6 +41,14 @@ const Command* find_command(const char* name) {
     return nullptr;
 }
 
+bool Context::ctrlc() {
+    bool seen = false;
+    for (int c = con.read_char(); c >= 0; c = con.read_char()) {
+        if (c == 0x03) seen = true;
+    }
+    return seen;
+}
+
 int usage_error(Context& ctx, const Command& cmd, const char* fmt, ...) {
     char msg[160];
     va_list ap;

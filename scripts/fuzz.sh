@@ -30,7 +30,13 @@ for kind in mbr gpt; do
   done
 done
 passed=0 failed=0
-for target in fuzz_device_tree fuzz_console_ring fuzz_shell_line fuzz_xenstore_reply fuzz_mbr fuzz_gpt fuzz_blkif_response; do
+# Every tests/fuzz/fuzz_*.cpp is a target. A target's extra seeds come from
+# tests/fuzz/seeds/<name without fuzz_>/make-seeds.sh when there is one (it gets
+# the corpus directory as its argument).
+for source in tests/fuzz/fuzz_*.cpp; do
+  target=$(basename "$source" .cpp)
+  maker="tests/fuzz/seeds/${target#fuzz_}/make-seeds.sh"
+  if [ -x "$maker" ]; then mkdir -p "build/fuzz/corpus/$target" && "$maker" "build/fuzz/corpus/$target"; fi
   mkdir -p "build/fuzz/corpus/$target"
   if build/fuzz/tests/fuzz/$target -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 \
        -artifact_prefix="build/fuzz/findings/$target-" "build/fuzz/corpus/$target" \

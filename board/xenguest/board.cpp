@@ -282,6 +282,12 @@ void board_main(BoardEnv& env) {
     // 7. The shell, until a command ends the guest.
     cmd::Context ctx{con, env.power, sys};
     ctx.services = &services;
+    void* env_mem = env.heap.alloc(sizeof(cmd::Environment), alignof(cmd::Environment));
+    if (env_mem == nullptr) {
+        fatal(env, con, "no heap for the environment");
+        return;
+    }
+    ctx.env = new (env_mem) cmd::Environment();
     cmd::Shell shell(ctx);
     Status ran = shell.run();
     if (!ran.ok()) fatal(env, con, "console failed: %s", ran.error().message());
