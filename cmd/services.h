@@ -2,7 +2,10 @@
 // failed to start is nullptr / absent; commands say so rather than crash.
 #pragma once
 
+#include <cstdint>
+
 #include "lib/block_device.h"
+#include "lib/console.h"
 
 namespace xb::xen {
 class XenStore;
@@ -22,10 +25,30 @@ struct BlockDevices {
     unsigned current = 0;  // `pvblock dev N` selects
 };
 
+// The last step of booting: hand the machine to a kernel. Board init provides
+// it (board/xenguest/handoff.cpp); booti is its only caller.
+class Handoff {
+  public:
+    // Gives back every Xen resource xenboot took, in the order Linux needs to
+    // find them (docs/architecture.md, "Hand-off"): PV frontends closed with the
+    // reset dance, grants ended, their event channels closed, grant frames and
+    // shared_info removed from the physmap, XenStore reset, console drained.
+    // Problems are reported on `log` as warnings and the hand-off goes on (a
+    // half-released Xen state cannot be taken back); returns how many there were.
+    virtual unsigned release_xen(Console& log) = 0;
+    // Cleans caches, turns the MMU off and jumps to `entry` with x0 = dtb.
+    // Returns only on simulated platforms (tests).
+    virtual void enter_kernel(std::uint64_t entry, std::uint64_t dtb) = 0;
+
+  protected:
+    ~Handoff() = default;
+};
+
 struct Services {
     xen::XenStore* xenstore = nullptr;
     BlockDevices pvblock;                  // the disks as block devices (part, fs commands)
     pvblock::PvBlockBus* pvblock_bus = nullptr;  // the same disks, with PV details (pvblock command)
+    Handoff* handoff = nullptr;            // booti's last step (nullptr: booting is not possible)
 };
 
 }  // namespace xb::cmd

@@ -1,4 +1,5 @@
 #include "board/xenguest/board.h"
+#include "board/xenguest/handoff.h"
 
 #include <new>
 
@@ -288,6 +289,10 @@ void board_main(BoardEnv& env) {
         return;
     }
     ctx.env = new (env_mem) cmd::Environment();
+    board::HandoffParts parts{xen, events, shared_info_mapping, pv.grants.ready() ? &pv.grants : nullptr, pv.store, pv.bus,
+                              con, sys.memory, env.enter_kernel};
+    XenguestHandoff handoff(parts);
+    if (env.enter_kernel != nullptr) services.handoff = &handoff;
     cmd::Shell shell(ctx);
     Status ran = shell.run();
     if (!ran.ok()) fatal(env, con, "console failed: %s", ran.error().message());

@@ -39,6 +39,9 @@ struct BoardEnv {
     Range heap_range;
     // Hook for the exception/panic path: where messages go once a console exists.
     void (*set_panic_console)(Console* con);
+    // The hand-off's last step (cleans caches, MMU off, jumps; firmware:
+    // arch/arm64/enter_kernel.S). Host tests record the call and return.
+    void (*enter_kernel)(std::uint64_t entry, std::uint64_t dtb, Range ram0, Range ram1) = nullptr;
 };
 
 // Runs init and the shell. Returns only if powering off failed (firmware) or on

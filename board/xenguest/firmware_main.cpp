@@ -75,6 +75,14 @@ extern "C" std::uint64_t xenboot_choose_home(const void* dtb, std::uint64_t base
                                                   Range{reinterpret_cast<std::uintptr_t>(dtb), size.value()}});
 }
 
+// arch/arm64/enter_kernel.S
+extern "C" [[noreturn]] void xenboot_enter_kernel(std::uint64_t entry, std::uint64_t dtb, std::uint64_t ram0_base,
+                                                  std::uint64_t ram0_size, std::uint64_t ram1_base, std::uint64_t ram1_size);
+
+void enter_kernel(std::uint64_t entry, std::uint64_t dtb, Range ram0, Range ram1) {
+    xenboot_enter_kernel(entry, dtb, ram0.base, ram0.size, ram1.base, ram1.size);
+}
+
 extern "C" [[noreturn]] void xenboot_main(const void* dtb, std::uint64_t entry_ticks, std::uint64_t load_base) {
     Range image{image_base(), image_size()};
     Range heap{image.end(), heap_size(dtb, image.base)};
@@ -85,7 +93,7 @@ extern "C" [[noreturn]] void xenboot_main(const void* dtb, std::uint64_t entry_t
     set_fatal_power(&power);
     FirmwareMapper mapper;
     board::BoardEnv env{xen,         mapper,   power, g_heap, dtb,  kMaxDtbSize,
-                        entry_ticks, load_base, image, heap,  &set_fatal_console};
+                        entry_ticks, load_base, image, heap,  &set_fatal_console, &enter_kernel};
     board::board_main(env);
     halt_after_fatal();
 }

@@ -30,6 +30,9 @@ class EventChannels {
     // Hand-off: unmask nothing (Linux resets 2-level state itself) but leave no
     // pending bit or selector set, so the next kernel starts from a clean page.
     void clear_all_pending();
+    // Hand-off: shared_info is about to leave the physmap; from now on waits
+    // fall back to yielding (as without shared_info at all).
+    void forget_shared_info() { shared_ = nullptr; }
 
     XenPort& xen() { return xen_; }
     bool has_shared_info() const { return shared_ != nullptr; }

@@ -1,0 +1,37 @@
+// Finds the filesystem on a block device by probing: ext2/3/4 first (its
+// superblock magic is at a fixed place), then FAT (a validated BPB). The
+// result is heap-allocated; the caller deletes it (or uses MountedFs).
+#pragma once
+
+#include "fs/filesystem.h"
+#include "lib/block_device.h"
+
+namespace xb::fs {
+
+enum class FsKind : std::uint8_t { any, ext4, fat };
+
+// not_found: "no ext2/3/4 or FAT filesystem"; other errors (I/O, a corrupt
+// superblock of a recognised type) are returned as the filesystem gave them.
+Result<Filesystem*> mount(BlockDevice& dev, FsKind kind = FsKind::any);
+
+// Owns a mounted filesystem for a scope.
+class MountedFs {
+  public:
+    MountedFs() = default;
+    explicit MountedFs(Filesystem* fs) : fs_(fs) {}
+    ~MountedFs() { delete fs_; }
+    MountedFs(const MountedFs&) = delete;
+    MountedFs& operator=(const MountedFs&) = delete;
+    void reset(Filesystem* fs) {
+        delete fs_;
+        fs_ = fs;
+    }
+    Filesystem* get() const { return fs_; }
+    Filesystem* operator->() const { return fs_; }
+    explicit operator bool() const { return fs_ != nullptr; }
+
+  private:
+    Filesystem* fs_ = nullptr;
+};
+
+}  // namespace xb::fs
