@@ -4,6 +4,8 @@
 
 namespace xb::cmd {
 int do_bdinfo(Context& ctx, int argc, char* const argv[]);
+int do_booti(Context& ctx, int argc, char* const argv[]);
+int do_bootflow(Context& ctx, int argc, char* const argv[]);
 int do_cmp(Context& ctx, int argc, char* const argv[]);
 int do_cp(Context& ctx, int argc, char* const argv[]);
 int do_crc32(Context& ctx, int argc, char* const argv[]);

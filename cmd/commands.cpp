@@ -9,6 +9,8 @@ namespace {
 
 constexpr Command kCommands[] = {
     {"bdinfo", "print board info: RAM, xenboot's own memory, Xen facts", "", do_bdinfo},
+    {"bootflow", "find and boot an OS on the PV disks (extlinux.conf, boot.scr)", "scan [-l]", do_bootflow},
+    {"booti", "boot a Linux kernel in 'Image' format (or Image.gz)", "kernel_addr [initrd_addr[:size] | -] [fdt_addr]", do_booti},
     {"cmp", "memory compare", "[.b, .w, .l, .q] addr1 addr2 count", do_cmp},
     {"cp", "memory copy", "[.b, .w, .l, .q] source target count", do_cp},
     {"crc32", "checksum calculation", "address count [addr]", do_crc32},

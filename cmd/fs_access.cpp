@@ -110,7 +110,9 @@ Result<LoadResult> load_file(Context& ctx, fs::Filesystem& fs, const char* path,
         }
         done += chunk;
     }
-    return LoadResult{done, arch::ticks_to_ms(arch::counter() - start)};
+    const std::uint64_t elapsed = arch::counter() - start;
+    if (ctx.services != nullptr) ctx.services->times.load_us += arch::ticks_to_us(elapsed);
+    return LoadResult{done, arch::ticks_to_ms(elapsed)};
 }
 
 void print_load_result(Context& ctx, const LoadResult& r) {

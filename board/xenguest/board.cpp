@@ -4,6 +4,8 @@
 #include <new>
 
 #include "arch/arch.h"
+#include "cmd/autoboot.h"
+#include "cmd/boot_layout.h"
 #include "cmd/shell.h"
 #include "drivers/pvblock/pvblock_bus.h"
 #include "drivers/pvconsole/pv_console.h"
@@ -272,7 +274,9 @@ void board_main(BoardEnv& env) {
 
     PvServices pv;
     cmd::Services services;
+    const std::uint64_t disks_start = arch::counter();
     start_pv_services(env, con, events, tree, store_pfn, store_port, pv, services);
+    services.times.disks_us = arch::ticks_to_us(arch::counter() - disks_start);
 
     print_banner(con, sys);
     print_disks(con, pv.bus);
@@ -293,8 +297,14 @@ void board_main(BoardEnv& env) {
                               con, sys.memory, env.enter_kernel};
     XenguestHandoff handoff(parts);
     if (env.enter_kernel != nullptr) services.handoff = &handoff;
+    services.times.init_us = sys.entry_to_prompt_us - services.times.disks_us;
+    Result<cmd::BootLayout> layout = cmd::choose_boot_layout(sys.memory);
+    Status vars = layout.ok() ? cmd::set_boot_layout_vars(*ctx.env, layout.value()) : Status(layout.error());
+    if (!vars.ok()) con.printf("xenboot: warning: load addresses: %s\n", vars.error().message());
+    if (ctx.env->get("bootcmd") == std::nullopt) (void)ctx.env->set("bootcmd", "bootflow scan");
     cmd::Shell shell(ctx);
-    Status ran = shell.run();
+    cmd::autoboot(ctx, shell);
+    Status ran = ctx.stop ? ok() : shell.run();
     if (!ran.ok()) fatal(env, con, "console failed: %s", ran.error().message());
     env.set_panic_console(nullptr);
 }
