@@ -240,9 +240,13 @@ class Parser {
     int default_label_ = -1;  // set by `menu default`, cleared by a later `default`
 };
 
-// Builds a normalised absolute path component by component.
+// Builds a normalised absolute path: components are collected first (".."
+// pops one, stopping at the root) and written out at the end, so `out` needs
+// room for the result only, not for the components a ".." takes away.
 class PathBuilder {
   public:
+    static constexpr std::size_t kMaxDepth = 64;
+
     explicit PathBuilder(std::span<char> out) : out_(out) {}
 
     Status add(std::string_view path) {
@@ -252,24 +256,30 @@ class PathBuilder {
             path = slash == std::string_view::npos ? std::string_view() : path.substr(slash + 1);
             if (component.empty() || component == ".") continue;
             if (component == "..") {
-                while (length_ > 0 && out_[length_ - 1] != '/') --length_;
-                if (length_ > 0) --length_;  // the slash before the removed component
+                if (depth_ > 0) --depth_;
                 continue;
             }
-            if (length_ + 1 + component.size() + 1 > out_.size()) return too_long();
-            out_[length_++] = '/';
-            std::memcpy(out_.data() + length_, component.data(), component.size());
-            length_ += component.size();
+            if (depth_ == kMaxDepth) {
+                return Error::make(Errc::no_space, "extlinux path deeper than %zu components", kMaxDepth);
+            }
+            parts_[depth_++] = component;
         }
         return ok();
     }
 
     Status finish() {
-        if (length_ == 0) {
-            if (out_.size() < 2) return too_long();
-            out_[length_++] = '/';
+        std::size_t length = 0;
+        for (std::size_t i = 0; i < depth_; ++i) {
+            if (length + 1 + parts_[i].size() + 1 > out_.size()) return too_long();
+            out_[length++] = '/';
+            std::memcpy(out_.data() + length, parts_[i].data(), parts_[i].size());
+            length += parts_[i].size();
         }
-        out_[length_] = '\0';
+        if (length == 0) {
+            if (out_.size() < 2) return too_long();
+            out_[length++] = '/';
+        }
+        out_[length] = '\0';
         return ok();
     }
 
@@ -279,7 +289,8 @@ class PathBuilder {
     }
 
     std::span<char> out_;
-    std::size_t length_ = 0;
+    std::string_view parts_[kMaxDepth];
+    std::size_t depth_ = 0;
 };
 
 }  // namespace

@@ -72,7 +72,8 @@ Status parse_extlinux(std::string_view text, ExtlinuxConfig& out);
 // component (for fdtdir + "/" + $fdtfile). The result is normalised: absolute,
 // single slashes, no "." components, ".." removed lexically (and stopping at
 // the root, as "/.." is "/"). Written NUL-terminated to `out`.
-// Errors: invalid_argument for an empty path, no_space when `out` is too small.
+// Errors: invalid_argument for an empty path; no_space when `out` is too small
+// for the result or the path is more than 64 components deep.
 Status resolve_extlinux_path(std::string_view conf_path, std::string_view path, std::string_view leaf,
                              std::span<char> out);
 
