@@ -65,7 +65,8 @@ void emit_number(ChunkWriter& out, std::uint64_t value, bool negative, unsigned 
 void emit_string(ChunkWriter& out, const char* s, const Spec& spec) {
     if (s == nullptr) s = "(null)";
     int len = 0;
-    while (s[len] != '\0' && (spec.precision < 0 || len < spec.precision)) ++len;
+    // The precision bounds the read: %.*s may point at text without a NUL.
+    while ((spec.precision < 0 || len < spec.precision) && s[len] != '\0') ++len;
     int pad = spec.width > len ? spec.width - len : 0;
     if (!spec.left) out.repeat(' ', pad);
     for (int i = 0; i < len; ++i) out.put(s[i]);

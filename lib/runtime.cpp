@@ -1,8 +1,9 @@
-// What the compiler and Debian's libfdt.a expect from a C/C++ runtime, for the
-// firmware build only: stack-protector symbols (libfdt is built with
-// -fstack-protector-strong), the pure-virtual trap, and operator new/delete on
-// the firmware heap. No global constructors exist (the linker script asserts
-// .init_array is empty), so there is no constructor runner here.
+// What the compiler and Debian's libfdt.a and libz.a expect from a C/C++
+// runtime, for the firmware build only: stack-protector symbols (both are built
+// with -fstack-protector-strong), the pure-virtual trap, malloc/free and
+// operator new/delete on the firmware heap. No global constructors exist (the
+// linker script asserts .init_array is empty), so there is no constructor
+// runner here.
 #include <cstddef>
 #include <cstdint>
 #include <new>
@@ -22,6 +23,12 @@ std::uintptr_t __stack_chk_guard = 0x595e9fbd94fda766ULL;
 
 [[noreturn]] void __stack_chk_fail() { xb::panic("stack smashing detected"); }
 [[noreturn]] void __cxa_pure_virtual() { xb::panic("pure virtual function called"); }
+
+// zlib's default allocators (zcalloc/zcfree in Debian's libz.a) call these.
+// xenboot always passes its own zalloc/zfree (loader/gunzip.cpp), but the
+// symbols must resolve; they use the same heap, 16-byte aligned as malloc is.
+void* malloc(std::size_t size) { return xb::g_heap.alloc(size); }
+void free(void* p) { xb::g_heap.free(p); }
 }
 
 // libstdc++'s header-only parts (string_view::substr, array::at, ...) call these

@@ -29,6 +29,14 @@ TEST(Format, WidthPrecisionFlags) {
     EXPECT_EQ(fmt("%.3u", 5u), "005");
 }
 
+TEST(Format, PrecisionBoundsTheReadOfAStringWithoutNul) {
+    // A view into a larger text: the byte after the precision is not read
+    // (ASan would report the heap read one past the allocation).
+    auto* text = new char[3]{'a', 'b', 'c'};
+    EXPECT_EQ(fmt("[%.*s]", 3, text), "[abc]");
+    delete[] text;
+}
+
 TEST(Format, StringsCharsPercent) {
     EXPECT_EQ(fmt("%s|%c|%%", "x", 'y'), "x|y|%");
     EXPECT_EQ(fmt("%s", static_cast<const char*>(nullptr)), "(null)");

@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# Seeds for fuzz_image_header: a Linux 5.8+ style header (text_offset 0,
+# 16 MiB, flags 0xa) and a 3.x style one (text_offset 0x80000, flags 0x2),
+# each followed by the layout the target reads: loaded size, then 1 RAM bank
+# (256 MiB at 0x40000000), 1 reservation (2 MiB there), 1 keep-out (8 MiB at
+# 0x41000000) and the current address (0x48000000). Values are little-endian;
+# addresses and lengths are stored doubled (bit 0 clear: "small window").
+set -euo pipefail
+out=$1
+z8='\x00\x00\x00\x00\x00\x00\x00\x00'
+tail='\x00\x00\x00\x01\x00\x00\x00\x00'                             # loaded: 8 MiB
+tail+='\x01''\x00\x00\x00\x80\x00\x00\x00\x00''\x00\x00\x00\x20\x00\x00\x00\x00'  # RAM
+tail+='\x01''\x00\x00\x00\x80\x00\x00\x00\x00''\x00\x00\x40\x00\x00\x00\x00\x00'  # reserved
+tail+='\x01''\x00\x00\x00\x82\x00\x00\x00\x00''\x00\x00\x00\x01\x00\x00\x00\x00'  # keep-out
+tail+='\x00\x00\x00\x90\x00\x00\x00\x00'                            # current
+magic='ARM\x64\x00\x00\x00\x00'
+printf "MZ\x00\x00\x00\x00\x00\x00${z8}\x00\x00\x00\x01\x00\x00\x00\x00\x0a\x00\x00\x00\x00\x00\x00\x00${z8}${z8}${z8}${magic}${tail}" >"$out/modern.bin"
+printf "\x00\x00\x00\x14\x00\x00\x00\x00\x00\x00\x08\x00\x00\x00\x00\x00\x00\x00\x80\x00\x00\x00\x00\x00\x02\x00\x00\x00\x00\x00\x00\x00${z8}${z8}${z8}${magic}${tail}" >"$out/text-offset.bin"
+printf "\x00\x00\x00\x14\x00\x00\x00\x00\x00\x00\x08\x00\x00\x00\x00\x00${z8}${z8}${z8}${z8}${z8}${magic}${tail}" >"$out/legacy.bin"
