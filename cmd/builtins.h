@@ -9,6 +9,7 @@ int do_cp(Context& ctx, int argc, char* const argv[]);
 int do_crc32(Context& ctx, int argc, char* const argv[]);
 int do_echo(Context& ctx, int argc, char* const argv[]);
 int do_exception(Context& ctx, int argc, char* const argv[]);
+int do_fdt(Context& ctx, int argc, char* const argv[]);
 int do_help(Context& ctx, int argc, char* const argv[]);
 int do_md(Context& ctx, int argc, char* const argv[]);
 int do_mw(Context& ctx, int argc, char* const argv[]);
