@@ -301,7 +301,10 @@ int sub_resize(Context& ctx, const Sub& self, int argc, char* const argv[]) {
         Status s = ctx.sys.memory.require_free({tree.addr, size}, "fdt write");
         if (!s.ok()) return fail(ctx, self, s.error());
     }
-    const int err = fdt_open_into(tree.blob, tree.blob, static_cast<int>(size));
+    // libfdt opens a tree only into at least its current totalsize: pack it
+    // first (to packed_size, which size is not below), then open it to size.
+    int err = fdt_pack(tree.blob);
+    if (err == 0) err = fdt_open_into(tree.blob, tree.blob, static_cast<int>(size));
     return err == 0 ? 0 : libfdt_fail(ctx, self, &tree, "resizing", err, false);
 }
 

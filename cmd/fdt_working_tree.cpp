@@ -42,7 +42,9 @@ Result<OpenFdt> open_fdt(const SystemInfo& sys, std::uint64_t addr, bool writabl
     TRY(sys.memory.require_ram({addr, kHeaderSize}, "fdt read"));
     const std::uint32_t total = be32_at(addr + 4);
     TRY(sys.memory.require_ram({addr, total < kHeaderSize ? kHeaderSize : total}, "fdt read"));
-    Result<std::size_t> size = fdt::validate(t.blob, total);
+    // At least the header is readable: a zeroed or foreign header then fails
+    // on its magic, which says more than its size.
+    Result<std::size_t> size = fdt::validate(t.blob, total < kHeaderSize ? kHeaderSize : total);
     if (!size.ok()) return size.error().prefix("0x%llx", static_cast<ull>(addr));
     if (writable) TRY(sys.memory.require_free({addr, total}, "fdt write"));
     t.size = size.value();
