@@ -328,6 +328,7 @@ TEST(FdtCommand, AddrRefusesWhatIsNotATreeInRam) {
     int rc = 0;
     EXPECT_EQ(rig.run("fdt addr " + hex(user), &rc), "fdt addr: 0x" + hex(user) + ": device tree: bad magic 0x00000000\n");
     EXPECT_EQ(rc, 1);
+    EXPECT_EQ(rig.run("fdt addr " + hex(user + 4)), "fdt addr: 0x" + hex(user + 4) + ": device tree: not 8-byte aligned\n");
     EXPECT_EQ(rig.run("fdt addr 10"), "fdt addr: refusing fdt read at 0x10 (+0x28): not in RAM\n");
     // A header whose totalsize runs past RAM.
     auto blob = sim::build_dtb(sim::DtbSpec{});
