@@ -82,6 +82,8 @@ void print_property(Sink& out, const char* name, const void* data, int len) {
 
 Status print_node(Sink& out, const void* blob, int node, int depth, StopCheck stop) {
     if (depth > kMaxPrintDepth) depth = kMaxPrintDepth;
+    constexpr unsigned kStopInterval = 64;
+    unsigned nodes = 0;
     int level = 0;
     int offset = node;
     int first_next = 0;
@@ -96,7 +98,9 @@ Status print_node(Sink& out, const void* blob, int node, int depth, StopCheck st
         if (next <= offset) return Error::make(Errc::bad_data, "device tree: structure ends inside a node");
         switch (tag) {
             case FDT_BEGIN_NODE: {
-                if (stop()) return Error::make(Errc::interrupted, "interrupted");
+                // Asked every kStopInterval nodes only: a check drains typed-ahead
+                // input (cmd::Context::ctrlc), which a short listing should keep.
+                if (++nodes % kStopInterval == 0 && stop()) return Error::make(Errc::interrupted, "interrupted");
                 if (level > kMaxPrintDepth) {
                     return Error::make(Errc::bad_data, "device tree: nodes nested deeper than %d levels", kMaxPrintDepth);
                 }

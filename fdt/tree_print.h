@@ -22,7 +22,7 @@ namespace xb::fdt {
 inline constexpr int kMaxPrintDepth = 32;
 inline constexpr int kMaxDumpBytes = 64;
 
-// Asked between nodes; true stops the listing (Errc::interrupted).
+// Asked every 64 nodes; true stops the listing (Errc::interrupted).
 struct StopCheck {
     bool (*fn)(void* arg) = nullptr;
     void* arg = nullptr;

@@ -388,6 +388,34 @@ TEST(FdtCommand, ChosenFromTheEnvironment) {
               "bootargs = \"xen-extra\"\n");
 }
 
+TEST(FdtCommand, DepthIsBoundedAndCtrlCStopsALongListing) {
+    FdtRig rig;
+    std::string path = "/chosen";
+    for (int i = 0; i < 40; ++i) {
+        ASSERT_EQ(rig.call({"fdt", "mknode", path, "n"}), "") << i;
+        path += "/n";
+    }
+    EXPECT_TRUE(fdt::validate(rig.copy(), kCopyRoom).ok());
+    std::string out = rig.run("fdt print /chosen");
+    EXPECT_NE(out.find(std::string(32, '\t') + "n {\n"), std::string::npos);
+    EXPECT_EQ(out.find(std::string(33, '\t') + "n {\n"), std::string::npos);
+    EXPECT_NE(out.find("fdt print: device tree: nodes nested deeper than 32 levels\n"), std::string::npos) << out;
+    EXPECT_EQ(rig.run("fdt rm /chosen/n"), "");
+
+    for (int i = 0; i < 200; ++i) ASSERT_EQ(rig.call({"fdt", "mknode", "/chosen", "m@" + std::to_string(i)}), "");
+    rig.guest.backend.type("\x03");
+    int rc = 0;
+    out = rig.run("fdt list /chosen", &rc);
+    EXPECT_EQ(rc, 1);
+    const std::string tail = "fdt list: interrupted\n";
+    ASSERT_GE(out.size(), tail.size());
+    EXPECT_EQ(out.substr(out.size() - tail.size()), tail);
+    EXPECT_NE(out.find("m@199"), std::string::npos);  // libfdt puts a new subnode first
+    EXPECT_EQ(out.find("m@0 "), std::string::npos);
+    // Without Ctrl-C the whole listing comes.
+    EXPECT_NE(rig.run("fdt list /chosen").find("\tm@0 {\n\t};\n"), std::string::npos);
+}
+
 TEST(FdtCommand, SubcommandsAndUsage) {
     FdtRig rig;
     EXPECT_EQ(rig.run("fdt pr /chosen bootargs"), "bootargs = \"console=hvc0\"\n");
