@@ -12,6 +12,7 @@ int do_crc32(Context& ctx, int argc, char* const argv[]);
 int do_echo(Context& ctx, int argc, char* const argv[]);
 int do_exception(Context& ctx, int argc, char* const argv[]);
 int do_fstype(Context& ctx, int argc, char* const argv[]);
+int do_fdt(Context& ctx, int argc, char* const argv[]);
 int do_help(Context& ctx, int argc, char* const argv[]);
 int do_load(Context& ctx, int argc, char* const argv[]);
 int do_ls(Context& ctx, int argc, char* const argv[]);

@@ -100,6 +100,11 @@ Result<std::size_t> validate(const void* blob, std::size_t max_size) {
     if (blob == nullptr || max_size < sizeof(fdt_header)) {
         return Error::make(Errc::bad_data, "device tree: no blob (or fewer than %zu bytes)", sizeof(fdt_header));
     }
+    // The header is read as 32-bit fields, and the DT spec (5.1) puts the blob
+    // on an 8-byte boundary; `fdt addr` can name any address.
+    if (reinterpret_cast<std::uintptr_t>(blob) % 8 != 0) {
+        return Error::make(Errc::bad_data, "device tree: not 8-byte aligned");
+    }
     if (fdt_magic(blob) != FDT_MAGIC) {
         return Error::make(Errc::bad_data, "device tree: bad magic 0x%08x", static_cast<unsigned>(fdt_magic(blob)));
     }

@@ -4,7 +4,10 @@
 #include <cstdint>
 #include <string>
 
+#include "cmd/fdt_working_tree.h"
 #include "cmd/shell.h"
+#include "fdt/device_tree.h"
+#include "tests/sim/dtb_builder.h"
 #include "tests/sim/fakes.h"
 #include "tests/sim/guest_ram.h"
 
@@ -16,6 +19,15 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     // with the simulated guest RAM mapped at 0x40000000.
     (void)xb::sim::GuestRam::get();
     sys.memory.add_ram({0x40000000, 64 << 20});
+    // xenboot's copy of a DomU device tree in the last 64 KiB ("heap"), so the
+    // fdt commands edit a real tree; fresh for every input.
+    static const std::vector<std::uint8_t> dtb = xb::sim::build_dtb(xb::sim::DtbSpec{});
+    constexpr std::uint64_t kCopy = 0x40000000 + (64 << 20) - 0x10000;
+    sys.memory.reserve({kCopy, 0x10000}, "heap");
+    if (!xb::fdt::copy_to(dtb.data(), reinterpret_cast<void*>(kCopy), 0x10000).ok()) __builtin_trap();
+    sys.dtb_copy = kCopy;
+    sys.dtb_copy_size = 0x10000;
+    xb::cmd::reset_working_fdt();
     xb::cmd::Context ctx{*guest.console, power, sys};
     xb::cmd::Shell shell(ctx);
     guest.backend.type(std::string(reinterpret_cast<const char*>(data), size));
