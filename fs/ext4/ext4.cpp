@@ -241,7 +241,7 @@ Result<Node> Ext4::lookup(std::string_view path) {
             const std::uint64_t got = TRY(read_data(found, 0, {reinterpret_cast<std::uint8_t*>(next_path_), target}));
             if (got != target) return Error::make(Errc::bad_data, "ext4: symlink inode %u: short target", number);
         }
-        std::memcpy(next_path_ + target, rest.data(), rest.size());
+        if (!rest.empty()) std::memcpy(next_path_ + target, rest.data(), rest.size());
         const std::size_t length = target + rest.size();
         if (std::memchr(next_path_, '\0', target) != nullptr) {
             return Error::make(Errc::bad_data, "ext4: symlink inode %u: NUL in the target", number);
