@@ -67,11 +67,19 @@ Status walk_directory(Volume& vol, const Inode& dir, std::uint8_t* scratch, Entr
     const std::uint32_t bs = sb.block_size;
     const std::uint64_t blocks = dir.size / bs + (dir.size % bs != 0 ? 1 : 0);
     std::uint64_t logical = 0;
+    // A corrupt tree can map one block many times over; a directory cannot
+    // really hold more blocks than the filesystem has, which bounds the walk.
+    std::uint64_t mapped = 0;
     while (logical < blocks) {
         const Run run = TRY(map_blocks(vol, dir, logical, blocks - logical));
         if (!run.mapped) {
             logical += run.count;  // a hole: nothing stored there
             continue;
+        }
+        mapped += run.count;
+        if (mapped > sb.blocks_count) {
+            return Error::make(Errc::bad_data, "ext4: directory inode %u maps more blocks than the filesystem has",
+                               dir.number);
         }
         for (std::uint64_t i = 0; i < run.count; ++i) {
             TRY_CTX(vol.read_bytes((run.physical + i) * bs, bs, scratch), "ext4: directory inode %u", dir.number);
