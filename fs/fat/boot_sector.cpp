@@ -109,6 +109,13 @@ Result<Geometry> parse_boot_sector(const std::uint8_t* s, std::uint64_t device_b
     if (g.type == FatType::fat32 && clusters > kMaxFat32Clusters) {
         return Error::make(Errc::bad_data, "FAT: %llu clusters is more than FAT32 can address", static_cast<ull>(clusters));
     }
+    if (fat32_bpb && g.type != FatType::fat32) {
+        // mkfs.fat makes these when asked for FAT32 on a small volume (with a
+        // warning), and Linux and U-Boot read them as FAT32 (they go by the BPB
+        // layout). Read as FAT16 they would have no root directory at all.
+        g.type = FatType::fat32;
+        g.fat32_below_minimum = true;
+    }
     if ((g.type == FatType::fat32) != fat32_bpb) {
         return Error::make(Errc::bad_data, "FAT: %llu clusters make it %s, but the BPB is laid out for %s",
                            static_cast<ull>(clusters), fat_type_name(g.type), fat32_bpb ? "FAT32" : "FAT12/16");

@@ -29,6 +29,9 @@ struct Geometry {
     std::uint64_t data_offset = 0;    // byte offset of cluster 2
     std::uint32_t cluster_count = 0;  // data clusters: 2 .. cluster_count + 1
     std::uint64_t volume_bytes = 0;
+    // A FAT32 BPB on a volume with fewer than 65525 clusters, which the
+    // specification would call FAT16: read as FAT32 (see parse_boot_sector).
+    bool fat32_below_minimum = false;
 
     std::uint32_t last_cluster() const { return cluster_count + 1; }
     bool valid_cluster(std::uint32_t c) const { return c >= kFirstCluster && c <= last_cluster(); }
@@ -40,7 +43,10 @@ struct Geometry {
 // `sector` holds the first 512 bytes of the volume; `device_bytes` is the size
 // of the device it is on. Not a FAT boot sector (no 0x55aa, no jump, a BPB
 // field outside what the specification allows): Errc::not_found "no FAT boot
-// sector (why)", so a prober can try other filesystems. A FAT BPB whose layout
+// sector (why)", so a prober can try other filesystems. The type follows from
+// the cluster count (section 3.5), except that a FAT32-layout BPB (BPB_FATSz16
+// 0, no fixed root) stays FAT32 with fewer clusters, as Linux and U-Boot read
+// it (Geometry::fat32_below_minimum). A FAT BPB whose layout
 // does not fit (FAT too small for the clusters, volume larger than the device,
 // root cluster out of range): Errc::bad_data.
 Result<Geometry> parse_boot_sector(const std::uint8_t* sector, std::uint64_t device_bytes);

@@ -14,6 +14,9 @@ class FatFilesystem final : public Filesystem {
     FatFilesystem(BlockDevice& dev, const Geometry& geometry) : vol_(dev, geometry) {}
 
     const char* type_name() const override { return "fat"; }
+    const char* warning() const override {
+        return vol_.geo.fat32_below_minimum ? "FAT32 with fewer than 65525 clusters (FAT16-sized): read as FAT32" : "";
+    }
     Result<Node> lookup(std::string_view path) override;
     Status list(const Node& dir, DirVisitor& visitor) override;
     Result<std::uint64_t> read(const Node& file, std::uint64_t offset, std::span<std::uint8_t> buf) override;
