@@ -4,6 +4,7 @@
 #include <new>
 
 #include "arch/arch.h"
+#include "cmd/parse.h"
 #include "fs/partition/partition_table.h"
 
 namespace xb::cmd {
