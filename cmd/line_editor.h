@@ -11,6 +11,8 @@
 
 namespace xb::cmd {
 
+struct Context;
+
 class LineEditor {
   public:
     static constexpr std::size_t kMaxLine = 512;
@@ -23,10 +25,14 @@ class LineEditor {
     Event feed(char c);
     std::string_view line() const { return std::string_view(buf_, len_); }
     void reset() { len_ = 0; }
+    void set_context(Context* ctx) { ctx_ = ctx; }
+    void set_prompt(const char* prompt) { prompt_ = prompt; }
 
   private:
     enum class Escape { none, esc, csi };
     Console& con_;
+    Context* ctx_ = nullptr;
+    const char* prompt_ = "";
     char buf_[kMaxLine];
     std::size_t len_ = 0;
     bool last_was_cr_ = false;
