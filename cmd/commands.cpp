@@ -8,6 +8,7 @@ namespace xb::cmd {
 namespace {
 
 constexpr Command kCommands[] = {
+    {"[", "minimal test like /bin/sh (ends with ])", "expression ]", do_test},
     {"bdinfo", "print board info: RAM, xenboot's own memory, Xen facts", "", do_bdinfo},
     {"cmp", "memory compare", "[.b, .w, .l, .q] addr1 addr2 count", do_cmp},
     {"cp", "memory copy", "[.b, .w, .l, .q] source target count", do_cp},
@@ -19,6 +20,7 @@ constexpr Command kCommands[] = {
     {"exception", "test exception handling (the guest powers off)", "undefined|breakpoint|abort", do_exception},
     {"false", "do nothing, unsuccessfully", "", do_false},
     {"help", "print command description/usage", "[command...]", do_help},
+    {"itest", "return true/false on integer compare", "[.b, .w, .l, .q, .s] [*]value1 <op> [*]value2", do_itest},
     {"md", "memory display", "[.b, .w, .l, .q] address [# of objects]", do_md},
     {"mw", "memory write (fill)", "[.b, .w, .l, .q] address value [count]", do_mw},
     {"part", "disk partition related commands", "list <interface> <dev>", do_part},
@@ -28,7 +30,11 @@ constexpr Command kCommands[] = {
     {"reset", "reset (reboot) the guest", "", do_reset},
     {"run", "run commands in an environment variable", "var [...]", do_run},
     {"setenv", "set environment variables", "name [value...] (no value: delete)", do_setenv},
+    {"setexpr", "set environment variable as the result of eval expression",
+     "[.b, .w, .l, .q] name [*]value1 <op> [*]value2 | name [*]value | name sub|gsub regex replacement [value]",
+     do_setexpr},
     {"sleep", "delay execution for some time", "N[.fraction] (seconds)", do_sleep},
+    {"test", "minimal test like /bin/sh", "[args..]", do_test},
     {"true", "do nothing, successfully", "", do_true},
     {"version", "print xenboot and Xen versions", "", do_version},
     {"xenstore", "read, write or list XenStore nodes", "read <path> | write <path> <value> | ls [path]", do_xenstore},

@@ -84,6 +84,9 @@ BootargsResult load_bootargs_env(Environment& env, std::string_view args) {
         const std::size_t eq = w.find('=');
         if (eq == std::string_view::npos || eq == 0) continue;
         const std::string_view name = w.substr(0, eq);
+        // Names start with a letter or '_' (so "-x=1" is an option, not a variable).
+        const char first = name[0];
+        if (!((first >= 'a' && first <= 'z') || (first >= 'A' && first <= 'Z') || first == '_')) continue;
         if (!Environment::valid_name(name)) continue;
         if (overflow || !env.set(name, w.substr(eq + 1)).ok()) ++r.failed;
         else ++r.set;

@@ -25,7 +25,8 @@ std::optional<std::string_view> default_env_value(std::string_view name);
 // Sets a variable for each name=value word of a kernel-style command line.
 // Words are separated by blanks; '...' or "..." group blanks into a word
 // (bootcmd='run a; run b'), the quotes are removed. Words without '=' or
-// with an invalid name (console=hvc0 is fine; "-x=1" is not) are skipped.
+// whose name does not start with a letter or '_' (console=hvc0 sets console;
+// "-x=1" is skipped) set nothing.
 // Says how many variables were set and how many assignments failed (too
 // long, environment full).
 struct BootargsResult {

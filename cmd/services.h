@@ -3,6 +3,7 @@
 #pragma once
 
 #include "lib/block_device.h"
+#include "lib/result.h"
 
 namespace xb::xen {
 class XenStore;
@@ -12,6 +13,8 @@ class PvBlockBus;
 }
 
 namespace xb::cmd {
+
+struct Context;
 
 inline constexpr unsigned kMaxBlockDevices = 16;
 
@@ -26,6 +29,9 @@ struct Services {
     xen::XenStore* xenstore = nullptr;
     BlockDevices pvblock;                  // the disks as block devices (part, fs commands)
     pvblock::PvBlockBus* pvblock_bus = nullptr;  // the same disks, with PV details (pvblock command)
+    // `test -e IFACE DEV[:PART] PATH`: does the file exist? (nullptr: no
+    // filesystems; test says so and fails). Errors (no such disk) are printed.
+    Result<bool> (*file_exists)(Context& ctx, const char* iface, const char* devpart, const char* path) = nullptr;
 };
 
 }  // namespace xb::cmd
