@@ -24,6 +24,7 @@ int do_run(Context& ctx, int argc, char* const argv[]);
 int do_setenv(Context& ctx, int argc, char* const argv[]);
 int do_setexpr(Context& ctx, int argc, char* const argv[]);
 int do_sleep(Context& ctx, int argc, char* const argv[]);
+int do_source(Context& ctx, int argc, char* const argv[]);
 int do_test(Context& ctx, int argc, char* const argv[]);
 int do_true(Context& ctx, int argc, char* const argv[]);
 int do_version(Context& ctx, int argc, char* const argv[]);

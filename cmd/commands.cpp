@@ -34,6 +34,7 @@ constexpr Command kCommands[] = {
      "[.b, .w, .l, .q] name [*]value1 <op> [*]value2 | name [*]value | name sub|gsub regex replacement [value]",
      do_setexpr},
     {"sleep", "delay execution for some time", "N[.fraction] (seconds)", do_sleep},
+    {"source", "run script from memory", "addr (a U-Boot script image: mkimage -T script)", do_source},
     {"test", "minimal test like /bin/sh", "[args..]", do_test},
     {"true", "do nothing, successfully", "", do_true},
     {"version", "print xenboot and Xen versions", "", do_version},
