@@ -239,7 +239,12 @@ int Interpreter::exec_simple(const Node* node) {
         }
         exiting_ = true;
     } else if (const Command* cmd = find_command(f->argv[0]); cmd != nullptr) {
-        rc = cmd->fn(ctx_, f->argc, f->argv);
+        if (allow_ != nullptr && !allow_(cmd->name)) {
+            ctx_.con.printf("%s: not allowed here\n", cmd->name);
+            rc = 1;
+        } else {
+            rc = cmd->fn(ctx_, f->argc, f->argv);
+        }
     } else {
         ctx_.con.printf("Unknown command '%s' - try 'help'\n", f->argv[0]);
         rc = 1;

@@ -48,6 +48,9 @@ class Interpreter final : public hush::VarSource {
     int last_status() const { return status_; }
     // Stops every top-level script after this many steps (0: no limit).
     void set_step_limit(std::uint64_t steps) { step_limit_ = steps; }
+    // Commands for which allow(name) is false fail with "not allowed here".
+    // For fuzzers: `sleep` waits in real time on the host.
+    void set_command_filter(bool (*allow)(const char* name)) { allow_ = allow; }
 
     // Shell-local variables (name=value, for loop variables).
     Status set_local(std::string_view name, std::string_view value);
@@ -74,6 +77,7 @@ class Interpreter final : public hush::VarSource {
     unsigned run_depth_ = 0;
     std::uint64_t step_limit_ = 0;
     std::uint64_t steps_ = 0;
+    bool (*allow_)(const char* name) = nullptr;
     bool aborting_ = false;    // Ctrl-C, power-off or the step limit: unwind everything
     bool exiting_ = false;     // `exit`: unwind the current script
     mutable char status_text_[12] = {};
