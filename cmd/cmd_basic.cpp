@@ -70,12 +70,9 @@ int do_sleep(Context& ctx, int argc, char* const argv[]) {
     for (unsigned i = frac_digits; i < 3; ++i) ms *= 10;
     Deadline until = Deadline::after_ms(ms);
     while (!until.expired()) {
-        int c = ctx.con.read_char();
-        if (c == 0x03) {
-            ctx.con.write("<INTERRUPT>\n");
-            return 1;
-        }
-        if (c >= 0) continue;
+        // Ctrl-C stops the sleep and the script around it (the interpreter
+        // prints <INTERRUPT>); other typed bytes stay for the prompt.
+        if (ctx.ctrlc()) return 1;
         Status s = ctx.con.wait_input(until);
         if (!s.ok()) {
             ctx.con.printf("sleep: %s\n", s.error().message());

@@ -6,6 +6,7 @@
 
 #include "lib/block_device.h"
 #include "lib/console.h"
+#include "lib/result.h"
 
 namespace xb::xen {
 class XenStore;
@@ -15,6 +16,8 @@ class PvBlockBus;
 }
 
 namespace xb::cmd {
+
+struct Context;
 
 inline constexpr unsigned kMaxBlockDevices = 16;
 
@@ -59,6 +62,9 @@ struct Services {
     pvblock::PvBlockBus* pvblock_bus = nullptr;  // the same disks, with PV details (pvblock command)
     Handoff* handoff = nullptr;            // booti's last step (nullptr: booting is not possible)
     BootTimes times;
+    // `test -e IFACE DEV[:PART] PATH`: does the file exist? (nullptr: no
+    // filesystems; test says so and fails). Errors (no such disk) are printed.
+    Result<bool> (*file_exists)(Context& ctx, const char* iface, const char* devpart, const char* path) = nullptr;
 };
 
 }  // namespace xb::cmd

@@ -1,56 +1,62 @@
 #include "cmd/shell.h"
 
-#include "cmd/tokenize.h"
+#include <cstring>
+#include <new>
 
 namespace xb::cmd {
 
-int Shell::run_line(std::string_view line) {
-    // Parse the whole line first, so a syntax error anywhere runs nothing.
-    std::string_view rest = line;
-    while (!rest.empty()) {
-        Words words;
-        Status s = next_command(rest, words, static_cast<std::size_t>(rest.data() - line.data()));
-        if (!s.ok()) {
-            ctx_.con.printf("syntax error: %s\n", s.error().message());
-            return 1;
+Shell::Shell(Context& ctx) : ctx_(ctx), interp_(ctx), editor_(ctx.con) { editor_.set_context(&ctx); }
+
+Shell::~Shell() { delete[] pending_; }
+
+void Shell::on_line(std::string_view line) {
+    if (pending_len_ == 0) {
+        bool incomplete = false;
+        if (interp_.check(line, &incomplete).ok() || !incomplete) {
+            interp_.run_script(line);  // reports a syntax error itself
+            return;
         }
     }
-    int rc = 0;
-    rest = line;
-    while (!rest.empty() && !ctx_.stop) {
-        Words words;
-        (void)next_command(rest, words);  // succeeded above
-        if (words.argc == 0) continue;
-        const Command* cmd = find_command(words.argv[0]);
-        if (cmd == nullptr) {
-            ctx_.con.printf("Unknown command '%s' - try 'help'\n", words.argv[0]);
-            rc = 1;
-            continue;
-        }
-        rc = cmd->fn(ctx_, words.argc, words.argv);
+    // An unfinished if/for/while: collect lines until it is complete.
+    if (pending_ == nullptr) pending_ = new (std::nothrow) char[kMaxPending];
+    if (pending_ == nullptr || pending_len_ + line.size() + 1 > kMaxPending) {
+        ctx_.con.printf("command too long (more than %zu bytes)\n", kMaxPending);
+        pending_len_ = 0;
+        return;
     }
-    return rc;
+    memcpy(pending_ + pending_len_, line.data(), line.size());
+    pending_len_ += line.size();
+    pending_[pending_len_++] = '\n';
+    const std::string_view text(pending_, pending_len_);
+    bool incomplete = false;
+    if (!interp_.check(text, &incomplete).ok() && incomplete) return;
+    pending_len_ = 0;
+    interp_.run_script(text);
 }
 
 Status Shell::run() {
+    editor_.set_prompt(kPrompt);
     ctx_.con.write(kPrompt);
     while (!ctx_.stop) {
-        int c = ctx_.con.read_char();
+        int c = ctx_.read_char();
         if (c < 0) {
             TRY(ctx_.con.wait_input(Deadline::never()));
             continue;
         }
         switch (editor_.feed(static_cast<char>(c))) {
             case LineEditor::Event::line:
-                run_line(editor_.line());
-                if (!ctx_.stop) ctx_.con.write(kPrompt);
+                on_line(editor_.line());
                 break;
             case LineEditor::Event::interrupted:
-                ctx_.con.write(kPrompt);
+                pending_len_ = 0;
                 break;
             case LineEditor::Event::none:
-                break;
+                continue;
         }
+        if (ctx_.stop) break;
+        const char* prompt = pending_len_ != 0 ? kContinuationPrompt : kPrompt;
+        editor_.set_prompt(prompt);
+        ctx_.con.write(prompt);
     }
     return ok();
 }

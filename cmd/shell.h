@@ -1,10 +1,13 @@
-// The interactive shell on the console: prompt "=> ", line editing, command
-// dispatch. Runs until a command ends the guest or the console fails.
+// The interactive shell on the console: prompt "=> ", line editing (history,
+// completion: cmd/line_editor.h), and the hush interpreter (cmd/interpreter.h).
+// A line that leaves an if/for/while open (or ends in && / ||) continues on
+// the next line after the prompt "> ", as in U-Boot's hush.
 #pragma once
 
 #include <string_view>
 
 #include "cmd/command.h"
+#include "cmd/interpreter.h"
 #include "cmd/line_editor.h"
 
 namespace xb::cmd {
@@ -12,18 +15,35 @@ namespace xb::cmd {
 class Shell {
   public:
     static constexpr const char* kPrompt = "=> ";
+    static constexpr const char* kContinuationPrompt = "> ";
+    static constexpr std::size_t kMaxPending = 4096;  // bytes of an unfinished multi-line command
 
-    explicit Shell(Context& ctx) : ctx_(ctx), editor_(ctx.con) {}
+    explicit Shell(Context& ctx);
+    ~Shell();
+    Shell(const Shell&) = delete;
+    Shell& operator=(const Shell&) = delete;
 
-    // Runs one line: parse errors are reported and nothing of the line runs.
-    // Returns the status of the last command (0 success).
-    int run_line(std::string_view line);
+    // Runs one command line with the hush parser: syntax errors are reported
+    // with their position and nothing of the line runs. Returns the status of
+    // the last command (0 success).
+    int run_line(std::string_view line) { return interp_.run_script(line); }
+    // Runs multi-line text as a script (for bootcmd and the boot flow); the
+    // same parser and rules as run_line. Returns the exit status.
+    int run_script(std::string_view text) { return interp_.run_script(text); }
     // Reads and runs lines until a command sets ctx.stop or input fails.
     Status run();
 
+    Interpreter& interpreter() { return interp_; }
+    LineEditor& editor() { return editor_; }
+
   private:
+    void on_line(std::string_view line);
+
     Context& ctx_;
+    Interpreter interp_;
     LineEditor editor_;
+    char* pending_ = nullptr;  // heap, kMaxPending: the lines of an unfinished command
+    std::size_t pending_len_ = 0;
 };
 
 }  // namespace xb::cmd

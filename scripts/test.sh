@@ -5,7 +5,8 @@
 #   3. libFuzzer targets, FUZZ_SECONDS each (default 30)
 #   4. the lab: fetches Debian's arm64 Xen/Linux/busybox and builds dom0 (cached in build/lab)
 #   5. system tests: the lab's self-test (Linux DomUs) and xenboot's own under QEMU + Xen
-#      (shell, and PV disks with MBR/GPT partitions and CRC-checked reads)
+#      (shell, PV disks with MBR/GPT partitions and CRC-checked reads, hush scripts,
+#      history and completion)
 # Ends with "N passed, N failed" over the suites; exits non-zero if any failed.
 set -uo pipefail
 repo=$(cd "$(dirname "$0")/.." && pwd)
@@ -33,6 +34,7 @@ if bash tests/system/lab/setup.sh; then
   suite "lab self-test" python3 tests/system/lab/selftest.py
   suite "system test: shell" python3 tests/system/test_shell.py
   suite "system test: pvblock" python3 tests/system/test_pvblock.py
+  suite "system test: script" python3 tests/system/test_script.py
 else
   echo "lab setup failed"; failed=$((failed + 1))
 fi

@@ -6,6 +6,7 @@
 #include "arch/arch.h"
 #include "cmd/autoboot.h"
 #include "cmd/boot_layout.h"
+#include "cmd/default_env.h"
 #include "cmd/shell.h"
 #include "drivers/pvblock/pvblock_bus.h"
 #include "drivers/pvconsole/pv_console.h"
@@ -186,6 +187,22 @@ void print_banner(Console& con, const cmd::SystemInfo& sys) {
     con.printf("DRAM:  %llu MiB total; xenboot at 0x%llx\n", static_cast<ull>(total >> 20), static_cast<ull>(sys.image_base));
 }
 
+// The board's defaults (configs/xenguest.env), then name=value words from
+// /chosen/bootargs (xl's cmdline=), which win: the operator's way to change
+// bootcmd or bootdelay without rebuilding xenboot.
+void load_environment(Console& con, cmd::Environment& env, const void* dtb) {
+    Status d = cmd::load_default_env(env);
+    if (!d.ok()) con.printf("xenboot: warning: %s\n", d.error().message());
+    Result<const char*> args = fdt::bootargs(dtb);
+    if (!args.ok()) {
+        con.printf("xenboot: warning: %s\n", args.error().message());
+        return;
+    }
+    cmd::BootargsResult r = cmd::load_bootargs_env(env, args.value());
+    if (r.set != 0) con.printf("Environment: %u variable%s from bootargs\n", r.set, r.set == 1 ? "" : "s");
+    if (r.failed != 0) con.printf("xenboot: warning: %u bootargs variable%s not set (too long or environment full)\n", r.failed, r.failed == 1 ? "" : "s");
+}
+
 }  // namespace
 
 void board_main(BoardEnv& env) {
@@ -293,6 +310,7 @@ void board_main(BoardEnv& env) {
         return;
     }
     ctx.env = new (env_mem) cmd::Environment();
+    load_environment(con, *ctx.env, dtb_copy);
     board::HandoffParts parts{xen, events, shared_info_mapping, pv.grants.ready() ? &pv.grants : nullptr, pv.store, pv.bus,
                               con, sys.memory, env.enter_kernel};
     XenguestHandoff handoff(parts);
@@ -307,6 +325,7 @@ void board_main(BoardEnv& env) {
     Status ran = ctx.stop ? ok() : shell.run();
     if (!ran.ok()) fatal(env, con, "console failed: %s", ran.error().message());
     env.set_panic_console(nullptr);
+    ctx.env->~Environment();  // frees the variables (matters on simulated platforms, where board_main returns)
 }
 
 }  // namespace xb::board

@@ -1,6 +1,7 @@
-// Fuzzes console input to the shell: line editing, tokenizing and command
-// dispatch. Any byte sequence must end (the sim reports starvation when input
-// runs out) without a crash, and never power the guest off unless asked.
+// Fuzzes console input to the shell: line editing (history, completion), the
+// hush parser and command dispatch (with a step budget per script). Any byte
+// sequence must end (the sim reports starvation when input runs out) without
+// a crash, and never power the guest off unless asked.
 #include <cstdint>
 #include <string>
 
@@ -10,6 +11,8 @@
 #include "tests/sim/dtb_builder.h"
 #include "tests/sim/fakes.h"
 #include "tests/sim/guest_ram.h"
+
+static bool no_sleep(const char* name) { return std::string_view(name) != "sleep"; }
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
     xb::sim::ConsoleGuest guest;
@@ -29,7 +32,11 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     sys.dtb_copy_size = 0x10000;
     xb::cmd::reset_working_fdt();
     xb::cmd::Context ctx{*guest.console, power, sys};
+    xb::cmd::Environment env;
+    ctx.env = &env;
     xb::cmd::Shell shell(ctx);
+    shell.interpreter().set_step_limit(2000);
+    shell.interpreter().set_command_filter(no_sleep);  // sleep waits in real time on the host  // typed `while true; do; done` must end
     guest.backend.type(std::string(reinterpret_cast<const char*>(data), size));
     (void)shell.run();
     (void)shell.run_line(std::string_view(reinterpret_cast<const char*>(data), size));

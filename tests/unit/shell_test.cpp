@@ -6,7 +6,7 @@
 #include <cstring>
 
 #include "cmd/shell.h"
-#include "cmd/tokenize.h"
+#include "cmd/hush_parser.h"
 #include "tests/sim/fakes.h"
 
 namespace {
@@ -108,14 +108,16 @@ TEST(Shell, OverlongLinesAreCutNotOverflowed) {
     EXPECT_NE(out.find(std::string(cmd::LineEditor::kMaxLine - 1 - 5, 'q') + "\r\n"), std::string::npos);
 }
 
-TEST(Tokenize, LimitsAreErrorsNotOverflows) {
-    std::string many;
-    for (int i = 0; i < 40; ++i) many += "a ";
-    std::string_view line = many;
-    cmd::Words w;
-    EXPECT_FALSE(cmd::next_command(line, w).ok());
-    std::string_view trailing = "echo \\";
-    EXPECT_FALSE(cmd::next_command(trailing, w).ok());
+TEST(Shell, LimitsAreErrorsNotOverflows) {
+    ShellRig rig;
+    std::string many = "echo";
+    for (int i = 0; i < 70; ++i) many += " a";
+    std::string out = rig.session(many + "\r");
+    EXPECT_NE(out.find("too many arguments (at most 64)\r\n"), std::string::npos) << out;
+    cmd::hush::Script script;
+    Status s = cmd::hush::parse("echo \\", script);
+    ASSERT_FALSE(s.ok());
+    EXPECT_STREQ(s.error().message(), "column 6: backslash at end of input");
 }
 
 }  // namespace

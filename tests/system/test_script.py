@@ -1,0 +1,160 @@
+#!/usr/bin/env python3
+"""System test of the hush shell: boots the real xenboot.bin as a DomU under QEMU + Xen
++ a Linux dom0 (tests/system/lab) with name=value words in xl's cmdline (they become
+/chosen/bootargs; xenboot sets them as environment variables at start-up), checks they
+were set, runs scripts with variables, conditionals and loops on the PV console and
+checks their output, stops an endless loop with Ctrl-C, and uses history (Up arrow) and
+tab completion (single and double Tab) over the console.
+
+Prints one PASS/FAIL line per check and a closing "N passed, N failed" line; exits
+non-zero on any failure.
+
+usage: test_script.py [--firmware build/fw/xenboot.bin] [--workdir build/systest/script]
+"""
+
+import argparse
+import os
+import re
+import sys
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.join(HERE, "lab"))
+import lab as labmod  # noqa: E402
+
+REPO = os.path.abspath(os.path.join(HERE, "..", ".."))
+
+CMDLINE = "console=hvc0 bootdelay=0 greeting=hello-from-cmdline bootcmd='run mine' mine='echo mine ran'"
+
+
+class Checks:
+    def __init__(self):
+        self.passed = 0
+        self.failed = 0
+
+    def check(self, name, ok, detail=""):
+        if ok:
+            self.passed += 1
+            print(f"PASS: {name}")
+        else:
+            self.failed += 1
+            print(f"FAIL: {name}{': ' + detail if detail else ''}")
+        sys.stdout.flush()
+        return ok
+
+
+def expect(checks, console, name, pattern, timeout=30.0):
+    try:
+        console.expect(pattern, timeout)
+        return checks.check(name, True)
+    except labmod.LabError as e:
+        return checks.check(name, False, str(e))
+
+
+def run_guest(checks, lab):
+    c = lab.console
+    lab.wait_guest_start(timeout=120)
+    if not expect(checks, c, "banner", re.compile(r"xenboot \d+\.\d+\.\d+ \(.*\) on Xen 4\.17"), 60):
+        return
+    expect(checks, c, "bootargs variables announced", "Environment: 5 variables from bootargs\r\n")
+    expect(checks, c, "prompt", "=> ", 30)
+
+    # The cmdline's name=value words, quotes removed, override the defaults.
+    c.sendline("printenv bootdelay greeting bootcmd mine")
+    expect(checks, c, "bootdelay from cmdline overrides the default", "bootdelay=0\r\n")
+    expect(checks, c, "greeting from cmdline", "greeting=hello-from-cmdline\r\n")
+    expect(checks, c, "quoted bootcmd from cmdline", "bootcmd=run mine\r\n")
+    expect(checks, c, "quoted value with blanks", "mine=echo mine ran\r\n")
+    c.sendline("run bootcmd")
+    expect(checks, c, "run bootcmd runs the cmdline's script", "run bootcmd\r\nmine ran\r\n=> ")
+
+    # Variables, a loop with a conditional, setexpr arithmetic.
+    c.sendline("setenv n 0; for w in alpha beta gamma; do setexpr n $n + 1; "
+               "if test $w = beta; then echo \"second is $w\"; else echo \"word $n: $w\"; fi; done; echo count=$n")
+    expect(checks, c, "for/if: first word", "word 1: alpha\r\n")
+    expect(checks, c, "for/if: the else branch is skipped for beta", "second is beta\r\n")
+    expect(checks, c, "for/if: third word", "word 3: gamma\r\n")
+    expect(checks, c, "for/if: counter", "count=3\r\n=> ")
+    c.sendline("setenv i 0; while itest $i < 3; do echo tick$i; setexpr i $i + 1; done")
+    expect(checks, c, "while loop", "tick0\r\ntick1\r\ntick2\r\n=> ")
+    c.sendline("x=local; setenv x global; echo $x; printenv x; false || echo status=$?; true && echo and-ok")
+    expect(checks, c, "local variable hides the environment (U-Boot hush)", "local\r\nx=global\r\n")
+    expect(checks, c, "|| and $?", "status=1\r\n")
+    expect(checks, c, "&&", "and-ok\r\n=> ")
+
+    # A multi-line construct: continuation prompt "> ".
+    c.sendline("if test -n \"$greeting\"")
+    expect(checks, c, "continuation prompt after an open if", "if test -n \"$greeting\"\r\n> ")
+    c.sendline("then echo greeting is $greeting")
+    expect(checks, c, "continuation prompt again", "> ")
+    c.sendline("fi")
+    expect(checks, c, "multi-line if ran", "greeting is hello-from-cmdline\r\n=> ")
+
+    # Syntax errors are positioned and nothing of the line runs.
+    c.sendline("echo must-not-run; fi")
+    expect(checks, c, "syntax error with its column", "syntax error: column 20: unexpected 'fi'\r\n=> ")
+    checks.check("nothing of a bad line ran", "must-not-run\r\n" not in c.output(), "echo ran")
+
+    # Ctrl-C stops an endless loop and the prompt comes back.
+    c.sendline("while true; do; done")
+    time.sleep(1.0)
+    c.send("\x03")
+    expect(checks, c, "Ctrl-C interrupts a running loop", "<INTERRUPT>\r\n=> ", 10)
+    c.sendline("echo alive")
+    expect(checks, c, "the shell works after the interrupt", "alive\r\n=> ")
+
+    # History: Up brings back the previous line.
+    c.sendline("echo history-check")
+    expect(checks, c, "line for history", "history-check\r\n=> ")
+    c.send("\x1b[A")
+    expect(checks, c, "Up arrow redraws the previous line", "echo history-check")
+    c.send("\r")
+    expect(checks, c, "the recalled line runs", "\r\nhistory-check\r\n=> ")
+
+    # Completion: a command, a variable name, and a listing on double Tab.
+    c.send("printe\t")
+    expect(checks, c, "Tab completes a command", "printenv ")
+    c.send("gree\t")
+    expect(checks, c, "Tab completes a variable name argument", "greeting ")
+    c.send("\r")
+    expect(checks, c, "completed line runs", "greeting=hello-from-cmdline\r\n=> ")
+    c.sendline("setenv tabvar1 one; setenv tabvar2 two")
+    expect(checks, c, "variables for completion", "=> ")
+    c.send("echo ${tabv\t")
+    expect(checks, c, "Tab completes the common prefix", "echo ${tabvar")
+    c.send("\t")
+    expect(checks, c, "double Tab lists the candidates", re.compile(r"\r\ntabvar1 +tabvar2 *\r\n=> echo \$\{tabvar"))
+    c.send("2\t\r")
+    expect(checks, c, "completed ${tabvar2} runs", "two\r\n=> ")
+
+    c.sendline("poweroff")
+    expect(checks, c, "poweroff", "Powering off...")
+    try:
+        reason = lab.wait_guest_end(timeout=60)
+    except labmod.LabError as e:
+        reason = f"error: {e}"
+    checks.check("guest ended by power-off", reason == "poweroff", f"ended: {reason}")
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--firmware", default=os.path.join(REPO, "build", "fw", "xenboot.bin"))
+    ap.add_argument("--workdir", default=os.path.join(REPO, "build", "systest", "script"))
+    args = ap.parse_args()
+    checks = Checks()
+    guests = [labmod.GuestSpec("xenboot-script", kernel=args.firmware, memory_mib=64, cmdline=CMDLINE)]
+    t0 = time.monotonic()
+    try:
+        with labmod.Lab(args.workdir, guests) as lab:
+            run_guest(checks, lab)
+            lab.wait_done(timeout=120)
+    except labmod.LabError as e:
+        checks.check("lab ran to the end", False, str(e))
+    print(f"whole lab run: {time.monotonic() - t0:.1f} s")
+    print(f"logs: {os.path.join(args.workdir, 'logs')}")
+    print(f"{checks.passed} passed, {checks.failed} failed")
+    return 0 if checks.failed == 0 and checks.passed > 0 else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
