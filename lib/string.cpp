@@ -66,6 +66,13 @@ std::size_t strnlen(const char* s, std::size_t max) {
     return n;
 }
 
+char* strcpy(char* __restrict dst, const char* __restrict src) {
+    char* d = dst;
+    while ((*d++ = *src++) != '\0') {
+    }
+    return dst;
+}
+
 int strcmp(const char* a, const char* b) {
     while (*a != '\0' && *a == *b) { ++a; ++b; }
     return static_cast<unsigned char>(*a) - static_cast<unsigned char>(*b);

@@ -27,7 +27,13 @@ struct BoardRig {
     Heap heap;
     std::vector<std::uint8_t> dtb;
 
-    explicit BoardRig(const sim::DtbSpec& spec) : dtb(sim::build_dtb(spec)) {
+    // No autoboot unless a test asks for it (bootdelay in its bootargs): typed
+    // input would otherwise stop the countdown instead of reaching the prompt.
+    static sim::DtbSpec quiet(sim::DtbSpec spec) {
+        if (spec.bootargs.empty()) spec.bootargs = "bootdelay=-1";
+        return spec;
+    }
+    explicit BoardRig(const sim::DtbSpec& spec) : dtb(sim::build_dtb(quiet(spec))) {
         // The heap hands out ring and grant pages: it must be guest RAM.
         sim::GuestRam::get().reset();
         heap.init(sim::GuestRam::get().heap().alloc(16u << 20, 4096), 16u << 20);
