@@ -546,7 +546,8 @@ def main(argv=None):
     ap = argparse.ArgumentParser(description="Builds a sample guest disk for xenboot's autoboot "
                                  "(no root needed). Files come from the lab ($XENBOOT_LAB_DIR).")
     ap.add_argument("--layout", choices=sorted(LAYOUTS), help="which disk")
-    ap.add_argument("--out", help="copy the image here (default: just print the cached path)")
+    ap.add_argument("--out", help="copy the image here (default: print the cached image's path "
+                    "on stdout; the build log goes to stderr)")
     ap.add_argument("--interactive", action="store_true",
                     help=f"boot entries without {POWEROFF_ARG}: the guest starts a shell")
     ap.add_argument("--menu-timeout", type=int, default=10,
@@ -562,13 +563,13 @@ def main(argv=None):
     if not args.layout:
         ap.error("--layout is required (or --list)")
     disk = build(args.layout, poweroff=not args.interactive, menu_timeout=args.menu_timeout,
-                 cache_dir=args.cache_dir)
+                 cache_dir=args.cache_dir, log=lambda m: print(m, file=sys.stderr))
     if args.out:
         shutil.copyfile(disk.path, args.out)
-        print(f"wrote {args.out}")
+        print(f"wrote {args.out}", file=sys.stderr)
     if args.initrd_out:
         shutil.copyfile(disk.initrd, args.initrd_out)
-        print(f"wrote {args.initrd_out}")
+        print(f"wrote {args.initrd_out}", file=sys.stderr)
     if not args.out:
         print(disk.path)
     return 0
