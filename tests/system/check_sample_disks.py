@@ -44,6 +44,9 @@ import sample_disk as sd  # noqa: E402
 
 REPO = os.path.abspath(os.path.join(HERE, "..", ".."))
 MiB = 1 << 20
+# From a guest's power-off to dom0's "ended" line: < 1 s on an idle host, but more than
+# 120 s was seen with the 2 cores loaded ~3x over (xl, hotplug scripts and dom0 starved).
+END_TIMEOUT = 300
 
 # What each layout must look like: partition label, partition types, filesystems.
 EXPECT = {
@@ -297,7 +300,7 @@ def linux_guest(c, L, name, disk_layout, kver, cmdline, partitions, figures):
     got = L.console.last_match.group(1).split()
     c.check(f"{name}: Linux sees partitions {partitions}", got == partitions, str(got))
     L.console.expect("XENBOOT-GUEST: powering off", 60)
-    reason = L.wait_guest_end(120)
+    reason = L.wait_guest_end(END_TIMEOUT)
     c.check(f"{name}: guest powered off", reason == "poweroff", reason)
 
 
@@ -340,18 +343,19 @@ def lab_checks(c, disks, interactive, work):
                 f"xvda {sectors} sectors")
         L.console.expect(sd.GUEST_PROMPT, 30)
         L.console.sendline("exit")
-        reason = L.wait_guest_end(120)
+        reason = L.wait_guest_end(END_TIMEOUT)
         c.check("interactive: 'exit' powers off", reason == "poweroff", reason)
 
         L.wait_guest_start(240)
         try:
             figures.append(str(boottime.time_to_console(L, "mem64", "XENBOOT-GUEST: linux up", 240)))
             L.console.expect("XENBOOT-GUEST: powering off", 120)
-            reason = L.wait_guest_end(120)
+            reason = L.wait_guest_end(END_TIMEOUT)
         except labmod.LabTimeout as e:
             reason = f"no marker/power-off: {str(e)[-300:]}"
         c.check("mem64: Linux + initramfs run in 64 MiB", reason == "poweroff", reason)
-        c.check("lab: QEMU exits", L.wait_done(120) == 0)
+        if reason == "poweroff":   # else the guest still runs: closing the lab stops QEMU
+            c.check("lab: QEMU exits", L.wait_done(120) == 0)
     print("--- unpause -> first init line (host clock) ---")
     for f in figures:
         print(f)
