@@ -23,7 +23,7 @@ import sys
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "lab"))
 import lab as labmod  # noqa: E402
-import selftest  # noqa: E402  (reuses its guest initramfs builder)
+import guestfiles  # noqa: E402
 
 REPO = os.path.abspath(os.path.join(HERE, "..", ".."))
 REGION_MIB = 64
@@ -47,7 +47,7 @@ poweroff -f
 
 def linux_guest(work, files_dir, repeat):
     init = LINUX_INIT.replace("REPEAT", str(repeat)).replace("REGION", str(REGION_MIB))
-    return selftest.guest_initramfs(os.path.join(work, "bench-initramfs.cpio"), files_dir, init,
+    return guestfiles.guest_initramfs(os.path.join(work, "bench-initramfs.cpio"), files_dir, init,
                                     ("sh", "mount", "cat", "insmod", "sleep", "cut", "dd", "awk", "seq", "poweroff"))
 
 

@@ -17,13 +17,13 @@ import argparse
 import os
 import re
 import shutil
-import stat
 import subprocess
 import sys
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import lab  # noqa: E402
+from guestfiles import guest_initramfs  # noqa: E402
 
 GUEST_INIT = r"""#!/bin/sh
 export PATH=/bin
@@ -84,49 +84,6 @@ reason:
     .balign 8
 end:
 """
-
-
-def write_cpio(path, entries):
-    """Writes a newc cpio archive. entries: (name, mode, data_bytes_or_None, rdev) tuples;
-    device nodes need no root this way."""
-    out = bytearray()
-
-    def add(name, mode, data=b"", rdev=(0, 0)):
-        name_b = name.encode() + b"\0"
-        hdr = "070701" + "".join(f"{v:08X}" for v in (
-            len(out), mode, 0, 0, 1, 0, len(data), 0, 0, rdev[0], rdev[1], len(name_b), 0))
-        out.extend(hdr.encode() + name_b)
-        out.extend(b"\0" * (-len(out) % 4))
-        out.extend(data)
-        out.extend(b"\0" * (-len(out) % 4))
-
-    for name, mode, data, rdev in entries:
-        add(name, mode, data or b"", rdev)
-    add("TRAILER!!!", 0)
-    with open(path, "wb") as f:
-        f.write(out)
-
-
-def guest_initramfs(path, files_dir, init_script, applets):
-    """Writes a Linux guest initramfs: busybox with `applets`, the xen-blkfront
-    modules of the lab's kernel (loaded by /init from /modules), and init_script."""
-    sysroot = os.path.join(files_dir, "rootfs-src")
-    kver = open(os.path.join(files_dir, "kernel-release")).read().strip()
-    env = dict(os.environ, PATH=os.environ.get("PATH", "") + ":/usr/sbin:/sbin")
-    deps = subprocess.run(["modprobe", "-d", sysroot, "-S", kver, "--show-depends", "xen-blkfront"],
-                          check=True, capture_output=True, text=True, env=env).stdout
-    mods = [l.split()[1] for l in deps.splitlines() if l.startswith("insmod ")]
-    d, f, l = stat.S_IFDIR | 0o755, stat.S_IFREG, stat.S_IFLNK | 0o777
-    entries = [("bin", d, None, (0, 0)), ("dev", d, None, (0, 0)), ("proc", d, None, (0, 0)),
-               ("sys", d, None, (0, 0)),
-               ("dev/console", stat.S_IFCHR | 0o600, None, (5, 1)),
-               ("init", f | 0o755, init_script.encode(), (0, 0)),
-               ("bin/busybox", f | 0o755, open(os.path.join(sysroot, "bin/busybox"), "rb").read(), (0, 0)),
-               ("modules", f | 0o644, "".join(f"/{os.path.basename(m)}\n" for m in mods).encode(), (0, 0))]
-    entries += [(os.path.basename(m), f | 0o644, open(m, "rb").read(), (0, 0)) for m in mods]
-    entries += [(f"bin/{applet}", l, b"busybox", (0, 0)) for applet in applets]
-    write_cpio(path, entries)
-    return path
 
 
 def build_guest_files(work, files_dir):
