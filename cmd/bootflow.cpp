@@ -170,9 +170,23 @@ Status boot_extlinux(Context& ctx, fs::Filesystem& fs, const char* conf_path) {
     if (!conf.default_found && conf.default_name[0] != '\0') {
         ctx.con.printf("default label '%s' not found; booting the first\n", conf.default_name);
     }
-    ctx.con.printf("Booting label '%s'\n", conf.labels[chosen].name);
-    TRY_CTX(boot_label(ctx, fs, conf_path, conf.labels[chosen]), "label '%s'", conf.labels[chosen].name);
-    return ok();
+    // As U-Boot: when the default label fails, every other label is tried in
+    // file order; a label the user named ($extlinux_label) is the only one tried.
+    Status first = ok();
+    for (unsigned k = 0; k < conf.label_count; ++k) {
+        const unsigned i = k == 0 ? chosen : (k <= chosen ? k - 1 : k);
+        const loader::ExtlinuxLabel& label = conf.labels[i];
+        ctx.con.printf("Booting label '%s'\n", label.name);
+        Status s = boot_label(ctx, fs, conf_path, label);
+        if (s.ok() || ctx.stop) return ok();
+        ctx.con.printf("label '%s': %s\n", label.name, s.error().message());
+        if (first.ok()) {
+            first = s;
+            first.error().prefix("label '%s'", label.name);
+        }
+        if (wanted || s.error().code() == Errc::interrupted) break;
+    }
+    return first;
 }
 
 Status boot_script(Context& ctx, fs::Filesystem& fs, const Volume& v, const char* path) {
