@@ -66,7 +66,7 @@ void autoboot(Context& ctx, Shell& shell) {
         return;
     }
     memcpy(text, cmd->data(), cmd->size());
-    shell.run_line(std::string_view(text, cmd->size()));
+    shell.run_script(std::string_view(text, cmd->size()));
     delete[] text;
 }
 

@@ -6,6 +6,7 @@
 #include "arch/arch.h"
 #include "cmd/autoboot.h"
 #include "cmd/boot_layout.h"
+#include "cmd/fs_access.h"
 #include "cmd/default_env.h"
 #include "cmd/shell.h"
 #include "drivers/pvblock/pvblock_bus.h"
@@ -315,6 +316,7 @@ void board_main(BoardEnv& env) {
                               con, sys.memory, env.enter_kernel};
     XenguestHandoff handoff(parts);
     if (env.enter_kernel != nullptr) services.handoff = &handoff;
+    services.file_exists = &cmd::file_exists;
     services.times.init_us = sys.entry_to_prompt_us - services.times.disks_us;
     Result<cmd::BootLayout> layout = cmd::choose_boot_layout(sys.memory);
     Status vars = layout.ok() ? cmd::set_boot_layout_vars(*ctx.env, layout.value()) : Status(layout.error());
