@@ -283,7 +283,7 @@ Status scan(Context& ctx, Attempts& tried) {
                 continue;
             }
             Volume v;
-            v.slice = slice.value();
+            v.slice = named_volume(slice.value(), d, numbers[i]);
             v.disk = d;
             v.part = numbers[i];
             Status s = try_volume(ctx, v, tried);

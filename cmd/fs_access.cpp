@@ -38,6 +38,12 @@ struct HeapTable {
 
 }  // namespace
 
+BlockDeviceSlice named_volume(const BlockDeviceSlice& slice, unsigned disk, unsigned part) {
+    char name[32];
+    format_to(name, sizeof name, "pvblock %u:%u", disk, part);
+    return BlockDeviceSlice(slice.parent(), slice.first_block(), slice.block_count(), name);
+}
+
 Result<Volume> open_volume(Context& ctx, const char* iface, const char* devpart) {
     if (iface == nullptr || strcmp(iface, "pvblock") != 0) {
         return Error::make(Errc::invalid_argument, "unknown interface '%s' (xenboot has pvblock)", iface != nullptr ? iface : "");
@@ -68,7 +74,8 @@ Result<Volume> open_volume(Context& ctx, const char* iface, const char* devpart)
         return Error::make(Errc::not_found, "%s: no partition table, so no partition %llu", disk.name(), static_cast<ull>(part));
     }
     Volume v;
-    v.slice = TRY(fs::partition_slice(disk, *t.table, static_cast<unsigned>(part)));
+    const BlockDeviceSlice slice = TRY(fs::partition_slice(disk, *t.table, static_cast<unsigned>(part)));
+    v.slice = named_volume(slice, static_cast<unsigned>(dev), static_cast<unsigned>(part));
     v.disk = static_cast<unsigned>(dev);
     v.part = static_cast<unsigned>(part);
     return v;

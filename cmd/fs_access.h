@@ -18,6 +18,10 @@ struct Volume {
     unsigned part = 0;  // 0: the whole disk
 };
 
+// The slice renamed "pvblock D:P" (the name users type; errors from the
+// filesystems quote it).
+BlockDeviceSlice named_volume(const BlockDeviceSlice& slice, unsigned disk, unsigned part);
+
 // "<dev>[:<part>]" on interface `iface` (only "pvblock"). dev and part are hex
 // as in U-Boot. devpart nullptr or "": the current device (`pvblock dev N`).
 // Without ":<part>" (U-Boot's "auto"): the first bootable partition, else

@@ -37,6 +37,7 @@ class BlockDeviceSlice final : public BlockDevice {
     Status read(std::uint64_t block, std::uint64_t count, void* buf) override;
     Status write(std::uint64_t block, std::uint64_t count, const void* buf) override;
     std::uint64_t first_block() const { return first_; }
+    BlockDevice* parent() const { return parent_; }
 
   private:
     Status check(std::uint64_t block, std::uint64_t count) const;

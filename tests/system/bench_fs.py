@@ -1,0 +1,80 @@
+#!/usr/bin/env python3
+"""Benchmark: loading a 32 MiB file through ext4 and through FAT against a raw
+`pvblock read` of 32 MiB, in one lab run (issue 4's target: >= 0.9x raw).
+
+One xenboot guest, one disk (copied into dom0's RAM): p1 ext4 and p2 FAT32, each with a
+32 MiB random file /big.bin. Each round reads the raw 32 MiB at the start of p1, then
+loads the file from ext4 and from FAT, interleaved so that drift hits all three alike;
+the figure is the median of REPEAT rounds, from xenboot's own "N bytes read in M ms".
+Prints a table; asserts nothing (a benchmark, not a test).
+
+usage: bench_fs.py [--repeat 5]
+"""
+
+import argparse
+import os
+import random
+import re
+import statistics
+import sys
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.join(HERE, "lab"))
+import lab as labmod  # noqa: E402
+from fs_images import MIB, ext4_image, fat_image, make_tree, partitioned_disk  # noqa: E402
+
+REPO = os.path.abspath(os.path.join(HERE, "..", ".."))
+RATE = re.compile(r"(\d+) bytes read in (\d+) ms")
+
+
+def build_disk(work):
+    data = random.Random(7).randbytes(32 * MIB)
+    for name in ("ext4-root", "fat-root"):
+        make_tree(os.path.join(work, name), {"big.bin": data})
+    ext4_image(os.path.join(work, "p1.ext4"), os.path.join(work, "ext4-root"), 48)
+    fat_image(os.path.join(work, "p2.fat"), os.path.join(work, "fat-root"), 48)
+    return partitioned_disk(os.path.join(work, "bench-fs.img"),
+                            [(os.path.join(work, "p1.ext4"), "83"), (os.path.join(work, "p2.fat"), "c")])
+
+
+def timed(c, cmd):
+    c.sendline(cmd)
+    c.expect(RATE, 120)
+    nbytes, ms = int(c.last_match.group(1)), max(int(c.last_match.group(2)), 1)
+    c.expect("=> ", 60)
+    return nbytes / MIB / (ms / 1000)
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--repeat", type=int, default=5)
+    args = ap.parse_args()
+    firmware = os.path.join(REPO, "build", "fw", "xenboot.bin")
+    work = os.path.join(REPO, "build", "bench", "fs")
+    os.makedirs(work, exist_ok=True)
+    disk = build_disk(work)
+    figures = {"raw pvblock read (32 MiB)": [], "load from ext4 (32 MiB file)": [], "load from FAT32 (32 MiB file)": []}
+    guests = [labmod.GuestSpec("bench-fs", kernel=firmware, memory_mib=256, disks=[disk], cmdline="bootdelay=-1")]
+    with labmod.Lab(work, guests) as lab:
+        c = lab.console
+        lab.wait_guest_start(timeout=120)
+        c.expect("=> ", 120)
+        # p1 starts at 1 MiB (block 0x800); 32 MiB is 0x10000 blocks of 512 bytes.
+        for _ in range(args.repeat):
+            figures["raw pvblock read (32 MiB)"].append(timed(c, "pvblock read ${loadaddr} 800 10000"))
+            figures["load from ext4 (32 MiB file)"].append(timed(c, "load pvblock 0:1 ${loadaddr} /big.bin"))
+            figures["load from FAT32 (32 MiB file)"].append(timed(c, "load pvblock 0:2 ${loadaddr} /big.bin"))
+        c.sendline("poweroff")
+        lab.wait_guest_end(timeout=60)
+        lab.wait_done(timeout=120)
+    raw = statistics.median(figures["raw pvblock read (32 MiB)"])
+    print(f"\nFilesystem load throughput, median of {args.repeat} (MiB/s), xenboot in one lab run:")
+    for label, rates in figures.items():
+        med = statistics.median(rates)
+        runs = ", ".join(f"{r:.1f}" for r in rates)
+        print(f"  {label:34s} {med:7.1f} MiB/s  ({med / raw:4.2f}x raw)  runs: {runs}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
