@@ -35,6 +35,8 @@ if bash tests/system/lab/setup.sh; then
   suite "system test: shell" python3 tests/system/test_shell.py
   suite "system test: pvblock" python3 tests/system/test_pvblock.py
   suite "system test: script" python3 tests/system/test_script.py
+  suite "system test: filesystems" python3 tests/system/test_fs.py
+  suite "system test: boot (main job)" python3 tests/system/test_boot.py
 else
   echo "lab setup failed"; failed=$((failed + 1))
 fi

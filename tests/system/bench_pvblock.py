@@ -73,7 +73,7 @@ def main():
         fh.write(os.urandom(128 * 2**20))  # random: contiguous, nothing sparse or compressible
     initrd = linux_guest(args.workdir, labmod.lab_dir(), args.repeat)
     image = os.path.join(labmod.lab_dir(), "Image")
-    guests = [labmod.GuestSpec("xenboot", kernel=args.firmware, memory_mib=256, disks=[disk]),
+    guests = [labmod.GuestSpec("xenboot", kernel=args.firmware, memory_mib=256, disks=[disk], cmdline="bootdelay=-1"),
               labmod.GuestSpec("linux", kernel=image, ramdisk=initrd, memory_mib=256, disks=[disk],
                                cmdline="console=hvc0 quiet")]
     figures = {}

@@ -151,7 +151,7 @@ def main():
         with labmod.Lab(work, guests) as lab:
             autoboot_guest(checks, lab, "mbr-ext4", "extlinux on MBR/ext4", [
                 ("extlinux.conf found", "Found /boot/extlinux/extlinux.conf on pvblock 0:1 (ext4)"),
-                ("menu lists the labels", "rescue"),
+                ("menu lists the labels", re.compile(r"(?i)2:\trescue")),
                 ("default label boots", "Booting label 'linux'")])
             autoboot_guest(checks, lab, "gpt-fat", "Image.gz on GPT/FAT", [
                 ("extlinux.conf found on FAT", "Found /extlinux/extlinux.conf on pvblock 0:1 (fat)"),

@@ -162,8 +162,8 @@ def main():
     work = os.path.join(REPO, "build", "systest", "pvblock")
     checks = Checks()
     disks = build_disks(os.path.join(work, "disks"))
-    guests = [labmod.GuestSpec("xenboot-disks", kernel=firmware, memory_mib=256, disks=list(disks)),
-              labmod.GuestSpec("xenboot-nodisk", kernel=firmware, memory_mib=64)]
+    guests = [labmod.GuestSpec("xenboot-disks", kernel=firmware, memory_mib=256, disks=list(disks), cmdline="bootdelay=-1"),
+              labmod.GuestSpec("xenboot-nodisk", kernel=firmware, memory_mib=64, cmdline="bootdelay=-1")]
     try:
         with labmod.Lab(work, guests) as lab:
             run_disks_guest(checks, lab, disks)

@@ -154,11 +154,11 @@ def main():
     args = ap.parse_args()
     checks = Checks()
     figures = {"xenboot.bin size": f"{os.path.getsize(args.firmware)} bytes"}
-    guests = [labmod.GuestSpec("xenboot-64m", kernel=args.firmware, memory_mib=64),
-              labmod.GuestSpec("xenboot-1g", kernel=args.firmware, memory_mib=1024),
-              labmod.GuestSpec("xenboot-undef", kernel=args.firmware, memory_mib=64),
-              labmod.GuestSpec("xenboot-abort", kernel=args.firmware, memory_mib=64),
-              labmod.GuestSpec("xenboot-reset", kernel=args.firmware, memory_mib=64)]
+    guests = [labmod.GuestSpec("xenboot-64m", kernel=args.firmware, memory_mib=64, cmdline="bootdelay=-1"),
+              labmod.GuestSpec("xenboot-1g", kernel=args.firmware, memory_mib=1024, cmdline="bootdelay=-1"),
+              labmod.GuestSpec("xenboot-undef", kernel=args.firmware, memory_mib=64, cmdline="bootdelay=-1"),
+              labmod.GuestSpec("xenboot-abort", kernel=args.firmware, memory_mib=64, cmdline="bootdelay=-1"),
+              labmod.GuestSpec("xenboot-reset", kernel=args.firmware, memory_mib=64, cmdline="bootdelay=-1")]
     t0 = time.monotonic()
     try:
         with labmod.Lab(args.workdir, guests) as lab:
