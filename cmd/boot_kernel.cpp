@@ -17,16 +17,6 @@ using ull = unsigned long long;
 std::uint8_t* at(std::uint64_t addr) { return reinterpret_cast<std::uint8_t*>(static_cast<std::uintptr_t>(addr)); }
 
 // A hex environment variable, or not_found naming it.
-Result<std::uint64_t> env_hex(Context& ctx, const char* name) {
-    std::optional<std::string_view> v = ctx.env != nullptr ? ctx.env->get(name) : std::nullopt;
-    if (!v) return Error::make(Errc::not_found, "$%s is not set", name);
-    char buf[24];
-    if (v->size() >= sizeof buf) return Error::make(Errc::invalid_argument, "$%s is not a hex number", name);
-    memcpy(buf, v->data(), v->size());
-    buf[v->size()] = '\0';
-    return parse_hex(buf, name);
-}
-
 bool keep_going(void* context, std::uint64_t) { return !static_cast<Context*>(context)->ctrlc(); }
 
 // Where inflated output may go from `addr`: up to the end of the free range
@@ -59,8 +49,8 @@ struct Kernel {
 // convention, so the output may overwrite where it was loaded), then inflate
 // to the load address.
 Result<Kernel> inflate_kernel(Context& ctx, std::uint64_t addr, std::span<const Range> keep_out) {
-    const std::uint64_t comp_addr = TRY_CTX(env_hex(ctx, "kernel_comp_addr_r"), "Image.gz at 0x%llx", static_cast<ull>(addr));
-    const std::uint64_t comp_size = TRY_CTX(env_hex(ctx, "kernel_comp_size"), "Image.gz at 0x%llx", static_cast<ull>(addr));
+    const std::uint64_t comp_addr = TRY_CTX(env_hex(ctx.env, "kernel_comp_addr_r"), "Image.gz at 0x%llx", static_cast<ull>(addr));
+    const std::uint64_t comp_size = TRY_CTX(env_hex(ctx.env, "kernel_comp_size"), "Image.gz at 0x%llx", static_cast<ull>(addr));
     if (comp_size == 0) return Error::make(Errc::invalid_argument, "$kernel_comp_size is 0");
     const Range comp{comp_addr, comp_size};
     TRY(ctx.sys.memory.require_ram(Range{addr, comp_size}, "compressed kernel"));
@@ -135,7 +125,7 @@ Status boot_kernel(Context& ctx, const BootRequest& req) {
         if (image.size_known) {
             kernel.size = image.image_size;
         } else {
-            kernel.size = TRY_CTX(env_hex(ctx, "filesize"), "legacy Image (image_size 0) at 0x%llx", static_cast<ull>(kernel.addr));
+            kernel.size = TRY_CTX(env_hex(ctx.env, "filesize"), "legacy Image (image_size 0) at 0x%llx", static_cast<ull>(kernel.addr));
         }
         TRY(mem.require_ram(Range{kernel.addr, kernel.size}, "kernel"));
         image = TRY_CTX(loader::parse_arm64_image(header, kernel.size), "kernel at 0x%llx", static_cast<ull>(kernel.addr));

@@ -51,24 +51,14 @@ struct Attempts {
     }
 };
 
-Result<std::uint64_t> env_hex(Context& ctx, const char* name) {
-    std::optional<std::string_view> v = ctx.env != nullptr ? ctx.env->get(name) : std::nullopt;
-    if (!v) return Error::make(Errc::not_found, "$%s is not set", name);
-    char buf[24];
-    if (v->size() >= sizeof buf) return Error::make(Errc::invalid_argument, "$%s is not a hex number", name);
-    memcpy(buf, v->data(), v->size());
-    buf[v->size()] = '\0';
-    return parse_hex(buf, name);
-}
-
 // Loads `path` to $<addr_var>, refusing files that would run into the area
 // of $<limit_var> (the next load address above). Returns the size.
 Result<std::uint64_t> load_to(Context& ctx, fs::Filesystem& fs, const char* what, const char* path, const char* addr_var,
                               const char* limit_var) {
-    const std::uint64_t addr = TRY(env_hex(ctx, addr_var));
+    const std::uint64_t addr = TRY(env_hex(ctx.env, addr_var));
     const fs::Node node = TRY_CTX(fs.lookup(path), "%s %s", what, path);
     if (limit_var != nullptr) {
-        const std::uint64_t limit = TRY(env_hex(ctx, limit_var));
+        const std::uint64_t limit = TRY(env_hex(ctx.env, limit_var));
         if (limit > addr && node.size > limit - addr) {
             return Error::make(Errc::no_space, "%s %s (%llu bytes) does not fit at $%s 0x%llx (%llu bytes before $%s)", what,
                                path, static_cast<ull>(node.size), addr_var, static_cast<ull>(addr),
@@ -114,11 +104,11 @@ Status boot_label(Context& ctx, fs::Filesystem& fs, const char* conf_path, const
     BootRequest req;
     TRY(loader::resolve_extlinux_path(conf_path, label.kernel, "", path));
     TRY(load_to(ctx, fs, "kernel", path, "kernel_addr_r", "ramdisk_addr_r"));
-    req.kernel_addr = TRY(env_hex(ctx, "kernel_addr_r"));
+    req.kernel_addr = TRY(env_hex(ctx.env, "kernel_addr_r"));
     if (label.initrd[0] != '\0') {
         TRY(loader::resolve_extlinux_path(conf_path, label.initrd, "", path));
         const std::uint64_t size = TRY(load_to(ctx, fs, "initrd", path, "ramdisk_addr_r", "fdt_addr_r"));
-        req.initrd = Range{TRY(env_hex(ctx, "ramdisk_addr_r")), size};
+        req.initrd = Range{TRY(env_hex(ctx.env, "ramdisk_addr_r")), size};
     }
     if (label.fdt[0] != '\0' || label.fdtdir[0] != '\0') {
         std::optional<std::string_view> fdtfile = ctx.env->get("fdtfile");
@@ -134,7 +124,7 @@ Status boot_label(Context& ctx, fs::Filesystem& fs, const char* conf_path, const
         }
         if (path[0] != '\0') {
             TRY(load_to(ctx, fs, "fdt", path, "fdt_addr_r", "scriptaddr"));
-            req.fdt_addr = TRY(env_hex(ctx, "fdt_addr_r"));
+            req.fdt_addr = TRY(env_hex(ctx.env, "fdt_addr_r"));
         }
     }
     if (label.append[0] != '\0') TRY(ctx.env->set("bootargs", label.append));
@@ -199,7 +189,7 @@ Status boot_script(Context& ctx, fs::Filesystem& fs, const Volume& v, const char
     const Command* source = find_command("source");
     if (source == nullptr) return Error::make(Errc::unsupported, "no source command");
     char addr[24];
-    format_to(addr, sizeof addr, "%llx", static_cast<ull>(TRY(env_hex(ctx, "scriptaddr"))));
+    format_to(addr, sizeof addr, "%llx", static_cast<ull>(TRY(env_hex(ctx.env, "scriptaddr"))));
     char name[] = "source";
     char* argv[] = {name, addr, nullptr};
     const int rc = source->fn(ctx, 2, argv);

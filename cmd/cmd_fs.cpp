@@ -103,15 +103,11 @@ int do_load(Context& ctx, int argc, char* const argv[]) {
         if (!a.ok()) return fail(ctx, argv[0], a.error());
         addr = a.value();
     } else {
-        std::optional<std::string_view> la = ctx.env != nullptr ? ctx.env->get("loadaddr") : std::nullopt;
-        char buf[24] = {};
-        if (!la || la->size() >= sizeof buf) {
-            ctx.con.printf("%s: no address given and $loadaddr is not set\n", argv[0]);
+        Result<std::uint64_t> a = env_hex(ctx.env, "loadaddr");
+        if (!a.ok()) {
+            ctx.con.printf("%s: no address given and %s\n", argv[0], a.error().message());
             return 1;
         }
-        memcpy(buf, la->data(), la->size());
-        Result<std::uint64_t> a = parse_hex(buf, "$loadaddr");
-        if (!a.ok()) return fail(ctx, argv[0], a.error());
         addr = a.value();
     }
     char name[256] = {};

@@ -1,5 +1,9 @@
 #include "cmd/parse.h"
 
+#include <cstring>
+
+#include "cmd/environment.h"
+
 namespace xb::cmd {
 namespace {
 
@@ -24,5 +28,15 @@ Result<std::uint64_t> parse(const char* text, unsigned base, const char* what) {
 
 Result<std::uint64_t> parse_hex(const char* text, const char* what) { return parse(text, 16, what); }
 Result<std::uint64_t> parse_dec(const char* text, const char* what) { return parse(text, 10, what); }
+
+Result<std::uint64_t> env_hex(const Environment* env, const char* name) {
+    std::optional<std::string_view> v = env != nullptr ? env->get(name) : std::nullopt;
+    if (!v) return Error::make(Errc::not_found, "$%s is not set", name);
+    char buf[24];
+    if (v->size() >= sizeof buf) return Error::make(Errc::invalid_argument, "$%s is not a hex number", name);
+    memcpy(buf, v->data(), v->size());
+    buf[v->size()] = '\0';
+    return parse_hex(buf, name);
+}
 
 }  // namespace xb::cmd

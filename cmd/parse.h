@@ -13,4 +13,9 @@ namespace xb::cmd {
 Result<std::uint64_t> parse_hex(const char* text, const char* what);
 Result<std::uint64_t> parse_dec(const char* text, const char* what);
 
+class Environment;
+// The hex number in environment variable `name` ("$kernel_addr_r is not set",
+// "... is not a hex number"). env may be nullptr (then: not set).
+Result<std::uint64_t> env_hex(const Environment* env, const char* name);
+
 }  // namespace xb::cmd
