@@ -64,7 +64,9 @@ Result<Volume> open_volume(Context& ctx, const char* iface, const char* devpart)
     const bool have_table = read.ok();
     if (!part_given) {
         part = 0;
-        if (have_table) {
+        // A table without partitions (mkfs.vfat on a whole disk leaves an empty
+        // MBR) means the whole disk, as no table does.
+        if (have_table && t.table->count != 0) {
             for (unsigned i = 0; i < t.table->count && part == 0; ++i) {
                 if (t.table->parts[i].bootable && !t.table->parts[i].extended) part = t.table->parts[i].number;
             }
