@@ -90,7 +90,7 @@ Result<fs::Filesystem*> mount_volume(Context& ctx, const char* iface, const char
 
 Result<LoadResult> load_file(Context& ctx, fs::Filesystem& fs, const char* path, std::uint64_t addr, std::uint64_t len,
                              std::uint64_t pos) {
-    const fs::Node node = TRY(fs.lookup(path));
+    const fs::Node node = TRY_CTX(fs.lookup(path), "%s", path);  // the filesystem names only the missing component
     if (node.type == fs::NodeType::directory) return Error::make(Errc::invalid_argument, "%s is a directory", path);
     if (node.type != fs::NodeType::file) return Error::make(Errc::invalid_argument, "%s is not a regular file", path);
     if (pos > node.size) {
