@@ -88,7 +88,10 @@ Result<Kernel> inflate_kernel(Context& ctx, std::uint64_t addr, std::span<const 
         // The output overwrote the Image.gz at `addr`; put it back from the
         // copy, so the guest is as before and a second booti does not find a
         // partly inflated Image (with a valid header) there and jump into it.
-        if (comp_addr != addr) memmove(at(addr), at(comp_addr), comp_size);
+        // Only the output's room (free RAM) was written: [addr, addr +
+        // comp_size) may reach into reserved memory, which must not be
+        // rewritten with a stale copy.
+        if (comp_addr != addr) memmove(at(addr), at(comp_addr), comp_size < room ? comp_size : room);
         Error e = inflated.error();
         e.prefix("inflating the kernel");
         return e;
