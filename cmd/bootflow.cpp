@@ -201,7 +201,10 @@ Status boot_script(Context& ctx, fs::Filesystem& fs, const Volume& v, const char
 Status try_volume(Context& ctx, Volume& v, Attempts& tried) {
     Result<fs::Filesystem*> mounted = fs::mount(v.slice);
     if (!mounted.ok()) {
-        tried.add("%s: %s", v.slice.name(), mounted.error().message());
+        // The filesystems' messages usually start with the volume's name already.
+        const char* msg = mounted.error().message();
+        if (strncmp(msg, v.slice.name(), strlen(v.slice.name())) == 0) tried.add("%s", msg);
+        else tried.add("%s: %s", v.slice.name(), msg);
         return mounted.error();
     }
     fs::MountedFs fs(mounted.value());
@@ -258,13 +261,14 @@ Status scan(Context& ctx, Attempts& tried) {
         }
         unsigned numbers[fs::PartitionTable::kMaxPartitions];
         unsigned n = 0;
-        if (!read.ok()) {
-            numbers[n++] = 0;
-        } else {
+        if (read.ok()) {
             for (unsigned i = 0; i < t.table->count; ++i) {
                 if (!t.table->parts[i].extended) numbers[n++] = t.table->parts[i].number;
             }
         }
+        // No table, or one without partitions: the whole disk. (mkfs.vfat on a
+        // whole disk writes 0x55aa and four empty entries: an empty MBR.)
+        if (n == 0) numbers[n++] = 0;
         for (unsigned i = 0; i < n && !ctx.stop; ++i) {
             if (ctx.ctrlc()) return Error::make(Errc::interrupted, "scan interrupted");
             Result<BlockDeviceSlice> slice = fs::partition_slice(disk, *t.table, numbers[i]);

@@ -64,7 +64,9 @@ Result<Volume> open_volume(Context& ctx, const char* iface, const char* devpart)
     const bool have_table = read.ok();
     if (!part_given) {
         part = 0;
-        if (have_table) {
+        // A table without partitions (mkfs.vfat on a whole disk leaves an empty
+        // MBR) means the whole disk, as no table does.
+        if (have_table && t.table->count != 0) {
             for (unsigned i = 0; i < t.table->count && part == 0; ++i) {
                 if (t.table->parts[i].bootable && !t.table->parts[i].extended) part = t.table->parts[i].number;
             }
@@ -88,7 +90,7 @@ Result<fs::Filesystem*> mount_volume(Context& ctx, const char* iface, const char
 
 Result<LoadResult> load_file(Context& ctx, fs::Filesystem& fs, const char* path, std::uint64_t addr, std::uint64_t len,
                              std::uint64_t pos) {
-    const fs::Node node = TRY(fs.lookup(path));
+    const fs::Node node = TRY_CTX(fs.lookup(path), "%s", path);  // the filesystem names only the missing component
     if (node.type == fs::NodeType::directory) return Error::make(Errc::invalid_argument, "%s is a directory", path);
     if (node.type != fs::NodeType::file) return Error::make(Errc::invalid_argument, "%s is not a regular file", path);
     if (pos > node.size) {

@@ -48,6 +48,8 @@ void SimVbd::frontend_changed(const std::string& value) {
         back_.set_persistent(persistent);
         store_.set(backend_ + "/feature-persistent", persistent ? "1" : "0");
         store_.set(backend_ + "/state", "4");
+    } else if (options_.never_close) {
+        return;
     } else if (value == "5") {
         store_.set(backend_ + "/state", "5");
     } else if (value == "6") {

@@ -3,7 +3,8 @@
 // side of the XenBus state machine (InitWait; Connected once the frontend is
 // Initialised, with feature-persistent written then, as Linux does; Closing,
 // Closed and back to InitWait on the reset dance), and a SimBlkback on the ring.
-// Faults: a backend that never reaches InitWait or Connected.
+// Faults: a backend that never reaches InitWait or Connected, or never
+// answers the frontend's Closing.
 #pragma once
 
 #include <memory>
@@ -23,6 +24,7 @@ class SimVbd {
         bool offer_ring_order = true;    // max-ring-page-order = 4
         bool never_init_wait = false;
         bool never_connect = false;
+        bool never_close = false;        // ignores the frontend's Closing/Closed (dead at hand-off)
         SimBlkback::Options blkback{};
     };
 

@@ -1,0 +1,156 @@
+// XenguestHandoff on the simulated Xen: release_xen closes a connected PV
+// disk with the reset dance, ends every grant, takes the grant frames and
+// shared_info out of the physmap and resets XenStore; enter_kernel passes the
+// RAM banks on. A backend that never answers costs warnings and a bounded
+// wait, never a hang.
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <string>
+#include <vector>
+
+#include "board/xenguest/handoff.h"
+#include "drivers/pvblock/pvblock_bus.h"
+#include "drivers/xen/shared_info.h"
+#include "tests/sim/fakes.h"
+#include "tests/sim/guest_ram.h"
+#include "tests/sim/random_bytes.h"
+#include "tests/sim/sim_vbd.h"
+
+namespace {
+
+using namespace xb;
+
+struct Entered {
+    int calls = 0;
+    std::uint64_t entry = 0, dtb = 0;
+    Range ram0{}, ram1{};
+};
+Entered g_entered;
+
+void record_enter(std::uint64_t entry, std::uint64_t dtb, Range ram0, Range ram1) {
+    ++g_entered.calls;
+    g_entered.entry = entry;
+    g_entered.dtb = dtb;
+    g_entered.ram0 = ram0;
+    g_entered.ram1 = ram1;
+}
+
+constexpr Gfn kSharedInfoGfn{0x38fff};
+
+struct HandoffGuest {
+    sim::SimXen xen;
+    sim::SimXenstore xs{xen};
+    xen::SharedInfoMapping si;
+    xen::EventChannels events{xen, (sim::GuestRam::get().reset(), si.map(xen, kSharedInfoGfn).value())};
+    xen::XenStore store{events, static_cast<xen::XenstoreInterface*>(xen.frame(sim::SimXenstore::kPfn)),
+                        sim::SimXenstore::kPort, xen::XenStore::Config{1000}};
+    xen::GrantTable grants;
+    Heap& heap = sim::GuestRam::get().heap();
+    pvblock::BlkfrontDevice::Env env{xen, events, grants, store, heap};
+    pvblock::PvBlockBus bus;
+    sim::ConsoleGuest console;  // the guest's console (its own simulated Xen)
+    MemoryMap memory;
+    std::unique_ptr<sim::SimVbd> vbd;
+
+    explicit HandoffGuest(sim::SimVbd::Options options = {}) {
+        g_entered = {};
+        EXPECT_TRUE(events.bind_polled(sim::SimXenstore::kPort).ok());
+        EXPECT_TRUE(grants.init(xen, {0x38000000, 0x1000000}, 32, heap).ok());
+        vbd = std::make_unique<sim::SimVbd>(xen, xs, sim::random_bytes(1u << 20, 4), options);
+        pvblock::BlkfrontOptions o;
+        o.connect_timeout_ms = 300;
+        o.stall_timeout_ms = 300;
+        EXPECT_TRUE(bus.probe(env, o, console.console.get()).ok());
+        memory.add_ram({0x40000000, 256u << 20});
+        memory.add_ram({0x200000000, 1u << 30});
+    }
+    board::HandoffParts parts() {
+        return board::HandoffParts{xen, events, si, &grants, &store, &bus, *console.console, memory, &record_enter};
+    }
+    std::string log() {
+        console.console->flush();
+        return console.backend.take_output();
+    }
+};
+
+TEST(Handoff, ReleasesEveryXenResource) {
+    HandoffGuest g;
+    ASSERT_EQ(g.bus.count(), 1u);
+    // Read something so the ring and the persistent grants are in use.
+    auto* buf = static_cast<std::uint8_t*>(g.heap.alloc(64 * 1024, 4096));
+    ASSERT_TRUE(g.bus.disk(0).read(0, 128, buf).ok());
+    ASSERT_GT(g.grants.in_use(), 0u);
+    ASSERT_GT(g.xen.grant_frames_mapped(), 0u);
+    ASSERT_TRUE(g.events.has_shared_info());
+    const unsigned reconnects_before = g.xs.reconnects();
+
+    board::XenguestHandoff h(g.parts());
+    const unsigned warnings = h.release_xen(*g.console.console);
+    EXPECT_EQ(warnings, 0u) << g.log();
+    EXPECT_TRUE(h.released());
+    // The frontend went Closing -> Closed -> Initialising, blkback answering
+    // each step and ending in InitWait for the kernel's blkfront.
+    EXPECT_EQ(g.vbd->state_log(), (std::vector<std::string>{"3", "4", "5", "6", "1"}));
+    EXPECT_EQ(g.xs.get(g.vbd->backend() + "/state"), "2");
+    EXPECT_FALSE(g.xs.exists(g.vbd->frontend() + "/ring-ref0"));
+    EXPECT_FALSE(g.xs.exists(g.vbd->frontend() + "/event-channel"));
+    EXPECT_EQ(g.grants.in_use(), 0u);
+    // Grant frames and shared_info are out of the physmap.
+    EXPECT_EQ(g.xen.grant_frames_mapped(), 0u);
+    EXPECT_FALSE(g.xen.shared_info_gfn().has_value());
+    EXPECT_FALSE(g.si.mapped());
+    EXPECT_FALSE(g.events.has_shared_info());
+    // XenStore was reset (the ring reconnection handshake).
+    EXPECT_EQ(g.xs.reconnects(), reconnects_before + 1);
+    // shared_info can be mapped again (what Linux does first).
+    xen::SharedInfoMapping again;
+    EXPECT_TRUE(again.map(g.xen, Gfn(0x38ffe)).ok());
+    // A second release does nothing.
+    EXPECT_EQ(h.release_xen(*g.console.console), 0u);
+    EXPECT_EQ(g.vbd->state_log().size(), 5u);
+}
+
+TEST(Handoff, EnterKernelPassesTheRamBanks) {
+    HandoffGuest g;
+    board::XenguestHandoff h(g.parts());
+    h.release_xen(*g.console.console);
+    h.enter_kernel(0x40200000, 0x4f000000);
+    EXPECT_EQ(g_entered.calls, 1);
+    EXPECT_EQ(g_entered.entry, 0x40200000u);
+    EXPECT_EQ(g_entered.dtb, 0x4f000000u);
+    EXPECT_EQ(g_entered.ram0.base, 0x40000000u);
+    EXPECT_EQ(g_entered.ram0.size, 256u << 20);
+    EXPECT_EQ(g_entered.ram1.base, 0x200000000u);
+    EXPECT_EQ(g_entered.ram1.size, 1u << 30);
+}
+
+TEST(Handoff, ABackendThatNeverAnswersCostsWarningsNotAHang) {
+    sim::SimVbd::Options o;
+    o.never_close = true;
+    HandoffGuest g(o);
+    ASSERT_EQ(g.bus.count(), 1u);
+    board::XenguestHandoff h(g.parts());
+    const auto t0 = std::chrono::steady_clock::now();
+    const unsigned warnings = h.release_xen(*g.console.console);
+    const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - t0).count();
+    const std::string log = g.log();
+    EXPECT_GE(warnings, 1u) << log;
+    EXPECT_NE(log.find("xenboot: warning: hand-off: closing PV disks: "), std::string::npos) << log;
+    EXPECT_LT(ms, 3000);
+    // The rest of the hand-off still happened.
+    EXPECT_EQ(g.xen.grant_frames_mapped(), 0u);
+    EXPECT_FALSE(g.xen.shared_info_gfn().has_value());
+    EXPECT_FALSE(g.events.has_shared_info());
+    EXPECT_EQ(g.vbd->state_log().back(), "5");  // Closing, then nothing more was possible
+}
+
+TEST(Handoff, NothingToReleaseIsFine) {
+    HandoffGuest g;
+    board::HandoffParts p{g.xen, g.events, g.si, nullptr, nullptr, nullptr, *g.console.console, g.memory, &record_enter};
+    board::XenguestHandoff h(p);
+    EXPECT_EQ(h.release_xen(*g.console.console), 0u);
+    EXPECT_FALSE(g.xen.shared_info_gfn().has_value());
+}
+
+}  // namespace
