@@ -34,10 +34,11 @@ def ext4_image(path, root, size_mib, options=()):
     run(["mkfs.ext4", "-q", "-F", "-E", "root_owner=0:0", *options, "-d", root, path, f"{size_mib}M"])
 
 
-def fat_image(path, root, size_mib, fat_bits=32):
+def fat_image(path, root, size_mib, fat_bits=32, cluster_sectors=None):
     if os.path.exists(path):
         os.remove(path)
-    run(["mkfs.vfat", "-F", str(fat_bits), "-C", path, str(size_mib * 1024)])
+    extra = ["-s", str(cluster_sectors)] if cluster_sectors else []
+    run(["mkfs.vfat", "-F", str(fat_bits), *extra, "-C", path, str(size_mib * 1024)])
     entries = [os.path.join(root, e) for e in sorted(os.listdir(root))]
     if entries:
         run(["mcopy", "-s", "-i", path, *entries, "::/"])
