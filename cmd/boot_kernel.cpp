@@ -118,7 +118,9 @@ Status boot_kernel(Context& ctx, const BootRequest& req) {
     if (!fdt.own_copy) keep_out[n_keep++] = Range{fdt.addr, fdt.room};
     if (req.initrd) {
         if (req.initrd->size == 0) return Error::make(Errc::invalid_argument, "initrd: size is 0");
-        TRY_CTX(mem.require_ram(*req.initrd, "initrd"), "initrd");
+        // Free RAM only: an initrd over xenboot's heap would share pages with the
+        // device-tree copy that the /chosen fixup rewrites.
+        TRY_CTX(mem.require_free(*req.initrd, "initrd"), "initrd");
         keep_out[n_keep++] = *req.initrd;
     }
     const std::span<const Range> keep(keep_out, n_keep);

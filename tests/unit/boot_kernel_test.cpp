@@ -249,6 +249,18 @@ TEST(BootiErrors, InitrdOutsideRam) {
     r.expect_no_handoff(out);
 }
 
+TEST(BootiErrors, InitrdOverXenbootsHeapIsRefused) {
+    Booti r;
+    const std::uint64_t k = r.put(r.image, r.base() + 2 * kMiB);
+    int rc = -1;
+    // The top MiB is the rig's "heap" (it holds the device-tree copy): in RAM, not free.
+    std::string out = r.run("booti " + hex(k) + " " + hex(r.top() - kMiB) + ":1000", &rc);
+    EXPECT_EQ(rc, 1);
+    EXPECT_NE(out.find("booti: initrd: refusing initrd"), std::string::npos) << out;
+    EXPECT_NE(out.find("overlaps xenboot's heap"), std::string::npos) << out;
+    r.expect_no_handoff(out);
+}
+
 TEST(BootiErrors, InitrdWithoutSize) {
     Booti r;
     const std::uint64_t k = r.put(r.image, r.base() + 2 * kMiB);
