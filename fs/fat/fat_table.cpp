@@ -2,13 +2,16 @@
 
 namespace xb::fs::fat {
 
-Result<std::uint8_t> FatTable::byte_at(std::uint64_t offset) {
+Result<const std::uint8_t*> FatTable::window_for(std::uint64_t offset) {
     const std::uint64_t start = offset - offset % kWindowBytes;
+    // Chains are walked in order: the window used last almost always holds the next entry.
+    if (last_ != nullptr && last_->start == start) return last_->bytes + (offset - start);
     Window* victim = &windows_[0];
     for (Window& w : windows_) {
         if (w.start == start) {
             w.last_use = ++uses_;
-            return w.bytes[offset - start];
+            last_ = &w;
+            return w.bytes + (offset - start);
         }
         if (w.last_use < victim->last_use) victim = &w;
     }
@@ -17,10 +20,17 @@ Result<std::uint8_t> FatTable::byte_at(std::uint64_t offset) {
     const std::uint64_t rest = geo_.fat_bytes - start;
     const std::uint64_t length = rest < kWindowBytes ? rest : kWindowBytes;
     victim->start = ~std::uint64_t{0};
+    last_ = nullptr;
     TRY(reader_.read(geo_.fat_offset + start, length, victim->bytes, "the FAT"));
     victim->start = start;
     victim->last_use = ++uses_;
-    return victim->bytes[offset - start];
+    last_ = victim;
+    return victim->bytes + (offset - start);
+}
+
+Result<std::uint8_t> FatTable::byte_at(std::uint64_t offset) {
+    const std::uint8_t* p = TRY(window_for(offset));
+    return *p;
 }
 
 Result<std::uint32_t> FatTable::entry(std::uint32_t cluster) {
@@ -35,14 +45,16 @@ Result<std::uint32_t> FatTable::entry(std::uint32_t cluster) {
             const std::uint32_t v = TRY(byte_at(at)) | static_cast<std::uint32_t>(TRY(byte_at(at + 1))) << 8;
             return (cluster & 1) != 0 ? v >> 4 : v & 0xfff;
         }
+        // FAT16/32 entries are aligned to their size, and windows to kWindowBytes
+        // (a multiple of 4): an entry never straddles two windows.
         case FatType::fat16: {
-            const std::uint64_t at = std::uint64_t{cluster} * 2;
-            return TRY(byte_at(at)) | static_cast<std::uint32_t>(TRY(byte_at(at + 1))) << 8;
+            const std::uint8_t* p = TRY(window_for(std::uint64_t{cluster} * 2));
+            return p[0] | static_cast<std::uint32_t>(p[1]) << 8;
         }
         case FatType::fat32: {
-            const std::uint64_t at = std::uint64_t{cluster} * 4;
-            std::uint32_t v = 0;
-            for (unsigned i = 0; i < 4; ++i) v |= static_cast<std::uint32_t>(TRY(byte_at(at + i))) << (8 * i);
+            const std::uint8_t* p = TRY(window_for(std::uint64_t{cluster} * 4));
+            const std::uint32_t v = p[0] | static_cast<std::uint32_t>(p[1]) << 8 | static_cast<std::uint32_t>(p[2]) << 16 |
+                                    static_cast<std::uint32_t>(p[3]) << 24;
             return v & 0x0fffffff;  // the top 4 bits are reserved (section 4)
         }
     }

@@ -35,12 +35,15 @@ class FatTable {
         std::uint64_t last_use = 0;
         alignas(16) std::uint8_t bytes[kWindowBytes];
     };
+    // The cached bytes from `offset` to the end of its window (read on a miss).
+    Result<const std::uint8_t*> window_for(std::uint64_t offset);
     Result<std::uint8_t> byte_at(std::uint64_t offset);
 
     VolumeReader& reader_;
     const Geometry& geo_;
     Window windows_[kWindows];
     std::uint64_t uses_ = 0;
+    Window* last_ = nullptr;  // the window of the last lookup
 };
 
 // Follows a cluster chain from its first cluster, checking every step: a chain
