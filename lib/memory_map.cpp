@@ -3,14 +3,26 @@
 #include "lib/panic.h"
 
 namespace xb {
+namespace {
+
+// A range that would run past 2^64 ends at the top of the address space, so
+// that end() never wraps (free_ranges relies on end() > base).
+Range clamp(Range r) {
+    if (r.size > UINT64_MAX - r.base) r.size = UINT64_MAX - r.base;
+    return r;
+}
+
+}  // namespace
 
 void MemoryMap::add_ram(Range r) {
+    r = clamp(r);
     if (r.size == 0) return;
     if (ram_count_ == kMaxRanges) panic("memory map: too many RAM ranges");
     ram_[ram_count_++] = r;
 }
 
 void MemoryMap::reserve(Range r, const char* what) {
+    r = clamp(r);
     if (r.size == 0) return;
     if (reserved_count_ == kMaxRanges) panic("memory map: too many reserved ranges");
     reserved_[reserved_count_++] = Reserved{r, what};

@@ -48,3 +48,21 @@ TEST(Range, ContainsHandlesEdgesWithoutOverflow) {
 }
 
 }  // namespace
+
+// Found by fuzz_image_header: a reservation whose end wraps past 2^64 made
+// free_ranges loop for ever. Ranges are clamped to the top of the address space.
+TEST(MemoryMap, RangesThatWrapAreClampedAndNeverHang) {
+    xb::MemoryMap m;
+    m.add_ram(xb::Range{0x40000000, 0x10000000});
+    m.reserve(xb::Range{0x48000000, ~std::uint64_t{0}}, "wraps");
+    std::array<xb::Range, xb::MemoryMap::kMaxRanges> out{};
+    ASSERT_EQ(m.free_ranges(out), 1u);
+    EXPECT_EQ(out[0].base, 0x40000000u);
+    EXPECT_EQ(out[0].size, 0x8000000u);
+    xb::MemoryMap top;
+    top.add_ram(xb::Range{0xfffffffffff00000ULL, 0x200000});  // runs past 2^64
+    top.reserve(xb::Range{0xfffffffffff80000ULL, 0x100000}, "also wraps");
+    ASSERT_EQ(top.free_ranges(out), 1u);
+    EXPECT_EQ(out[0].base, 0xfffffffffff00000ULL);
+    EXPECT_EQ(out[0].size, 0x80000u);
+}
