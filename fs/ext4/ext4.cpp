@@ -208,7 +208,7 @@ Status Ext4::list(const Node& dir, DirVisitor& visitor) {
 
 Result<Node> Ext4::lookup(std::string_view path) {
     if (path.size() >= kMaxPath) return Error::make(Errc::invalid_argument, "ext4: path too long");
-    std::memcpy(path_, path.data(), path.size());
+    if (!path.empty()) std::memcpy(path_, path.data(), path.size());
     std::string_view rest(path_, path.size());
     Inode current = TRY(read_inode(*vol_, kRootInode));
     unsigned follows = 0;

@@ -297,6 +297,9 @@ void check_symlinks(fs::Filesystem& f, const std::string& src) {
     EXPECT_TRUE(read_all(f, deep.value()) == load(src + "/deep/d1/d2/d3/d4/d5/d6/d7/d8/d9/d10/d11/d12/d13/d14/d15/"
                                                         "d16/d17/d18/d19/d20/d21/d22/d23/d24/d25/d26/d27/d28/d29/d30/"
                                                         "bottom"));
+    Result<Node> empty = f.lookup(std::string_view());
+    ASSERT_TRUE(empty.ok());
+    EXPECT_EQ(empty.value().id, 2u);
     // ".." never goes above the root.
     Result<Node> up = f.lookup("/../../a/../..");
     ASSERT_TRUE(up.ok());
