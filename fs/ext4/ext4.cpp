@@ -27,6 +27,12 @@ std::uint64_t min(std::uint64_t a, std::uint64_t b) { return a < b ? a : b; }
 
 Node node_of(const Inode& inode) { return Node{inode.number, inode.size, inode.type()}; }
 
+// A symlink whose target is stored in i_block itself: the kernel decides by
+// size alone (shorter than i_block's 60 bytes) unless the data is inline.
+bool is_fast_symlink(const Inode& inode) {
+    return inode.type() == NodeType::symlink && !inode.has_flag(kFlagInlineData) && inode.size < inode::kBlockBytes;
+}
+
 Status refuse_encrypted(const Inode& inode) {
     if (inode.has_flag(kFlagEncrypt)) {
         return Error::make(Errc::unsupported, "ext4: inode %u is encrypted", inode.number);
@@ -93,6 +99,11 @@ Result<std::uint64_t> Ext4::read_data(const Inode& inode, std::uint64_t offset, 
     TRY(refuse_encrypted(inode));
     if (inode.has_flag(kFlagInlineData)) return read_inline(inode, offset, buf);
     if (offset >= inode.size) return std::uint64_t{0};
+    if (is_fast_symlink(inode)) {
+        const std::uint64_t n = min(inode.size - offset, buf.size());
+        std::memcpy(buf.data(), inode.block + offset, n);
+        return n;
+    }
     const std::uint64_t total = min(inode.size - offset, buf.size());
     const std::uint64_t bs = vol_->block_size();
     const std::uint64_t end = offset + total;
@@ -114,7 +125,8 @@ Result<std::uint64_t> Ext4::read_data(const Inode& inode, std::uint64_t offset, 
     while (pos < end) {
         const std::uint64_t logical = pos / bs;
         const Run run = TRY(map_blocks(*vol_, inode, logical, last_block - logical + 1));
-        const std::uint64_t run_end = min((logical + run.count) * bs, end);
+        // (logical + count) * bs may not fit 64 bits near a hostile 2^64 size: compare in blocks first.
+        const std::uint64_t run_end = logical + run.count > end / bs ? end : (logical + run.count) * bs;
         const std::uint64_t n = run_end - pos;
         if (run.mapped) {
             const std::uint64_t dev = run.physical * bs + (pos - logical * bs);
@@ -196,7 +208,7 @@ Status Ext4::list(const Node& dir, DirVisitor& visitor) {
 
 Result<Node> Ext4::lookup(std::string_view path) {
     if (path.size() >= kMaxPath) return Error::make(Errc::invalid_argument, "ext4: path too long");
-    std::memcpy(path_, path.data(), path.size());
+    if (!path.empty()) std::memcpy(path_, path.data(), path.size());
     std::string_view rest(path_, path.size());
     Inode current = TRY(read_inode(*vol_, kRootInode));
     unsigned follows = 0;
@@ -235,12 +247,8 @@ Result<Node> Ext4::lookup(std::string_view path) {
                                static_cast<unsigned long long>(found.size));
         }
         const std::uint64_t target = found.size;
-        if (!found.has_flag(kFlagInlineData) && target < inode::kBlockBytes) {
-            std::memcpy(next_path_, found.block, target);  // a fast symlink: the target is in i_block
-        } else {
-            const std::uint64_t got = TRY(read_data(found, 0, {reinterpret_cast<std::uint8_t*>(next_path_), target}));
-            if (got != target) return Error::make(Errc::bad_data, "ext4: symlink inode %u: short target", number);
-        }
+        const std::uint64_t got = TRY(read_data(found, 0, {reinterpret_cast<std::uint8_t*>(next_path_), target}));
+        if (got != target) return Error::make(Errc::bad_data, "ext4: symlink inode %u: short target", number);
         if (!rest.empty()) std::memcpy(next_path_ + target, rest.data(), rest.size());
         const std::size_t length = target + rest.size();
         if (std::memchr(next_path_, '\0', target) != nullptr) {

@@ -297,6 +297,9 @@ void check_symlinks(fs::Filesystem& f, const std::string& src) {
     EXPECT_TRUE(read_all(f, deep.value()) == load(src + "/deep/d1/d2/d3/d4/d5/d6/d7/d8/d9/d10/d11/d12/d13/d14/d15/"
                                                         "d16/d17/d18/d19/d20/d21/d22/d23/d24/d25/d26/d27/d28/d29/d30/"
                                                         "bottom"));
+    Result<Node> empty = f.lookup(std::string_view());
+    ASSERT_TRUE(empty.ok());
+    EXPECT_EQ(empty.value().id, 2u);
     // ".." never goes above the root.
     Result<Node> up = f.lookup("/../../a/../..");
     ASSERT_TRUE(up.ok());
@@ -309,6 +312,15 @@ void check_symlinks(fs::Filesystem& f, const std::string& src) {
     ASSERT_FALSE(dangling.ok());
     EXPECT_EQ(dangling.error().code(), Errc::not_found);
     EXPECT_NE(std::string(dangling.error().message()).find("nowhere"), std::string::npos);
+    // Reading the links themselves gives their targets.
+    for (const char* link : {"/links/fast", "/links/slow", "/links/absolute"}) {
+        Listing l = list(f, f.lookup("/links").value());
+        const Node& node = l.entries[stdfs::path(link).filename().string()];
+        ASSERT_EQ(node.type, NodeType::symlink) << link;
+        const std::string target = stdfs::read_symlink(src + link).string();
+        const auto got = read_all(f, node);
+        EXPECT_EQ(std::string(got.begin(), got.end()), target) << link;
+    }
     Result<Node> missing = f.lookup("/a/b/missing/x");
     ASSERT_FALSE(missing.ok());
     EXPECT_EQ(missing.error().code(), Errc::not_found);
@@ -467,6 +479,10 @@ TEST(Ext4, InlineData) {
         ASSERT_TRUE(f);
         const CompareStats stats = compare_tree(*f, src);
         EXPECT_EQ(stats.files, 16u);
+        // A 70-byte symlink target stored inline (i_block + system.data).
+        Listing small = list(*f, f->lookup("/small").value());
+        const auto target = read_all(*f, small.entries["longlink"]);
+        EXPECT_EQ(std::string(target.begin(), target.end()), std::string(70, 'z'));
         Result<Node> up = f->lookup("/small/dir/../dir/./x");
         ASSERT_TRUE(up.ok()) << up.error().message();
         EXPECT_EQ(up.value().size, 5u);
@@ -789,6 +805,29 @@ TEST(Ext4Bad, DirectoryEntries) {
     Status s = f->list(f->lookup("/dir").value(), l);
     ASSERT_FALSE(s.ok());
     EXPECT_NE(std::string(s.error().message()).find("bad name"), std::string::npos) << s.error().message();
+}
+
+TEST(Ext4Bad, HugeSizeReadsPastTheMapAsZeros) {
+    Damaged d;
+    const std::uint64_t at = inode_offset(d.image, "/top", 1024);
+    sim::put_le32(&d.bytes[at + 0x04], 0xffffffff);
+    sim::put_le32(&d.bytes[at + 0x6C], 0xffffffff);
+    auto dev = d.device();
+    auto f = mount(dev);
+    ASSERT_TRUE(f);
+    Result<Node> n = f->lookup("/top");
+    ASSERT_TRUE(n.ok());
+    EXPECT_EQ(n.value().size, ~std::uint64_t{0});
+    std::vector<std::uint8_t> buf(100, 0xcc);
+    Result<std::uint64_t> r = f->read(n.value(), ~std::uint64_t{0} - 60, {buf.data(), buf.size()});
+    ASSERT_TRUE(r.ok()) << r.error().message();
+    EXPECT_EQ(r.value(), 60u);
+    EXPECT_TRUE(std::all_of(buf.begin(), buf.begin() + 60, [](std::uint8_t b) { return b == 0; }));
+    EXPECT_TRUE(std::all_of(buf.begin() + 60, buf.end(), [](std::uint8_t b) { return b == 0xcc; }));
+    // The real data is still there.
+    std::vector<std::uint8_t> head(5000);
+    ASSERT_TRUE(f->read(n.value(), 0, {head.data(), head.size()}).ok());
+    EXPECT_TRUE(head == load(d.src + "/top"));
 }
 
 TEST(Ext4Bad, ReadErrorsAndBadNodes) {
