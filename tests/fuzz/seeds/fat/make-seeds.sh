@@ -12,7 +12,7 @@ tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 src=$tmp/src
 mkdir -p "$src/boot/extlinux" "$src/deep/a/b/c"
-head -c 3000 /dev/urandom >"$src/boot/Image"
+seq 100000 100500 | head -c 3000 >"$src/boot/Image"  # deterministic content
 printf 'label linux\n  kernel /boot/Image\n' >"$src/boot/extlinux/extlinux.conf"
 printf 'x' >"$src/readme.txt"
 printf 'y' >"$src/UPPER.TXT"
