@@ -47,13 +47,14 @@ void print_device(Context& ctx, unsigned n, pvblock::BlkfrontDevice& d) {
                    static_cast<ull>(i.ms_connected));
 }
 
-// Prints progress for transfers that take longer than a second, and stops on Ctrl-C.
+// Prints progress for transfers that take longer than a second, and stops on
+// Ctrl-C (Context::ctrlc: the script around the command stops too, and other
+// typed bytes are kept for the prompt).
 class ConsoleProgress final : public pvblock::Progress {
   public:
-    explicit ConsoleProgress(Console& con) : con_(con), start_(arch::counter()), last_(start_) {}
+    explicit ConsoleProgress(Context& ctx) : ctx_(ctx), con_(ctx.con), start_(arch::counter()), last_(start_) {}
     bool update(std::uint64_t done, std::uint64_t total) override {
-        int c = con_.read_char();
-        if (c == 0x03) return false;
+        if (ctx_.ctrlc()) return false;
         std::uint64_t now = arch::counter();
         if (arch::ticks_to_ms(now - start_) >= 1000 && arch::ticks_to_ms(now - last_) >= 500) {
             con_.printf("\r  %llu of %llu MiB (%llu%%)", static_cast<ull>(done >> 20), static_cast<ull>(total >> 20),
@@ -68,6 +69,7 @@ class ConsoleProgress final : public pvblock::Progress {
     }
 
   private:
+    Context& ctx_;
     Console& con_;
     std::uint64_t start_;
     std::uint64_t last_;
@@ -105,7 +107,7 @@ int transfer(Context& ctx, pvblock::PvBlockBus& b, bool write, int argc, char* c
     }
     ctx.con.printf("\npvblock %s: device %u block # %llu, count %llu ... ", write ? "write" : "read", devn,
                    static_cast<ull>(blk.value()), static_cast<ull>(cnt.value()));
-    ConsoleProgress progress(ctx.con);
+    ConsoleProgress progress(ctx);
     std::uint64_t t0 = arch::counter();
     Status s = d.transfer(write, blk.value(), cnt.value(), reinterpret_cast<void*>(addr.value()), &progress);
     std::uint64_t us = arch::ticks_to_us(arch::counter() - t0);

@@ -7,6 +7,50 @@
 #include "cmd/script_image.h"
 
 namespace xb::cmd {
+namespace {
+
+// The script in the image at addr, checked; false after printing why not.
+// Not inlined: its error objects stay off the stack while the script runs.
+[[gnu::noinline]] bool find_script(Context& ctx, std::uint64_t addr, std::string_view& script) {
+    auto bytes_at = [](std::uint64_t a, std::size_t n) {
+        return std::span<const std::uint8_t>(reinterpret_cast<const std::uint8_t*>(static_cast<std::uintptr_t>(a)), n);
+    };
+    Status s = ctx.sys.memory.require_ram(Range{addr, kImageHeaderSize}, "script image header");
+    if (!s.ok()) {
+        ctx.con.printf("source: %s\n", s.error().message());
+        return false;
+    }
+    Result<std::uint32_t> size = script_image_data_size(bytes_at(addr, kImageHeaderSize));
+    if (!size.ok()) {
+        ctx.con.printf("source: at 0x%llx: %s\n", static_cast<unsigned long long>(addr), size.error().message());
+        return false;
+    }
+    const std::uint64_t total = kImageHeaderSize + std::uint64_t{size.value()};
+    s = ctx.sys.memory.require_ram(Range{addr, total}, "script image");
+    if (!s.ok()) {
+        ctx.con.printf("source: %s\n", s.error().message());
+        return false;
+    }
+    Result<ScriptImage> img = parse_script_image(bytes_at(addr, static_cast<std::size_t>(total)));
+    if (!img.ok()) {
+        ctx.con.printf("source: at 0x%llx: %s\n", static_cast<unsigned long long>(addr), img.error().message());
+        return false;
+    }
+    script = img.value().script;
+    return true;
+}
+
+[[gnu::noinline]] bool parse_address(Context& ctx, const Command& self, const char* text, std::uint64_t& out) {
+    Result<std::uint64_t> addr = parse_hex(text, "address");
+    if (!addr.ok()) {
+        usage_error(ctx, self, "%s", addr.error().message());
+        return false;
+    }
+    out = addr.value();
+    return true;
+}
+
+}  // namespace
 
 int do_source(Context& ctx, int argc, char* const argv[]) {
     const Command& self = *find_command("source");
@@ -15,34 +59,12 @@ int do_source(Context& ctx, int argc, char* const argv[]) {
         ctx.con.printf("source: no shell\n");
         return 1;
     }
-    Result<std::uint64_t> addr = parse_hex(argv[1], "address");
-    if (!addr.ok()) return usage_error(ctx, self, "%s", addr.error().message());
-    auto bytes_at = [](std::uint64_t a, std::size_t n) {
-        return std::span<const std::uint8_t>(reinterpret_cast<const std::uint8_t*>(static_cast<std::uintptr_t>(a)), n);
-    };
-    Status s = ctx.sys.memory.require_ram(Range{addr.value(), kImageHeaderSize}, "script image header");
-    if (!s.ok()) {
-        ctx.con.printf("source: %s\n", s.error().message());
-        return 1;
-    }
-    Result<std::uint32_t> size = script_image_data_size(bytes_at(addr.value(), kImageHeaderSize));
-    if (!size.ok()) {
-        ctx.con.printf("source: at 0x%llx: %s\n", static_cast<unsigned long long>(addr.value()), size.error().message());
-        return 1;
-    }
-    const std::uint64_t total = kImageHeaderSize + std::uint64_t{size.value()};
-    s = ctx.sys.memory.require_ram(Range{addr.value(), total}, "script image");
-    if (!s.ok()) {
-        ctx.con.printf("source: %s\n", s.error().message());
-        return 1;
-    }
-    Result<ScriptImage> img = parse_script_image(bytes_at(addr.value(), static_cast<std::size_t>(total)));
-    if (!img.ok()) {
-        ctx.con.printf("source: at 0x%llx: %s\n", static_cast<unsigned long long>(addr.value()), img.error().message());
-        return 1;
-    }
-    ctx.con.printf("## Executing script at %llx\n", static_cast<unsigned long long>(addr.value()));
-    return ctx.interp->run_script(img.value().script, "source");
+    std::uint64_t at = 0;
+    if (!parse_address(ctx, self, argv[1], at)) return 1;
+    std::string_view script;
+    if (!find_script(ctx, at, script)) return 1;
+    ctx.con.printf("## Executing script at %llx\n", static_cast<unsigned long long>(at));
+    return ctx.interp->run_script(script, "source");
 }
 
 }  // namespace xb::cmd

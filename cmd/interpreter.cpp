@@ -50,6 +50,12 @@ Status Interpreter::check(std::string_view text, bool* incomplete) {
     return hush::parse(text, script, incomplete);
 }
 
+[[gnu::noinline]] bool Interpreter::parse_or_report(std::string_view text, hush::Script& script, const char* what) {
+    Status parsed = hush::parse(text, script);
+    if (!parsed.ok()) ctx_.con.printf("syntax error%s%s: %s\n", what ? " in " : "", what ? what : "", parsed.error().message());
+    return parsed.ok();
+}
+
 int Interpreter::run_script(std::string_view text, const char* what) {
     if (run_depth_ >= kMaxRunDepth) {
         ctx_.con.printf("%s%snesting too deep (more than %u scripts inside each other)\n", what ? what : "",
@@ -70,16 +76,21 @@ int Interpreter::run_script(std::string_view text, const char* what) {
         status_ = 1;
         return status_;
     }
-    Status parsed = hush::parse(text, *script);
-    if (!parsed.ok()) {
-        ctx_.con.printf("syntax error%s%s: %s\n", what ? " in " : "", what ? what : "", parsed.error().message());
+    if (!parse_or_report(text, *script, what)) {
         delete script;
         status_ = 1;
         return status_;
     }
-    ++run_depth_;
-    exec_list(script->root);
-    --run_depth_;
+    if (depth_ >= kMaxDepth) {
+        ctx_.con.printf("script nesting too deep (more than %u levels)\n", kMaxDepth);
+        aborting_ = true;
+    } else {
+        ++run_depth_;
+        ++depth_;
+        exec_list(script->root);
+        --depth_;
+        --run_depth_;
+    }
     delete script;
     exiting_ = false;
     if (outermost && aborting_) {
@@ -104,6 +115,7 @@ bool Interpreter::must_stop() {
 }
 
 int Interpreter::exec_list(const Node* list) {
+    if (list == nullptr) status_ = 0;  // an empty body succeeds
     for (const Node* n = list; n != nullptr && !aborting_ && !exiting_; n = n->next) status_ = exec_node(n);
     return status_;
 }
@@ -153,6 +165,23 @@ int Interpreter::exec_if(const Node* node) {
     return 0;
 }
 
+[[gnu::noinline]] bool Interpreter::expand_for_words(const Node* node, hush::Fields& items) {
+    for (const Word* w = node->words; w != nullptr; w = w->next) {
+        Status s = hush::expand(w->text, *this, items);
+        if (!s.ok()) {
+            ctx_.con.printf("for: %s\n", s.error().message());
+            return false;
+        }
+    }
+    return true;
+}
+
+[[gnu::noinline]] bool Interpreter::set_loop_variable(std::string_view name, const char* value) {
+    Status s = set_local(name, value);
+    if (!s.ok()) ctx_.con.printf("for: %s\n", s.error().message());
+    return s.ok();
+}
+
 int Interpreter::exec_for(const Node* node) {
     int rc = 0;
     if (!node->has_in) return 0;  // no positional parameters in xenboot: nothing to loop over
@@ -162,19 +191,13 @@ int Interpreter::exec_for(const Node* node) {
         return 1;
     }
     items->clear();
-    for (const Word* w = node->words; w != nullptr; w = w->next) {
-        Status s = hush::expand(w->text, *this, *items);
-        if (!s.ok()) {
-            ctx_.con.printf("for: %s\n", s.error().message());
-            delete items;
-            return 1;
-        }
+    if (!expand_for_words(node, *items)) {
+        delete items;
+        return 1;
     }
     for (int i = 0; i < items->argc; ++i) {
         if (must_stop()) break;
-        Status s = set_local(node->var, items->argv[i]);
-        if (!s.ok()) {
-            ctx_.con.printf("for: %s\n", s.error().message());
+        if (!set_loop_variable(node->var, items->argv[i])) {
             rc = 1;
             break;
         }
@@ -197,6 +220,44 @@ int Interpreter::exec_loop(const Node* node) {
     return rc;
 }
 
+// Expands a simple command's words into f, setting its leading NAME=value
+// words as local variables. Kept out of exec_simple (noinline) so that its
+// error objects are not on the stack while the command runs (nested run and
+// source go through exec_simple again).
+[[gnu::noinline]] bool Interpreter::expand_command(const Node* node, hush::Fields& f) {
+    const Word* w = node->words;
+    // Leading NAME=value words set local variables (U-Boot's hush).
+    for (; w != nullptr; w = w->next) {
+        const std::size_t name_len = hush::assignment_name_length(w->text);
+        if (name_len == 0) break;
+        Status s = hush::expand(w->text.substr(name_len + 1), *this, f, false);
+        if (s.ok()) s = set_local(w->text.substr(0, name_len), f.argv[0]);
+        f.clear();
+        if (!s.ok()) {
+            ctx_.con.printf("%.*s: %s\n", static_cast<int>(name_len), w->text.data(), s.error().message());
+            return false;
+        }
+    }
+    for (; w != nullptr; w = w->next) {
+        Status s = hush::expand(w->text, *this, f);
+        if (!s.ok()) {
+            ctx_.con.printf("%s\n", s.error().message());
+            return false;
+        }
+    }
+    return true;
+}
+
+namespace {
+
+// exit's argument: 0-255 decimal; anything else is status 1.
+[[gnu::noinline]] int exit_status(const char* text) {
+    Result<std::uint64_t> n = parse_dec(text, "exit status");
+    return n.ok() && n.value() <= 255 ? static_cast<int>(n.value()) : 1;
+}
+
+}  // namespace
+
 int Interpreter::exec_simple(const Node* node) {
     if (must_stop()) return status_;
     hush::Fields* f = new (std::nothrow) hush::Fields();
@@ -205,38 +266,16 @@ int Interpreter::exec_simple(const Node* node) {
         return 1;
     }
     f->clear();
-    const Word* w = node->words;
-    // Leading NAME=value words set local variables (U-Boot's hush).
-    for (; w != nullptr; w = w->next) {
-        const std::size_t name_len = hush::assignment_name_length(w->text);
-        if (name_len == 0) break;
-        Status s = hush::expand(w->text.substr(name_len + 1), *this, *f, false);
-        if (s.ok()) s = set_local(w->text.substr(0, name_len), f->argv[0]);
-        f->clear();
-        if (!s.ok()) {
-            ctx_.con.printf("%.*s: %s\n", static_cast<int>(name_len), w->text.data(), s.error().message());
-            delete f;
-            return 1;
-        }
-    }
-    for (; w != nullptr; w = w->next) {
-        Status s = hush::expand(w->text, *this, *f);
-        if (!s.ok()) {
-            ctx_.con.printf("%s\n", s.error().message());
-            delete f;
-            return 1;
-        }
+    if (!expand_command(node, *f)) {
+        delete f;
+        return 1;
     }
     int rc = 0;
     if (f->argc == 0) {
         rc = 0;
     } else if (strcmp(f->argv[0], "exit") == 0) {
         // exit [n]: ends the current script (a `run` or `source` level, or the line).
-        rc = 0;
-        if (f->argc > 1) {
-            Result<std::uint64_t> n = parse_dec(f->argv[1], "exit status");
-            rc = n.ok() && n.value() <= 255 ? static_cast<int>(n.value()) : 1;
-        }
+        rc = f->argc > 1 ? exit_status(f->argv[1]) : 0;
         exiting_ = true;
     } else if (const Command* cmd = find_command(f->argv[0]); cmd != nullptr) {
         if (allow_ != nullptr && !allow_(cmd->name)) {
