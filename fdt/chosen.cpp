@@ -120,6 +120,13 @@ Status fixup_chosen(void* blob, std::size_t room, std::optional<std::string_view
         TRY(remove(blob, chosen, "linux,initrd-start"));
         TRY(remove(blob, chosen, "linux,initrd-end"));
     }
+    // libfdt edits a damaged tree that validate() let through (fuzz_fdt_print
+    // found one with duplicate properties) into one it no longer accepts: never
+    // hand such a tree to a kernel, say so instead.
+    Result<std::size_t> checked = validate(blob, room);
+    if (!checked.ok()) {
+        return Error::make(Errc::bad_data, "the tree is damaged: after the /chosen fixup: %s", checked.error().message());
+    }
     return ok();
 }
 

@@ -4,6 +4,8 @@
 #include <gtest/gtest.h>
 
 #include <cstring>
+#include <fstream>
+#include <iterator>
 #include <string>
 #include <vector>
 
@@ -167,3 +169,23 @@ TEST(FdtChosen, PackedSizeIsWhatFdtPackLeaves) {
 }
 
 }  // namespace
+
+// fuzz_fdt_print: a damaged tree (duplicate properties) that validate() accepts
+// but libfdt's edits turn into one it rejects. fixup_chosen must then fail
+// cleanly instead of handing a broken tree on.
+TEST(FdtChosenRegression, FixupOfADamagedTreeFailsOrLeavesAValidTree) {
+    std::ifstream f(std::string(XB_SOURCE_DIR) + "/tests/fuzz/seeds/regressions/fdt-print-fixup-invalidates.dtb",
+                    std::ios::binary);
+    std::vector<char> bytes((std::istreambuf_iterator<char>(f)), {});
+    ASSERT_FALSE(bytes.empty());
+    std::vector<std::uint64_t> blob((bytes.size() + 512 + 7) / 8);
+    std::memcpy(blob.data(), bytes.data(), bytes.size());
+    ASSERT_TRUE(xb::fdt::validate(blob.data(), bytes.size()).ok());
+    xb::Status s = xb::fdt::fixup_chosen(blob.data(), blob.size() * 8, "console=hvc0", xb::Range{0x48000000, 0x2000});
+    if (s.ok()) {
+        EXPECT_TRUE(xb::fdt::validate(blob.data(), blob.size() * 8).ok());
+    } else {
+        EXPECT_EQ(s.error().code(), xb::Errc::bad_data);
+        EXPECT_NE(std::string(s.error().message()).find("the tree is damaged"), std::string::npos) << s.error().message();
+    }
+}
