@@ -238,11 +238,6 @@ Status try_volume(Context& ctx, Volume& v, Attempts& tried) {
     return Error::make(Errc::not_found, "nothing booted");
 }
 
-struct HeapTable {
-    fs::PartitionTable* table = new (std::nothrow) fs::PartitionTable;
-    ~HeapTable() { delete table; }
-};
-
 // ok() only if something booted (simulated platforms); interrupted stops the scan.
 Status scan(Context& ctx, Attempts& tried) {
     const BlockDevices* devices = ctx.services != nullptr ? &ctx.services->pvblock : nullptr;
@@ -252,34 +247,29 @@ Status scan(Context& ctx, Attempts& tried) {
     }
     for (unsigned d = 0; d < devices->count && !ctx.stop; ++d) {
         BlockDevice& disk = *devices->dev[d];
-        HeapTable t;
+        fs::HeapPartitionTable t;
         if (t.table == nullptr) return Error::make(Errc::no_memory, "no memory for a partition table");
-        Status read = fs::read_partitions(disk, *t.table);
-        if (!read.ok() && read.error().code() != Errc::not_found) {
+        Result<bool> read = read_table(disk, *t.table);
+        if (!read.ok()) {
             tried.add("%s: %s", disk.name(), read.error().message());
             continue;
         }
         unsigned numbers[fs::PartitionTable::kMaxPartitions];
         unsigned n = 0;
-        if (read.ok()) {
-            for (unsigned i = 0; i < t.table->count; ++i) {
-                if (!t.table->parts[i].extended) numbers[n++] = t.table->parts[i].number;
-            }
+        for (unsigned i = 0; i < t.table->count; ++i) {
+            if (!t.table->parts[i].extended) numbers[n++] = t.table->parts[i].number;
         }
         // No table, or one without partitions: the whole disk. (mkfs.vfat on a
         // whole disk writes 0x55aa and four empty entries: an empty MBR.)
         if (n == 0) numbers[n++] = 0;
         for (unsigned i = 0; i < n && !ctx.stop; ++i) {
             if (ctx.ctrlc()) return Error::make(Errc::interrupted, "scan interrupted");
-            Result<BlockDeviceSlice> slice = fs::partition_slice(disk, *t.table, numbers[i]);
-            if (!slice.ok()) {
-                tried.add("%s", slice.error().message());
+            Result<Volume> volume = volume_of(disk, *t.table, d, numbers[i]);
+            if (!volume.ok()) {
+                tried.add("%s", volume.error().message());
                 continue;
             }
-            Volume v;
-            v.slice = named_volume(slice.value(), d, numbers[i]);
-            v.disk = d;
-            v.part = numbers[i];
+            Volume& v = volume.value();
             Status s = try_volume(ctx, v, tried);
             if (s.ok() || ctx.stop) return ok();
             if (s.error().code() == Errc::interrupted) return s;

@@ -38,12 +38,6 @@ void print_efi(Console& con, const fs::PartitionTable& t) {
     }
 }
 
-// The table is ~22 KiB: on the heap, not the firmware's 64 KiB stack.
-struct HeapTable {
-    fs::PartitionTable* table = new (std::nothrow) fs::PartitionTable;
-    ~HeapTable() { delete table; }
-};
-
 int part_list(Context& ctx, const Command& cmd, int argc, char* const argv[]) {
     if (argc != 4) return usage_error(ctx, cmd, "list expects an interface and a device");
     if (strcmp(argv[2], "pvblock") != 0) {
@@ -66,7 +60,7 @@ int part_list(Context& ctx, const Command& cmd, int argc, char* const argv[]) {
         return 1;
     }
     BlockDevice& disk = *devices->dev[dev.value()];
-    HeapTable heap;
+    fs::HeapPartitionTable heap;
     if (heap.table == nullptr) {
         ctx.con.printf("part: out of memory\n");
         return 1;

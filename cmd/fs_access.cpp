@@ -30,18 +30,29 @@ Status parse_devpart(const char* text, std::uint64_t& dev, std::uint64_t& part, 
     return ok();
 }
 
-// The ~22 KiB partition table lives on the heap (the firmware stack is 64 KiB).
-struct HeapTable {
-    fs::PartitionTable* table = new (std::nothrow) fs::PartitionTable;
-    ~HeapTable() { delete table; }
-};
-
 }  // namespace
 
 BlockDeviceSlice named_volume(const BlockDeviceSlice& slice, unsigned disk, unsigned part) {
     char name[32];
     format_to(name, sizeof name, "pvblock %u:%u", disk, part);
     return BlockDeviceSlice(slice.parent(), slice.first_block(), slice.block_count(), name);
+}
+
+Result<bool> read_table(BlockDevice& disk, fs::PartitionTable& table) {
+    Status read = fs::read_partitions(disk, table);
+    if (read.ok()) return true;
+    if (read.error().code() != Errc::not_found) return read.error();
+    table.count = 0;
+    return false;
+}
+
+Result<Volume> volume_of(BlockDevice& disk, const fs::PartitionTable& table, unsigned disk_index, unsigned part) {
+    const BlockDeviceSlice slice = TRY(fs::partition_slice(disk, table, part));
+    Volume v;
+    v.slice = named_volume(slice, disk_index, part);
+    v.disk = disk_index;
+    v.part = part;
+    return v;
 }
 
 Result<Volume> open_volume(Context& ctx, const char* iface, const char* devpart) {
@@ -57,30 +68,21 @@ Result<Volume> open_volume(Context& ctx, const char* iface, const char* devpart)
         return Error::make(Errc::not_found, "no pvblock device %llu (%u present)", static_cast<ull>(dev), devices->count);
     }
     BlockDevice& disk = *devices->dev[dev];
-    HeapTable t;
+    fs::HeapPartitionTable t;
     if (t.table == nullptr) return Error::make(Errc::no_memory, "no memory for a partition table");
-    Status read = fs::read_partitions(disk, *t.table);
-    if (!read.ok() && read.error().code() != Errc::not_found) return read.error();
-    const bool have_table = read.ok();
+    const bool have_table = TRY(read_table(disk, *t.table));
     if (!part_given) {
         part = 0;
         // A table without partitions (mkfs.vfat on a whole disk leaves an empty
         // MBR) means the whole disk, as no table does.
-        if (have_table && t.table->count != 0) {
-            for (unsigned i = 0; i < t.table->count && part == 0; ++i) {
-                if (t.table->parts[i].bootable && !t.table->parts[i].extended) part = t.table->parts[i].number;
-            }
-            if (part == 0) part = 1;
+        for (unsigned i = 0; i < t.table->count && part == 0; ++i) {
+            if (t.table->parts[i].bootable && !t.table->parts[i].extended) part = t.table->parts[i].number;
         }
+        if (part == 0 && t.table->count != 0) part = 1;
     } else if (part != 0 && !have_table) {
         return Error::make(Errc::not_found, "%s: no partition table, so no partition %llu", disk.name(), static_cast<ull>(part));
     }
-    Volume v;
-    const BlockDeviceSlice slice = TRY(fs::partition_slice(disk, *t.table, static_cast<unsigned>(part)));
-    v.slice = named_volume(slice, static_cast<unsigned>(dev), static_cast<unsigned>(part));
-    v.disk = static_cast<unsigned>(dev);
-    v.part = static_cast<unsigned>(part);
-    return v;
+    return volume_of(disk, *t.table, static_cast<unsigned>(dev), static_cast<unsigned>(part));
 }
 
 Result<fs::Filesystem*> mount_volume(Context& ctx, const char* iface, const char* devpart, fs::FsKind kind, Volume& volume) {

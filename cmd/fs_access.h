@@ -7,6 +7,7 @@
 
 #include "cmd/command.h"
 #include "fs/mount.h"
+#include "fs/partition/partition_table.h"
 #include "lib/block_device.h"
 
 namespace xb::cmd {
@@ -21,6 +22,14 @@ struct Volume {
 // The slice renamed "pvblock D:P" (the name users type; errors from the
 // filesystems quote it).
 BlockDeviceSlice named_volume(const BlockDeviceSlice& slice, unsigned disk, unsigned part);
+
+// Reads the partition table of `disk` into `table`. A disk without one reads as
+// an empty table; the result says whether there was one. Other errors (I/O, a
+// table that cannot be trusted) are returned.
+Result<bool> read_table(BlockDevice& disk, fs::PartitionTable& table);
+
+// Partition `part` of `disk` (0: the whole disk), which is pvblock `disk_index`.
+Result<Volume> volume_of(BlockDevice& disk, const fs::PartitionTable& table, unsigned disk_index, unsigned part);
 
 // "<dev>[:<part>]" on interface `iface` (only "pvblock"). dev and part are hex
 // as in U-Boot. devpart nullptr or "": the current device (`pvblock dev N`).

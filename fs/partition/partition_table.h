@@ -11,6 +11,7 @@
 
 #include <array>
 #include <cstdint>
+#include <new>
 
 #include "fs/partition/guid.h"
 #include "lib/block_device.h"
@@ -70,6 +71,16 @@ struct PartitionTable {
 
     // The partition with this number, or nullptr.
     const Partition* find(unsigned number) const;
+};
+
+// A PartitionTable on the heap: it is ~22 KiB and the firmware's stack 64 KiB.
+// `table` is nullptr when the heap is exhausted.
+struct HeapPartitionTable {
+    PartitionTable* table = new (std::nothrow) PartitionTable;
+    HeapPartitionTable() = default;
+    HeapPartitionTable(const HeapPartitionTable&) = delete;
+    HeapPartitionTable& operator=(const HeapPartitionTable&) = delete;
+    ~HeapPartitionTable() { delete table; }
 };
 
 // Reads the partition table of `disk` into `out` (about 22 KiB: callers in the
