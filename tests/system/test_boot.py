@@ -23,7 +23,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "lab"))
 import lab as labmod  # noqa: E402
 import sample_disk  # noqa: E402
-from test_shell import Checks, expect, guest_end  # noqa: E402
+from test_shell import Checks, expect, guest_end, run_in_lab, summary  # noqa: E402
 
 REPO = os.path.abspath(os.path.join(HERE, "..", ".."))
 LINUX_UP = "XENBOOT-GUEST: linux up"
@@ -41,6 +41,20 @@ def linux_log_clean(checks, c, name):
                  bad and linux[max(0, bad.start() - 200):bad.end() + 200])
 
 
+def linux_ran(checks, lab, name, layout, up="Linux starts", up_timeout=180, extra=()):
+    """The booted Linux's own report: its marker, `extra` (label, pattern) checks, the
+    signature it read from its PV disk, a clean log, and its power-off."""
+    c = lab.console
+    if expect(checks, c, f"{name}: {up}", LINUX_UP, up_timeout):
+        for label, pattern in extra:
+            expect(checks, c, f"{name}: {label}", pattern, 30)
+        expect(checks, c, f"{name}: Linux reads its PV disk (signature OK)",
+               f"disk signature OK {sample_disk.signature(layout)}", 120)
+        linux_log_clean(checks, c, name)
+    end = guest_end(lab)
+    checks.check(f"{name}: guest powered off by Linux", end == "poweroff", end)
+
+
 def autoboot_guest(checks, lab, layout, name, extra=()):
     c = lab.console
     lab.wait_guest_start(timeout=120)
@@ -51,12 +65,7 @@ def autoboot_guest(checks, lab, layout, name, extra=()):
     if expect(checks, c, f"{name}: boot-time breakdown printed",
               re.compile(r"xenboot: boot time: init \d+ ms, disks \d+ ms, load \d+ ms, inflate \d+ ms, hand-off \d+ ms"), 60):
         checks.check(f"{name}: no hand-off warnings", "hand-off warning" not in c.output())
-    if expect(checks, c, f"{name}: Linux starts", LINUX_UP, 180):
-        expect(checks, c, f"{name}: Linux reads its PV disk (signature OK)",
-               f"disk signature OK {sample_disk.signature(layout)}", 120)
-        linux_log_clean(checks, c, name)
-    end = guest_end(lab)
-    checks.check(f"{name}: guest powered off by Linux", end == "poweroff", end)
+    linux_ran(checks, lab, name, layout)
 
 
 def interactive_guest(checks, lab):
@@ -86,12 +95,7 @@ def interactive_guest(checks, lab):
     c.sendline('setenv bootargs "console=hvc0 xbtest=poweroff"; booti ${kernel_addr_r} ${ramdisk_addr_r}:${filesize}')
     expect(checks, c, f"{name}: booti checks the Image", "## Kernel at 0x", 60)
     expect(checks, c, f"{name}: hand-off begins", "Starting kernel ...", 60)
-    if expect(checks, c, f"{name}: Linux starts", LINUX_UP, 180):
-        expect(checks, c, f"{name}: Linux got bootargs from booti", "xbtest=poweroff", 30)
-        expect(checks, c, f"{name}: Linux reads its PV disk (signature OK)",
-               f"disk signature OK {sample_disk.signature('mbr-ext4')}", 120)
-    end = guest_end(lab)
-    checks.check(f"{name}: guest powered off by Linux", end == "poweroff", end)
+    linux_ran(checks, lab, name, "mbr-ext4", extra=[("Linux got bootargs from booti", "xbtest=poweroff")])
 
 
 def bad_guest(checks, lab):
@@ -124,11 +128,7 @@ def bad_guest(checks, lab):
     expect(checks, c, f"{name}: bad magic refused", "label 'bad-magic'", 120)
     expect(checks, c, f"{name}: truncated gzip refused", "label 'truncated-gz'", 120)
     expect(checks, c, f"{name}: label without kernel reported", "label 'no-kernel-line'", 120)
-    if expect(checks, c, f"{name}: a working label boots Linux", LINUX_UP, 240):
-        expect(checks, c, f"{name}: Linux reads its PV disk",
-               f"disk signature OK {sample_disk.signature('mbr-ext4-bad')}", 120)
-    end = guest_end(lab)
-    checks.check(f"{name}: guest powered off by Linux", end == "poweroff", end)
+    linux_ran(checks, lab, name, "mbr-ext4-bad", up="a working label boots Linux", up_timeout=240)
 
 
 def main():
@@ -147,25 +147,22 @@ def main():
         labmod.GuestSpec("boot-bad", disks=[disks["mbr-ext4-bad"]], cmdline="bootdelay=-1",
                          kernel=firmware, memory_mib=128),
     ]
-    try:
-        with labmod.Lab(work, guests) as lab:
-            autoboot_guest(checks, lab, "mbr-ext4", "extlinux on MBR/ext4", [
-                ("extlinux.conf found", "Found /boot/extlinux/extlinux.conf on pvblock 0:1 (ext4)"),
-                ("menu lists the labels", re.compile(r"(?i)2:\trescue")),
-                ("default label boots", "Booting label 'linux'")])
-            autoboot_guest(checks, lab, "gpt-fat", "Image.gz on GPT/FAT", [
-                ("extlinux.conf found on FAT", "Found /extlinux/extlinux.conf on pvblock 0:1 (fat)"),
-                ("Image.gz inflated", re.compile(r"Uncompressed \d+ bytes"))])
-            autoboot_guest(checks, lab, "bootscr", "boot.scr", [
-                ("boot.scr found", "Found /boot/boot.scr on pvblock 0:1 (ext4)")])
-            interactive_guest(checks, lab)
-            bad_guest(checks, lab)
-            lab.wait_done(timeout=120)
-    except labmod.LabError as e:
-        checks.check("lab ran to the end", False, str(e))
-    print(f"logs: {os.path.join(work, 'logs')}")
-    print(f"{checks.passed} passed, {checks.failed} failed")
-    return 0 if checks.failed == 0 and checks.passed > 0 else 1
+
+    def body(lab):
+        autoboot_guest(checks, lab, "mbr-ext4", "extlinux on MBR/ext4", [
+            ("extlinux.conf found", "Found /boot/extlinux/extlinux.conf on pvblock 0:1 (ext4)"),
+            ("menu lists the labels", re.compile(r"(?i)2:\trescue")),
+            ("default label boots", "Booting label 'linux'")])
+        autoboot_guest(checks, lab, "gpt-fat", "Image.gz on GPT/FAT", [
+            ("extlinux.conf found on FAT", "Found /extlinux/extlinux.conf on pvblock 0:1 (fat)"),
+            ("Image.gz inflated", re.compile(r"Uncompressed \d+ bytes"))])
+        autoboot_guest(checks, lab, "bootscr", "boot.scr", [
+            ("boot.scr found", "Found /boot/boot.scr on pvblock 0:1 (ext4)")])
+        interactive_guest(checks, lab)
+        bad_guest(checks, lab)
+
+    run_in_lab(checks, work, guests, body)
+    return summary(checks, work)
 
 
 if __name__ == "__main__":

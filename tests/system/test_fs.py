@@ -21,7 +21,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "lab"))
 import lab as labmod  # noqa: E402
 from fs_images import MIB, ext4_image, fat_image, make_tree, partitioned_disk  # noqa: E402
-from test_shell import Checks, expect, guest_end  # noqa: E402
+from test_shell import Checks, expect, guest_end, relocaddr, run_in_lab, summary  # noqa: E402
 
 REPO = os.path.abspath(os.path.join(HERE, "..", ".."))
 
@@ -108,10 +108,8 @@ def run_guest(checks, lab, ext4_files, fat_files):
     c.sendline("load pvblock 0:1 ${loadaddr} /boot/missing")
     expect(checks, c, "missing file: clear error", "missing")
     expect(checks, c, "prompt after missing file", "=> ")
-    c.sendline("bdinfo")
-    if expect(checks, c, "bdinfo relocaddr", re.compile(r"relocaddr   = 0x([0-9a-f]{16})")):
-        reloc = int(c.last_match.group(1), 16)
-        expect(checks, c, "prompt after bdinfo", "=> ")
+    reloc = relocaddr(checks, c)
+    if reloc is not None:
         c.sendline(f"load pvblock 0:1 {reloc:x} /boot/config.txt")
         expect(checks, c, "load over xenboot's memory refused", "refusing /boot/config.txt at")
         expect(checks, c, "prompt after refusal", "=> ")
@@ -126,15 +124,8 @@ def main():
     checks = Checks()
     disk, ext4_files, fat_files = build_disk(work)
     guests = [labmod.GuestSpec("xenboot-fs", kernel=firmware, memory_mib=256, disks=[disk], cmdline="bootdelay=-1")]
-    try:
-        with labmod.Lab(work, guests) as lab:
-            run_guest(checks, lab, ext4_files, fat_files)
-            lab.wait_done(timeout=120)
-    except labmod.LabError as e:
-        checks.check("lab ran to the end", False, str(e))
-    print(f"logs: {os.path.join(work, 'logs')}")
-    print(f"{checks.passed} passed, {checks.failed} failed")
-    return 0 if checks.failed == 0 and checks.passed > 0 else 1
+    run_in_lab(checks, work, guests, lambda lab: run_guest(checks, lab, ext4_files, fat_files))
+    return summary(checks, work)
 
 
 if __name__ == "__main__":

@@ -23,7 +23,7 @@ import zlib
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "lab"))
 import lab as labmod  # noqa: E402
-from test_shell import Checks, expect, guest_end  # noqa: E402
+from test_shell import Checks, expect, guest_end, relocaddr, run_in_lab, summary  # noqa: E402
 
 REPO = os.path.abspath(os.path.join(HERE, "..", ".."))
 MIB = 2**20
@@ -124,10 +124,8 @@ def run_disks_guest(checks, lab, disks):
     c.sendline("pvblock read 40000000 2ffff 2")
     expect(checks, c, "read beyond the disk end refused", "beyond its 196608 blocks")
     expect(checks, c, "prompt after beyond-end", "=> ")
-    c.sendline("bdinfo")
-    if expect(checks, c, "bdinfo relocaddr", re.compile(r"relocaddr   = 0x([0-9a-f]{16})")):
-        reloc = int(c.last_match.group(1), 16)
-        expect(checks, c, "prompt after bdinfo", "=> ")
+    reloc = relocaddr(checks, c)
+    if reloc is not None:
         c.sendline(f"pvblock read {reloc:x} 0 1")
         expect(checks, c, "read over xenboot's own memory refused", "refusing pvblock read destination")
         expect(checks, c, "prompt after refusal", "=> ")
@@ -164,16 +162,13 @@ def main():
     disks = build_disks(os.path.join(work, "disks"))
     guests = [labmod.GuestSpec("xenboot-disks", kernel=firmware, memory_mib=256, disks=list(disks), cmdline="bootdelay=-1"),
               labmod.GuestSpec("xenboot-nodisk", kernel=firmware, memory_mib=64, cmdline="bootdelay=-1")]
-    try:
-        with labmod.Lab(work, guests) as lab:
-            run_disks_guest(checks, lab, disks)
-            run_diskless_guest(checks, lab)
-            lab.wait_done(timeout=120)
-    except labmod.LabError as e:
-        checks.check("lab ran to the end", False, str(e))
-    print(f"logs: {os.path.join(work, 'logs')}")
-    print(f"{checks.passed} passed, {checks.failed} failed")
-    return 0 if checks.failed == 0 and checks.passed > 0 else 1
+
+    def body(lab):
+        run_disks_guest(checks, lab, disks)
+        run_diskless_guest(checks, lab)
+
+    run_in_lab(checks, work, guests, body)
+    return summary(checks, work)
 
 
 if __name__ == "__main__":

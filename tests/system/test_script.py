@@ -21,34 +21,11 @@ import time
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "lab"))
 import lab as labmod  # noqa: E402
+from test_shell import Checks, expect, run_in_lab, summary  # noqa: E402
 
 REPO = os.path.abspath(os.path.join(HERE, "..", ".."))
 
 CMDLINE = "console=hvc0 bootdelay=0 greeting=hello-from-cmdline bootcmd='run mine' mine='echo mine ran'"
-
-
-class Checks:
-    def __init__(self):
-        self.passed = 0
-        self.failed = 0
-
-    def check(self, name, ok, detail=""):
-        if ok:
-            self.passed += 1
-            print(f"PASS: {name}")
-        else:
-            self.failed += 1
-            print(f"FAIL: {name}{': ' + detail if detail else ''}")
-        sys.stdout.flush()
-        return ok
-
-
-def expect(checks, console, name, pattern, timeout=30.0):
-    try:
-        console.expect(pattern, timeout)
-        return checks.check(name, True)
-    except labmod.LabError as e:
-        return checks.check(name, False, str(e))
 
 
 def run_guest(checks, lab):
@@ -143,17 +120,9 @@ def main():
     args = ap.parse_args()
     checks = Checks()
     guests = [labmod.GuestSpec("xenboot-script", kernel=args.firmware, memory_mib=64, cmdline=CMDLINE)]
-    t0 = time.monotonic()
-    try:
-        with labmod.Lab(args.workdir, guests) as lab:
-            run_guest(checks, lab)
-            lab.wait_done(timeout=120)
-    except labmod.LabError as e:
-        checks.check("lab ran to the end", False, str(e))
-    print(f"whole lab run: {time.monotonic() - t0:.1f} s")
-    print(f"logs: {os.path.join(args.workdir, 'logs')}")
-    print(f"{checks.passed} passed, {checks.failed} failed")
-    return 0 if checks.failed == 0 and checks.passed > 0 else 1
+    seconds = run_in_lab(checks, args.workdir, guests, lambda lab: run_guest(checks, lab))
+    print(f"whole lab run: {seconds:.1f} s")
+    return summary(checks, args.workdir)
 
 
 if __name__ == "__main__":

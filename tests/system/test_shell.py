@@ -60,6 +60,36 @@ def guest_end(lab):
         return f"error: {e}"
 
 
+def run_in_lab(checks, workdir, guests, body):
+    """Runs body(lab) in a lab of `guests` and waits for the lab to finish; a lab that
+    fails is one FAIL. Returns the wall time of the whole lab run, in seconds."""
+    t0 = time.monotonic()
+    try:
+        with labmod.Lab(workdir, guests) as lab:
+            body(lab)
+            lab.wait_done(timeout=120)
+    except labmod.LabError as e:
+        checks.check("lab ran to the end", False, str(e))
+    return time.monotonic() - t0
+
+
+def summary(checks, workdir):
+    """The closing lines every system test prints; the exit status."""
+    print(f"logs: {os.path.join(workdir, 'logs')}")
+    print(f"{checks.passed} passed, {checks.failed} failed")
+    return 0 if checks.failed == 0 and checks.passed > 0 else 1
+
+
+def relocaddr(checks, c):
+    """Where xenboot runs (bdinfo's relocaddr), after the prompt is back; None if not seen."""
+    c.sendline("bdinfo")
+    if not expect(checks, c, "bdinfo relocaddr", re.compile(r"relocaddr   = 0x([0-9a-f]{16})")):
+        return None
+    reloc = int(c.last_match.group(1), 16)
+    expect(checks, c, "prompt after bdinfo", "=> ")
+    return reloc
+
+
 def run_guest(checks, lab, name, memory_mib, figures):
     c = lab.console
     lab.wait_guest_start(timeout=120)
@@ -159,24 +189,19 @@ def main():
               labmod.GuestSpec("xenboot-undef", kernel=args.firmware, memory_mib=64, cmdline="bootdelay=-1"),
               labmod.GuestSpec("xenboot-abort", kernel=args.firmware, memory_mib=64, cmdline="bootdelay=-1"),
               labmod.GuestSpec("xenboot-reset", kernel=args.firmware, memory_mib=64, cmdline="bootdelay=-1")]
-    t0 = time.monotonic()
-    try:
-        with labmod.Lab(args.workdir, guests) as lab:
-            for g in guests[:2]:
-                run_guest(checks, lab, g.name, g.memory_mib, figures)
-            run_exception_guest(checks, lab, "xenboot-undef", "undefined", "unknown reason")
-            run_exception_guest(checks, lab, "xenboot-abort", "abort", "data abort")
-            run_reset_guest(checks, lab, "xenboot-reset")
-            lab.wait_done(timeout=120)
-    except labmod.LabError as e:
-        checks.check("lab ran to the end", False, str(e))
-    figures["whole lab run"] = f"{time.monotonic() - t0:.1f} s"
+
+    def body(lab):
+        for g in guests[:2]:
+            run_guest(checks, lab, g.name, g.memory_mib, figures)
+        run_exception_guest(checks, lab, "xenboot-undef", "undefined", "unknown reason")
+        run_exception_guest(checks, lab, "xenboot-abort", "abort", "data abort")
+        run_reset_guest(checks, lab, "xenboot-reset")
+
+    figures["whole lab run"] = f"{run_in_lab(checks, args.workdir, guests, body):.1f} s"
     print("--- figures ---")
     for k, v in figures.items():
         print(f"{k}: {v}")
-    print(f"logs: {os.path.join(args.workdir, 'logs')}")
-    print(f"{checks.passed} passed, {checks.failed} failed")
-    return 0 if checks.failed == 0 and checks.passed > 0 else 1
+    return summary(checks, args.workdir)
 
 
 if __name__ == "__main__":
