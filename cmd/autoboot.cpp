@@ -25,10 +25,10 @@ long boot_delay(Context& ctx) {
     return negative ? -static_cast<long>(n.value()) : static_cast<long>(n.value());
 }
 
-// Takes every waiting key; true if there was one.
+// Takes every waiting key (typeahead kept by ctrlc() first); true if there was one.
 bool key_pressed(Context& ctx) {
     bool any = false;
-    while (ctx.con.read_char() >= 0) any = true;
+    while (ctx.read_char() >= 0) any = true;
     return any;
 }
 
