@@ -1,6 +1,6 @@
 # The board's default environment (configs/xenguest.env, or the file given in
 # XENBOOT_DEFAULT_ENV_FILE) embedded as a C string in xenboot/default_env.h.
-# The text is parsed at start-up by cmd/default_env.cpp (and checked by a unit test).
+# The text is parsed at start-up by shell/default_env.cpp (and checked by a unit test).
 set(XENBOOT_DEFAULT_ENV_FILE ${CMAKE_SOURCE_DIR}/configs/xenguest.env CACHE FILEPATH "default environment (name=value lines)")
 set_property(DIRECTORY APPEND PROPERTY CMAKE_CONFIGURE_DEPENDS ${XENBOOT_DEFAULT_ENV_FILE})
 file(READ ${XENBOOT_DEFAULT_ENV_FILE} xb_env_text)

@@ -5,7 +5,7 @@
 #include <cstdarg>
 #include <string_view>
 
-#include "drivers/xen/deadline.h"
+#include "lib/deadline.h"
 #include "lib/format.h"
 #include "lib/result.h"
 

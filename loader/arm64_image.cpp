@@ -3,13 +3,11 @@
 #include <array>
 
 #include "loader/gunzip.h"
-#include "fs/partition/endian.h"
+#include "lib/endian.h"
 
 namespace xb::loader {
 namespace {
 
-using fs::load_le32;
-using fs::load_le64;
 using ull = unsigned long long;
 
 constexpr std::uint32_t kMagic = 0x644d5241;  // "ARM\x64" read little-endian

@@ -1,5 +1,6 @@
 // arm64 implementation of arch/arch.h.
 #include "arch/arch.h"
+#include "lib/clock.h"
 
 #include "arch/arm64/sysreg.h"
 
@@ -76,3 +77,9 @@ void raise_test_exception(TestException kind) {
 }
 
 }  // namespace xb::arch
+
+// lib/clock.h: deadlines and timings read the same counter as arch::counter().
+namespace xb {
+std::uint64_t clock_ticks() { return arch::counter(); }
+std::uint64_t clock_hz() { return arch::counter_hz(); }
+}  // namespace xb

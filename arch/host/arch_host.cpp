@@ -5,6 +5,7 @@
 #include <thread>
 
 #include "arch/arch.h"
+#include "lib/clock.h"
 
 namespace xb::arch {
 
@@ -27,3 +28,9 @@ void set_wakeup(std::uint64_t) {}
 void clear_wakeup() {}
 
 }  // namespace xb::arch
+
+// lib/clock.h: deadlines and timings read the same counter as arch::counter().
+namespace xb {
+std::uint64_t clock_ticks() { return arch::counter(); }
+std::uint64_t clock_hz() { return arch::counter_hz(); }
+}  // namespace xb

@@ -4,11 +4,13 @@
 #include <new>
 
 #include "arch/arch.h"
-#include "cmd/autoboot.h"
-#include "cmd/boot_layout.h"
-#include "cmd/fs_access.h"
-#include "cmd/default_env.h"
-#include "cmd/shell.h"
+#include "bootflow/autoboot.h"
+#include "bootflow/boot_layout.h"
+#include "bootflow/fs_access.h"
+#include "bootflow/services.h"
+#include "bootflow/system_info.h"
+#include "shell/default_env.h"
+#include "shell/shell.h"
 #include "drivers/pvblock/pvblock_bus.h"
 #include "drivers/pvconsole/pv_console.h"
 #include "drivers/xen/grant_table.h"

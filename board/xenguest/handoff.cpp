@@ -1,7 +1,7 @@
 #include "board/xenguest/handoff.h"
 
 #include "arch/arch.h"
-#include "drivers/xen/deadline.h"
+#include "lib/deadline.h"
 
 namespace xb::board {
 namespace {

@@ -3,7 +3,7 @@
 // ("Hand-off"); the last instructions are arch/arm64/enter_kernel.S.
 #pragma once
 
-#include "cmd/services.h"
+#include "bootflow/services.h"
 #include "drivers/pvblock/pvblock_bus.h"
 #include "drivers/xen/event_channels.h"
 #include "drivers/xen/grant_table.h"

@@ -6,7 +6,7 @@
 #pragma once
 
 #include "drivers/xen/abi.h"
-#include "drivers/xen/deadline.h"
+#include "lib/deadline.h"
 #include "drivers/xen/xen_port.h"
 #include "lib/result.h"
 

@@ -5,7 +5,7 @@
 
 #include <cstdarg>
 
-#include "drivers/xen/deadline.h"
+#include "lib/deadline.h"
 #include "drivers/xen/hypercall.h"
 #include "lib/format.h"
 #include "lib/result.h"

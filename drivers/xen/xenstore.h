@@ -30,7 +30,7 @@
 #include <string_view>
 
 #include "drivers/xen/abi.h"
-#include "drivers/xen/deadline.h"
+#include "lib/deadline.h"
 #include "drivers/xen/event_channels.h"
 #include "lib/result.h"
 

@@ -4,7 +4,7 @@
 
 #include "fs/ext4/block_map.h"
 #include "fs/ext4/layout.h"
-#include "fs/partition/endian.h"
+#include "lib/endian.h"
 
 namespace xb::fs::ext4 {
 

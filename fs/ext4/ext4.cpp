@@ -9,7 +9,7 @@
 #include "fs/ext4/layout.h"
 #include "fs/ext4/superblock.h"
 #include "fs/ext4/volume.h"
-#include "fs/partition/disk_reader.h"
+#include "fs/disk_reader.h"
 
 namespace xb::fs::ext4 {
 

@@ -3,7 +3,7 @@
 #include <cstring>
 
 #include "fs/ext4/layout.h"
-#include "fs/partition/endian.h"
+#include "lib/endian.h"
 
 namespace xb::fs::ext4 {
 

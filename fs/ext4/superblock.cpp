@@ -1,7 +1,7 @@
 #include "fs/ext4/superblock.h"
 
 #include "fs/ext4/layout.h"
-#include "fs/partition/endian.h"
+#include "lib/endian.h"
 
 namespace xb::fs::ext4 {
 

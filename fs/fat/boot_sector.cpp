@@ -2,7 +2,7 @@
 
 #include <cstdarg>
 
-#include "fs/partition/endian.h"
+#include "lib/endian.h"
 #include "lib/format.h"
 
 namespace xb::fs::fat {

@@ -1,7 +1,7 @@
 #include "fs/fat/dir_reader.h"
 
-#include "fs/partition/endian.h"
-#include "fs/partition/utf16.h"
+#include "lib/endian.h"
+#include "fs/utf16.h"
 
 namespace xb::fs::fat {
 namespace {

@@ -2,9 +2,9 @@
 
 #include <cstring>
 
-#include "fs/partition/disk_reader.h"
-#include "fs/partition/endian.h"
-#include "fs/partition/utf16.h"
+#include "fs/disk_reader.h"
+#include "lib/endian.h"
+#include "fs/utf16.h"
 #include "lib/crc32.h"
 
 namespace xb::fs::detail {

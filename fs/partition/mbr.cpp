@@ -1,7 +1,7 @@
 #include "fs/partition/mbr.h"
 
-#include "fs/partition/disk_reader.h"
-#include "fs/partition/endian.h"
+#include "fs/disk_reader.h"
+#include "lib/endian.h"
 
 namespace xb::fs::detail {
 namespace {

@@ -2,7 +2,7 @@
 
 #include <cstdarg>
 
-#include "fs/partition/disk_reader.h"
+#include "fs/disk_reader.h"
 #include "fs/partition/gpt.h"
 #include "fs/partition/mbr.h"
 #include "lib/format.h"

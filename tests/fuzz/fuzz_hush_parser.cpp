@@ -7,8 +7,8 @@
 #include <cstdint>
 #include <string_view>
 
-#include "cmd/hush_parser.h"
-#include "cmd/interpreter.h"
+#include "shell/hush_parser.h"
+#include "shell/interpreter.h"
 #include "tests/sim/fakes.h"
 #include "tests/sim/guest_ram.h"
 

@@ -5,8 +5,8 @@
 #include <cstdint>
 #include <string>
 
-#include "cmd/fdt_working_tree.h"
-#include "cmd/shell.h"
+#include "bootflow/fdt_working_tree.h"
+#include "shell/shell.h"
 #include "fdt/device_tree.h"
 #include "tests/sim/dtb_builder.h"
 #include "tests/sim/fakes.h"

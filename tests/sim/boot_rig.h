@@ -18,15 +18,16 @@
 #include <string>
 #include <vector>
 
-#include "cmd/boot_layout.h"
-#include "cmd/environment.h"
-#include "cmd/fdt_working_tree.h"
-#include "cmd/fs_access.h"
-#include "cmd/shell.h"
+#include "bootflow/boot_layout.h"
+#include "shell/environment.h"
+#include "bootflow/fdt_working_tree.h"
+#include "bootflow/fs_access.h"
+#include "shell/shell.h"
 #include "fdt/device_tree.h"
 #include "tests/sim/dtb_builder.h"
 #include "tests/sim/fakes.h"
 #include "tests/sim/guest_ram.h"
+#include "bootflow/services.h"
 
 extern "C" {
 #include <libfdt.h>
@@ -144,7 +145,7 @@ struct BootRig {
     std::uint64_t top() const { return base() + ram_size; }
     std::uint8_t* at(std::uint64_t addr) const { return reinterpret_cast<std::uint8_t*>(static_cast<std::uintptr_t>(addr)); }
 
-    // The standard *_addr_r variables for this RAM (cmd/boot_layout.h).
+    // The standard *_addr_r variables for this RAM (bootflow/boot_layout.h).
     cmd::BootLayout set_layout() {
         Result<cmd::BootLayout> l = cmd::choose_boot_layout(sys.memory);
         EXPECT_TRUE(l.ok());

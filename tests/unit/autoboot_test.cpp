@@ -6,7 +6,7 @@
 #include <chrono>
 #include <string>
 
-#include "cmd/autoboot.h"
+#include "bootflow/autoboot.h"
 #include "tests/sim/boot_rig.h"
 
 namespace {

@@ -7,13 +7,15 @@
 #include <cstring>
 #include <random>
 
-#include "cmd/shell.h"
+#include "shell/shell.h"
 #include "drivers/pvblock/pvblock_bus.h"
 #include "drivers/xen/shared_info.h"
 #include "tests/sim/fakes.h"
 #include "tests/sim/guest_ram.h"
 #include "tests/sim/random_bytes.h"
 #include "tests/sim/sim_vbd.h"
+#include "bootflow/services.h"
+#include "bootflow/system_info.h"
 
 namespace {
 

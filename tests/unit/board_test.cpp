@@ -6,6 +6,7 @@
 
 #include <vector>
 
+#include "arch/arch.h"
 #include "board/xenguest/board.h"
 #include "tests/sim/dtb_builder.h"
 #include "tests/sim/fakes.h"

@@ -1,7 +1,7 @@
-// The *_addr_r variables chosen from free RAM (cmd/boot_layout.h).
+// The *_addr_r variables chosen from free RAM (bootflow/boot_layout.h).
 #include <gtest/gtest.h>
 
-#include "cmd/boot_layout.h"
+#include "bootflow/boot_layout.h"
 
 namespace xb::cmd {
 namespace {

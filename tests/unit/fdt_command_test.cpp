@@ -10,10 +10,10 @@
 #include <string>
 #include <vector>
 
-#include "cmd/builtins.h"
-#include "cmd/environment.h"
-#include "cmd/fdt_working_tree.h"
-#include "cmd/shell.h"
+#include "commands/builtins.h"
+#include "shell/environment.h"
+#include "bootflow/fdt_working_tree.h"
+#include "shell/shell.h"
 #include "fdt/chosen.h"
 #include "fdt/device_tree.h"
 #include "tests/sim/dtb_builder.h"

@@ -6,12 +6,13 @@
 
 #include <string>
 
-#include "cmd/default_env.h"
-#include "cmd/hush_parser.h"
-#include "cmd/interpreter.h"
-#include "cmd/shell.h"
+#include "shell/default_env.h"
+#include "shell/hush_parser.h"
+#include "shell/interpreter.h"
+#include "shell/shell.h"
 #include "tests/sim/fakes.h"
 #include "tests/sim/guest_ram.h"
+#include "bootflow/system_info.h"
 
 namespace {
 

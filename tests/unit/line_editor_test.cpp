@@ -4,10 +4,11 @@
 
 #include <string>
 
-#include "cmd/completion.h"
-#include "cmd/line_editor.h"
-#include "cmd/shell.h"
+#include "shell/completion.h"
+#include "shell/line_editor.h"
+#include "shell/shell.h"
 #include "tests/sim/fakes.h"
+#include "bootflow/system_info.h"
 
 namespace {
 

@@ -8,8 +8,8 @@
 #include <cstring>
 #include <regex>
 
-#include "cmd/builtins.h"
-#include "cmd/shell.h"
+#include "commands/builtins.h"
+#include "shell/shell.h"
 #include "lib/crc32.h"
 #include "tests/sim/fakes.h"
 #include "tests/sim/guest_ram.h"

@@ -15,7 +15,7 @@
 
 #include "fs/partition/guid.h"
 #include "fs/partition/partition_table.h"
-#include "fs/partition/utf16.h"
+#include "fs/utf16.h"
 #include "tests/sim/mem_block_device.h"
 
 namespace {

@@ -4,6 +4,7 @@
 
 #include <string>
 
+#include "arch/arch.h"
 #include "tests/sim/fakes.h"
 
 namespace {

@@ -8,10 +8,11 @@
 #include <string>
 #include <vector>
 
-#include "cmd/interpreter.h"
-#include "cmd/script_image.h"
+#include "shell/interpreter.h"
+#include "loader/script_image.h"
 #include "tests/sim/fakes.h"
 #include "tests/sim/guest_ram.h"
+#include "bootflow/system_info.h"
 
 namespace {
 
@@ -60,12 +61,12 @@ std::vector<std::uint8_t> image(const std::vector<std::uint32_t>& table, const s
 }
 
 std::string parse_error(const std::vector<std::uint8_t>& img) {
-    Result<cmd::ScriptImage> r = cmd::parse_script_image(img);
+    Result<loader::ScriptImage> r = loader::parse_script_image(img);
     return r.ok() ? "ok" : r.error().message();
 }
 
 TEST(ScriptImage, ParsesMkimageOutput) {
-    Result<cmd::ScriptImage> r = cmd::parse_script_image(kMkimage);
+    Result<loader::ScriptImage> r = loader::parse_script_image(kMkimage);
     ASSERT_TRUE(r.ok()) << r.error().message();
     EXPECT_STREQ(r.value().name, "test script");
     EXPECT_EQ(r.value().data_size, 0x2du);
@@ -74,7 +75,7 @@ TEST(ScriptImage, ParsesMkimageOutput) {
 
 TEST(ScriptImage, BuiltImagesParse) {
     const std::vector<std::uint8_t> img = image({4, 8, 0}, std::string("echo\0\0\0\0two parts", 17));
-    Result<cmd::ScriptImage> r = cmd::parse_script_image(img);
+    Result<loader::ScriptImage> r = loader::parse_script_image(img);
     ASSERT_TRUE(r.ok()) << r.error().message();
     EXPECT_EQ(r.value().script, "echo");  // the first part, up to its NUL
 }

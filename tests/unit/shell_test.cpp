@@ -5,9 +5,10 @@
 
 #include <cstring>
 
-#include "cmd/shell.h"
-#include "cmd/hush_parser.h"
+#include "shell/shell.h"
+#include "shell/hush_parser.h"
 #include "tests/sim/fakes.h"
+#include "bootflow/system_info.h"
 
 namespace {
 

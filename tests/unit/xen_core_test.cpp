@@ -4,6 +4,7 @@
 
 #include <cstring>
 
+#include "arch/arch.h"
 #include "drivers/xen/event_channels.h"
 #include "drivers/xen/hypercall.h"
 #include "drivers/xen/shared_info.h"

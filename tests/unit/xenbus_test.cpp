@@ -5,6 +5,7 @@
 #include <set>
 #include <string>
 
+#include "arch/arch.h"
 #include "drivers/xen/xenbus.h"
 #include "tests/sim/sim_xenstore.h"
 

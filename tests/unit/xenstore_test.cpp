@@ -8,8 +8,11 @@
 #include <string>
 #include <vector>
 
-#include "cmd/shell.h"
+#include "arch/arch.h"
+#include "shell/shell.h"
 #include "tests/sim/sim_xenstore.h"
+#include "bootflow/services.h"
+#include "bootflow/system_info.h"
 
 namespace {
 

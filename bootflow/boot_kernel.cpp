@@ -1,0 +1,181 @@
+#include "bootflow/boot_kernel.h"
+
+#include <cstring>
+
+#include "arch/arch.h"
+#include "bootflow/fdt_working_tree.h"
+#include "shell/parse.h"
+#include "fdt/chosen.h"
+#include "loader/arm64_image.h"
+#include "loader/gunzip.h"
+#include "bootflow/services.h"
+#include "bootflow/system_info.h"
+
+namespace xb::cmd {
+namespace {
+
+using ull = unsigned long long;
+
+std::uint8_t* at(std::uint64_t addr) { return reinterpret_cast<std::uint8_t*>(static_cast<std::uintptr_t>(addr)); }
+
+// A hex environment variable, or not_found naming it.
+bool keep_going(void* context, std::uint64_t) { return !static_cast<Context*>(context)->ctrlc(); }
+
+// Where inflated output may go from `addr`: up to the end of the free range
+// holding it, and before the first keep-out range above it.
+Result<std::uint64_t> room_at(const MemoryMap& mem, std::uint64_t addr, std::span<const Range> keep_out) {
+    std::array<Range, MemoryMap::kMaxRanges> free{};
+    const unsigned n = mem.free_ranges(free);
+    std::uint64_t end = 0;
+    for (unsigned i = 0; i < n; ++i) {
+        if (free[i].contains(addr)) end = free[i].end();
+    }
+    if (end == 0) return Error::make(Errc::invalid_argument, "0x%llx is not in free RAM", static_cast<ull>(addr));
+    for (const Range& r : keep_out) {
+        if (r.size == 0) continue;
+        if (r.contains(addr)) {
+            return Error::make(Errc::invalid_argument, "0x%llx lies inside 0x%llx-0x%llx", static_cast<ull>(addr),
+                               static_cast<ull>(r.base), static_cast<ull>(r.end() - 1));
+        }
+        if (r.base > addr && r.base < end) end = r.base;
+    }
+    return end - addr;
+}
+
+struct Kernel {
+    std::uint64_t addr = 0;  // where the Image is now
+    std::uint64_t size = 0;  // bytes of it to keep (file size, or image_size)
+};
+
+// Image.gz: copy the compressed data to $kernel_comp_addr_r (U-Boot's
+// convention, so the output may overwrite where it was loaded), then inflate
+// to the load address.
+Result<Kernel> inflate_kernel(Context& ctx, std::uint64_t addr, std::span<const Range> keep_out) {
+    const std::uint64_t comp_addr = TRY_CTX(env_hex(ctx.env, "kernel_comp_addr_r"), "Image.gz at 0x%llx", static_cast<ull>(addr));
+    const std::uint64_t comp_size = TRY_CTX(env_hex(ctx.env, "kernel_comp_size"), "Image.gz at 0x%llx", static_cast<ull>(addr));
+    if (comp_size == 0) return Error::make(Errc::invalid_argument, "$kernel_comp_size is 0");
+    const Range comp{comp_addr, comp_size};
+    TRY(ctx.sys.memory.require_ram(Range{addr, comp_size}, "compressed kernel"));
+    TRY(ctx.sys.memory.require_free(comp, "kernel_comp_addr_r area"));
+    for (const Range& r : keep_out) {
+        if (r.overlaps(comp)) {
+            return Error::make(Errc::invalid_argument, "kernel_comp_addr_r area 0x%llx-0x%llx overlaps 0x%llx-0x%llx",
+                               static_cast<ull>(comp.base), static_cast<ull>(comp.end() - 1), static_cast<ull>(r.base),
+                               static_cast<ull>(r.end() - 1));
+        }
+    }
+    if (comp_addr != addr) memmove(at(comp_addr), at(addr), comp_size);
+    Range outs[4];
+    unsigned n = 0;
+    for (const Range& r : keep_out) {
+        if (n < 3) outs[n++] = r;
+    }
+    outs[n++] = comp;
+    const std::uint64_t room = TRY_CTX(room_at(ctx.sys.memory, addr, std::span<const Range>(outs, n)), "inflating the kernel");
+    const std::uint64_t t0 = arch::counter();
+    loader::GunzipProgress progress{&keep_going, &ctx, 8ULL << 20};
+    Result<std::uint64_t> inflated = loader::gunzip(std::span<const std::uint8_t>(at(comp_addr), comp_size),
+                                                    std::span<std::uint8_t>(at(addr), room), &progress);
+    if (!inflated.ok()) {
+        // The output overwrote the Image.gz at `addr`; put it back from the
+        // copy, so the guest is as before and a second booti does not find a
+        // partly inflated Image (with a valid header) there and jump into it.
+        // Only the output's room (free RAM) was written: [addr, addr +
+        // comp_size) may reach into reserved memory, which must not be
+        // rewritten with a stale copy.
+        if (comp_addr != addr) memmove(at(addr), at(comp_addr), comp_size < room ? comp_size : room);
+        Error e = inflated.error();
+        e.prefix("inflating the kernel");
+        return e;
+    }
+    const std::uint64_t size = inflated.value();
+    const std::uint64_t us = arch::ticks_to_us(arch::counter() - t0);
+    if (ctx.services != nullptr) ctx.services->times.inflate_us += us;
+    ctx.con.printf("   Uncompressed %llu bytes in %llu ms\n", static_cast<ull>(size), static_cast<ull>(us / 1000));
+    return Kernel{addr, size};
+}
+
+void print_times(Context& ctx, std::uint64_t handoff_us) {
+    if (ctx.services == nullptr) return;
+    const BootTimes& t = ctx.services->times;
+    auto ms = [](std::uint64_t us) { return static_cast<ull>(us / 1000); };
+    ctx.con.printf("xenboot: boot time: init %llu ms, disks %llu ms, load %llu ms, inflate %llu ms, hand-off %llu ms\n",
+                   ms(t.init_us), ms(t.disks_us), ms(t.load_us), ms(t.inflate_us), ms(handoff_us));
+}
+
+}  // namespace
+
+Status boot_kernel(Context& ctx, const BootRequest& req) {
+    if (ctx.services == nullptr || ctx.services->handoff == nullptr) {
+        return Error::make(Errc::unsupported, "this platform cannot hand off to a kernel");
+    }
+    const MemoryMap& mem = ctx.sys.memory;
+    // The device tree and initrd first: the kernel's place must avoid them.
+    const OpenFdt fdt = TRY_CTX(req.fdt_addr ? open_fdt(ctx.sys, *req.fdt_addr, true) : open_working_fdt(ctx.sys, true),
+                                "device tree");
+    Range keep_out[2];
+    unsigned n_keep = 0;
+    // xenboot's own copy lies in the reserved heap; a user's tree is in free RAM
+    // and must not be overwritten by the kernel.
+    if (!fdt.own_copy) keep_out[n_keep++] = Range{fdt.addr, fdt.room};
+    if (req.initrd) {
+        if (req.initrd->size == 0) return Error::make(Errc::invalid_argument, "initrd: size is 0");
+        // Free RAM only: an initrd over xenboot's heap would share pages with the
+        // device-tree copy that the /chosen fixup rewrites.
+        TRY_CTX(mem.require_free(*req.initrd, "initrd"), "initrd");
+        keep_out[n_keep++] = *req.initrd;
+    }
+    const std::span<const Range> keep(keep_out, n_keep);
+
+    TRY(mem.require_ram(Range{req.kernel_addr, loader::kArm64HeaderSize}, "kernel header"));
+    Kernel kernel{req.kernel_addr, 0};
+    if (loader::is_gzip(std::span<const std::uint8_t>(at(req.kernel_addr), loader::kArm64HeaderSize))) {
+        kernel = TRY(inflate_kernel(ctx, req.kernel_addr, keep));
+    }
+    const std::span<const std::uint8_t> header(at(kernel.addr), loader::kArm64HeaderSize);
+    // An uncompressed Image's size is in its header (bss included, which is
+    // what must be free); a legacy header (image_size 0) needs $filesize.
+    std::uint64_t probe_size = kernel.size != 0 ? kernel.size : loader::kArm64HeaderSize;
+    loader::Arm64Image image = TRY_CTX(loader::parse_arm64_image(header, probe_size), "kernel at 0x%llx", static_cast<ull>(kernel.addr));
+    if (kernel.size == 0) {
+        if (image.size_known) {
+            kernel.size = image.image_size;
+        } else {
+            kernel.size = TRY_CTX(env_hex(ctx.env, "filesize"), "legacy Image (image_size 0) at 0x%llx", static_cast<ull>(kernel.addr));
+        }
+        TRY(mem.require_ram(Range{kernel.addr, kernel.size}, "kernel"));
+        image = TRY_CTX(loader::parse_arm64_image(header, kernel.size), "kernel at 0x%llx", static_cast<ull>(kernel.addr));
+    }
+    const std::uint64_t entry = TRY_CTX(loader::choose_kernel_address(image, kernel.addr, kernel.size, mem, keep), "placing the kernel");
+    const std::uint64_t footprint = loader::arm64_image_footprint(image, kernel.size);
+    TRY(mem.require_free(Range{entry, footprint}, "kernel"));
+    ctx.con.printf("## Kernel at 0x%llx: arm64 Image, %llu bytes (image_size %llu, text_offset 0x%llx)\n",
+                   static_cast<ull>(kernel.addr), static_cast<ull>(kernel.size), static_cast<ull>(image.image_size),
+                   static_cast<ull>(image.text_offset));
+    if (req.initrd) {
+        ctx.con.printf("## Initrd at 0x%llx, %llu bytes\n", static_cast<ull>(req.initrd->base), static_cast<ull>(req.initrd->size));
+    }
+
+    // /chosen: bootargs from $bootargs (unset: leave what Xen wrote, the xl
+    // config's `extra`), the initrd or none.
+    std::optional<std::string_view> bootargs = ctx.env != nullptr ? ctx.env->get("bootargs") : std::nullopt;
+    TRY_CTX(fdt::fixup_chosen(fdt.blob, fdt.room, bootargs, req.initrd), "device tree at 0x%llx", static_cast<ull>(fdt.addr));
+    ctx.con.printf("## Flattened Device Tree blob at 0x%llx\n", static_cast<ull>(fdt.addr));
+
+    // Irreversible from here: move the kernel, give Xen's resources back, jump.
+    if (entry != kernel.addr) {
+        ctx.con.printf("   Moving Image from 0x%llx to 0x%llx\n", static_cast<ull>(kernel.addr), static_cast<ull>(entry));
+        memmove(at(entry), at(kernel.addr), kernel.size);
+    }
+    ctx.con.printf("\nStarting kernel ...\n\n");
+    const std::uint64_t t0 = arch::counter();
+    const unsigned warnings = ctx.services->handoff->release_xen(ctx.con);
+    const std::uint64_t handoff_us = arch::ticks_to_us(arch::counter() - t0);
+    if (warnings != 0) ctx.con.printf("xenboot: %u hand-off warning(s); starting the kernel anyway\n", warnings);
+    print_times(ctx, handoff_us);
+    ctx.services->handoff->enter_kernel(entry, fdt.addr);
+    ctx.stop = true;  // simulated platforms only: the guest is gone
+    return ok();
+}
+
+}  // namespace xb::cmd

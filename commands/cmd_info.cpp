@@ -1,0 +1,93 @@
+// version and bdinfo.
+#include "commands/builtins.h"
+#include "xenboot/version.h"
+
+namespace xb::cmd {
+namespace {
+
+using ull = unsigned long long;
+
+// "64 MiB", "1.5 GiB", "12 KiB": the way U-Boot's print_size shows sizes.
+void print_size(Console& con, std::uint64_t bytes) {
+    static constexpr const char* kUnits[] = {"Bytes", "KiB", "MiB", "GiB", "TiB"};
+    unsigned unit = 0;
+    std::uint64_t whole = bytes;
+    std::uint64_t rem = 0;
+    while (whole >= 1024 && unit + 1 < sizeof kUnits / sizeof kUnits[0]) {
+        rem = whole % 1024;
+        whole /= 1024;
+        ++unit;
+    }
+    unsigned tenth = static_cast<unsigned>((rem * 10 + 512) / 1024);
+    if (tenth == 10) {
+        ++whole;
+        tenth = 0;
+    }
+    if (tenth != 0) con.printf("%llu.%u %s", static_cast<ull>(whole), tenth, kUnits[unit]);
+    else con.printf("%llu %s", static_cast<ull>(whole), kUnits[unit]);
+}
+
+void print_range(Console& con, const char* label, Range r) {
+    con.printf("%-12s= 0x%016llx-0x%016llx (", label, static_cast<ull>(r.base), static_cast<ull>(r.end()));
+    print_size(con, r.size);
+    con.write(")\n");
+}
+
+}  // namespace
+
+int do_version(Context& ctx, int argc, char* const argv[]) {
+    if (argc > 1) return usage_error(ctx, *find_command("version"), "unexpected argument '%s'", argv[1]);
+    ctx.con.printf("xenboot %s (%s, %s)\n", XENBOOT_VERSION, XENBOOT_GIT_REVISION, XENBOOT_BUILD_DATE);
+    if (ctx.sys.have_xen_version) {
+        ctx.con.printf("Xen %u.%u%s\n", ctx.sys.xen_version.major, ctx.sys.xen_version.minor, ctx.sys.xen_version.extra);
+    } else {
+        ctx.con.printf("Xen version unknown (xen_version failed)\n");
+    }
+    ctx.con.printf("%s\n", XENBOOT_COMPILER);
+    return 0;
+}
+
+int do_bdinfo(Context& ctx, int argc, char* const argv[]) {
+    if (argc > 1) return usage_error(ctx, *find_command("bdinfo"), "unexpected argument '%s'", argv[1]);
+    Console& con = ctx.con;
+    const SystemInfo& sys = ctx.sys;
+    const MemoryMap& mem = sys.memory;
+    std::uint64_t total = 0;
+    for (unsigned i = 0; i < mem.ram_count(); ++i) {
+        con.printf("DRAM bank   = 0x%016x\n", i);
+        con.printf("-> start    = 0x%016llx\n", static_cast<ull>(mem.ram(i).base));
+        con.printf("-> size     = 0x%016llx\n", static_cast<ull>(mem.ram(i).size));
+        total += mem.ram(i).size;
+    }
+    con.write("RAM total   = ");
+    print_size(con, total);
+    con.write("\n");
+    con.printf("relocaddr   = 0x%016llx\n", static_cast<ull>(sys.image_base));
+    con.printf("loadaddr    = 0x%016llx (where Xen loaded xenboot)\n", static_cast<ull>(sys.load_base));
+    for (unsigned i = 0; i < mem.reserved_count(); ++i) print_range(con, mem.reserved(i).what, mem.reserved(i).range);
+    con.printf("fdt_blob    = 0x%016llx (xenboot's copy, %llu bytes; Xen's at 0x%llx)\n", static_cast<ull>(sys.dtb_copy),
+               static_cast<ull>(sys.dtb_copy_size), static_cast<ull>(sys.dtb_from_xen));
+    std::array<Range, MemoryMap::kMaxRanges> free{};
+    unsigned n = mem.free_ranges(free);
+    for (unsigned i = 0; i < n; ++i) print_range(con, "free RAM", free[i]);
+    if (sys.have_hypervisor) {
+        con.printf("hypervisor  = %s\n", sys.hypervisor.compatible);
+        print_range(con, "grant table", sys.hypervisor.reg[0]);
+        for (unsigned i = 1; i < sys.hypervisor.reg_count; ++i) print_range(con, "ext region", sys.hypervisor.reg[i]);
+        if (sys.hypervisor.has_interrupt) {
+            con.printf("evtchn irq  = <%u %u 0x%x>\n", sys.hypervisor.interrupt[0], sys.hypervisor.interrupt[1],
+                       sys.hypervisor.interrupt[2]);
+        }
+    }
+    con.printf("console     = pfn 0x%llx, event channel %u\n", static_cast<ull>(sys.console_pfn), sys.console_evtchn);
+    if (sys.store_pfn != 0) {
+        con.printf("xenstore    = pfn 0x%llx, event channel %u\n", static_cast<ull>(sys.store_pfn), sys.store_evtchn);
+    }
+    if (sys.shared_info_gfn != 0) con.printf("shared_info = gfn 0x%llx\n", static_cast<ull>(sys.shared_info_gfn));
+    con.printf("timer       = %llu Hz\n", static_cast<ull>(sys.timer_hz));
+    con.printf("boot time   = %llu.%03llu ms (entry to prompt)\n", static_cast<ull>(sys.entry_to_prompt_us / 1000),
+               static_cast<ull>(sys.entry_to_prompt_us % 1000));
+    return 0;
+}
+
+}  // namespace xb::cmd

@@ -1,0 +1,196 @@
+// pvblock info | dev [n] | part [n] | read addr blk cnt | write addr blk cnt
+// (U-Boot's pvblock command syntax; numbers are hex). Reads may only land in
+// free RAM; long transfers show progress and stop on Ctrl-C.
+#include <cstring>
+
+#include "arch/arch.h"
+#include "commands/builtins.h"
+#include "shell/parse.h"
+#include "drivers/pvblock/pvblock_bus.h"
+
+namespace xb::cmd {
+namespace {
+
+using ull = unsigned long long;
+
+const Command& self() { return *find_command("pvblock"); }
+
+pvblock::PvBlockBus* bus(Context& ctx) {
+    if (ctx.services == nullptr || ctx.services->pvblock_bus == nullptr) {
+        ctx.con.printf("pvblock: no PV block support (XenStore or grant tables unavailable)\n");
+        return nullptr;
+    }
+    return ctx.services->pvblock_bus;
+}
+
+void print_device(Context& ctx, unsigned n, pvblock::BlkfrontDevice& d) {
+    const pvblock::BlkfrontInfo& i = d.info();
+    ctx.con.printf("Device %u: %s%s(vbd %u), backend %s (domain %u)\n", n, i.vdev_name, i.vdev_name[0] ? " " : "", i.vdev,
+                   i.backend, i.backend_id);
+    ctx.con.printf("            Type: Hard Disk%s\n", i.read_only ? " (read-only)" : "");
+    // Sizes as U-Boot's dev_print shows them: tenths of MiB and GiB.
+    std::uint64_t tenths_mib = i.sectors * 10 / 2048;
+    std::uint64_t tenths_gib = tenths_mib / 1024;
+    ctx.con.printf("            Capacity: %llu.%llu MB = %llu.%llu GB (%llu x %u)\n", static_cast<ull>(tenths_mib / 10),
+                   static_cast<ull>(tenths_mib % 10), static_cast<ull>(tenths_gib / 10), static_cast<ull>(tenths_gib % 10),
+                   static_cast<ull>(d.block_count()), i.sector_size);
+    ctx.con.printf("            Ring: %u page%s (%u requests), %u segments per request%s\n", 1u << i.ring_order,
+                   i.ring_order ? "s" : "", pvblock::ring_slots(1u << i.ring_order), i.segments,
+                   i.segments > 11 ? " (indirect)" : "");
+    if (i.persistent_pages != 0) {
+        ctx.con.printf("            Grants: persistent pool of %u pages (%u KiB)\n", i.persistent_pages, i.persistent_pages * 4);
+    } else {
+        ctx.con.printf("            Grants: the destination pages themselves%s\n", i.backend_persistent ? "" : " (no feature-persistent)");
+    }
+    ctx.con.printf("            Connect: %llu ms (InitWait %llu, negotiate %llu, Connected %llu)\n",
+                   static_cast<ull>(i.ms_total), static_cast<ull>(i.ms_init_wait), static_cast<ull>(i.ms_negotiate),
+                   static_cast<ull>(i.ms_connected));
+}
+
+// Prints progress for transfers that take longer than a second, and stops on
+// Ctrl-C (Context::ctrlc: the script around the command stops too, and other
+// typed bytes are kept for the prompt).
+class ConsoleProgress final : public pvblock::Progress {
+  public:
+    explicit ConsoleProgress(Context& ctx) : ctx_(ctx), con_(ctx.con), start_(arch::counter()), last_(start_) {}
+    bool update(std::uint64_t done, std::uint64_t total) override {
+        if (ctx_.ctrlc()) return false;
+        std::uint64_t now = arch::counter();
+        if (arch::ticks_to_ms(now - start_) >= 1000 && arch::ticks_to_ms(now - last_) >= 500) {
+            con_.printf("\r  %llu of %llu MiB (%llu%%)", static_cast<ull>(done >> 20), static_cast<ull>(total >> 20),
+                        static_cast<ull>(done * 100 / total));
+            last_ = now;
+            shown_ = true;
+        }
+        return true;
+    }
+    void finish() {
+        if (shown_) con_.write("\r                                        \r");
+    }
+
+  private:
+    Context& ctx_;
+    Console& con_;
+    std::uint64_t start_;
+    std::uint64_t last_;
+    bool shown_ = false;
+};
+
+int transfer(Context& ctx, pvblock::PvBlockBus& b, bool write, int argc, char* const argv[]) {
+    if (argc != 5) return usage_error(ctx, self(), "%s takes addr blk cnt", argv[1]);
+    Result<std::uint64_t> addr = parse_hex(argv[2], "address");
+    Result<std::uint64_t> blk = parse_hex(argv[3], "block number");
+    Result<std::uint64_t> cnt = parse_hex(argv[4], "block count");
+    for (auto* r : {&addr, &blk, &cnt}) {
+        if (!r->ok()) {
+            ctx.con.printf("pvblock: %s\n", r->error().message());
+            return 1;
+        }
+    }
+    unsigned devn = ctx.services->pvblock.current;
+    if (devn >= b.count()) {
+        ctx.con.printf("pvblock: no device %u (there are %u)\n", devn, b.count());
+        return 1;
+    }
+    pvblock::BlkfrontDevice& d = b.disk(devn);
+    std::uint64_t bytes = cnt.value() * d.block_size();
+    if (cnt.value() != 0 && bytes / cnt.value() != d.block_size()) {
+        ctx.con.printf("pvblock: block count 0x%llx is too large\n", static_cast<ull>(cnt.value()));
+        return 1;
+    }
+    Range mem{addr.value(), bytes};
+    Status allowed = write ? ctx.sys.memory.require_ram(mem, "pvblock write source")
+                           : ctx.sys.memory.require_free(mem, "pvblock read destination");
+    if (!allowed.ok()) {
+        ctx.con.printf("pvblock: %s\n", allowed.error().message());
+        return 1;
+    }
+    ctx.con.printf("\npvblock %s: device %u block # %llu, count %llu ... ", write ? "write" : "read", devn,
+                   static_cast<ull>(blk.value()), static_cast<ull>(cnt.value()));
+    ConsoleProgress progress(ctx);
+    std::uint64_t t0 = arch::counter();
+    Status s = d.transfer(write, blk.value(), cnt.value(), reinterpret_cast<void*>(addr.value()), &progress);
+    std::uint64_t us = arch::ticks_to_us(arch::counter() - t0);
+    progress.finish();
+    if (!s.ok()) {
+        ctx.con.printf("0 blocks %s: ERROR\npvblock: %s\n", write ? "written" : "read", s.error().message());
+        return 1;
+    }
+    ctx.con.printf("%llu blocks %s: OK\n", static_cast<ull>(cnt.value()), write ? "written" : "read");
+    if (us == 0) us = 1;
+    std::uint64_t tenths = bytes * 10 * 1000000 / (us * 1048576);
+    ctx.con.printf("%llu bytes %s in %llu ms (%llu.%llu MiB/s)\n", static_cast<ull>(bytes), write ? "written" : "read",
+                   static_cast<ull>(us / 1000), static_cast<ull>(tenths / 10), static_cast<ull>(tenths % 10));
+    return 0;
+}
+
+}  // namespace
+
+int do_pvblock(Context& ctx, int argc, char* const argv[]) {
+    if (argc < 2) return usage_error(ctx, self(), "missing subcommand");
+    pvblock::PvBlockBus* b = bus(ctx);
+    if (b == nullptr) return 1;
+    const char* sub = argv[1];
+    if (strcmp(sub, "info") == 0) {
+        if (b->count() == 0) ctx.con.printf("no pvblock devices available\n");
+        for (unsigned i = 0; i < b->count(); ++i) print_device(ctx, i, b->disk(i));
+        return 0;
+    }
+    if (strcmp(sub, "dev") == 0 || strcmp(sub, "device") == 0 || strcmp(sub, "part") == 0) {
+        unsigned n = ctx.services->pvblock.current;
+        if (argc > 3) return usage_error(ctx, self(), "%s takes at most one device number", sub);
+        if (argc == 3) {
+            Result<std::uint64_t> v = parse_hex(argv[2], "device number");
+            if (!v.ok() || v.value() >= b->count()) {
+                ctx.con.printf("pvblock: no device %s (there are %u)\n", argv[2], b->count());
+                return 1;
+            }
+            n = static_cast<unsigned>(v.value());
+        }
+        if (n >= b->count()) {
+            ctx.con.printf("no pvblock devices available\n");
+            return 1;
+        }
+        if (strcmp(sub, "part") == 0) {
+            const Command* part = find_command("part");
+            if (part == nullptr) {
+                ctx.con.printf("pvblock: partition support is not built in\n");
+                return 1;
+            }
+            char devname[12];
+            format_to(devname, sizeof devname, "%u", n);
+            char a0[] = "part", a1[] = "list", a2[] = "pvblock";
+            char* args[] = {a0, a1, a2, devname, nullptr};
+            return part->fn(ctx, 4, args);
+        }
+        if (argc == 3) {
+            ctx.services->pvblock.current = n;
+            ctx.con.write("\n");
+            print_device(ctx, n, b->disk(n));
+            ctx.con.printf("... is now current device\n");
+            return 0;
+        }
+        ctx.con.write("\n");
+        print_device(ctx, n, b->disk(n));
+        return 0;
+    }
+    if (strcmp(sub, "reconnect") == 0) {
+        // xenboot's extension: reconnect every disk, optionally without a
+        // feature (for comparisons and to exercise the XenBus reset).
+        pvblock::BlkfrontOptions options;
+        for (int i = 2; i < argc; ++i) {
+            if (strcmp(argv[i], "noindirect") == 0) options.max_segments = 11;
+            else if (strcmp(argv[i], "nopersistent") == 0) options.persistent_pages = 0;
+            else if (strcmp(argv[i], "noringorder") == 0) options.max_ring_order = 0;
+            else return usage_error(ctx, self(), "unknown reconnect option '%s'", argv[i]);
+        }
+        Status s = b->reconnect_all(options, &ctx.con);
+        for (unsigned i = 0; i < b->count(); ++i) print_device(ctx, i, b->disk(i));
+        return s.ok() ? 0 : 1;
+    }
+    if (strcmp(sub, "read") == 0) return transfer(ctx, *b, false, argc, argv);
+    if (strcmp(sub, "write") == 0) return transfer(ctx, *b, true, argc, argv);
+    return usage_error(ctx, self(), "unknown subcommand '%s'", sub);
+}
+
+}  // namespace xb::cmd

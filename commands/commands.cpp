@@ -1,0 +1,75 @@
+// The command table. Names and syntax follow U-Boot's, so users' habits carry over.
+#include <cstring>
+
+#include "shell/command.h"
+#include "commands/builtins.h"
+
+namespace xb::cmd {
+namespace {
+
+constexpr Command kCommands[] = {
+    {"[", "minimal test like /bin/sh (ends with ])", "expression ]", do_test},
+    {"bdinfo", "print board info: RAM, xenboot's own memory, Xen facts", "", do_bdinfo},
+    {"bootflow", "find and boot an OS on the PV disks (extlinux.conf, boot.scr)", "scan [-l]", do_bootflow},
+    {"booti", "boot a Linux kernel in 'Image' format (or Image.gz)", "kernel_addr [initrd_addr[:size] | -] [fdt_addr]", do_booti},
+    {"cmp", "memory compare", "[.b, .w, .l, .q] addr1 addr2 count", do_cmp},
+    {"cp", "memory copy", "[.b, .w, .l, .q] source target count", do_cp},
+    {"crc32", "checksum calculation", "address count [addr]", do_crc32},
+    {"echo", "echo args to console", "[-n] [args...]", do_echo},
+    {"env", "environment handling commands",
+     "set [-f] name [value...] | print [-a | name...] | default [-f] -a | default [-f] var... | delete [-f] var... | run var... | exists name",
+     do_env},
+    {"exception", "test exception handling (the guest powers off)", "undefined|breakpoint|abort", do_exception},
+    {"ext4load", "load a file from an ext2/3/4 filesystem", "<interface> [<dev[:part]> [addr [filename [bytes [pos]]]]]", do_load},
+    {"ext4ls", "list files in a directory of an ext2/3/4 filesystem", "<interface> [<dev[:part]> [directory]]", do_ls},
+    {"ext4size", "determine a file's size (ext2/3/4)", "<interface> <dev[:part]> <filename>", do_size},
+    {"fatload", "load a file from a FAT filesystem", "<interface> [<dev[:part]> [addr [filename [bytes [pos]]]]]", do_load},
+    {"fatls", "list files in a directory of a FAT filesystem", "<interface> [<dev[:part]> [directory]]", do_ls},
+    {"fatsize", "determine a file's size (FAT)", "<interface> <dev[:part]> <filename>", do_size},
+    {"fstype", "look up a filesystem type", "<interface> <dev>:<part> [<varname>]", do_fstype},
+    {"fdt", "flattened device tree utility commands",
+     "addr [-c] [addr [len]] | print|list [path [prop]] | set path prop [<cells>|[bytes]|strings...] | mknode path name | rm path [prop] | resize [extra] | chosen [initrd_start initrd_end]",
+     do_fdt},
+    {"help", "print command description/usage", "[command...]", do_help},
+    {"load", "load a file from a filesystem (ext2/3/4 or FAT, found by probing)", "<interface> [<dev[:part]> [addr [filename [bytes [pos]]]]]", do_load},
+    {"ls", "list files in a directory (default /)", "<interface> [<dev[:part]> [directory]]", do_ls},
+    {"false", "do nothing, unsuccessfully", "", do_false},
+    {"help", "print command description/usage", "[command...]", do_help},
+    {"itest", "return true/false on integer compare", "[.b, .w, .l, .q, .s] [*]value1 <op> [*]value2", do_itest},
+    {"md", "memory display", "[.b, .w, .l, .q] address [# of objects]", do_md},
+    {"mw", "memory write (fill)", "[.b, .w, .l, .q] address value [count]", do_mw},
+    {"part", "disk partition related commands", "list <interface> <dev>", do_part},
+    {"poweroff", "power off the guest", "", do_poweroff},
+    {"printenv", "print environment variables", "[-a] [name...]", do_printenv},
+    {"pvblock", "PV block (Xen blkfront) disks", "info | dev [n] | part [n] | read addr blk# cnt | write addr blk# cnt | reconnect [noindirect] [nopersistent] [noringorder]", do_pvblock},
+    {"reset", "reset (reboot) the guest", "", do_reset},
+    {"size", "determine a file's size (sets filesize)", "<interface> <dev[:part]> <filename>", do_size},
+    {"run", "run commands in an environment variable", "var [...]", do_run},
+    {"setenv", "set environment variables", "name [value...] (no value: delete)", do_setenv},
+    {"setexpr", "set environment variable as the result of eval expression",
+     "[.b, .w, .l, .q] name [*]value1 <op> [*]value2 | name [*]value | name sub|gsub regex replacement [value]",
+     do_setexpr},
+    {"sleep", "delay execution for some time", "N[.fraction] (seconds)", do_sleep},
+    {"source", "run script from memory", "addr (a U-Boot script image: mkimage -T script)", do_source},
+    {"test", "minimal test like /bin/sh", "[args..]", do_test},
+    {"true", "do nothing, successfully", "", do_true},
+    {"version", "print xenboot and Xen versions", "", do_version},
+    {"xenstore", "read, write or list XenStore nodes", "read <path> | write <path> <value> | ls [path]", do_xenstore},
+};
+
+}  // namespace
+
+std::span<const Command> commands() { return kCommands; }
+
+const Command* find_command(const char* name) {
+    // As in U-Boot, a '.' starts a suffix the command reads itself ("md.l"
+    // finds md, which takes the size from its argv[0]).
+    const char* dot = strchr(name, '.');
+    const std::size_t len = dot != nullptr ? static_cast<std::size_t>(dot - name) : strlen(name);
+    for (const Command& c : kCommands) {
+        if (strncmp(c.name, name, len) == 0 && c.name[len] == '\0') return &c;
+    }
+    return nullptr;
+}
+
+}  // namespace xb::cmd
