@@ -56,8 +56,8 @@ Status PageTableBuilder::map(std::uint64_t base, std::uint64_t size, MemType typ
     std::uint64_t start = base & ~0xfffULL;
     std::uint64_t end = (base + size + 0xfff) & ~0xfffULL;
     if (end < start || end > kVaLimit) {
-        return Error::make(Errc::unsupported, "page tables: 0x%llx+0x%llx is beyond the %u-bit address space",
-                           static_cast<unsigned long long>(base), static_cast<unsigned long long>(size), kVaBits);
+        return Error::make(Errc::unsupported, "page tables: 0x%lx+0x%lx is beyond the %u-bit address space",
+                           base, size, kVaBits);
     }
     std::uint64_t attrs = leaf_attrs(type);
     for (std::uint64_t va = start; va < end;) {
@@ -68,8 +68,8 @@ Status PageTableBuilder::map(std::uint64_t base, std::uint64_t size, MemType typ
             bool leaf_fits = (va & (block - 1)) == 0 && end - va >= block;
             if (level == 3 || (leaf_fits && (table[index] & kValid) == 0)) {
                 if ((table[index] & kValid) != 0) {
-                    return Error::make(Errc::busy, "page tables: 0x%llx is already mapped",
-                                       static_cast<unsigned long long>(va));
+                    return Error::make(Errc::busy, "page tables: 0x%lx is already mapped",
+                                       va);
                 }
                 table[index] = va | attrs | (level == 3 ? kTableOrPage : 0) | kValid;
                 va += block;
@@ -83,12 +83,12 @@ Status PageTableBuilder::map(std::uint64_t base, std::uint64_t size, MemType typ
 }
 
 Result<PageTableBuilder::Walk> PageTableBuilder::lookup(std::uint64_t va) const {
-    if (va >= kVaLimit) return Error::make(Errc::not_found, "va 0x%llx beyond the VA range", static_cast<unsigned long long>(va));
+    if (va >= kVaLimit) return Error::make(Errc::not_found, "va 0x%lx beyond the VA range", va);
     const std::uint64_t* table = pool_;
     for (unsigned level = 1; level <= 3; ++level) {
         std::uint64_t desc = table[(va >> shift_of(level)) & 511];
         if ((desc & kValid) == 0) {
-            return Error::make(Errc::not_found, "va 0x%llx unmapped at level %u", static_cast<unsigned long long>(va), level);
+            return Error::make(Errc::not_found, "va 0x%lx unmapped at level %u", va, level);
         }
         bool table_desc = level < 3 && (desc & kTableOrPage) != 0;
         if (!table_desc) {

@@ -14,8 +14,6 @@
 namespace xb::cmd {
 namespace {
 
-using ull = unsigned long long;
-
 std::uint8_t* at(std::uint64_t addr) { return reinterpret_cast<std::uint8_t*>(static_cast<std::uintptr_t>(addr)); }
 
 // A hex environment variable, or not_found naming it.
@@ -30,12 +28,12 @@ Result<std::uint64_t> room_at(const MemoryMap& mem, std::uint64_t addr, std::spa
     for (unsigned i = 0; i < n; ++i) {
         if (free[i].contains(addr)) end = free[i].end();
     }
-    if (end == 0) return Error::make(Errc::invalid_argument, "0x%llx is not in free RAM", static_cast<ull>(addr));
+    if (end == 0) return Error::make(Errc::invalid_argument, "0x%lx is not in free RAM", addr);
     for (const Range& r : keep_out) {
         if (r.size == 0) continue;
         if (r.contains(addr)) {
-            return Error::make(Errc::invalid_argument, "0x%llx lies inside 0x%llx-0x%llx", static_cast<ull>(addr),
-                               static_cast<ull>(r.base), static_cast<ull>(r.end() - 1));
+            return Error::make(Errc::invalid_argument, "0x%lx lies inside 0x%lx-0x%lx", addr,
+                               r.base, r.end() - 1);
         }
         if (r.base > addr && r.base < end) end = r.base;
     }
@@ -51,17 +49,17 @@ struct Kernel {
 // convention, so the output may overwrite where it was loaded), then inflate
 // to the load address.
 Result<Kernel> inflate_kernel(Context& ctx, std::uint64_t addr, std::span<const Range> keep_out) {
-    const std::uint64_t comp_addr = TRY_CTX(env_hex(ctx.env, "kernel_comp_addr_r"), "Image.gz at 0x%llx", static_cast<ull>(addr));
-    const std::uint64_t comp_size = TRY_CTX(env_hex(ctx.env, "kernel_comp_size"), "Image.gz at 0x%llx", static_cast<ull>(addr));
+    const std::uint64_t comp_addr = TRY_CTX(env_hex(ctx.env, "kernel_comp_addr_r"), "Image.gz at 0x%lx", addr);
+    const std::uint64_t comp_size = TRY_CTX(env_hex(ctx.env, "kernel_comp_size"), "Image.gz at 0x%lx", addr);
     if (comp_size == 0) return Error::make(Errc::invalid_argument, "$kernel_comp_size is 0");
     const Range comp{comp_addr, comp_size};
     TRY(ctx.sys.memory.require_ram(Range{addr, comp_size}, "compressed kernel"));
     TRY(ctx.sys.memory.require_free(comp, "kernel_comp_addr_r area"));
     for (const Range& r : keep_out) {
         if (r.overlaps(comp)) {
-            return Error::make(Errc::invalid_argument, "kernel_comp_addr_r area 0x%llx-0x%llx overlaps 0x%llx-0x%llx",
-                               static_cast<ull>(comp.base), static_cast<ull>(comp.end() - 1), static_cast<ull>(r.base),
-                               static_cast<ull>(r.end() - 1));
+            return Error::make(Errc::invalid_argument, "kernel_comp_addr_r area 0x%lx-0x%lx overlaps 0x%lx-0x%lx",
+                               comp.base, comp.end() - 1, r.base,
+                               r.end() - 1);
         }
     }
     if (comp_addr != addr) memmove(at(comp_addr), at(addr), comp_size);
@@ -91,15 +89,15 @@ Result<Kernel> inflate_kernel(Context& ctx, std::uint64_t addr, std::span<const 
     const std::uint64_t size = inflated.value();
     const std::uint64_t us = arch::ticks_to_us(arch::counter() - t0);
     if (ctx.services != nullptr) ctx.services->times.inflate_us += us;
-    ctx.con.printf("   Uncompressed %llu bytes in %llu ms\n", static_cast<ull>(size), static_cast<ull>(us / 1000));
+    ctx.con.printf("   Uncompressed %lu bytes in %lu ms\n", size, us / 1000);
     return Kernel{addr, size};
 }
 
 void print_times(Context& ctx, std::uint64_t handoff_us) {
     if (ctx.services == nullptr) return;
     const BootTimes& t = ctx.services->times;
-    auto ms = [](std::uint64_t us) { return static_cast<ull>(us / 1000); };
-    ctx.con.printf("xenboot: boot time: init %llu ms, disks %llu ms, load %llu ms, inflate %llu ms, hand-off %llu ms\n",
+    auto ms = [](std::uint64_t us) { return us / 1000; };
+    ctx.con.printf("xenboot: boot time: init %lu ms, disks %lu ms, load %lu ms, inflate %lu ms, hand-off %lu ms\n",
                    ms(t.init_us), ms(t.disks_us), ms(t.load_us), ms(t.inflate_us), ms(handoff_us));
 }
 
@@ -136,35 +134,35 @@ Status boot_kernel(Context& ctx, const BootRequest& req) {
     // An uncompressed Image's size is in its header (bss included, which is
     // what must be free); a legacy header (image_size 0) needs $filesize.
     std::uint64_t probe_size = kernel.size != 0 ? kernel.size : loader::kArm64HeaderSize;
-    loader::Arm64Image image = TRY_CTX(loader::parse_arm64_image(header, probe_size), "kernel at 0x%llx", static_cast<ull>(kernel.addr));
+    loader::Arm64Image image = TRY_CTX(loader::parse_arm64_image(header, probe_size), "kernel at 0x%lx", kernel.addr);
     if (kernel.size == 0) {
         if (image.size_known) {
             kernel.size = image.image_size;
         } else {
-            kernel.size = TRY_CTX(env_hex(ctx.env, "filesize"), "legacy Image (image_size 0) at 0x%llx", static_cast<ull>(kernel.addr));
+            kernel.size = TRY_CTX(env_hex(ctx.env, "filesize"), "legacy Image (image_size 0) at 0x%lx", kernel.addr);
         }
         TRY(mem.require_ram(Range{kernel.addr, kernel.size}, "kernel"));
-        image = TRY_CTX(loader::parse_arm64_image(header, kernel.size), "kernel at 0x%llx", static_cast<ull>(kernel.addr));
+        image = TRY_CTX(loader::parse_arm64_image(header, kernel.size), "kernel at 0x%lx", kernel.addr);
     }
     const std::uint64_t entry = TRY_CTX(loader::choose_kernel_address(image, kernel.addr, kernel.size, mem, keep), "placing the kernel");
     const std::uint64_t footprint = loader::arm64_image_footprint(image, kernel.size);
     TRY(mem.require_free(Range{entry, footprint}, "kernel"));
-    ctx.con.printf("## Kernel at 0x%llx: arm64 Image, %llu bytes (image_size %llu, text_offset 0x%llx)\n",
-                   static_cast<ull>(kernel.addr), static_cast<ull>(kernel.size), static_cast<ull>(image.image_size),
-                   static_cast<ull>(image.text_offset));
+    ctx.con.printf("## Kernel at 0x%lx: arm64 Image, %lu bytes (image_size %lu, text_offset 0x%lx)\n",
+                   kernel.addr, kernel.size, image.image_size,
+                   image.text_offset);
     if (req.initrd) {
-        ctx.con.printf("## Initrd at 0x%llx, %llu bytes\n", static_cast<ull>(req.initrd->base), static_cast<ull>(req.initrd->size));
+        ctx.con.printf("## Initrd at 0x%lx, %lu bytes\n", req.initrd->base, req.initrd->size);
     }
 
     // /chosen: bootargs from $bootargs (unset: leave what Xen wrote, the xl
     // config's `extra`), the initrd or none.
     std::optional<std::string_view> bootargs = ctx.env != nullptr ? ctx.env->get("bootargs") : std::nullopt;
-    TRY_CTX(fdt::fixup_chosen(fdt.blob, fdt.room, bootargs, req.initrd), "device tree at 0x%llx", static_cast<ull>(fdt.addr));
-    ctx.con.printf("## Flattened Device Tree blob at 0x%llx\n", static_cast<ull>(fdt.addr));
+    TRY_CTX(fdt::fixup_chosen(fdt.blob, fdt.room, bootargs, req.initrd), "device tree at 0x%lx", fdt.addr);
+    ctx.con.printf("## Flattened Device Tree blob at 0x%lx\n", fdt.addr);
 
     // Irreversible from here: move the kernel, give Xen's resources back, jump.
     if (entry != kernel.addr) {
-        ctx.con.printf("   Moving Image from 0x%llx to 0x%llx\n", static_cast<ull>(kernel.addr), static_cast<ull>(entry));
+        ctx.con.printf("   Moving Image from 0x%lx to 0x%lx\n", kernel.addr, entry);
         memmove(at(entry), at(kernel.addr), kernel.size);
     }
     ctx.con.printf("\nStarting kernel ...\n\n");

@@ -27,7 +27,6 @@ std::uint64_t working_fdt_addr(const SystemInfo& sys) {
 }
 
 Result<OpenFdt> open_fdt(const SystemInfo& sys, std::uint64_t addr, bool writable) {
-    using ull = unsigned long long;
     if (addr == 0) return Error::make(Errc::not_found, "no working device tree (select one with fdt addr)");
     OpenFdt t;
     t.addr = addr;
@@ -36,7 +35,7 @@ Result<OpenFdt> open_fdt(const SystemInfo& sys, std::uint64_t addr, bool writabl
     if (t.own_copy) {
         t.room = static_cast<std::size_t>(sys.dtb_copy_size);
         Result<std::size_t> size = fdt::validate(t.blob, t.room);
-        if (!size.ok()) return size.error().prefix("xenboot's copy at 0x%llx", static_cast<ull>(addr));
+        if (!size.ok()) return size.error().prefix("xenboot's copy at 0x%lx", addr);
         t.size = size.value();
         return t;
     }
@@ -46,7 +45,7 @@ Result<OpenFdt> open_fdt(const SystemInfo& sys, std::uint64_t addr, bool writabl
     // At least the header is readable: a zeroed or foreign header then fails
     // on its magic, which says more than its size.
     Result<std::size_t> size = fdt::validate(t.blob, total < kHeaderSize ? kHeaderSize : total);
-    if (!size.ok()) return size.error().prefix("0x%llx", static_cast<ull>(addr));
+    if (!size.ok()) return size.error().prefix("0x%lx", addr);
     if (writable) TRY(sys.memory.require_free({addr, total}, "fdt write"));
     t.size = size.value();
     t.room = t.size;

@@ -12,8 +12,6 @@
 namespace xb::cmd {
 namespace {
 
-using ull = unsigned long long;
-
 // Splits "dev[:part]" (hex numbers); part_given false without ':'.
 Status parse_devpart(const char* text, std::uint64_t& dev, std::uint64_t& part, bool& part_given) {
     char buf[32];
@@ -67,7 +65,7 @@ Result<Volume> open_volume(Context& ctx, const char* iface, const char* devpart)
     bool part_given = false;
     if (devpart != nullptr && devpart[0] != '\0') TRY(parse_devpart(devpart, dev, part, part_given));
     if (dev >= devices->count) {
-        return Error::make(Errc::not_found, "no pvblock device %llu (%u present)", static_cast<ull>(dev), devices->count);
+        return Error::make(Errc::not_found, "no pvblock device %lu (%u present)", dev, devices->count);
     }
     BlockDevice& disk = *devices->dev[dev];
     fs::HeapPartitionTable t;
@@ -82,7 +80,7 @@ Result<Volume> open_volume(Context& ctx, const char* iface, const char* devpart)
         }
         if (part == 0 && t.table->count != 0) part = 1;
     } else if (part != 0 && !have_table) {
-        return Error::make(Errc::not_found, "%s: no partition table, so no partition %llu", disk.name(), static_cast<ull>(part));
+        return Error::make(Errc::not_found, "%s: no partition table, so no partition %lu", disk.name(), part);
     }
     return volume_of(disk, *t.table, static_cast<unsigned>(dev), static_cast<unsigned>(part));
 }
@@ -98,29 +96,29 @@ Result<LoadResult> load_file(Context& ctx, fs::Filesystem& fs, const char* path,
     if (node.type == fs::NodeType::directory) return Error::make(Errc::invalid_argument, "%s is a directory", path);
     if (node.type != fs::NodeType::file) return Error::make(Errc::invalid_argument, "%s is not a regular file", path);
     if (pos > node.size) {
-        return Error::make(Errc::invalid_argument, "%s: offset 0x%llx is beyond its %llu bytes", path, static_cast<ull>(pos),
-                           static_cast<ull>(node.size));
+        return Error::make(Errc::invalid_argument, "%s: offset 0x%lx is beyond its %lu bytes", path, pos,
+                           node.size);
     }
     const std::uint64_t available = node.size - pos;
     const std::uint64_t want = (len == 0 || len > available) ? available : len;
     if (want != 0) {
-        if (addr + want < addr) return Error::make(Errc::invalid_argument, "%s: 0x%llx + %llu bytes wraps around", path,
-                                                   static_cast<ull>(addr), static_cast<ull>(want));
+        if (addr + want < addr) return Error::make(Errc::invalid_argument, "%s: 0x%lx + %lu bytes wraps around", path,
+                                                   addr, want);
         TRY(ctx.sys.memory.require_free(Range{addr, want}, path));
     }
     const std::uint64_t start = arch::counter();
     std::uint64_t done = 0;
     while (done < want) {
         if (ctx.ctrlc()) {
-            return Error::make(Errc::interrupted, "%s: interrupted after %llu of %llu bytes", path, static_cast<ull>(done),
-                               static_cast<ull>(want));
+            return Error::make(Errc::interrupted, "%s: interrupted after %lu of %lu bytes", path, done,
+                               want);
         }
         const std::uint64_t chunk = want - done < kLoadChunk ? want - done : kLoadChunk;
         auto* dst = reinterpret_cast<std::uint8_t*>(static_cast<std::uintptr_t>(addr + done));
         const std::uint64_t got = TRY(fs.read(node, pos + done, std::span<std::uint8_t>(dst, chunk)));
         if (got != chunk) {
-            return Error::make(Errc::bad_data, "%s: short read at offset %llu (%llu of %llu bytes)", path,
-                               static_cast<ull>(pos + done), static_cast<ull>(got), static_cast<ull>(chunk));
+            return Error::make(Errc::bad_data, "%s: short read at offset %lu (%lu of %lu bytes)", path,
+                               pos + done, got, chunk);
         }
         done += chunk;
     }
@@ -130,11 +128,11 @@ Result<LoadResult> load_file(Context& ctx, fs::Filesystem& fs, const char* path,
 }
 
 void print_load_result(Context& ctx, const LoadResult& r) {
-    ctx.con.printf("%llu bytes read in %llu ms", static_cast<ull>(r.bytes), static_cast<ull>(r.ms));
+    ctx.con.printf("%lu bytes read in %lu ms", r.bytes, r.ms);
     if (r.ms != 0) {
         // MiB/s with one decimal, in integers: bytes * 10000 / (ms * 1 MiB) tenths... kept overflow-safe.
         const std::uint64_t tenths = (r.bytes / r.ms) * 1000 * 10 / (1ULL << 20);
-        ctx.con.printf(" (%llu.%llu MiB/s)", static_cast<ull>(tenths / 10), static_cast<ull>(tenths % 10));
+        ctx.con.printf(" (%lu.%lu MiB/s)", tenths / 10, tenths % 10);
     }
     ctx.con.write("\n");
 }

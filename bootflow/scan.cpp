@@ -27,8 +27,6 @@
 namespace xb::cmd {
 namespace {
 
-using ull = unsigned long long;
-
 constexpr std::uint64_t kMaxConfSize = 64 * 1024;
 constexpr const char* kConfPaths[] = {"/extlinux/extlinux.conf", "/boot/extlinux/extlinux.conf"};
 constexpr const char* kScriptPaths[] = {"/boot.scr", "/boot/boot.scr"};
@@ -43,9 +41,9 @@ Result<std::uint64_t> load_to(Context& ctx, fs::Filesystem& fs, const char* what
     if (limit_var != nullptr) {
         const std::uint64_t limit = TRY(env_hex(ctx.env, limit_var));
         if (limit > addr && node.size > limit - addr) {
-            return Error::make(Errc::no_space, "%s %s (%llu bytes) does not fit at $%s 0x%llx (%llu bytes before $%s)", what,
-                               path, static_cast<ull>(node.size), addr_var, static_cast<ull>(addr),
-                               static_cast<ull>(limit - addr), limit_var);
+            return Error::make(Errc::no_space, "%s %s (%lu bytes) does not fit at $%s 0x%lx (%lu bytes before $%s)", what,
+                               path, node.size, addr_var, addr,
+                               limit - addr, limit_var);
         }
     }
     ctx.con.printf("Retrieving %s: %s\n", what, path);
@@ -65,8 +63,8 @@ Status read_text(fs::Filesystem& fs, const char* path, TextFile& out) {
     const fs::Node node = TRY(fs.lookup(path));
     if (node.type != fs::NodeType::file) return Error::make(Errc::invalid_argument, "%s is not a file", path);
     if (node.size > kMaxConfSize) {
-        return Error::make(Errc::bad_data, "%s is %llu bytes (at most %llu)", path, static_cast<ull>(node.size),
-                           static_cast<ull>(kMaxConfSize));
+        return Error::make(Errc::bad_data, "%s is %lu bytes (at most %lu)", path, node.size,
+                           kMaxConfSize);
     }
     out.text = new (std::nothrow) char[node.size + 1];
     if (out.text == nullptr) return Error::make(Errc::no_memory, "no memory for %s", path);
@@ -172,7 +170,7 @@ Status boot_script(Context& ctx, fs::Filesystem& fs, const Volume& v, const char
     const Command* source = find_command("source");
     if (source == nullptr) return Error::make(Errc::unsupported, "no source command");
     char addr[24];
-    format_to(addr, sizeof addr, "%llx", static_cast<ull>(TRY(env_hex(ctx.env, "scriptaddr"))));
+    format_to(addr, sizeof addr, "%lx", TRY(env_hex(ctx.env, "scriptaddr")));
     char name[] = "source";
     char* argv[] = {name, addr, nullptr};
     const int rc = source->fn(ctx, 2, argv);

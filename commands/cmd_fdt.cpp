@@ -21,8 +21,6 @@ extern "C" {
 namespace xb::cmd {
 namespace {
 
-using ull = unsigned long long;
-
 // `fdt set` builds its value here: up to 8 KiB, too big for the stack, and the
 // shell runs one command at a time.
 std::uint8_t g_value[fdt::kMaxPropertyValue];
@@ -126,16 +124,16 @@ bool stop_requested(void* arg) { return static_cast<Context*>(arg)->ctrlc(); }
 // Opens the tree in place to len bytes (U-Boot's `fdt addr addr len`).
 int expand(Context& ctx, const Sub& self, const OpenFdt& tree, std::uint64_t len) {
     if (len < tree.size) {
-        ctx.con.printf("New length %llu < existing length %zu, ignoring\n", static_cast<ull>(len), tree.size);
+        ctx.con.printf("New length %lu < existing length %zu, ignoring\n", len, tree.size);
         return 0;
     }
     if (tree.own_copy && len > tree.room) {
-        ctx.con.printf("fdt %s: length 0x%llx is more than the 0x%zx bytes of xenboot's copy\n", self.name,
-                       static_cast<ull>(len), tree.room);
+        ctx.con.printf("fdt %s: length 0x%lx is more than the 0x%zx bytes of xenboot's copy\n", self.name,
+                       len, tree.room);
         return 1;
     }
     if (len > 0x7fffffff) {
-        ctx.con.printf("fdt %s: length 0x%llx is too large\n", self.name, static_cast<ull>(len));
+        ctx.con.printf("fdt %s: length 0x%lx is too large\n", self.name, len);
         return 1;
     }
     if (!tree.own_copy) {
@@ -158,13 +156,13 @@ int sub_addr(Context& ctx, const Sub& self, int argc, char* const argv[]) {
     if (control) {
         // xenboot's control tree is its own copy, which it reads at start-up.
         if (argc > i) return usage(ctx, self, "xenboot's control tree cannot be moved");
-        ctx.con.printf("Control fdt: %08llx\n", static_cast<ull>(ctx.sys.dtb_copy));
+        ctx.con.printf("Control fdt: %08lx\n", ctx.sys.dtb_copy);
         return 0;
     }
     if (argc == i) {
         const std::uint64_t addr = working_fdt_addr(ctx.sys);
         if (addr == 0) return fail(ctx, self, Error::make(Errc::not_found, "no working device tree"));
-        ctx.con.printf("Working fdt: %08llx\n", static_cast<ull>(addr));
+        ctx.con.printf("Working fdt: %08lx\n", addr);
         return 0;
     }
     std::uint64_t addr = 0, len = 0;
@@ -173,7 +171,7 @@ int sub_addr(Context& ctx, const Sub& self, int argc, char* const argv[]) {
     Result<OpenFdt> tree = open_fdt(ctx.sys, addr, false);
     if (!tree.ok()) return fail(ctx, self, tree.error());
     select_working_fdt(ctx.sys, addr);
-    ctx.con.printf("Working FDT set to %llx\n", static_cast<ull>(addr));
+    ctx.con.printf("Working FDT set to %lx\n", addr);
     if (ctx.env != nullptr) {
         Status s = ctx.env->set_hex("fdtaddr", addr);
         if (!s.ok()) ctx.con.printf("fdt addr: warning: fdtaddr not set: %s\n", s.error().message());
@@ -284,15 +282,15 @@ int sub_resize(Context& ctx, const Sub& self, int argc, char* const argv[]) {
     if (!packed.ok()) return fail(ctx, self, packed.error());
     constexpr std::uint64_t kMaxTree = 0x7fffffff;  // libfdt sizes are ints
     if (extra > kMaxTree - packed.value()) {
-        ctx.con.printf("fdt resize: 0x%llx extra bytes is too many\n", static_cast<ull>(extra));
+        ctx.con.printf("fdt resize: 0x%lx extra bytes is too many\n", extra);
         return 1;
     }
     const std::uint64_t wanted = packed.value() + extra;
     std::uint64_t size = align_up(tree.addr + wanted, kPageSize) - tree.addr;
     if (tree.own_copy) {
         if (wanted > tree.room) {
-            ctx.con.printf("fdt resize: the tree needs 0x%llx bytes; xenboot's copy has room for 0x%zx\n",
-                           static_cast<ull>(wanted), tree.room);
+            ctx.con.printf("fdt resize: the tree needs 0x%lx bytes; xenboot's copy has room for 0x%zx\n",
+                           wanted, tree.room);
             return 1;
         }
         if (size > tree.room) size = tree.room;
@@ -319,8 +317,8 @@ int sub_chosen(Context& ctx, const Sub& self, int argc, char* const argv[]) {
             return 1;
         }
         if (end <= start) {
-            ctx.con.printf("fdt chosen: initrd end 0x%llx is not above its start 0x%llx\n", static_cast<ull>(end),
-                           static_cast<ull>(start));
+            ctx.con.printf("fdt chosen: initrd end 0x%lx is not above its start 0x%lx\n", end,
+                           start);
             return 1;
         }
         initrd = Range{start, end - start};

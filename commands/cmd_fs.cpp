@@ -15,8 +15,6 @@
 namespace xb::cmd {
 namespace {
 
-using ull = unsigned long long;
-
 fs::FsKind kind_of(const char* argv0) {
     if (strncmp(argv0, "ext4", 4) == 0) return fs::FsKind::ext4;
     if (strncmp(argv0, "fat", 3) == 0) return fs::FsKind::fat;
@@ -43,7 +41,7 @@ class LsPrinter final : public fs::DirVisitor {
                 ++files_;
                 break;
             default:
-                ctx_.con.printf(" %8llu   %.*s\n", static_cast<ull>(e.node.size), n, e.name.data());
+                ctx_.con.printf(" %8lu   %.*s\n", e.node.size, n, e.name.data());
                 ++files_;
                 break;
         }
@@ -164,7 +162,7 @@ int do_size(Context& ctx, int argc, char* const argv[]) {
     Result<fs::Node> node = fs->lookup(argv[3]);
     if (!node.ok()) return fail(ctx, argv[0], node.error());
     if (ctx.env == nullptr) {
-        ctx.con.printf("%llx\n", static_cast<ull>(node.value().size));
+        ctx.con.printf("%lx\n", node.value().size);
         return 0;
     }
     Status s = ctx.env->set_hex("filesize", node.value().size);

@@ -5,8 +5,6 @@
 namespace xb::cmd {
 namespace {
 
-using ull = unsigned long long;
-
 // "64 MiB", "1.5 GiB", "12 KiB": the way U-Boot's print_size shows sizes.
 void print_size(Console& con, std::uint64_t bytes) {
     static constexpr const char* kUnits[] = {"Bytes", "KiB", "MiB", "GiB", "TiB"};
@@ -23,12 +21,12 @@ void print_size(Console& con, std::uint64_t bytes) {
         ++whole;
         tenth = 0;
     }
-    if (tenth != 0) con.printf("%llu.%u %s", static_cast<ull>(whole), tenth, kUnits[unit]);
-    else con.printf("%llu %s", static_cast<ull>(whole), kUnits[unit]);
+    if (tenth != 0) con.printf("%lu.%u %s", whole, tenth, kUnits[unit]);
+    else con.printf("%lu %s", whole, kUnits[unit]);
 }
 
 void print_range(Console& con, const char* label, Range r) {
-    con.printf("%-12s= 0x%016llx-0x%016llx (", label, static_cast<ull>(r.base), static_cast<ull>(r.end()));
+    con.printf("%-12s= 0x%016lx-0x%016lx (", label, r.base, r.end());
     print_size(con, r.size);
     con.write(")\n");
 }
@@ -55,18 +53,18 @@ int do_bdinfo(Context& ctx, int argc, char* const argv[]) {
     std::uint64_t total = 0;
     for (unsigned i = 0; i < mem.ram_count(); ++i) {
         con.printf("DRAM bank   = 0x%016x\n", i);
-        con.printf("-> start    = 0x%016llx\n", static_cast<ull>(mem.ram(i).base));
-        con.printf("-> size     = 0x%016llx\n", static_cast<ull>(mem.ram(i).size));
+        con.printf("-> start    = 0x%016lx\n", mem.ram(i).base);
+        con.printf("-> size     = 0x%016lx\n", mem.ram(i).size);
         total += mem.ram(i).size;
     }
     con.write("RAM total   = ");
     print_size(con, total);
     con.write("\n");
-    con.printf("relocaddr   = 0x%016llx\n", static_cast<ull>(sys.image_base));
-    con.printf("loadaddr    = 0x%016llx (where Xen loaded xenboot)\n", static_cast<ull>(sys.load_base));
+    con.printf("relocaddr   = 0x%016lx\n", sys.image_base);
+    con.printf("loadaddr    = 0x%016lx (where Xen loaded xenboot)\n", sys.load_base);
     for (unsigned i = 0; i < mem.reserved_count(); ++i) print_range(con, mem.reserved(i).what, mem.reserved(i).range);
-    con.printf("fdt_blob    = 0x%016llx (xenboot's copy, %llu bytes; Xen's at 0x%llx)\n", static_cast<ull>(sys.dtb_copy),
-               static_cast<ull>(sys.dtb_copy_size), static_cast<ull>(sys.dtb_from_xen));
+    con.printf("fdt_blob    = 0x%016lx (xenboot's copy, %lu bytes; Xen's at 0x%lx)\n", sys.dtb_copy,
+               sys.dtb_copy_size, sys.dtb_from_xen);
     std::array<Range, MemoryMap::kMaxRanges> free{};
     unsigned n = mem.free_ranges(free);
     for (unsigned i = 0; i < n; ++i) print_range(con, "free RAM", free[i]);
@@ -79,14 +77,14 @@ int do_bdinfo(Context& ctx, int argc, char* const argv[]) {
                        sys.hypervisor.interrupt[2]);
         }
     }
-    con.printf("console     = pfn 0x%llx, event channel %u\n", static_cast<ull>(sys.console_pfn), sys.console_evtchn);
+    con.printf("console     = pfn 0x%lx, event channel %u\n", sys.console_pfn, sys.console_evtchn);
     if (sys.store_pfn != 0) {
-        con.printf("xenstore    = pfn 0x%llx, event channel %u\n", static_cast<ull>(sys.store_pfn), sys.store_evtchn);
+        con.printf("xenstore    = pfn 0x%lx, event channel %u\n", sys.store_pfn, sys.store_evtchn);
     }
-    if (sys.shared_info_gfn != 0) con.printf("shared_info = gfn 0x%llx\n", static_cast<ull>(sys.shared_info_gfn));
-    con.printf("timer       = %llu Hz\n", static_cast<ull>(sys.timer_hz));
-    con.printf("boot time   = %llu.%03llu ms (entry to prompt)\n", static_cast<ull>(sys.entry_to_prompt_us / 1000),
-               static_cast<ull>(sys.entry_to_prompt_us % 1000));
+    if (sys.shared_info_gfn != 0) con.printf("shared_info = gfn 0x%lx\n", sys.shared_info_gfn);
+    con.printf("timer       = %lu Hz\n", sys.timer_hz);
+    con.printf("boot time   = %lu.%03lu ms (entry to prompt)\n", sys.entry_to_prompt_us / 1000,
+               sys.entry_to_prompt_us % 1000);
     return 0;
 }
 

@@ -12,8 +12,6 @@
 namespace xb::cmd {
 namespace {
 
-using ull = unsigned long long;
-
 constexpr unsigned kLineBytes = 16;        // md shows 16 bytes per line
 constexpr std::uint64_t kDefaultCount = 0x40;
 
@@ -97,13 +95,13 @@ class MemArgs {
     }
     bool aligned(std::uint64_t addr) {
         if (addr % size_ == 0) return true;
-        ctx_.con.printf("%s: address 0x%llx is not aligned to %u bytes\n", name_, static_cast<ull>(addr), size_);
+        ctx_.con.printf("%s: address 0x%lx is not aligned to %u bytes\n", name_, addr, size_);
         return false;
     }
     // count units of size() bytes, without overflow.
     bool bytes(std::uint64_t count, std::uint64_t& out) {
         if (count > UINT64_MAX / size_) {
-            ctx_.con.printf("%s: count 0x%llx is too large\n", name_, static_cast<ull>(count));
+            ctx_.con.printf("%s: count 0x%lx is too large\n", name_, count);
             return false;
         }
         out = count * size_;
@@ -130,11 +128,11 @@ class MemArgs {
 // One md line, built whole so the console gets one write per line.
 void md_line(Console& con, std::uint64_t addr, unsigned size, unsigned units) {
     char line[128];
-    std::size_t n = format_to(line, sizeof line, "%08llx:", static_cast<ull>(addr));
+    std::size_t n = format_to(line, sizeof line, "%08lx:", addr);
     for (unsigned i = 0; i < kLineBytes / size; ++i) {
         if (i < units) {
-            n += format_to(line + n, sizeof line - n, " %0*llx", static_cast<int>(size * 2),
-                           static_cast<ull>(load(addr + i * size, size)));
+            n += format_to(line + n, sizeof line - n, " %0*lx", static_cast<int>(size * 2),
+                           load(addr + i * size, size));
         } else {
             n += format_to(line + n, sizeof line - n, "%*s", static_cast<int>(size * 2 + 1), "");  // keep ASCII aligned
         }
@@ -178,7 +176,7 @@ int do_mw(Context& ctx, int argc, char* const argv[]) {
     if (!a.hex(argv[1], "address", addr) || !a.hex(argv[2], "value", value)) return 1;
     if (argc > 3 && !a.hex(argv[3], "count", count)) return 1;
     if (a.size() < 8 && value >> (8 * a.size()) != 0) {
-        ctx.con.printf("mw: value 0x%llx does not fit in a %s\n", static_cast<ull>(value), unit_name(a.size()));
+        ctx.con.printf("mw: value 0x%lx does not fit in a %s\n", value, unit_name(a.size()));
         return 1;
     }
     if (!a.aligned(addr) || !a.bytes(count, len) || !a.writable(addr, len, "mw write")) return 1;
@@ -216,13 +214,13 @@ int do_cmp(Context& ctx, int argc, char* const argv[]) {
         const std::uint64_t v1 = load(addr1 + off, size);
         const std::uint64_t v2 = load(addr2 + off, size);
         if (v1 != v2) {
-            ctx.con.printf("%s at 0x%08llx (0x%0*llx) != %s at 0x%08llx (0x%0*llx)\n", unit,
-                           static_cast<ull>(addr1 + off), static_cast<int>(size * 2), static_cast<ull>(v1), unit,
-                           static_cast<ull>(addr2 + off), static_cast<int>(size * 2), static_cast<ull>(v2));
+            ctx.con.printf("%s at 0x%08lx (0x%0*lx) != %s at 0x%08lx (0x%0*lx)\n", unit,
+                           addr1 + off, static_cast<int>(size * 2), v1, unit,
+                           addr2 + off, static_cast<int>(size * 2), v2);
             break;
         }
     }
-    ctx.con.printf("Total of %llu %s(s) were the same\n", static_cast<ull>(same), unit);
+    ctx.con.printf("Total of %lu %s(s) were the same\n", same, unit);
     return same == count ? 0 : 1;
 }
 
@@ -236,7 +234,7 @@ int do_crc32(Context& ctx, int argc, char* const argv[]) {
     if (!a.readable(addr, len, "crc32 read")) return 1;
     if (argc > 3 && !a.writable(store_at, 4, "crc32 store")) return 1;
     const std::uint32_t crc = crc32(0, ptr(addr), len);
-    ctx.con.printf("crc32 for %08llx ... %08llx ==> %08x\n", static_cast<ull>(addr), static_cast<ull>(addr + len - 1),
+    ctx.con.printf("crc32 for %08lx ... %08lx ==> %08x\n", addr, addr + len - 1,
                    crc);
     if (argc > 3) {
         // Stored most significant byte first, as U-Boot stores hash results.

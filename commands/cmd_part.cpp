@@ -10,14 +10,12 @@
 namespace xb::cmd {
 namespace {
 
-using ull = unsigned long long;
-
 void print_dos(Console& con, const fs::PartitionTable& t) {
     con.write("Part\tStart Sector\tNum Sectors\tUUID\t\tType\n");
     for (unsigned i = 0; i < t.count; ++i) {
         const fs::Partition& p = t.parts[i];
-        con.printf("%3u\t%-10llu\t%-10llu\t%08x-%02x\t%02x%s%s\n", p.number, static_cast<ull>(p.first_block),
-                   static_cast<ull>(p.block_count), t.disk_signature, p.number, p.mbr_type, p.bootable ? " Boot" : "",
+        con.printf("%3u\t%-10lu\t%-10lu\t%08x-%02x\t%02x%s%s\n", p.number, p.first_block,
+                   p.block_count, t.disk_signature, p.number, p.mbr_type, p.bootable ? " Boot" : "",
                    p.extended ? " Extd" : "");
     }
 }
@@ -30,9 +28,9 @@ void print_efi(Console& con, const fs::PartitionTable& t) {
         char uuid[fs::kGuidTextSize];
         fs::format_guid(p.type_guid, type);
         fs::format_guid(p.uuid, uuid);
-        con.printf("%3u\t0x%08llx\t0x%08llx\t\"%s\"\n", p.number, static_cast<ull>(p.first_block),
-                   static_cast<ull>(p.last_block()), p.name);
-        con.printf("\tattrs:\t0x%016llx\n\ttype:\t%s\n", static_cast<ull>(p.attributes), type);
+        con.printf("%3u\t0x%08lx\t0x%08lx\t\"%s\"\n", p.number, p.first_block,
+                   p.last_block(), p.name);
+        con.printf("\tattrs:\t0x%016lx\n\ttype:\t%s\n", p.attributes, type);
         if (const char* known = fs::guid_type_name(p.type_guid)) con.printf("\t\t(%s)\n", known);
         con.printf("\tguid:\t%s\n", uuid);
     }
@@ -55,7 +53,7 @@ int part_list(Context& ctx, const Command& cmd, int argc, char* const argv[]) {
         return 1;
     }
     if (dev.value() >= devices->count || devices->dev[dev.value()] == nullptr) {
-        ctx.con.printf("part: no pvblock device %llu (devices 0-%u)\n", static_cast<ull>(dev.value()),
+        ctx.con.printf("part: no pvblock device %lu (devices 0-%u)\n", dev.value(),
                        devices->count - 1);
         return 1;
     }
@@ -68,16 +66,16 @@ int part_list(Context& ctx, const Command& cmd, int argc, char* const argv[]) {
     fs::PartitionTable& table = *heap.table;
     Status s = fs::read_partitions(disk, table);
     if (!s.ok()) {
-        ctx.con.printf("part: pvblock %llu: %s\n", static_cast<ull>(dev.value()), s.error().message());
+        ctx.con.printf("part: pvblock %lu: %s\n", dev.value(), s.error().message());
         return 1;
     }
     for (unsigned i = 0; i < table.warnings.count; ++i) {
-        ctx.con.printf("part: pvblock %llu: warning: %s\n", static_cast<ull>(dev.value()), table.warnings.text[i]);
+        ctx.con.printf("part: pvblock %lu: warning: %s\n", dev.value(), table.warnings.text[i]);
     }
     if (table.warnings.dropped != 0) {
-        ctx.con.printf("part: pvblock %llu: %u more warnings\n", static_cast<ull>(dev.value()), table.warnings.dropped);
+        ctx.con.printf("part: pvblock %lu: %u more warnings\n", dev.value(), table.warnings.dropped);
     }
-    ctx.con.printf("\nPartition Map for PVBLOCK device %llu  --   Partition Type: %s\n\n", static_cast<ull>(dev.value()),
+    ctx.con.printf("\nPartition Map for PVBLOCK device %lu  --   Partition Type: %s\n\n", dev.value(),
                    fs::table_kind_name(table.kind));
     if (table.kind == fs::TableKind::efi) print_efi(ctx.con, table);
     else print_dos(ctx.con, table);

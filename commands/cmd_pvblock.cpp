@@ -11,8 +11,6 @@
 namespace xb::cmd {
 namespace {
 
-using ull = unsigned long long;
-
 const Command& self() { return *find_command("pvblock"); }
 
 pvblock::PvBlockBus* bus(Context& ctx) {
@@ -31,9 +29,9 @@ void print_device(Context& ctx, unsigned n, pvblock::BlkfrontDevice& d) {
     // Sizes as U-Boot's dev_print shows them: tenths of MiB and GiB.
     std::uint64_t tenths_mib = i.sectors * 10 / 2048;
     std::uint64_t tenths_gib = tenths_mib / 1024;
-    ctx.con.printf("            Capacity: %llu.%llu MB = %llu.%llu GB (%llu x %u)\n", static_cast<ull>(tenths_mib / 10),
-                   static_cast<ull>(tenths_mib % 10), static_cast<ull>(tenths_gib / 10), static_cast<ull>(tenths_gib % 10),
-                   static_cast<ull>(d.block_count()), i.sector_size);
+    ctx.con.printf("            Capacity: %lu.%lu MB = %lu.%lu GB (%lu x %u)\n", tenths_mib / 10,
+                   tenths_mib % 10, tenths_gib / 10, tenths_gib % 10,
+                   d.block_count(), i.sector_size);
     ctx.con.printf("            Ring: %u page%s (%u requests), %u segments per request%s\n", 1u << i.ring_order,
                    i.ring_order ? "s" : "", pvblock::ring_slots(1u << i.ring_order), i.segments,
                    i.segments > 11 ? " (indirect)" : "");
@@ -42,9 +40,9 @@ void print_device(Context& ctx, unsigned n, pvblock::BlkfrontDevice& d) {
     } else {
         ctx.con.printf("            Grants: the destination pages themselves%s\n", i.backend_persistent ? "" : " (no feature-persistent)");
     }
-    ctx.con.printf("            Connect: %llu ms (InitWait %llu, negotiate %llu, Connected %llu)\n",
-                   static_cast<ull>(i.ms_total), static_cast<ull>(i.ms_init_wait), static_cast<ull>(i.ms_negotiate),
-                   static_cast<ull>(i.ms_connected));
+    ctx.con.printf("            Connect: %lu ms (InitWait %lu, negotiate %lu, Connected %lu)\n",
+                   i.ms_total, i.ms_init_wait, i.ms_negotiate,
+                   i.ms_connected);
 }
 
 // Prints progress for transfers that take longer than a second, and stops on
@@ -57,8 +55,8 @@ class ConsoleProgress final : public pvblock::Progress {
         if (ctx_.ctrlc()) return false;
         std::uint64_t now = arch::counter();
         if (arch::ticks_to_ms(now - start_) >= 1000 && arch::ticks_to_ms(now - last_) >= 500) {
-            con_.printf("\r  %llu of %llu MiB (%llu%%)", static_cast<ull>(done >> 20), static_cast<ull>(total >> 20),
-                        static_cast<ull>(done * 100 / total));
+            con_.printf("\r  %lu of %lu MiB (%lu%%)", done >> 20, total >> 20,
+                        done * 100 / total);
             last_ = now;
             shown_ = true;
         }
@@ -95,7 +93,7 @@ int transfer(Context& ctx, pvblock::PvBlockBus& b, bool write, int argc, char* c
     pvblock::BlkfrontDevice& d = b.disk(devn);
     std::uint64_t bytes = cnt.value() * d.block_size();
     if (cnt.value() != 0 && bytes / cnt.value() != d.block_size()) {
-        ctx.con.printf("pvblock: block count 0x%llx is too large\n", static_cast<ull>(cnt.value()));
+        ctx.con.printf("pvblock: block count 0x%lx is too large\n", cnt.value());
         return 1;
     }
     Range mem{addr.value(), bytes};
@@ -105,8 +103,8 @@ int transfer(Context& ctx, pvblock::PvBlockBus& b, bool write, int argc, char* c
         ctx.con.printf("pvblock: %s\n", allowed.error().message());
         return 1;
     }
-    ctx.con.printf("\npvblock %s: device %u block # %llu, count %llu ... ", write ? "write" : "read", devn,
-                   static_cast<ull>(blk.value()), static_cast<ull>(cnt.value()));
+    ctx.con.printf("\npvblock %s: device %u block # %lu, count %lu ... ", write ? "write" : "read", devn,
+                   blk.value(), cnt.value());
     ConsoleProgress progress(ctx);
     std::uint64_t t0 = arch::counter();
     Status s = d.transfer(write, blk.value(), cnt.value(), reinterpret_cast<void*>(addr.value()), &progress);
@@ -116,11 +114,11 @@ int transfer(Context& ctx, pvblock::PvBlockBus& b, bool write, int argc, char* c
         ctx.con.printf("0 blocks %s: ERROR\npvblock: %s\n", write ? "written" : "read", s.error().message());
         return 1;
     }
-    ctx.con.printf("%llu blocks %s: OK\n", static_cast<ull>(cnt.value()), write ? "written" : "read");
+    ctx.con.printf("%lu blocks %s: OK\n", cnt.value(), write ? "written" : "read");
     if (us == 0) us = 1;
     std::uint64_t tenths = bytes * 10 * 1000000 / (us * 1048576);
-    ctx.con.printf("%llu bytes %s in %llu ms (%llu.%llu MiB/s)\n", static_cast<ull>(bytes), write ? "written" : "read",
-                   static_cast<ull>(us / 1000), static_cast<ull>(tenths / 10), static_cast<ull>(tenths % 10));
+    ctx.con.printf("%lu bytes %s in %lu ms (%lu.%lu MiB/s)\n", bytes, write ? "written" : "read",
+                   us / 1000, tenths / 10, tenths % 10);
     return 0;
 }
 

@@ -22,7 +22,7 @@ namespace {
     }
     Result<std::uint32_t> size = loader::script_image_data_size(bytes_at(addr, loader::kImageHeaderSize));
     if (!size.ok()) {
-        ctx.con.printf("source: at 0x%llx: %s\n", static_cast<unsigned long long>(addr), size.error().message());
+        ctx.con.printf("source: at 0x%lx: %s\n", addr, size.error().message());
         return false;
     }
     const std::uint64_t total = loader::kImageHeaderSize + std::uint64_t{size.value()};
@@ -33,7 +33,7 @@ namespace {
     }
     Result<loader::ScriptImage> img = loader::parse_script_image(bytes_at(addr, static_cast<std::size_t>(total)));
     if (!img.ok()) {
-        ctx.con.printf("source: at 0x%llx: %s\n", static_cast<unsigned long long>(addr), img.error().message());
+        ctx.con.printf("source: at 0x%lx: %s\n", addr, img.error().message());
         return false;
     }
     script = img.value().script;
@@ -63,7 +63,7 @@ int do_source(Context& ctx, int argc, char* const argv[]) {
     if (!parse_address(ctx, self, argv[1], at)) return 1;
     std::string_view script;
     if (!find_script(ctx, at, script)) return 1;
-    ctx.con.printf("## Executing script at %llx\n", static_cast<unsigned long long>(at));
+    ctx.con.printf("## Executing script at %lx\n", at);
     return ctx.interp->run_script(script, "source");
 }
 

@@ -58,7 +58,7 @@ int do_write(Context& ctx, xen::XenStore& store, const char* path, const char* v
 Result<const char*> home(xen::XenStore& store) {
     static char path[32];
     std::uint64_t domid = TRY(store.read_u64("domid"));
-    format_to(path, sizeof path, "/local/domain/%llu", static_cast<unsigned long long>(domid));
+    format_to(path, sizeof path, "/local/domain/%lu", domid);
     return static_cast<const char*>(path);
 }
 

@@ -67,8 +67,8 @@ Status fixup_chosen(void* blob, std::size_t room, std::optional<std::string_view
                     std::optional<Range> initrd) {
     if (room > INT_MAX) room = INT_MAX;  // libfdt sizes are ints
     if (initrd && (initrd->size == 0 || initrd->base + initrd->size < initrd->base)) {
-        return Error::make(Errc::invalid_argument, "initrd 0x%llx+0x%llx is empty or wraps around",
-                           static_cast<unsigned long long>(initrd->base), static_cast<unsigned long long>(initrd->size));
+        return Error::make(Errc::invalid_argument, "initrd 0x%lx+0x%lx is empty or wraps around",
+                           initrd->base, initrd->size);
     }
     if (bootargs && bootargs->size() > kMaxBootargs) {
         return Error::make(Errc::invalid_argument, "bootargs of %zu bytes (at most %zu)", bootargs->size(), kMaxBootargs);

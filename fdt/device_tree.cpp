@@ -58,8 +58,8 @@ Result<unsigned> parse_reg(const void* blob, int node, Cells cells, std::array<R
     for (int off = 0; off < len; off += entry) {
         Range r{read_cells(prop + off, cells.address), read_cells(prop + off + 4 * cells.address, cells.size)};
         if (r.size != 0 && r.base + r.size < r.base) {
-            return Error::make(Errc::bad_data, "device tree: %s range 0x%llx+0x%llx wraps around", what,
-                               static_cast<unsigned long long>(r.base), static_cast<unsigned long long>(r.size));
+            return Error::make(Errc::bad_data, "device tree: %s range 0x%lx+0x%lx wraps around", what,
+                               r.base, r.size);
         }
         if (count == N) return Error::make(Errc::unsupported, "device tree: %s has more than %zu ranges", what, N);
         out[count++] = r;
@@ -140,9 +140,9 @@ Result<MemoryBanks> memory_banks(const void* blob) {
             }
             for (unsigned j = 0; j < banks.count; ++j) {
                 if (banks.bank[j].overlaps(regs[i])) {
-                    return Error::make(Errc::bad_data, "device tree: RAM banks at 0x%llx and 0x%llx overlap",
-                                       static_cast<unsigned long long>(banks.bank[j].base),
-                                       static_cast<unsigned long long>(regs[i].base));
+                    return Error::make(Errc::bad_data, "device tree: RAM banks at 0x%lx and 0x%lx overlap",
+                                       banks.bank[j].base,
+                                       regs[i].base);
                 }
             }
             banks.bank[banks.count++] = regs[i];

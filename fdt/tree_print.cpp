@@ -50,7 +50,7 @@ void print_value(Sink& out, const std::uint8_t* p, int len) {
         return;
     }
     if (len > kMaxDumpBytes) {
-        format(out, "* 0x%llx [0x%08x]", static_cast<unsigned long long>(reinterpret_cast<std::uintptr_t>(p)),
+        format(out, "* 0x%lx [0x%08x]", reinterpret_cast<std::uintptr_t>(p),
                static_cast<unsigned>(len));
         return;
     }

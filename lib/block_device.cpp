@@ -11,9 +11,9 @@ BlockDeviceSlice::BlockDeviceSlice(BlockDevice* parent, std::uint64_t first, std
 
 Status BlockDeviceSlice::check(std::uint64_t block, std::uint64_t count) const {
     if (block > count_ || count > count_ - block) {
-        return Error::make(Errc::invalid_argument, "%s: blocks %llu+%llu are beyond its %llu blocks", name_,
-                           static_cast<unsigned long long>(block), static_cast<unsigned long long>(count),
-                           static_cast<unsigned long long>(count_));
+        return Error::make(Errc::invalid_argument, "%s: blocks %lu+%lu are beyond its %lu blocks", name_,
+                           block, count,
+                           count_);
     }
     return ok();
 }

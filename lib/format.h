@@ -7,9 +7,18 @@
 
 #include <cstdarg>
 #include <cstddef>
+#include <cstdint>
 #include <string_view>
+#include <type_traits>
 
 namespace xb {
+
+// Print std::uint64_t with %lx/%lu (and std::int64_t with %ld), no casts.
+// Both targets (aarch64 firmware, x86-64 host) are LP64, where these are
+// unsigned long and long, so -Wformat checks the argument as it is. A cast to
+// unsigned long long would make any integer fit %llx and hide a wrong type.
+static_assert(std::is_same_v<std::uint64_t, unsigned long>,
+              "print std::uint64_t with %l[xud], no casts: this needs an LP64 target");
 
 class Sink {
   public:

@@ -78,30 +78,28 @@ bool MemoryMap::is_free(Range r) const {
 }
 
 Status MemoryMap::require_free(Range r, const char* what) const {
-    using ull = unsigned long long;
     if (r.size != 0 && r.base + r.size < r.base) {
-        return Error::make(Errc::invalid_argument, "refusing %s at 0x%llx: size 0x%llx wraps around", what,
-                           static_cast<ull>(r.base), static_cast<ull>(r.size));
+        return Error::make(Errc::invalid_argument, "refusing %s at 0x%lx: size 0x%lx wraps around", what,
+                           r.base, r.size);
     }
     if (is_free(r)) return ok();
     for (unsigned i = 0; i < reserved_count_; ++i) {
         if (reserved_[i].range.overlaps(r)) {
-            return Error::make(Errc::invalid_argument, "refusing %s at 0x%llx-0x%llx: overlaps xenboot's %s 0x%llx-0x%llx",
-                               what, static_cast<ull>(r.base), static_cast<ull>(r.end()), reserved_[i].what,
-                               static_cast<ull>(reserved_[i].range.base), static_cast<ull>(reserved_[i].range.end()));
+            return Error::make(Errc::invalid_argument, "refusing %s at 0x%lx-0x%lx: overlaps xenboot's %s 0x%lx-0x%lx",
+                               what, r.base, r.end(), reserved_[i].what,
+                               reserved_[i].range.base, reserved_[i].range.end());
         }
     }
-    return Error::make(Errc::invalid_argument, "refusing %s at 0x%llx-0x%llx: not in RAM", what, static_cast<ull>(r.base),
-                       static_cast<ull>(r.end()));
+    return Error::make(Errc::invalid_argument, "refusing %s at 0x%lx-0x%lx: not in RAM", what, r.base,
+                       r.end());
 }
 
 Status MemoryMap::require_ram(Range r, const char* what) const {
-    using ull = unsigned long long;
     for (unsigned i = 0; i < ram_count_; ++i) {
         if (ram_[i].contains(r)) return ok();
     }
-    return Error::make(Errc::invalid_argument, "refusing %s at 0x%llx (+0x%llx): not in RAM", what,
-                       static_cast<ull>(r.base), static_cast<ull>(r.size));
+    return Error::make(Errc::invalid_argument, "refusing %s at 0x%lx (+0x%lx): not in RAM", what,
+                       r.base, r.size);
 }
 
 }  // namespace xb

@@ -8,8 +8,6 @@
 namespace xb::loader {
 namespace {
 
-using ull = unsigned long long;
-
 constexpr std::uint32_t kMagic = 0x644d5241;  // "ARM\x64" read little-endian
 constexpr unsigned kMagicOffset = 0x38;
 constexpr std::uint64_t kTextOffsetAlign = 4096;
@@ -97,8 +95,8 @@ struct Placement {
 Result<Arm64Image> parse_arm64_image(std::span<const std::uint8_t> first_bytes, std::uint64_t loaded_size) {
     const std::uint64_t have = first_bytes.size() < loaded_size ? first_bytes.size() : loaded_size;
     if (have < kArm64HeaderSize) {
-        return Error::make(Errc::bad_data, "not an arm64 Image: only %llu bytes (the header is %llu)",
-                           static_cast<ull>(have), static_cast<ull>(kArm64HeaderSize));
+        return Error::make(Errc::bad_data, "not an arm64 Image: only %lu bytes (the header is %lu)",
+                           have, kArm64HeaderSize);
     }
     const std::uint8_t* h = first_bytes.data();
     if (load_le32(h + kMagicOffset) != kMagic) {
@@ -107,8 +105,8 @@ Result<Arm64Image> parse_arm64_image(std::span<const std::uint8_t> first_bytes, 
                            m[0], m[1], m[2], m[3], is_gzip(first_bytes) ? "; this is gzip data: inflate it first" : "");
     }
     if (loaded_size > kArm64MaxImageSize) {
-        return Error::make(Errc::bad_data, "arm64 Image: file of %llu bytes is larger than the %llu accepted",
-                           static_cast<ull>(loaded_size), static_cast<ull>(kArm64MaxImageSize));
+        return Error::make(Errc::bad_data, "arm64 Image: file of %lu bytes is larger than the %lu accepted",
+                           loaded_size, kArm64MaxImageSize);
     }
     Arm64Image image;
     image.image_size = load_le64(h + 16);
@@ -121,16 +119,16 @@ Result<Arm64Image> parse_arm64_image(std::span<const std::uint8_t> first_bytes, 
     image.text_offset = load_le64(h + 8);
     const std::uint64_t flags = load_le64(h + 24);
     if ((flags & kFlagBigEndian) != 0) {
-        return Error::make(Errc::unsupported, "arm64 Image is a big-endian kernel (flags 0x%llx): only little-endian kernels boot",
-                           static_cast<ull>(flags));
+        return Error::make(Errc::unsupported, "arm64 Image is a big-endian kernel (flags 0x%lx): only little-endian kernels boot",
+                           flags);
     }
     if (image.image_size > kArm64MaxImageSize) {
-        return Error::make(Errc::bad_data, "arm64 Image: image_size 0x%llx is larger than the %llu bytes accepted",
-                           static_cast<ull>(image.image_size), static_cast<ull>(kArm64MaxImageSize));
+        return Error::make(Errc::bad_data, "arm64 Image: image_size 0x%lx is larger than the %lu bytes accepted",
+                           image.image_size, kArm64MaxImageSize);
     }
     if (image.text_offset >= kArm64BaseAlign || image.text_offset % kTextOffsetAlign != 0) {
-        return Error::make(Errc::bad_data, "arm64 Image: text_offset 0x%llx is not a 4 KiB multiple below 2 MiB",
-                           static_cast<ull>(image.text_offset));
+        return Error::make(Errc::bad_data, "arm64 Image: text_offset 0x%lx is not a 4 KiB multiple below 2 MiB",
+                           image.text_offset);
     }
     static constexpr unsigned kPageKib[] = {0, 4, 16, 64};
     image.page_size_kib = kPageKib[(flags >> kFlagPageSizeShift) & kFlagPageSizeMask];
@@ -148,17 +146,17 @@ std::uint64_t arm64_image_footprint(const Arm64Image& image, std::uint64_t file_
 Result<std::uint64_t> choose_kernel_address(const Arm64Image& image, std::uint64_t current, std::uint64_t file_size,
                                             const MemoryMap& mem, std::span<const Range> keep_out) {
     if (file_size > kArm64MaxImageSize) {
-        return Error::make(Errc::invalid_argument, "kernel file of %llu bytes is larger than the %llu accepted",
-                           static_cast<ull>(file_size), static_cast<ull>(kArm64MaxImageSize));
+        return Error::make(Errc::invalid_argument, "kernel file of %lu bytes is larger than the %lu accepted",
+                           file_size, kArm64MaxImageSize);
     }
     const Placement placement{image, arm64_image_footprint(image, file_size), mem, keep_out};
     if (image.anywhere && placement.suitable(current)) return current;
     std::uint64_t at = 0;
     if (placement.lowest(at)) return at;
     return Error::make(Errc::no_space,
-                       "no room for the kernel: 0x%llx bytes at a 2 MiB-aligned base + text_offset 0x%llx in free RAM, "
+                       "no room for the kernel: 0x%lx bytes at a 2 MiB-aligned base + text_offset 0x%lx in free RAM, "
                        "clear of the initrd, device tree and source%s",
-                       static_cast<ull>(placement.footprint), static_cast<ull>(image.text_offset),
+                       placement.footprint, image.text_offset,
                        image.anywhere ? " and below 2^48" : "");
 }
 

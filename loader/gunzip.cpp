@@ -8,8 +8,6 @@
 namespace xb::loader {
 namespace {
 
-using ull = unsigned long long;
-
 // zlib counts in uInt (32 bits): longer buffers are fed in pieces.
 constexpr std::uint64_t kMaxChunk = 1ULL << 30;
 // 16 + window bits: a gzip wrapper only (RFC 1952), and zlib then checks the
@@ -96,7 +94,7 @@ Result<std::uint64_t> gunzip(std::span<const std::uint8_t> in, std::span<std::ui
         const std::uint64_t produced = out_chunk - s.avail_out;
         in_pos += consumed;
         if (full && produced != 0) {
-            return Error::make(Errc::no_space, "inflated data larger than %llu bytes", static_cast<ull>(out.size()));
+            return Error::make(Errc::no_space, "inflated data larger than %lu bytes", out.size());
         }
         if (!full) out_pos += produced;
 
@@ -113,27 +111,27 @@ Result<std::uint64_t> gunzip(std::span<const std::uint8_t> in, std::span<std::ui
             case Z_BUF_ERROR:  // no progress possible: checked below
                 break;
             case Z_MEM_ERROR:
-                return Error::make(Errc::no_memory, "gunzip: out of heap at input byte %llu", static_cast<ull>(in_pos));
+                return Error::make(Errc::no_memory, "gunzip: out of heap at input byte %lu", in_pos);
             case Z_NEED_DICT:
-                return Error::make(Errc::bad_data, "corrupt gzip data at input byte %llu: needs a preset dictionary",
-                                   static_cast<ull>(in_pos));
+                return Error::make(Errc::bad_data, "corrupt gzip data at input byte %lu: needs a preset dictionary",
+                                   in_pos);
             default:  // Z_DATA_ERROR; Z_STREAM_ERROR cannot happen with a valid stream
-                return Error::make(Errc::bad_data, "corrupt gzip data at input byte %llu: %s", static_cast<ull>(in_pos),
+                return Error::make(Errc::bad_data, "corrupt gzip data at input byte %lu: %s", in_pos,
                                    s.msg != nullptr ? s.msg : "invalid data");
         }
         if (consumed == 0 && produced == 0) {
             if (in_pos == in.size()) {
-                return Error::make(Errc::bad_data, "truncated gzip data (inflated %llu bytes)", static_cast<ull>(out_pos));
+                return Error::make(Errc::bad_data, "truncated gzip data (inflated %lu bytes)", out_pos);
             }
             // zlib had input and output room yet moved nothing: never expected,
             // but a loop without progress must end.
-            return Error::make(Errc::bad_data, "corrupt gzip data at input byte %llu: inflation stalled",
-                               static_cast<ull>(in_pos));
+            return Error::make(Errc::bad_data, "corrupt gzip data at input byte %lu: inflation stalled",
+                               in_pos);
         }
         if (progress != nullptr && progress->keep_going != nullptr && out_pos >= next_report) {
             while (next_report <= out_pos) next_report += step;
             if (!progress->keep_going(progress->context, out_pos)) {
-                return Error::make(Errc::interrupted, "gunzip interrupted after %llu bytes", static_cast<ull>(out_pos));
+                return Error::make(Errc::interrupted, "gunzip interrupted after %lu bytes", out_pos);
             }
         }
     }

@@ -66,7 +66,7 @@ Status Environment::set(std::string_view name, std::string_view value) {
 
 Status Environment::set_hex(std::string_view name, std::uint64_t value) {
     char buf[20];
-    format_to(buf, sizeof buf, "%llx", static_cast<unsigned long long>(value));
+    format_to(buf, sizeof buf, "%lx", value);
     return set(name, buf);
 }
 

@@ -106,7 +106,7 @@ bool Interpreter::must_stop() {
     if (aborting_ || exiting_) return true;
     ++steps_;
     if (ctx_.stop || ctx_.interrupted || ctx_.ctrlc() || (step_limit_ != 0 && steps_ > step_limit_)) {
-        if (!ctx_.interrupted && !ctx_.stop) ctx_.con.printf("script stopped after %llu steps\n", static_cast<unsigned long long>(step_limit_));
+        if (!ctx_.interrupted && !ctx_.stop) ctx_.con.printf("script stopped after %lu steps\n", step_limit_);
         aborting_ = true;
         status_ = 1;
         return true;

@@ -51,17 +51,16 @@ const char* exception_class(std::uint64_t esr) {
 
 extern "C" [[noreturn]] void xenboot_exception(const ExceptionFrame* f, unsigned kind) {
     if (xb::Console* con = xb::fatal_console()) {
-        using ull = unsigned long long;
         con->printf("\n*** xenboot: unexpected %s exception: %s\n", vector_name(kind), exception_class(f->esr));
-        con->printf("ESR  %016llx  ELR  %016llx  FAR  %016llx\nSPSR %016llx  SP   %016llx\n", static_cast<ull>(f->esr),
-                    static_cast<ull>(f->elr), static_cast<ull>(f->far), static_cast<ull>(f->spsr), static_cast<ull>(f->sp));
+        con->printf("ESR  %016lx  ELR  %016lx  FAR  %016lx\nSPSR %016lx  SP   %016lx\n", f->esr,
+                    f->elr, f->far, f->spsr, f->sp);
         auto base = reinterpret_cast<std::uintptr_t>(__image_start);
         if (f->elr >= base) {
-            con->printf("ELR is xenboot.elf+0x%llx (addr2line -e xenboot.elf 0x%llx)\n", static_cast<ull>(f->elr - base),
-                        static_cast<ull>(f->elr - base));
+            con->printf("ELR is xenboot.elf+0x%lx (addr2line -e xenboot.elf 0x%lx)\n", f->elr - base,
+                        f->elr - base);
         }
         for (int i = 0; i < 31; i += 3) {
-            for (int j = i; j < i + 3 && j < 31; ++j) con->printf("x%-2d  %016llx%s", j, static_cast<ull>(f->x[j]), j + 1 < i + 3 && j < 30 ? "  " : "");
+            for (int j = i; j < i + 3 && j < 31; ++j) con->printf("x%-2d  %016lx%s", j, f->x[j], j + 1 < i + 3 && j < 30 ? "  " : "");
             con->write("\n");
         }
         con->write("*** powering off\n");

@@ -25,8 +25,6 @@
 namespace xb::board {
 namespace {
 
-using ull = unsigned long long;
-
 // What init learned from the device tree; the errors are reported once the
 // console is up (it needs none of this), then the guest powers off.
 struct TreeFacts {
@@ -60,8 +58,8 @@ TreeFacts read_tree(const BoardEnv& env) {
         if (home == nullptr || !home->contains(env.image) || !home->contains(env.heap_range)) {
             t.have_banks = false;
             t.fail(Error::make(Errc::bad_data,
-                               "device tree: no RAM bank holds xenboot and its heap at 0x%llx-0x%llx (RAM too small?)",
-                               static_cast<ull>(env.image.base), static_cast<ull>(env.heap_range.end())));
+                               "device tree: no RAM bank holds xenboot and its heap at 0x%lx-0x%lx (RAM too small?)",
+                               env.image.base, env.heap_range.end()));
         }
     } else {
         t.fail(banks.error());
@@ -170,8 +168,8 @@ void print_disks(Console& con, pvblock::PvBlockBus* bus) {
     if (bus == nullptr) return;
     for (unsigned i = 0; i < bus->count(); ++i) {
         const pvblock::BlkfrontInfo& d = bus->disk(i).info();
-        con.printf("pvblock %u: %s (vbd %u), %llu MiB, %u-byte sectors%s\n", i, d.vdev_name[0] ? d.vdev_name : "disk", d.vdev,
-                   static_cast<ull>(d.sectors >> 11), d.sector_size, d.read_only ? ", read-only" : "");
+        con.printf("pvblock %u: %s (vbd %u), %lu MiB, %u-byte sectors%s\n", i, d.vdev_name[0] ? d.vdev_name : "disk", d.vdev,
+                   d.sectors >> 11, d.sector_size, d.read_only ? ", read-only" : "");
     }
 }
 
@@ -184,10 +182,10 @@ void print_banner(Console& con, const cmd::SystemInfo& sys) {
     std::uint64_t total = 0;
     for (unsigned i = 0; i < sys.memory.ram_count(); ++i) {
         const Range& r = sys.memory.ram(i);
-        con.printf("DRAM:  bank %u at 0x%llx, %llu MiB\n", i, static_cast<ull>(r.base), static_cast<ull>(r.size >> 20));
+        con.printf("DRAM:  bank %u at 0x%lx, %lu MiB\n", i, r.base, r.size >> 20);
         total += r.size;
     }
-    con.printf("DRAM:  %llu MiB total; xenboot at 0x%llx\n", static_cast<ull>(total >> 20), static_cast<ull>(sys.image_base));
+    con.printf("DRAM:  %lu MiB total; xenboot at 0x%lx\n", total >> 20, sys.image_base);
 }
 
 // The board's defaults (configs/xenguest.env), then name=value words from
@@ -301,8 +299,8 @@ void board_main(BoardEnv& env) {
     print_banner(con, sys);
     print_disks(con, pv.bus);
     sys.entry_to_prompt_us = arch::ticks_to_us(arch::counter() - env.entry_ticks);
-    con.printf("Entry to prompt: %llu.%03llu ms\n", static_cast<ull>(sys.entry_to_prompt_us / 1000),
-               static_cast<ull>(sys.entry_to_prompt_us % 1000));
+    con.printf("Entry to prompt: %lu.%03lu ms\n", sys.entry_to_prompt_us / 1000,
+               sys.entry_to_prompt_us % 1000);
 
     // 7. The shell, until a command ends the guest.
     cmd::Context ctx{con, env.power, sys};

@@ -7,7 +7,6 @@
 
 namespace xb::pvblock {
 namespace {
-using ull = unsigned long long;
 unsigned indirect_pages_for(unsigned segments) {
     return (segments + xen::kBlkifSegmentsPerIndirectPage - 1) / xen::kBlkifSegmentsPerIndirectPage;
 }
@@ -263,14 +262,14 @@ Result<unsigned> BlkQueue::complete_responses(std::uint64_t& done, Error* first_
     for (unsigned i = 0; i < n; ++i) {
         const xen::BlkifResponse& r = rsp[i];
         if (r.id >= slots_ || !shadow_[r.id].in_flight) {
-            return Error::make(Errc::bad_data, "%s: backend answered request id %llu, which is not in flight", name_,
-                               static_cast<ull>(r.id));
+            return Error::make(Errc::bad_data, "%s: backend answered request id %lu, which is not in flight", name_,
+                               r.id);
         }
         Shadow& sh = shadow_[r.id];
         // blkback answers an indirect request with either operation code.
         if (r.operation != sh.operation && r.operation != sh.data_op) {
-            return Error::make(Errc::bad_data, "%s: response to request %llu has operation %u, expected %u", name_,
-                               static_cast<ull>(r.id), r.operation, sh.operation);
+            return Error::make(Errc::bad_data, "%s: response to request %lu has operation %u, expected %u", name_,
+                               r.id, r.operation, sh.operation);
         }
         Status ended = ok();
         if (persistent()) {
@@ -287,12 +286,12 @@ Result<unsigned> BlkQueue::complete_responses(std::uint64_t& done, Error* first_
         }
         sh.in_flight = false;
         --in_flight_;
-        if (!ended.ok()) return ended.error().prefix("%s: after request at sector %llu", name_, static_cast<ull>(sh.sector));
+        if (!ended.ok()) return ended.error().prefix("%s: after request at sector %lu", name_, sh.sector);
         if (r.status != xen::kBlkifRspOkay) {
             if (!failed) {
-                *first_error = Error::make(Errc::io, "%s: %s of %llu bytes at sector %llu failed: backend status %d (%s)",
+                *first_error = Error::make(Errc::io, "%s: %s of %lu bytes at sector %lu failed: backend status %d (%s)",
                                            name_, sh.data_op == xen::kBlkifOpWrite ? "write" : "read",
-                                           static_cast<ull>(sh.bytes), static_cast<ull>(sh.sector), r.status,
+                                           sh.bytes, sh.sector, r.status,
                                            r.status == xen::kBlkifRspEopnotsupp ? "not supported" : "I/O error");
             }
             failed = true;
@@ -312,8 +311,8 @@ Status BlkQueue::wait_for_responses() {
         events_->consume(port_);
         if (ring_.arm_response_event()) return ok();
         if (stall.expired()) {
-            return Error::make(Errc::timeout, "%s: no response for %llu ms (%u requests in flight)", name_,
-                               static_cast<ull>(config_.stall_timeout_ms), in_flight_);
+            return Error::make(Errc::timeout, "%s: no response for %lu ms (%u requests in flight)", name_,
+                               config_.stall_timeout_ms, in_flight_);
         }
         if (!events_->block_on(port_, stall).ok()) (void)xen::sched_yield(*xen_);
     }
@@ -325,8 +324,8 @@ Status BlkQueue::transfer(bool write, std::uint64_t sector, void* buf, std::uint
         return Error::make(Errc::io, "%s: the ring is unusable after an earlier backend failure (reconnect needed)", name_);
     }
     if (bytes % 512 != 0 || (!persistent() && reinterpret_cast<std::uintptr_t>(buf) % 512 != 0)) {
-        return Error::make(Errc::invalid_argument, "%s: transfer of %llu bytes at %p is not 512-byte aligned", name_,
-                           static_cast<ull>(bytes), buf);
+        return Error::make(Errc::invalid_argument, "%s: transfer of %lu bytes at %p is not 512-byte aligned", name_,
+                           bytes, buf);
     }
     auto* base = static_cast<std::uint8_t*>(buf);
     std::uint64_t submitted = 0;
@@ -364,8 +363,8 @@ Status BlkQueue::transfer(bool write, std::uint64_t sector, void* buf, std::uint
         if (progress != nullptr && !progress->update(done, bytes)) stopped = true;
     }
     if (failed) return first_error;
-    if (stopped) return Error::make(Errc::interrupted, "%s: interrupted after %llu of %llu bytes", name_,
-                                    static_cast<ull>(done), static_cast<ull>(bytes));
+    if (stopped) return Error::make(Errc::interrupted, "%s: interrupted after %lu of %lu bytes", name_,
+                                    done, bytes);
     return ok();
 }
 

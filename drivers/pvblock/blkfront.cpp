@@ -7,7 +7,6 @@
 
 namespace xb::pvblock {
 namespace {
-using ull = unsigned long long;
 using xen::XenbusState;
 constexpr std::uint64_t kBounceBytes = 1u << 20;
 constexpr std::uint64_t kVdiskReadonly = 4;  // "info" bit (blkif.h VDISK_READONLY)
@@ -117,7 +116,7 @@ Status BlkfrontDevice::connect(const Env& env, unsigned vdev, const BlkfrontOpti
     format_to(path, sizeof path, "%s/backend-id", frontend_);
     std::uint64_t backend_id = TRY_CTX(store_->read_u64(path), "%s", name_);
     if (backend_id >= xen::kDomidSelf) {
-        return Error::make(Errc::bad_data, "%s: backend-id %llu is not a domain", name_, static_cast<ull>(backend_id));
+        return Error::make(Errc::bad_data, "%s: backend-id %lu is not a domain", name_, backend_id);
     }
     info_.backend_id = static_cast<unsigned>(backend_id);
 
@@ -154,8 +153,8 @@ Status BlkfrontDevice::connect(const Env& env, unsigned vdev, const BlkfrontOpti
     std::uint64_t sector_size = store_->read_u64(path).value_or(512);
     if (sector_size < 512 || sector_size > 65536 || (sector_size & (sector_size - 1)) != 0) {
         (void)queue_.teardown();
-        return Error::make(Errc::bad_data, "%s: backend sector-size %llu is not a power of two in 512..65536", name_,
-                           static_cast<ull>(sector_size));
+        return Error::make(Errc::bad_data, "%s: backend sector-size %lu is not a power of two in 512..65536", name_,
+                           sector_size);
     }
     info_.sector_size = static_cast<std::uint32_t>(sector_size);
     format_to(path, sizeof path, "%s/info", info_.backend);
@@ -201,8 +200,8 @@ Status BlkfrontDevice::disconnect() {
 Status BlkfrontDevice::check_range(std::uint64_t block, std::uint64_t count) const {
     std::uint64_t total = block_count();
     if (block > total || count > total - block) {
-        return Error::make(Errc::invalid_argument, "%s: blocks %llu+%llu are beyond its %llu blocks", name_,
-                           static_cast<ull>(block), static_cast<ull>(count), static_cast<ull>(total));
+        return Error::make(Errc::invalid_argument, "%s: blocks %lu+%lu are beyond its %lu blocks", name_,
+                           block, count, total);
     }
     return ok();
 }
@@ -243,8 +242,8 @@ Status BlkfrontDevice::transfer_blocks(bool write, std::uint64_t block, std::uin
         if (!write) std::memcpy(p + done, bounce_, n);
         done += n;
         if (progress != nullptr && !progress->update(done, bytes) && done < bytes) {
-            return Error::make(Errc::interrupted, "%s: interrupted after %llu of %llu bytes", name_,
-                               static_cast<ull>(done), static_cast<ull>(bytes));
+            return Error::make(Errc::interrupted, "%s: interrupted after %lu of %lu bytes", name_,
+                               done, bytes);
         }
     }
     return ok();

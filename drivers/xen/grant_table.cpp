@@ -18,8 +18,8 @@ Status GrantTable::init(XenPort& xen, Range window, unsigned frames_wanted, Heap
     std::uint64_t window_pages = window.size / kPageSize;
     unsigned frames = frames_wanted;
     if (frames > max_frames_) frames = max_frames_;
-    if (window_pages < 2) return Error::make(Errc::bad_data, "grant-table window of %llu bytes is too small",
-                                             static_cast<unsigned long long>(window.size));
+    if (window_pages < 2) return Error::make(Errc::bad_data, "grant-table window of %lu bytes is too small",
+                                             window.size);
     if (frames > window_pages - 1) frames = static_cast<unsigned>(window_pages - 1);  // last page: shared_info
     if (frames == 0) return Error::make(Errc::unsupported, "Xen allows no grant frames (max_nr_frames %u)", max_frames_);
 
@@ -49,8 +49,8 @@ Status GrantTable::init(XenPort& xen, Range window, unsigned frames_wanted, Heap
 Result<GrantRef> GrantTable::grant(DomId domid, Gfn gfn, bool readonly) {
     if (!ready()) return Error::make(Errc::invalid_argument, "grant table not initialised");
     if (gfn.value() > UINT32_MAX) {
-        return Error::make(Errc::unsupported, "gfn 0x%llx does not fit a v1 grant entry",
-                           static_cast<unsigned long long>(gfn.value()));
+        return Error::make(Errc::unsupported, "gfn 0x%lx does not fit a v1 grant entry",
+                           gfn.value());
     }
     if (free_count_ == 0) return Error::make(Errc::no_space, "all %u grant references are in use", capacity_);
     std::uint32_t ref = free_[--free_count_];

@@ -22,8 +22,8 @@ template <typename Condition>
             va_start(ap, what_fmt);
             vformat_to(what, sizeof what, what_fmt, ap);
             va_end(ap);
-            return Error::make(Errc::timeout, "timed out after %llu ms waiting for %s",
-                               static_cast<unsigned long long>(deadline.budget_ms()), what);
+            return Error::make(Errc::timeout, "timed out after %lu ms waiting for %s",
+                               deadline.budget_ms(), what);
         }
         // Yield so a backend sharing our physical CPU can run; a failed yield
         // only costs speed, so it is not an error here.

@@ -57,8 +57,8 @@ Result<XenbusState> read_state(XenStore& store, const char* dir) {
     TRY(state_path(dir, path));
     std::uint64_t value = TRY(store.read_u64(path));
     if (value > static_cast<std::uint64_t>(XenbusState::reconfigured)) {
-        return Error::make(Errc::bad_data, "xenbus: %s is %llu, not a XenbusState", path,
-                           static_cast<unsigned long long>(value));
+        return Error::make(Errc::bad_data, "xenbus: %s is %lu, not a XenbusState", path,
+                           value);
     }
     return static_cast<XenbusState>(value);
 }
@@ -120,8 +120,8 @@ Result<XenbusState> wait_backend_state(XenStore& store, const char* backend_dir,
             finish();
             char names[80];
             describe_wanted(names, sizeof names, wanted, wanted_count);
-            return Error::make(Errc::timeout, "%s: backend %s did not reach %s within %llu ms (last seen: %s)", device,
-                               backend_dir, names, static_cast<unsigned long long>(until.budget_ms()), last_seen);
+            return Error::make(Errc::timeout, "%s: backend %s did not reach %s within %lu ms (last seen: %s)", device,
+                               backend_dir, names, until.budget_ms(), last_seen);
         }
         if (watching) {
             Status fired = store.wait_watch(token, Deadline::after_ms(slice_ms), nullptr, 0);

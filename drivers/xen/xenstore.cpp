@@ -14,8 +14,6 @@
 namespace xb::xen {
 namespace {
 
-using ull = unsigned long long;
-
 constexpr std::uint32_t kRing = kXenstoreRingSize;
 static_assert((kRing & (kRing - 1)) == 0, "MASK_XENSTORE_IDX needs a power-of-two ring");
 constexpr std::uint32_t ring_offset(std::uint32_t index) { return index & (kRing - 1); }
@@ -74,7 +72,7 @@ Error with_op(Error error, const char* name, const char* subject) {
     va_start(ap, fmt);
     vformat_to(what, sizeof what, fmt, ap);
     va_end(ap);
-    return Error::make(Errc::timeout, "timed out after %llu ms waiting for %s", static_cast<ull>(until.budget_ms()), what);
+    return Error::make(Errc::timeout, "timed out after %lu ms waiting for %s", until.budget_ms(), what);
 }
 
 Status check_path(const char* path) {
@@ -304,8 +302,8 @@ Result<XenStore::Reply> XenStore::transmit(XsType type, Tx tx, Op op, Deadline u
     if (!got.value()) {
         char late[64] = "";
         if (mismatched_ != mismatched_before) {
-            ull count = mismatched_ - mismatched_before;
-            format_to(late, sizeof late, " (discarded %llu %s with another req_id)", count, count == 1 ? "reply" : "replies");
+            std::uint64_t count = mismatched_ - mismatched_before;
+            format_to(late, sizeof late, " (discarded %lu %s with another req_id)", count, count == 1 ? "reply" : "replies");
         }
         Error e = req_sent_ < req_len_
                       ? timed_out(until, "xenstored to take the request (%zu of %zu bytes sent)%s", req_sent_, req_len_,

@@ -25,9 +25,9 @@ Status check_extent_node(const Inode& node, const std::uint8_t* n, unsigned capa
     const std::uint32_t max = load_le16(n + extent::max);
     const std::uint32_t depth = load_le16(n + extent::depth);
     if (load_le16(n + extent::magic) != extent::kMagic) {
-        return Error::make(Errc::bad_data, "ext4: inode %u: bad extent header magic 0x%x (%s %llu)", node.number,
+        return Error::make(Errc::bad_data, "ext4: inode %u: bad extent header magic 0x%x (%s %lu)", node.number,
                            load_le16(n + extent::magic), where == 0 ? "in the inode" : "block",
-                           static_cast<unsigned long long>(where));
+                           where);
     }
     if (max > capacity || entries > max) {
         return Error::make(Errc::bad_data, "ext4: inode %u: extent node has %u of %u entries (room for %u)",
@@ -43,16 +43,16 @@ Status check_extent_node(const Inode& node, const std::uint8_t* n, unsigned capa
         const std::uint8_t* e = n + extent::kHeaderSize + i * extent::kEntrySize;
         const std::uint64_t start = load_le32(e + extent::ee_block);
         if (i != 0 && start < next_free) {
-            return Error::make(Errc::bad_data, "ext4: inode %u: extent entries out of logical order at %llu",
-                               node.number, static_cast<unsigned long long>(start));
+            return Error::make(Errc::bad_data, "ext4: inode %u: extent entries out of logical order at %lu",
+                               node.number, start);
         }
         next_free = start + 1;
         if (depth == 0) {
             const std::uint32_t raw_len = load_le16(e + extent::ee_len);
             const std::uint32_t len = raw_len > extent::kMaxInitLen ? raw_len - extent::kMaxInitLen : raw_len;
             if (len == 0 || start + len > kLogicalLimit) {
-                return Error::make(Errc::bad_data, "ext4: inode %u: bad extent length %u at logical block %llu",
-                                   node.number, len, static_cast<unsigned long long>(start));
+                return Error::make(Errc::bad_data, "ext4: inode %u: bad extent length %u at logical block %lu",
+                                   node.number, len, start);
             }
             next_free = start + len;
         }
@@ -93,10 +93,10 @@ Result<Run> map_extents(Volume& vol, const Inode& node, std::uint64_t logical, s
                 load_le32(e + extent::ee_start_lo) | std::uint64_t{load_le16(e + extent::ee_start_hi)} << 32;
             if (!vol.blocks_inside(physical, len)) {
                 return Error::make(Errc::bad_data,
-                                   "ext4: inode %u: extent at logical block %llu points outside the filesystem "
-                                   "(blocks %llu+%llu)",
-                                   node.number, static_cast<unsigned long long>(start),
-                                   static_cast<unsigned long long>(physical), static_cast<unsigned long long>(len));
+                                   "ext4: inode %u: extent at logical block %lu points outside the filesystem "
+                                   "(blocks %lu+%lu)",
+                                   node.number, start,
+                                   physical, len);
             }
             const std::uint64_t count = min(start + len - logical, max_count);
             if (uninit) return hole(count);
@@ -133,8 +133,8 @@ Result<Run> map_indirect(Volume& vol, const Inode& node, std::uint64_t logical, 
         }
         if (first == 0) return hole(count);
         if (!vol.blocks_inside(first, count)) {
-            return Error::make(Errc::bad_data, "ext4: inode %u: block %llu of the block map is outside the filesystem",
-                               node.number, static_cast<unsigned long long>(first));
+            return Error::make(Errc::bad_data, "ext4: inode %u: block %lu of the block map is outside the filesystem",
+                               node.number, first);
         }
         return Run{count, first, true};
     }
@@ -170,8 +170,8 @@ Result<Run> map_indirect(Volume& vol, const Inode& node, std::uint64_t logical, 
         }
         if (first == 0) return hole(count);
         if (!vol.blocks_inside(first, count)) {
-            return Error::make(Errc::bad_data, "ext4: inode %u: block %llu of the block map is outside the filesystem",
-                               node.number, static_cast<unsigned long long>(first));
+            return Error::make(Errc::bad_data, "ext4: inode %u: block %lu of the block map is outside the filesystem",
+                               node.number, first);
         }
         return Run{count, first, true};
     }

@@ -30,15 +30,15 @@ Result<bool> walk_entries(const std::uint8_t* data, std::uint32_t len, bool has_
         if (rec_len < dirent::kHeaderSize || rec_len % 4 != 0 || rec_len > len - at ||
             name_len + dirent::kHeaderSize > rec_len) {
             return Error::make(Errc::bad_data,
-                               "ext4: directory inode %u, block %llu, offset %u: bad entry (rec_len %u, name_len %u)",
-                               dir_inode, static_cast<unsigned long long>(where), at, rec_len, name_len);
+                               "ext4: directory inode %u, block %lu, offset %u: bad entry (rec_len %u, name_len %u)",
+                               dir_inode, where, at, rec_len, name_len);
         }
         if (ino != 0) {
             const std::string_view name(reinterpret_cast<const char*>(e + dirent::kHeaderSize), name_len);
             if (name.empty() || name.find('\0') != std::string_view::npos || name.find('/') != std::string_view::npos) {
                 return Error::make(Errc::bad_data,
-                                   "ext4: directory inode %u, block %llu, offset %u: bad name (%u bytes)", dir_inode,
-                                   static_cast<unsigned long long>(where), at, name_len);
+                                   "ext4: directory inode %u, block %lu, offset %u: bad name (%u bytes)", dir_inode,
+                                   where, at, name_len);
             }
             if (!TRY(visitor.entry(ino, name))) return false;
         }

@@ -81,9 +81,9 @@ class Ext4 final : public Filesystem {
 Result<std::uint64_t> Ext4::read_inline(const Inode& inode, std::uint64_t offset, std::span<std::uint8_t> buf) {
     const std::uint64_t stored = std::uint64_t{inode::kBlockBytes} + inode.inline_value_size;
     if (inode.size > stored) {
-        return Error::make(Errc::bad_data, "ext4: inode %u: inline file of %llu bytes has only %llu stored",
-                           inode.number, static_cast<unsigned long long>(inode.size),
-                           static_cast<unsigned long long>(stored));
+        return Error::make(Errc::bad_data, "ext4: inode %u: inline file of %lu bytes has only %lu stored",
+                           inode.number, inode.size,
+                           stored);
     }
     if (offset >= inode.size) return std::uint64_t{0};
     const std::uint64_t n = min(inode.size - offset, buf.size());
@@ -243,8 +243,8 @@ Result<Node> Ext4::lookup(std::string_view path) {
         // The target, then the rest of the path, resolved from the directory
         // holding the link (or the root for an absolute target).
         if (found.size == 0 || found.size >= kMaxPath || found.size + rest.size() >= kMaxPath) {
-            return Error::make(Errc::bad_data, "ext4: symlink inode %u: target of %llu bytes", number,
-                               static_cast<unsigned long long>(found.size));
+            return Error::make(Errc::bad_data, "ext4: symlink inode %u: target of %lu bytes", number,
+                               found.size);
         }
         const std::uint64_t target = found.size;
         const std::uint64_t got = TRY(read_data(found, 0, {reinterpret_cast<std::uint8_t*>(next_path_), target}));
@@ -290,8 +290,8 @@ Result<Filesystem*> mount(BlockDevice& dev) {
         fits = sb.blocks_count / per + (sb.blocks_count % per != 0 ? 1 : 0) <= dev.block_count();
     }
     if (!fits) {
-        return Error::make(Errc::bad_data, "ext4: %s: the filesystem (%llu blocks of %u) is larger than the device",
-                           dev.name(), static_cast<unsigned long long>(sb.blocks_count), sb.block_size);
+        return Error::make(Errc::bad_data, "ext4: %s: the filesystem (%lu blocks of %u) is larger than the device",
+                           dev.name(), sb.blocks_count, sb.block_size);
     }
 
     const char* warning = sb.has_incompat(kIncompatRecover) ? "journal needs recovery: reading anyway" : "";

@@ -70,8 +70,8 @@ Result<Superblock> parse_superblock(const std::uint8_t* b) {
     s.backup_bgs[1] = load_le32(b + sb::backup_bgs + 4);
 
     if (s.first_data_block >= s.blocks_count) {
-        return Error::make(Errc::bad_data, "ext4: superblock: first data block %u is not below the block count %llu",
-                           s.first_data_block, static_cast<unsigned long long>(s.blocks_count));
+        return Error::make(Errc::bad_data, "ext4: superblock: first data block %u is not below the block count %lu",
+                           s.first_data_block, s.blocks_count);
     }
     if (s.blocks_per_group == 0) return Error::make(Errc::bad_data, "ext4: superblock: 0 blocks per group");
     // An inode bitmap is one block, so a group holds at most 8 * block_size inodes.
@@ -80,8 +80,8 @@ Result<Superblock> parse_superblock(const std::uint8_t* b) {
     }
     const std::uint64_t groups = (s.blocks_count - s.first_data_block + s.blocks_per_group - 1) / s.blocks_per_group;
     if (groups > 0xFFFFFFFFull || groups * s.inodes_per_group < s.inodes_count || s.inodes_count < kRootInode) {
-        return Error::make(Errc::bad_data, "ext4: superblock: %u inodes do not fit %llu groups of %u",
-                           s.inodes_count, static_cast<unsigned long long>(groups), s.inodes_per_group);
+        return Error::make(Errc::bad_data, "ext4: superblock: %u inodes do not fit %lu groups of %u",
+                           s.inodes_count, groups, s.inodes_per_group);
     }
     s.group_count = static_cast<std::uint32_t>(groups);
 

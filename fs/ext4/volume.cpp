@@ -56,9 +56,9 @@ Status Volume::read_bytes(std::uint64_t offset, std::uint64_t len, std::uint8_t*
 
 Result<const std::uint8_t*> Volume::metadata_block(std::uint64_t block, const char* what) {
     if (block >= sb_.blocks_count) {
-        return Error::make(Errc::bad_data, "ext4: %s: block %llu is past the end of the filesystem (%llu blocks)",
-                           what, static_cast<unsigned long long>(block),
-                           static_cast<unsigned long long>(sb_.blocks_count));
+        return Error::make(Errc::bad_data, "ext4: %s: block %lu is past the end of the filesystem (%lu blocks)",
+                           what, block,
+                           sb_.blocks_count);
     }
     CacheEntry* victim = &cache_[0];
     for (CacheEntry& e : cache_) {
@@ -69,8 +69,8 @@ Result<const std::uint8_t*> Volume::metadata_block(std::uint64_t block, const ch
         if (!e.valid || (victim->valid && e.last_use < victim->last_use)) victim = &e;
     }
     victim->valid = false;
-    TRY_CTX(read_bytes(block * sb_.block_size, sb_.block_size, victim->data), "ext4: reading %s (block %llu)", what,
-            static_cast<unsigned long long>(block));
+    TRY_CTX(read_bytes(block * sb_.block_size, sb_.block_size, victim->data), "ext4: reading %s (block %lu)", what,
+            block);
     victim->valid = true;
     victim->block = block;
     victim->last_use = ++clock_;

@@ -8,8 +8,6 @@
 namespace xb::fs::fat {
 namespace {
 
-using ull = unsigned long long;
-
 // BPB offsets (FAT specification section 3.1-3.3).
 constexpr unsigned kJumpBoot = 0;
 constexpr unsigned kBytsPerSec = 11;
@@ -91,13 +89,13 @@ Result<Geometry> parse_boot_sector(const std::uint8_t* s, std::uint64_t device_b
     const std::uint64_t root_sectors = (std::uint64_t{root_entries} * kDirEntryBytes + sector_bytes - 1) / sector_bytes;
     const std::uint64_t meta_sectors = reserved + fats * fat_sectors + root_sectors;  // < 2^41: no overflow
     if (meta_sectors >= total) {
-        return Error::make(Errc::bad_data, "FAT: no data area (%llu sectors of metadata, %llu sectors in total)",
-                           static_cast<ull>(meta_sectors), static_cast<ull>(total));
+        return Error::make(Errc::bad_data, "FAT: no data area (%lu sectors of metadata, %lu sectors in total)",
+                           meta_sectors, total);
     }
     g.volume_bytes = total * sector_bytes;
     if (g.volume_bytes > device_bytes) {
-        return Error::make(Errc::bad_data, "FAT: the volume (%llu bytes) is larger than the device (%llu bytes)",
-                           static_cast<ull>(g.volume_bytes), static_cast<ull>(device_bytes));
+        return Error::make(Errc::bad_data, "FAT: the volume (%lu bytes) is larger than the device (%lu bytes)",
+                           g.volume_bytes, device_bytes);
     }
     const std::uint64_t clusters = (total - meta_sectors) / per_cluster;
     if (clusters == 0) return Error::make(Errc::bad_data, "FAT: no data clusters");
@@ -107,7 +105,7 @@ Result<Geometry> parse_boot_sector(const std::uint8_t* s, std::uint64_t device_b
     else if (clusters <= kMaxFat16Clusters) g.type = FatType::fat16;
     else g.type = FatType::fat32;
     if (g.type == FatType::fat32 && clusters > kMaxFat32Clusters) {
-        return Error::make(Errc::bad_data, "FAT: %llu clusters is more than FAT32 can address", static_cast<ull>(clusters));
+        return Error::make(Errc::bad_data, "FAT: %lu clusters is more than FAT32 can address", clusters);
     }
     if (fat32_bpb && g.type != FatType::fat32) {
         // mkfs.fat makes these when asked for FAT32 on a small volume (with a
@@ -117,8 +115,8 @@ Result<Geometry> parse_boot_sector(const std::uint8_t* s, std::uint64_t device_b
         g.fat32_below_minimum = true;
     }
     if ((g.type == FatType::fat32) != fat32_bpb) {
-        return Error::make(Errc::bad_data, "FAT: %llu clusters make it %s, but the BPB is laid out for %s",
-                           static_cast<ull>(clusters), fat_type_name(g.type), fat32_bpb ? "FAT32" : "FAT12/16");
+        return Error::make(Errc::bad_data, "FAT: %lu clusters make it %s, but the BPB is laid out for %s",
+                           clusters, fat_type_name(g.type), fat32_bpb ? "FAT32" : "FAT12/16");
     }
     g.cluster_count = static_cast<std::uint32_t>(clusters);
 
@@ -130,8 +128,8 @@ Result<Geometry> parse_boot_sector(const std::uint8_t* s, std::uint64_t device_b
         case FatType::fat32: g.fat_bytes = entries * 4; break;
     }
     if (g.fat_bytes > fat_sectors * sector_bytes) {
-        return Error::make(Errc::bad_data, "FAT: a FAT of %llu sectors cannot hold %u clusters",
-                           static_cast<ull>(fat_sectors), g.cluster_count);
+        return Error::make(Errc::bad_data, "FAT: a FAT of %lu sectors cannot hold %u clusters",
+                           fat_sectors, g.cluster_count);
     }
     unsigned active = 0;
     if (g.type == FatType::fat32) {

@@ -6,8 +6,6 @@
 namespace xb::fs::fat {
 namespace {
 
-using ull = unsigned long long;
-
 constexpr std::uint32_t kEntryBytes = 32;
 constexpr std::uint8_t kAttrVolumeId = 0x08;
 constexpr std::uint8_t kAttrDirectory = 0x10;
@@ -39,7 +37,7 @@ Status DirReader::start() {
     const std::uint64_t first = dir_id_ == kRootId ? g.root_cluster : dir_id_;
     if (first > 0xffffffff || !g.valid_cluster(static_cast<std::uint32_t>(first))) {
         if (first == kNoCluster) return Error::make(Errc::bad_data, "a directory entry has no first cluster");
-        return Error::make(Errc::bad_data, "directory cluster %llu is outside 2..%u", static_cast<ull>(first),
+        return Error::make(Errc::bad_data, "directory cluster %lu is outside 2..%u", first,
                            g.last_cluster());
     }
     walker_ = ChainWalker(vol_.fat, g, static_cast<std::uint32_t>(first));

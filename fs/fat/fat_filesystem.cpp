@@ -7,8 +7,6 @@
 namespace xb::fs::fat {
 namespace {
 
-using ull = unsigned long long;
-
 // Heap-allocated scratch (DirReader is ~6 KiB: too big for the firmware
 // stack), freed on every path out.
 template <typename T>
@@ -87,9 +85,9 @@ Result<ChainWalker> FatFilesystem::seek(std::uint32_t first, std::uint64_t index
     while (w.index() < index) {
         if (!TRY(w.advance())) {
             return Error::make(Errc::bad_data,
-                               "file at cluster %u: its cluster chain ends at cluster %u after %llu clusters, "
-                               "short of its size %llu",
-                               first, w.cluster(), static_cast<ull>(w.index() + 1), static_cast<ull>(size));
+                               "file at cluster %u: its cluster chain ends at cluster %u after %lu clusters, "
+                               "short of its size %lu",
+                               first, w.cluster(), w.index() + 1, size);
         }
     }
     return w;
@@ -100,16 +98,16 @@ Result<std::uint64_t> FatFilesystem::read(const Node& file, std::uint64_t offset
     const Geometry& g = vol_.geo;
     const std::uint64_t size = file.size;
     if (offset >= size || buf.empty()) return std::uint64_t{0};
-    if (file.id == 0) return Error::make(Errc::bad_data, "file of %llu bytes has no clusters", static_cast<ull>(size));
+    if (file.id == 0) return Error::make(Errc::bad_data, "file of %lu bytes has no clusters", size);
     if (file.id > 0xffffffff || !g.valid_cluster(static_cast<std::uint32_t>(file.id))) {
-        return Error::make(Errc::bad_data, "file's first cluster %llu is outside 2..%u", static_cast<ull>(file.id),
+        return Error::make(Errc::bad_data, "file's first cluster %lu is outside 2..%u", file.id,
                            g.last_cluster());
     }
     const auto first = static_cast<std::uint32_t>(file.id);
     const std::uint64_t cb = g.cluster_bytes;
     if ((size - 1) / cb >= g.cluster_count) {
-        return Error::make(Errc::bad_data, "file at cluster %u: its size %llu is more than the volume's clusters hold",
-                           first, static_cast<ull>(size));
+        return Error::make(Errc::bad_data, "file at cluster %u: its size %lu is more than the volume's clusters hold",
+                           first, size);
     }
     const std::uint64_t n = buf.size() < size - offset ? buf.size() : size - offset;
 
@@ -125,9 +123,9 @@ Result<std::uint64_t> FatFilesystem::read(const Node& file, std::uint64_t offset
         while (run * cb - skip < want) {
             if (!TRY(w.advance())) {
                 return Error::make(Errc::bad_data,
-                                   "file at cluster %u: its cluster chain ends at cluster %u after %llu clusters, "
-                                   "short of its size %llu",
-                                   first, w.cluster(), static_cast<ull>(w.index() + 1), static_cast<ull>(size));
+                                   "file at cluster %u: its cluster chain ends at cluster %u after %lu clusters, "
+                                   "short of its size %lu",
+                                   first, w.cluster(), w.index() + 1, size);
             }
             if (w.cluster() != run_first + run) break;
             ++run;

@@ -10,8 +10,6 @@
 namespace xb::fs::detail {
 namespace {
 
-using ull = unsigned long long;
-
 // GPT header fields (UEFI 2.x section 5.3.2, table "GPT Header").
 constexpr unsigned kSignatureOffset = 0;        // "EFI PART"
 constexpr unsigned kHeaderSizeOffset = 12;
@@ -87,12 +85,12 @@ Result<Header> parse_header(const std::uint8_t* b, std::uint32_t block_size, std
     h.entries_crc = load_le32(b + kEntriesCrcOffset);
     memcpy(h.disk_guid.bytes.data(), b + kDiskGuidOffset, 16);
     if (h.my_lba != lba) {
-        return Error::make(Errc::bad_data, "header says it is at block %llu", static_cast<ull>(h.my_lba));
+        return Error::make(Errc::bad_data, "header says it is at block %lu", h.my_lba);
     }
     if (h.first_usable > h.last_usable || h.last_usable >= disk_blocks) {
-        return Error::make(Errc::bad_data, "usable blocks %llu-%llu are not within the disk's %llu",
-                           static_cast<ull>(h.first_usable), static_cast<ull>(h.last_usable),
-                           static_cast<ull>(disk_blocks));
+        return Error::make(Errc::bad_data, "usable blocks %lu-%lu are not within the disk's %lu",
+                           h.first_usable, h.last_usable,
+                           disk_blocks);
     }
     if (h.entry_size < kEntryBytesUsed || h.entry_size % 8 != 0 || h.entry_size > kMaxEntrySize) {
         return Error::make(Errc::bad_data, "partition entry size %u is invalid", h.entry_size);
@@ -110,8 +108,8 @@ Result<Header> parse_header(const std::uint8_t* b, std::uint32_t block_size, std
                        ((array_end <= h.first_usable || h.entries_lba > h.last_usable) &&
                         (lba < h.entries_lba || lba >= array_end));
     if (!on_disk || !clear) {
-        return Error::make(Errc::bad_data, "entry array at block %llu (%llu blocks) is misplaced",
-                           static_cast<ull>(h.entries_lba), static_cast<ull>(h.entries_blocks));
+        return Error::make(Errc::bad_data, "entry array at block %lu (%lu blocks) is misplaced",
+                           h.entries_lba, h.entries_blocks);
     }
     return h;
 }
@@ -156,9 +154,9 @@ Status add_entry(const Header& h, std::uint32_t index, const std::uint8_t* e, Pa
     const std::uint64_t first = load_le64(e + kFirstLbaOffset);
     const std::uint64_t last = load_le64(e + kLastLbaOffset);
     if (first > last || first < h.first_usable || last > h.last_usable) {
-        out.warnings.add("GPT entry %u (blocks %llu-%llu) is outside the usable blocks %llu-%llu: ignored",
-                         index + 1, static_cast<ull>(first), static_cast<ull>(last), static_cast<ull>(h.first_usable),
-                         static_cast<ull>(h.last_usable));
+        out.warnings.add("GPT entry %u (blocks %lu-%lu) is outside the usable blocks %lu-%lu: ignored",
+                         index + 1, first, last, h.first_usable,
+                         h.last_usable);
         return ok();
     }
     p.number = index + 1;
@@ -229,8 +227,8 @@ Status read_gpt(BlockDevice& disk, PartitionTable& out) {
         Result<Header> backup = read_header(disk, candidates[i]);
         Status s = backup.ok() ? check_entries_crc(disk, backup.value()) : Status(backup.error());
         if (s.ok()) {
-            out.warnings.add("using the backup GPT at block %llu: the primary is invalid (%s)",
-                             static_cast<ull>(candidates[i]), primary_status.error().message());
+            out.warnings.add("using the backup GPT at block %lu: the primary is invalid (%s)",
+                             candidates[i], primary_status.error().message());
             return load(disk, backup.value(), out);
         }
         backup_error = s.error();

@@ -6,8 +6,6 @@
 namespace xb::fs::detail {
 namespace {
 
-using ull = unsigned long long;
-
 constexpr unsigned kDiskSignatureOffset = 440;
 constexpr unsigned kEntriesOffset = 446;
 constexpr unsigned kEntrySize = 16;
@@ -38,8 +36,8 @@ bool is_extended(std::uint8_t type) { return type == 0x05 || type == 0x0f || typ
 // Adds a data or extended partition, or warns and skips it if it leaves the disk.
 Status add_if_on_disk(BlockDevice& disk, PartitionTable& out, unsigned number, const Entry& e, std::uint64_t first) {
     if (!extent_within(first, e.count, disk.block_count())) {
-        out.warnings.add("partition %u (blocks %llu+%u) extends beyond the disk's %llu blocks: ignored", number,
-                         static_cast<ull>(first), e.count, static_cast<ull>(disk.block_count()));
+        out.warnings.add("partition %u (blocks %lu+%u) extends beyond the disk's %lu blocks: ignored", number,
+                         first, e.count, disk.block_count());
         return ok();
     }
     Partition p;
@@ -64,19 +62,19 @@ Status read_logical(BlockDevice& disk, std::uint64_t ext_first, unsigned& next_n
     for (;;) {
         for (unsigned i = 0; i < visits; ++i) {
             if (visited[i] == ebr) {
-                return Error::make(Errc::bad_data, "extended partition at block %llu: EBR chain loops back to block %llu",
-                                   static_cast<ull>(ext_first), static_cast<ull>(ebr));
+                return Error::make(Errc::bad_data, "extended partition at block %lu: EBR chain loops back to block %lu",
+                                   ext_first, ebr);
             }
         }
         if (visits == kMaxEbrs) {
-            return Error::make(Errc::bad_data, "extended partition at block %llu: more than %u EBRs in its chain",
-                               static_cast<ull>(ext_first), kMaxEbrs);
+            return Error::make(Errc::bad_data, "extended partition at block %lu: more than %u EBRs in its chain",
+                               ext_first, kMaxEbrs);
         }
         visited[visits++] = ebr;
         TRY(read_block(disk, ebr, buf, "EBR"));
         if (!mbr_has_signature(buf.bytes)) {
-            out.warnings.add("EBR at block %llu has no 0x55aa signature: no logical partitions from %u on",
-                             static_cast<ull>(ebr), next_number);
+            out.warnings.add("EBR at block %lu has no 0x55aa signature: no logical partitions from %u on",
+                             ebr, next_number);
             return ok();
         }
         std::uint64_t link = 0;
@@ -96,8 +94,8 @@ Status read_logical(BlockDevice& disk, std::uint64_t ext_first, unsigned& next_n
         }
         if (!have_link) return ok();
         if (link >= disk.block_count()) {
-            out.warnings.add("EBR at block %llu links to block %llu, beyond the disk: no logical partitions from %u on",
-                             static_cast<ull>(ebr), static_cast<ull>(link), next_number);
+            out.warnings.add("EBR at block %lu links to block %lu, beyond the disk: no logical partitions from %u on",
+                             ebr, link, next_number);
             return ok();
         }
         ebr = link;

@@ -93,8 +93,8 @@ class SparseDisk final : public xb::BlockDevice {
     bool read_only() const override { return true; }
     xb::Status read(std::uint64_t block, std::uint64_t count, void* buf) override {
         if (block > blocks_ || count > blocks_ - block) {
-            return xb::Error::make(xb::Errc::invalid_argument, "fuzz: blocks %llu+%llu beyond the disk",
-                                   static_cast<unsigned long long>(block), static_cast<unsigned long long>(count));
+            return xb::Error::make(xb::Errc::invalid_argument, "fuzz: blocks %lu+%lu beyond the disk",
+                                   block, count);
         }
         const std::uint64_t at = block * block_size_, length = count * block_size_;
         auto* out = static_cast<std::uint8_t*>(buf);

@@ -87,7 +87,7 @@ class RecordingHandoff final : public cmd::Handoff {
 
 inline std::string hex(std::uint64_t v) {
     char buf[24];
-    std::snprintf(buf, sizeof buf, "%llx", static_cast<unsigned long long>(v));
+    std::snprintf(buf, sizeof buf, "%lx", v);
     return buf;
 }
 

@@ -42,7 +42,7 @@ std::vector<std::uint8_t> build_dtb(const DtbSpec& spec) {
 
     for (const Range& bank : spec.memory) {
         char name[40];
-        snprintf(name, sizeof name, "memory@%llx", static_cast<unsigned long long>(bank.base));
+        snprintf(name, sizeof name, "memory@%lx", bank.base);
         check(fdt_begin_node(fdt, name));
         if (spec.memory_device_type) check(fdt_property_string(fdt, "device_type", "memory"));
         auto cells = reg_cells({bank}, spec.address_cells, spec.size_cells);

@@ -45,12 +45,12 @@ class MemBlockDevice final : public BlockDevice {
         TRY(check(block, count));
         for (std::uint64_t i = 0; i < count; ++i) {
             if (failing_.count(block + i) != 0) {
-                return Error::make(Errc::io, "%s: I/O error at block %llu (injected)", name(),
-                                   static_cast<unsigned long long>(block + i));
+                return Error::make(Errc::io, "%s: I/O error at block %lu (injected)", name(),
+                                   block + i);
             }
             if ((block + i + 1) * block_size_ > data_.size()) {
-                return Error::make(Errc::io, "%s: I/O error at block %llu (past the image)", name(),
-                                   static_cast<unsigned long long>(block + i));
+                return Error::make(Errc::io, "%s: I/O error at block %lu (past the image)", name(),
+                                   block + i);
             }
         }
         std::memcpy(buf, data_.data() + block * block_size_, count * block_size_);
@@ -61,8 +61,8 @@ class MemBlockDevice final : public BlockDevice {
         if (read_only_) return Error::make(Errc::invalid_argument, "%s: read-only", name());
         TRY(check(block, count));
         if ((block + count) * block_size_ > data_.size()) {
-            return Error::make(Errc::io, "%s: write past the image at block %llu", name(),
-                               static_cast<unsigned long long>(block));
+            return Error::make(Errc::io, "%s: write past the image at block %lu", name(),
+                               block);
         }
         std::memcpy(data_.data() + block * block_size_, buf, count * block_size_);
         return ok();
@@ -77,9 +77,9 @@ class MemBlockDevice final : public BlockDevice {
   private:
     Status check(std::uint64_t block, std::uint64_t count) const {
         if (block > blocks_ || count > blocks_ - block) {
-            return Error::make(Errc::invalid_argument, "%s: blocks %llu+%llu are beyond its %llu blocks", name(),
-                               static_cast<unsigned long long>(block), static_cast<unsigned long long>(count),
-                               static_cast<unsigned long long>(blocks_));
+            return Error::make(Errc::invalid_argument, "%s: blocks %lu+%lu are beyond its %lu blocks", name(),
+                               block, count,
+                               blocks_);
         }
         return ok();
     }

@@ -36,7 +36,7 @@ constexpr std::uint64_t kUserOffset = 0x10000;  // a tree "loaded" into free RAM
 
 std::string hex(std::uint64_t v) {
     char buf[24];
-    std::snprintf(buf, sizeof buf, "%llx", static_cast<unsigned long long>(v));
+    std::snprintf(buf, sizeof buf, "%lx", v);
     return buf;
 }
 

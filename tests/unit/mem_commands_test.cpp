@@ -30,7 +30,7 @@ std::uint64_t ram_base() { return reinterpret_cast<std::uintptr_t>(ram()); }
 
 std::string hex(std::uint64_t v) {
     char buf[24];
-    std::snprintf(buf, sizeof buf, "%08llx", static_cast<unsigned long long>(v));
+    std::snprintf(buf, sizeof buf, "%08lx", v);
     return buf;
 }
 
@@ -157,8 +157,8 @@ TEST(MemCommands, RefusedWritesWriteNothing) {
 TEST(MemCommands, CmpReturnsFailureOnDifference) {
     MemRig rig;
     char same[] = "cmp", a[40], b[40], n[] = "3";
-    std::snprintf(a, sizeof a, "%llx", static_cast<unsigned long long>(ram_base() + 0x1000));
-    std::snprintf(b, sizeof b, "%llx", static_cast<unsigned long long>(ram_base() + 0x2000));
+    std::snprintf(a, sizeof a, "%lx", ram_base() + 0x1000);
+    std::snprintf(b, sizeof b, "%lx", ram_base() + 0x2000);
     char* args[] = {same, a, b, n};
     EXPECT_EQ(cmd::do_cmp(rig.ctx, 4, args), 1);
     char one[] = "1";

@@ -409,7 +409,7 @@ TEST(XenStore, TransactRetriesOnEagain) {
         ++attempts;
         std::uint64_t v = TRY(s.read_u64("c/x", tx));
         if (attempts == 1) g.daemon.set("c/x", "10");  // someone else gets in between, once
-        return s.writef(tx, "c/x", "%llu", static_cast<unsigned long long>(v + 1));
+        return s.writef(tx, "c/x", "%lu", v + 1);
     });
     ASSERT_TRUE(done.ok()) << done.error().message();
     EXPECT_EQ(attempts, 2);
