@@ -6,6 +6,7 @@
 #include "bootflow/fdt_working_tree.h"
 #include "shell/parse.h"
 #include "fdt/chosen.h"
+#include "lib/scope_guard.h"
 #include "loader/arm64_image.h"
 #include "loader/gunzip.h"
 #include "bootflow/services.h"
@@ -63,6 +64,16 @@ Result<Kernel> inflate_kernel(Context& ctx, std::uint64_t addr, std::span<const 
         }
     }
     if (comp_addr != addr) memmove(at(comp_addr), at(addr), comp_size);
+    // Until the inflate has succeeded, any way out puts the Image.gz back at
+    // `addr` from the copy, so the guest is as before and a second booti does
+    // not find a partly inflated Image (with a valid header) there and jump
+    // into it. Only the output's room (free RAM) is ever written: [addr, addr +
+    // comp_size) may reach into reserved memory, which must not be rewritten
+    // with a stale copy.
+    std::uint64_t output_written = 0;  // bytes from addr the inflate may have overwritten
+    ScopeGuard restore([&] {
+        if (comp_addr != addr && output_written != 0) memmove(at(addr), at(comp_addr), output_written);
+    });
     Range outs[4];
     unsigned n = 0;
     for (const Range& r : keep_out) {
@@ -72,21 +83,11 @@ Result<Kernel> inflate_kernel(Context& ctx, std::uint64_t addr, std::span<const 
     const std::uint64_t room = TRY_CTX(room_at(ctx.sys.memory, addr, std::span<const Range>(outs, n)), "inflating the kernel");
     const std::uint64_t t0 = arch::counter();
     loader::GunzipProgress progress{&keep_going, &ctx, 8ULL << 20};
-    Result<std::uint64_t> inflated = loader::gunzip(std::span<const std::uint8_t>(at(comp_addr), comp_size),
-                                                    std::span<std::uint8_t>(at(addr), room), &progress);
-    if (!inflated.ok()) {
-        // The output overwrote the Image.gz at `addr`; put it back from the
-        // copy, so the guest is as before and a second booti does not find a
-        // partly inflated Image (with a valid header) there and jump into it.
-        // Only the output's room (free RAM) was written: [addr, addr +
-        // comp_size) may reach into reserved memory, which must not be
-        // rewritten with a stale copy.
-        if (comp_addr != addr) memmove(at(addr), at(comp_addr), comp_size < room ? comp_size : room);
-        Error e = inflated.error();
-        e.prefix("inflating the kernel");
-        return e;
-    }
-    const std::uint64_t size = inflated.value();
+    output_written = comp_size < room ? comp_size : room;
+    const std::uint64_t size = TRY_CTX(loader::gunzip(std::span<const std::uint8_t>(at(comp_addr), comp_size),
+                                                      std::span<std::uint8_t>(at(addr), room), &progress),
+                                       "inflating the kernel");
+    restore.cancel();
     const std::uint64_t us = arch::ticks_to_us(arch::counter() - t0);
     if (ctx.services != nullptr) ctx.services->times.inflate_us += us;
     ctx.con.printf("   Uncompressed %lu bytes in %lu ms\n", size, us / 1000);

@@ -3,6 +3,7 @@
 #include <cstdarg>
 
 #include "lib/format.h"
+#include "lib/panic.h"
 
 namespace xb {
 
@@ -22,6 +23,16 @@ const char* errc_name(Errc code) {
     }
     return "error";
 }
+
+namespace result_detail {
+
+void value_of_error(const Error& error) {
+    panic("Result::value() called on an error (%s): %s", errc_name(error.code()), error.message());
+}
+
+void error_of_success() { panic("Result::error() called on a success"); }
+
+}  // namespace result_detail
 
 Error Error::build(Errc code, int xen_errno, const char* fmt, va_list ap) {
     Error e;

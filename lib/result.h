@@ -28,6 +28,15 @@ enum class Errc : std::uint8_t {
 
 const char* errc_name(Errc code);
 
+class Error;
+namespace result_detail {
+// Reading the value of a failed Result (or the error of a successful one) is a
+// bug in the caller, not bad input: it panics with the error it ignored, instead
+// of handing out whatever the union's other member left in memory.
+[[noreturn]] void value_of_error(const Error& error);
+[[noreturn]] void error_of_success();
+}  // namespace result_detail
+
 class Error {
   public:
     static constexpr std::size_t kMaxMessage = 160;
@@ -70,14 +79,35 @@ class [[nodiscard]] Result {
 
     bool ok() const { return ok_; }
     explicit operator bool() const { return ok_; }
-    T& value() & { return storage_.value; }
-    const T& value() const& { return storage_.value; }
-    T&& value() && { return std::move(storage_.value); }
-    Error& error() { return storage_.error; }
-    const Error& error() const { return storage_.error; }
+    T& value() & {
+        check_value();
+        return storage_.value;
+    }
+    const T& value() const& {
+        check_value();
+        return storage_.value;
+    }
+    T&& value() && {
+        check_value();
+        return std::move(storage_.value);
+    }
+    Error& error() {
+        check_error();
+        return storage_.error;
+    }
+    const Error& error() const {
+        check_error();
+        return storage_.error;
+    }
     T value_or(T fallback) const { return ok_ ? storage_.value : fallback; }
 
   private:
+    void check_value() const {
+        if (!ok_) [[unlikely]] result_detail::value_of_error(storage_.error);
+    }
+    void check_error() const {
+        if (ok_) [[unlikely]] result_detail::error_of_success();
+    }
     union Storage {
         Storage() {}
         ~Storage() {}
@@ -94,9 +124,17 @@ class [[nodiscard]] Result<void> {
     Result(const Error& error) : ok_(false), error_(error) {}
     bool ok() const { return ok_; }
     explicit operator bool() const { return ok_; }
-    void value() const {}
-    Error& error() { return error_; }
-    const Error& error() const { return error_; }
+    void value() const {
+        if (!ok_) [[unlikely]] result_detail::value_of_error(error_);
+    }
+    Error& error() {
+        if (ok_) [[unlikely]] result_detail::error_of_success();
+        return error_;
+    }
+    const Error& error() const {
+        if (ok_) [[unlikely]] result_detail::error_of_success();
+        return error_;
+    }
 
   private:
     bool ok_;

@@ -4,6 +4,7 @@
 
 #include "drivers/xen/hypercall.h"
 #include "lib/format.h"
+#include "lib/scope_guard.h"
 
 namespace xb::pvblock {
 namespace {
@@ -24,7 +25,14 @@ Status BlkQueue::init(xen::XenPort& xen, xen::EventChannels& events, xen::GrantT
     if (config.max_segments > kMaxSegments) config.max_segments = kMaxSegments;
     if (config.max_segments < xen::kBlkifMaxSegmentsPerRequest) config.max_segments = xen::kBlkifMaxSegmentsPerRequest;
     config_ = config;
+    // A fresh ring: nothing of an earlier connection's failures or counts applies.
+    broken_ = false;
+    in_flight_ = 0;
+    stats_ = Stats{};
 
+    // Every early return from here on (TRY included) gives back what the
+    // steps before it took; teardown() knows how far they got.
+    ScopeGuard undo([this] { (void)teardown(); });
     const unsigned pages = ring_pages();
     ring_mem_ = heap.alloc(pages * 4096u, 4096);
     if (ring_mem_ == nullptr) return Error::make(Errc::no_memory, "%s: no memory for a %u-page ring", name_, pages);
@@ -38,6 +46,7 @@ Status BlkQueue::init(xen::XenPort& xen, xen::EventChannels& events, xen::GrantT
     for (unsigned i = 0; i < pages; ++i) {
         void* page = static_cast<std::uint8_t*>(ring_mem_) + i * 4096u;
         ring_refs_[i] = TRY_CTX(grants.grant(backend, xen.gfn_of(page), false), "%s: granting ring page %u", name_, i);
+        ring_granted_ = i + 1;
     }
     const bool indirect = config_.max_segments > xen::kBlkifMaxSegmentsPerRequest;
     const unsigned ipages = indirect ? indirect_pages_for(config_.max_segments) : 0;
@@ -56,28 +65,25 @@ Status BlkQueue::init(xen::XenPort& xen, xen::EventChannels& events, xen::GrantT
             sh.indirect_refs[p] = TRY_CTX(grants.grant(backend, xen.gfn_of(sh.indirect + p * xen::kBlkifSegmentsPerIndirectPage),
                                                        config_.persistent_pages == 0),
                                           "%s: granting an indirect page", name_);
+            sh.indirect_granted = p + 1;
         }
     }
     if (config_.persistent_pages != 0) {
         const unsigned pool_pages = config_.persistent_pages > 0xffff ? 0xffff : config_.persistent_pages;
-        auto* pool = static_cast<std::uint8_t*>(heap.alloc(std::size_t{pool_pages} * 4096, 4096));
-        auto* refs = static_cast<GrantRef*>(heap.alloc(pool_pages * sizeof(GrantRef)));
-        auto* free_list = static_cast<std::uint16_t*>(heap.alloc(pool_pages * sizeof(std::uint16_t)));
-        if (pool == nullptr || refs == nullptr || free_list == nullptr) {
-            heap.free(pool);
-            heap.free(refs);
-            heap.free(free_list);
-            // Nothing of the pool may survive this: a queue that offered
-            // feature-persistent must really have the pool (see drop_persistent).
+        // Nothing of the pool may survive a failure here (the guard sees to
+        // it): a queue that offered feature-persistent must really have the
+        // pool (see drop_persistent), and one that did not must not offer it.
+        pool_ = static_cast<std::uint8_t*>(heap.alloc(std::size_t{pool_pages} * 4096, 4096));
+        pool_refs_ = static_cast<GrantRef*>(heap.alloc(pool_pages * sizeof(GrantRef)));
+        pool_free_ = static_cast<std::uint16_t*>(heap.alloc(pool_pages * sizeof(std::uint16_t)));
+        if (pool_ == nullptr || pool_refs_ == nullptr || pool_free_ == nullptr) {
             return Error::make(Errc::no_memory, "%s: no memory for %u persistent pages", name_, pool_pages);
         }
-        pool_ = pool;
-        pool_refs_ = refs;
-        pool_free_ = free_list;
         pool_pages_ = pool_pages;
         pool_free_count_ = 0;
         for (unsigned i = 0; i < pool_pages_; ++i) {
             pool_refs_[i] = TRY_CTX(grants.grant(backend, xen.gfn_of(pool_page(i)), false), "%s: granting the persistent pool", name_);
+            pool_granted_ = i + 1;
             pool_free_[pool_free_count_++] = static_cast<std::uint16_t>(pool_pages_ - 1 - i);
         }
         for (unsigned s = 0; s < slots_; ++s) {
@@ -87,75 +93,89 @@ Status BlkQueue::init(xen::XenPort& xen, xen::EventChannels& events, xen::GrantT
     }
     port_ = TRY_CTX(xen::evtchn_alloc_unbound(xen, backend), "%s", name_);
     TRY(events.bind_polled(port_));
+    undo.cancel();
     return ok();
 }
 
+namespace {
+// Ends refs[0..count); true if every grant ended. The first failure goes to
+// `first` (if it holds none yet). Ending is always safe: a grant the backend
+// still maps fails with Errc::busy and stays as it is.
+bool end_grants(xen::GrantTable& grants, const GrantRef* refs, unsigned count, Status& first) {
+    bool all = true;
+    for (unsigned i = 0; i < count; ++i) {
+        Status s = grants.end(refs[i]);
+        if (s.ok()) continue;
+        all = false;
+        if (first.ok()) first = s;
+    }
+    return all;
+}
+}  // namespace
+
 Status BlkQueue::teardown() {
     Status first = ok();
-    auto keep = [&](Status s) {
-        if (!s.ok() && first.ok()) first = s;
-    };
     if (shadow_ != nullptr) {
-        const unsigned ipages = config_.max_segments > xen::kBlkifMaxSegmentsPerRequest ? indirect_pages_for(config_.max_segments) : 0;
         for (unsigned s = 0; s < slots_; ++s) {
             Shadow& sh = shadow_[s];
             if (sh.in_flight) {
-                // The backend may still write into these pages: leave them granted.
-                keep(Error::make(Errc::busy, "%s: request %u still in flight at teardown", name_, s));
+                // The backend may still write into these pages: leave them
+                // granted (and this slot's memory allocated) for good.
+                if (first.ok()) first = Error::make(Errc::busy, "%s: request %u still in flight at teardown", name_, s);
                 continue;
             }
-            if (sh.indirect != nullptr) {
-                for (unsigned p = 0; p < ipages; ++p) keep(grants_->end(sh.indirect_refs[p]));
-                heap_->free(sh.indirect);
-            }
+            // An indirect page the backend still maps is leaked, not freed.
+            if (end_grants(*grants_, sh.indirect_refs, sh.indirect_granted, first)) heap_->free(sh.indirect);
+            sh.indirect_granted = 0;
             heap_->free(sh.grefs);
-            if (sh.pool_pages != nullptr) heap_->free(sh.pool_pages);
+            heap_->free(sh.pool_pages);
         }
         heap_->free(shadow_);
         shadow_ = nullptr;
     }
-    if (pool_ != nullptr) {
-        bool busy = !first.ok();  // a request still in flight may use pool pages
-        for (unsigned i = 0; i < pool_pages_ && !busy; ++i) keep(grants_->end(pool_refs_[i]));
-        if (!busy) {
-            heap_->free(pool_);
-            heap_->free(pool_refs_);
-            heap_->free(pool_free_);
-        }
+    in_flight_ = 0;
+    if (pool_ != nullptr || pool_refs_ != nullptr || pool_free_ != nullptr) {
+        Status released = release_pool();
+        if (!released.ok() && first.ok()) first = released;
     }
-    pool_ = nullptr;
-    pool_refs_ = nullptr;
-    pool_free_ = nullptr;
-    pool_pages_ = pool_free_count_ = 0;
     if (ring_mem_ != nullptr) {
-        for (unsigned i = 0; i < ring_pages(); ++i) {
-            if (ring_refs_[i].value() != 0) keep(grants_->end(ring_refs_[i]));
-            ring_refs_[i] = GrantRef(0);
-        }
-        heap_->free(ring_mem_);
+        // Ring pages the backend still maps are leaked, not freed.
+        if (end_grants(*grants_, ring_refs_, ring_granted_, first)) heap_->free(ring_mem_);
+        for (GrantRef& ref : ring_refs_) ref = GrantRef(0);
+        ring_granted_ = 0;
         ring_mem_ = nullptr;
     }
     if (port_.value() != 0) {
-        keep(xen::evtchn_close(*xen_, port_));
+        Status closed = xen::evtchn_close(*xen_, port_);
+        if (!closed.ok() && first.ok()) first = closed;
         port_ = EvtchnPort(0);
     }
+    return first;
+}
+
+Status BlkQueue::release_pool() {
+    Status first = ok();
+    // The pages go back to the heap only once no grant to them is left (the
+    // backend maps persistent grants until it disconnects); the bookkeeping
+    // arrays were never shared and always go.
+    if (end_grants(*grants_, pool_refs_, pool_granted_, first)) heap_->free(pool_);
+    heap_->free(pool_refs_);
+    heap_->free(pool_free_);
+    pool_ = nullptr;
+    pool_refs_ = nullptr;
+    pool_free_ = nullptr;
+    pool_pages_ = pool_granted_ = pool_free_count_ = 0;
     return first;
 }
 
 Status BlkQueue::drop_persistent() {
     if (pool_ == nullptr) return ok();
     if (stats_.requests != 0) return Error::make(Errc::busy, "%s: persistent grants already in use", name_);
-    for (unsigned i = 0; i < pool_pages_; ++i) TRY(grants_->end(pool_refs_[i]));
     for (unsigned s = 0; s < slots_; ++s) {
         heap_->free(shadow_[s].pool_pages);
         shadow_[s].pool_pages = nullptr;
     }
-    heap_->free(pool_);
-    heap_->free(pool_refs_);
-    heap_->free(pool_free_);
-    pool_ = nullptr;
-    pool_pages_ = pool_free_count_ = 0;
-    return ok();
+    return release_pool();
 }
 
 bool BlkQueue::can_submit() const {

@@ -47,10 +47,14 @@ class BlkQueue {
     static constexpr unsigned kMaxSegments = 256;
 
     // Allocates and grants the ring and the indirect pages, allocates the event
-    // channel. name appears in errors ("vbd 51712").
+    // channel. name appears in errors ("vbd 51712"). On failure nothing is
+    // left: what was taken is released again (as by teardown()).
     Status init(xen::XenPort& xen, xen::EventChannels& events, xen::GrantTable& grants, Heap& heap, DomId backend,
                 QueueConfig config, const char* name);
-    // Ends every grant, closes the event channel, frees memory.
+    // Ends every grant, closes the event channel, frees memory. Safe on a
+    // queue that was never (or only partly) set up, and twice. A page whose
+    // grant cannot be ended (the backend still maps it) is leaked, never
+    // freed: the heap would hand it out again while another domain writes it.
     Status teardown();
 
     unsigned ring_pages() const { return 1u << config_.ring_order; }
@@ -90,6 +94,7 @@ class BlkQueue {
         GrantRef* grefs = nullptr;   // kMaxSegments data grants
         xen::BlkifSegment* indirect = nullptr;  // this slot's indirect page(s)
         GrantRef indirect_refs[xen::kBlkifMaxIndirectPagesPerRequest];
+        unsigned indirect_granted = 0;  // indirect_refs[0..n) are live grants
     };
 
     // Builds one request for [buf+pos, ...) in a free slot; returns bytes covered.
@@ -102,6 +107,9 @@ class BlkQueue {
     Result<unsigned> complete_responses(std::uint64_t& done, Error* first_error, bool& failed);
     unsigned free_slot() const;
     Status wait_for_responses();
+    // Ends the pool's grants and frees it (the pages only if every grant
+    // ended); the queue has no pool afterwards either way.
+    Status release_pool();
 
     xen::XenPort* xen_ = nullptr;
     xen::EventChannels* events_ = nullptr;
@@ -113,6 +121,7 @@ class BlkQueue {
     FrontRing ring_;
     void* ring_mem_ = nullptr;
     GrantRef ring_refs_[1u << kMaxRingOrder] = {};
+    unsigned ring_granted_ = 0;           // ring_refs_[0..n) are live grants
     EvtchnPort port_{};
     Shadow* shadow_ = nullptr;
     unsigned slots_ = 0;
@@ -122,6 +131,7 @@ class BlkQueue {
     GrantRef* pool_refs_ = nullptr;
     std::uint16_t* pool_free_ = nullptr;  // stack of free pool page indices
     unsigned pool_pages_ = 0;
+    unsigned pool_granted_ = 0;           // pool_refs_[0..n) are live grants
     unsigned pool_free_count_ = 0;
     Stats stats_{};
 };

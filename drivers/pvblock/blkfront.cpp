@@ -4,6 +4,7 @@
 
 #include "arch/arch.h"
 #include "lib/format.h"
+#include "lib/scope_guard.h"
 
 namespace xb::pvblock {
 namespace {
@@ -34,7 +35,7 @@ Status BlkfrontDevice::wait_backend(const XenbusState* wanted, unsigned count, s
     return ok();
 }
 
-Status BlkfrontDevice::negotiate(const BlkfrontOptions& options) {
+Status BlkfrontDevice::negotiate(const BlkfrontOptions& options, bool& published) {
     char path[160];
     // What the backend offers (blkif.h "Backend Device Properties"); absent = not offered.
     format_to(path, sizeof path, "%s/max-ring-page-order", info_.backend);
@@ -57,8 +58,8 @@ Status BlkfrontDevice::negotiate(const BlkfrontOptions& options) {
     q.persistent_pages = options.persistent_pages;
     Status queued = queue_.init(*xen_, *events_, *grants_, *heap_, DomId(static_cast<std::uint16_t>(info_.backend_id)), q, name_);
     if (!queued.ok() && q.persistent_pages != 0 && queued.error().code() == Errc::no_memory) {
-        // Not enough memory for the pool: direct grants still work.
-        (void)queue_.teardown();
+        // Not enough memory for the pool: direct grants still work (a failed
+        // init has already given back what it took).
         q.persistent_pages = 0;
         queued = queue_.init(*xen_, *events_, *grants_, *heap_, DomId(static_cast<std::uint16_t>(info_.backend_id)), q, name_);
     }
@@ -66,8 +67,11 @@ Status BlkfrontDevice::negotiate(const BlkfrontOptions& options) {
     info_.ring_order = queue_.config().ring_order;
     info_.segments = queue_.config().max_segments;
 
-    // Publish the ring in one transaction (retried on EAGAIN), then say Initialised.
-    return store_->transact([&](xen::Tx tx) -> Status {
+    // Publish the ring in one transaction (retried on EAGAIN), then say
+    // Initialised. From the first attempt on, the backend may have seen it: a
+    // commit can take effect even when its reply is lost.
+    published = true;
+    Status sent = store_->transact([&](xen::Tx tx) -> Status {
         char p[160];
         if (info_.ring_order == 0) {
             format_to(p, sizeof p, "%s/ring-ref", frontend_);
@@ -92,6 +96,8 @@ Status BlkfrontDevice::negotiate(const BlkfrontOptions& options) {
         TRY(store_->writef(tx, p, "%d", static_cast<int>(XenbusState::initialised)));
         return ok();
     });
+    TRY_CTX(sent, "%s: publishing the ring", name_);
+    return ok();
 }
 
 Status BlkfrontDevice::connect(const Env& env, unsigned vdev, const BlkfrontOptions& options) {
@@ -124,26 +130,28 @@ Status BlkfrontDevice::connect(const Env& env, unsigned vdev, const BlkfrontOpti
     const XenbusState init_wait[] = {XenbusState::init_wait};
     TRY(wait_backend(init_wait, 1, options.connect_timeout_ms));
     info_.ms_init_wait = ms_since(t0);
+
+    // From here on connect takes resources: the queue (ring, grants, event
+    // channel), then the nodes it publishes and the state blkback acts on (it
+    // maps the ring once it sees Initialised). Any failure gives all of them
+    // back as disconnect() does, so nothing of a failed connect outlives it
+    // (a ring and ~1,100 grants left here would survive into Linux).
+    bool published = false;
+    ScopeGuard undo([&] { (void)release(published); });
     std::uint64_t t1 = arch::counter();
-    Status negotiated = negotiate(options);
+    Status negotiated = negotiate(options, published);
     info_.ms_negotiate = ms_since(t1);
+    TRY(negotiated);
     std::uint64_t t2 = arch::counter();
     const XenbusState connected_state[] = {XenbusState::connected};
-    if (negotiated.ok()) negotiated = wait_backend(connected_state, 1, options.connect_timeout_ms);
+    Status reached = wait_backend(connected_state, 1, options.connect_timeout_ms);
     info_.ms_connected = ms_since(t2);
-    if (!negotiated.ok()) {
-        (void)queue_.teardown();
-        return negotiated;
-    }
+    TRY(reached);
 
     format_to(path, sizeof path, "%s/feature-persistent", info_.backend);
     info_.backend_persistent = store_->read_u64(path).value_or(0) != 0;
     if (!info_.backend_persistent && queue_.persistent_pages() != 0) {
-        Status dropped = queue_.drop_persistent();
-        if (!dropped.ok()) {
-            (void)queue_.teardown();
-            return dropped;
-        }
+        TRY_CTX(queue_.drop_persistent(), "%s: giving back the unused persistent pool", name_);
     }
     info_.persistent_pages = queue_.persistent_pages();
 
@@ -152,14 +160,14 @@ Status BlkfrontDevice::connect(const Env& env, unsigned vdev, const BlkfrontOpti
     format_to(path, sizeof path, "%s/sector-size", info_.backend);
     std::uint64_t sector_size = store_->read_u64(path).value_or(512);
     if (sector_size < 512 || sector_size > 65536 || (sector_size & (sector_size - 1)) != 0) {
-        (void)queue_.teardown();
         return Error::make(Errc::bad_data, "%s: backend sector-size %lu is not a power of two in 512..65536", name_,
                            sector_size);
     }
     info_.sector_size = static_cast<std::uint32_t>(sector_size);
     format_to(path, sizeof path, "%s/info", info_.backend);
     info_.read_only = (store_->read_u64(path).value_or(0) & kVdiskReadonly) != 0;
-    TRY(xen::switch_state(*store_, frontend_, XenbusState::connected));
+    TRY_CTX(xen::switch_state(*store_, frontend_, XenbusState::connected), "%s", name_);
+    undo.cancel();
     connected_ = true;
     info_.ms_total = ms_since(t0);
     return ok();
@@ -167,34 +175,56 @@ Status BlkfrontDevice::connect(const Env& env, unsigned vdev, const BlkfrontOpti
 
 Status BlkfrontDevice::disconnect() {
     if (store_ == nullptr) return ok();
+    return release(true);
+}
+
+Status BlkfrontDevice::reset_backend() {
     // The reset dance Linux's blkfront expects to find done (no 5 s waits):
-    // Closing -> Closed -> Initialising, each answered by the backend.
+    // Closing -> Closed -> Initialising, each answered by the backend. After
+    // Closed blkback has unmapped the ring and every grant.
     const XenbusState closing[] = {XenbusState::closing, XenbusState::closed};
     const XenbusState closed[] = {XenbusState::closed};
     const XenbusState init_wait[] = {XenbusState::init_wait, XenbusState::initialising};
-    Status s = xen::switch_state(*store_, frontend_, XenbusState::closing);
-    if (s.ok()) s = wait_backend(closing, 2, connect_timeout_ms_);
-    if (s.ok()) s = xen::switch_state(*store_, frontend_, XenbusState::closed);
-    if (s.ok()) s = wait_backend(closed, 1, connect_timeout_ms_);
-    if (s.ok()) s = xen::switch_state(*store_, frontend_, XenbusState::initialising);
-    if (s.ok()) s = wait_backend(init_wait, 2, connect_timeout_ms_);
-    // Remove what we published, end the grants, close the channel.
+    TRY(xen::switch_state(*store_, frontend_, XenbusState::closing));
+    TRY(wait_backend(closing, 2, connect_timeout_ms_));
+    TRY(xen::switch_state(*store_, frontend_, XenbusState::closed));
+    TRY(wait_backend(closed, 1, connect_timeout_ms_));
+    TRY(xen::switch_state(*store_, frontend_, XenbusState::initialising));
+    TRY(wait_backend(init_wait, 2, connect_timeout_ms_));
+    return ok();
+}
+
+Status BlkfrontDevice::remove_published() {
+    // A XenStore that fails one removal will likely fail the rest, each after
+    // its timeout: stop at the first (RM of a missing node is not an error).
     char path[160];
     for (const char* node : {"ring-ref", "ring-page-order", "event-channel", "protocol", "feature-persistent"}) {
         format_to(path, sizeof path, "%s/%s", frontend_, node);
-        (void)store_->remove(path);
+        TRY(store_->remove(path));
     }
     for (unsigned i = 0; i < queue_.ring_pages(); ++i) {
         format_to(path, sizeof path, "%s/ring-ref%u", frontend_, i);
-        (void)store_->remove(path);
+        TRY(store_->remove(path));
     }
+    return ok();
+}
+
+Status BlkfrontDevice::release(bool published) {
+    // Backend first (it lets go of the ring), then what we published, then
+    // the grants, the event channel and the memory. Each part runs even if an
+    // earlier one failed: a grant blkback still maps is left granted and its
+    // page leaked (BlkQueue::teardown), never freed. Nothing published, nothing
+    // for the backend to let go of: the queue alone is given back.
+    Status s = published ? reset_backend() : ok();
+    Status removed = published ? remove_published() : ok();
     Status torn = queue_.teardown();
     if (bounce_ != nullptr) {
         heap_->free(bounce_);
         bounce_ = nullptr;
     }
     connected_ = false;
-    return s.ok() ? torn : s;
+    if (!s.ok()) return s;
+    return removed.ok() ? torn : removed;
 }
 
 Status BlkfrontDevice::check_range(std::uint64_t block, std::uint64_t count) const {

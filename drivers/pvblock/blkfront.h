@@ -73,7 +73,15 @@ class BlkfrontDevice final : public BlockDevice {
     bool connected() const { return connected_; }
 
   private:
-    Status negotiate(const BlkfrontOptions& options);
+    // Sets up the queue and publishes it; `published` turns true once the
+    // backend may have seen the ring (the transaction was tried).
+    Status negotiate(const BlkfrontOptions& options, bool& published);
+    // Gives back what connect took (disconnect, and connect's failure paths):
+    // the reset dance and the published nodes when `published`, then the
+    // queue's grants, event channel and memory, and the bounce buffer.
+    Status release(bool published);
+    Status reset_backend();
+    Status remove_published();
     Status check_range(std::uint64_t block, std::uint64_t count) const;
     Status transfer_blocks(bool write, std::uint64_t block, std::uint64_t count, void* buf, Progress* progress);
     Status explain_stall(Status s);

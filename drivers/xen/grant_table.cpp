@@ -3,6 +3,7 @@
 #include "arch/arch.h"
 #include "drivers/xen/hypercall.h"
 #include "drivers/xen/shared_memory.h"
+#include "lib/scope_guard.h"
 
 namespace xb::xen {
 
@@ -24,21 +25,20 @@ Status GrantTable::init(XenPort& xen, Range window, unsigned frames_wanted, Heap
     if (frames == 0) return Error::make(Errc::unsupported, "Xen allows no grant frames (max_nr_frames %u)", max_frames_);
 
     first_gfn_ = gfn_of(PhysAddr(window.base));
+    // A half-initialised table must not keep frames in the physmap: Xen 4.17
+    // allows one mapping per frame, so a retry (or the next kernel) could
+    // not map them again. frames_ counts what the undo has to remove.
+    ScopeGuard undo([&] { (void)unmap(xen); });
+    frames_ = 0;
     for (unsigned i = 0; i < frames; ++i) {
-        Status s = add_to_physmap(xen, kMapspaceGrantTable, i, Gfn(first_gfn_.value() + i));
-        if (!s.ok()) {
-            frames_ = i;
-            (void)unmap(xen);
-            return s.error().prefix("mapping grant frame %u of %u", i, frames);
-        }
+        TRY_CTX(add_to_physmap(xen, kMapspaceGrantTable, i, Gfn(first_gfn_.value() + i)), "mapping grant frame %u of %u", i,
+                frames);
+        frames_ = i + 1;
     }
-    frames_ = frames;
     capacity_ = frames * kGrantEntriesPerFrame - kGrantReservedEntries;
     free_ = static_cast<std::uint32_t*>(heap.alloc(capacity_ * sizeof(std::uint32_t)));
-    if (free_ == nullptr) {
-        (void)unmap(xen);
-        return Error::make(Errc::no_memory, "no heap for %u grant references", capacity_);
-    }
+    if (free_ == nullptr) return Error::make(Errc::no_memory, "no heap for %u grant references", capacity_);
+    undo.cancel();
     // Hand out low references first (a stack: push the highest first).
     free_count_ = 0;
     for (unsigned r = frames * kGrantEntriesPerFrame; r-- > kGrantReservedEntries;) free_[free_count_++] = r;
@@ -72,6 +72,10 @@ Status GrantTable::end(GrantRef ref) {
     // Clear the flags only if the grantee is not reading or writing: a
     // compare-and-swap, since Xen sets those bits concurrently (v1 protocol).
     std::uint16_t flags = load_shared(entries_[r].flags);
+    // Only we set or clear GTF_permit_access. Without it the reference is not
+    // granted (never, or already ended): putting it on the free list again
+    // would hand the same reference out twice.
+    if ((flags & kGtfPermitAccess) == 0) return Error::make(Errc::invalid_argument, "grant %u is not in use", r);
     do {
         if ((flags & (kGtfReading | kGtfWriting)) != 0) {
             return Error::make(Errc::busy, "grant %u is still %s by domain %u", r,

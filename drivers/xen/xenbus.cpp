@@ -3,6 +3,7 @@
 
 #include "drivers/xen/hypercall.h"
 #include "lib/format.h"
+#include "lib/scope_guard.h"
 
 namespace xb::xen {
 namespace {
@@ -93,31 +94,28 @@ Result<XenbusState> wait_backend_state(XenStore& store, const char* backend_dir,
     // The watch wakes us on every change of the node (and once at once); if it
     // cannot be set, bounded polling still gets there.
     bool watching = store.watch(path, token).ok();
-    auto finish = [&] {
+    // Every way out drops the watch (a leaked one would take a slot and
+    // collect events for good).
+    ScopeGuard unwatch([&] {
         if (watching) (void)store.unwatch(path, token);
-    };
+    });
     const std::uint64_t slice_ms = until.budget_ms() < kRecheckMs ? until.budget_ms() : kRecheckMs;
     const char* last_seen = "no state node";
     while (true) {
         Result<XenbusState> state = read_state(store, backend_dir);
         if (state.ok()) {
             last_seen = xenbus_state_name(state.value());
-            if (is_wanted(state.value(), wanted, wanted_count)) {
-                finish();
-                return state.value();
-            }
+            if (is_wanted(state.value(), wanted, wanted_count)) return state.value();
         } else if (state.error().code() == Errc::not_found) {
             last_seen = "no state node";  // the backend has not written it (yet)
         } else if (state.error().code() == Errc::bad_data) {
             last_seen = "an invalid value";
         } else {
-            finish();
             Error e = state.error();
             e.prefix("%s: reading backend state", device);
             return e;
         }
         if (until.expired()) {
-            finish();
             char names[80];
             describe_wanted(names, sizeof names, wanted, wanted_count);
             return Error::make(Errc::timeout, "%s: backend %s did not reach %s within %lu ms (last seen: %s)", device,

@@ -66,6 +66,18 @@ void SimXen::unmap_grant(std::uint32_t ref, bool write) {
     }
 }
 
+unsigned SimXen::live_grants() const {
+    if (!grant_frames_) return 0;
+    unsigned live = 0;
+    for (const auto& [gfn, frame] : grant_frame_at_) {
+        const auto* entries = reinterpret_cast<const GrantEntryV1*>(grant_frames_[frame].bytes);
+        for (unsigned i = 0; i < kGrantEntriesPerFrame; ++i) {
+            if ((__atomic_load_n(&entries[i].flags, __ATOMIC_ACQUIRE) & kGtfPermitAccess) != 0) ++live;
+        }
+    }
+    return live;
+}
+
 int SimXen::unbound_remote(EvtchnPort port) const {
     auto it = unbound_.find(port.value());
     return it == unbound_.end() ? -1 : it->second;

@@ -53,6 +53,11 @@ class SimXen final : public xen::XenPort {
     xen::GrantEntryV1* grant_entry(std::uint32_t ref);
     // Remote end of a port allocated by EVTCHNOP_alloc_unbound (or -1).
     int unbound_remote(EvtchnPort port) const;
+    // Entries in the mapped grant frames that grant access (GTF_permit_access
+    // set): what a guest has not ended, as Xen sees it.
+    unsigned live_grants() const;
+    // Ports allocated by EVTCHNOP_alloc_unbound and not closed since.
+    unsigned open_ports() const { return static_cast<unsigned>(unbound_.size()); }
 
     // --- fault injection -------------------------------------------------------
     // The next `times` calls of (op, subop) fail with -xen_errno.

@@ -136,6 +136,11 @@ void SimXenstore::fail_next(const std::string& path, const std::string& error, i
     failures_[*abs] = {error, times};
 }
 
+void SimXenstore::fail_nth_request(unsigned n, const std::string& error, std::optional<XsType> type) {
+    if (n == 0) throw std::invalid_argument("fail_nth_request counts from 1");
+    nth_failure_ = NthFailure{n, error, type};
+}
+
 void SimXenstore::send_raw(const std::string& bytes) {
     out_ += bytes;
     if (!in_service_) flush_output();
@@ -347,6 +352,16 @@ std::string SimXenstore::process(const Request& req, std::uint32_t& reply_type) 
     };
     const std::string ok_reply("OK\0", 3);
     auto type = static_cast<XsType>(req.header.type);
+
+    // Fault injection by count (fail_nth_request).
+    if (nth_failure_ && (!nth_failure_->type || *nth_failure_->type == type) && --nth_failure_->remaining == 0) {
+        const std::string name = nth_failure_->error;
+        nth_failure_.reset();
+        bool transaction = type == XsType::transaction_start || type == XsType::transaction_end;
+        injected_.push_back({type, transaction ? std::string() : arg(req.payload, 0).value_or("")});
+        if (type == XsType::transaction_end) transactions_.erase(req.header.tx_id);
+        return error(name.c_str());
+    }
 
     // Fault injection by path (the first argument of path-taking requests).
     if (type != XsType::transaction_start && type != XsType::transaction_end) {

@@ -77,6 +77,17 @@ class SimXenstore {
     void set_max_chunk(std::size_t bytes) { max_chunk_ = bytes; }
     // The next n transaction commits fail with EAGAIN regardless of conflicts.
     void force_conflicts(int n) { forced_conflicts_ = n; }
+    // The n-th request from now (1: the next one), counting only requests of
+    // `type` when given, gets an ERROR reply `error` instead of being carried
+    // out; a failed TRANSACTION_END ends the transaction, as xenstored does.
+    // Replaces an earlier such fault that has not fired yet.
+    void fail_nth_request(unsigned n, const std::string& error, std::optional<xen::XsType> type = std::nullopt);
+    struct InjectedFailure {
+        xen::XsType type;
+        std::string path;  // the request's first argument ("" for transactions)
+    };
+    // Every request failed by fail_nth_request, in order.
+    const std::vector<InjectedFailure>& injected_failures() const { return injected_; }
 
     // --- observations ----------------------------------------------------------------------
     xen::XenstoreInterface& ring() { return *reinterpret_cast<xen::XenstoreInterface*>(page_.bytes); }
@@ -158,6 +169,13 @@ class SimXenstore {
     std::string out_;  // response bytes not yet in the ring
     std::size_t max_chunk_ = 0;
     int forced_conflicts_ = 0;
+    struct NthFailure {
+        unsigned remaining;
+        std::string error;
+        std::optional<xen::XsType> type;
+    };
+    std::optional<NthFailure> nth_failure_;
+    std::vector<InjectedFailure> injected_;
     bool stalled_ = false;
     bool in_service_ = false;
     std::uint32_t dead_ = 0;

@@ -4,6 +4,7 @@
 #include <set>
 
 #include "drivers/xen/grant_table.h"
+#include "drivers/xen/hypercall.h"
 #include "tests/sim/guest_ram.h"
 #include "tests/sim/sim_xen.h"
 
@@ -79,6 +80,34 @@ TEST_F(GrantRig, ExhaustionAndCaps) {
     EXPECT_EQ(none.error().code(), Errc::no_space);
     EXPECT_FALSE(gnt.end(GrantRef(3)).ok());      // reserved
     EXPECT_FALSE(gnt.end(GrantRef(99999)).ok());  // out of range
+}
+
+TEST_F(GrantRig, EndingTwiceIsRefusedAndNeverFreesTheRefTwice) {
+    ASSERT_TRUE(gnt.init(xen, kWindow, 1, sim::GuestRam::get().heap()).ok());
+    auto* page = sim::GuestRam::get().heap().alloc(4096, 4096);
+    auto ref = gnt.grant(DomId(0), xen.gfn_of(page), false).value();
+    ASSERT_TRUE(gnt.end(ref).ok());
+    unsigned used = gnt.in_use();
+    Status again = gnt.end(ref);
+    ASSERT_FALSE(again.ok());
+    EXPECT_EQ(again.error().code(), Errc::invalid_argument);
+    EXPECT_NE(std::string(again.error().message()).find("not in use"), std::string::npos) << again.error().message();
+    EXPECT_EQ(gnt.in_use(), used);
+    // Had the reference gone on the free list twice, two grants would share it.
+    auto a = gnt.grant(DomId(0), xen.gfn_of(page), false).value();
+    auto b = gnt.grant(DomId(0), xen.gfn_of(page), false).value();
+    EXPECT_NE(a.value(), b.value());
+    EXPECT_FALSE(gnt.end(GrantRef(gnt.frames() * 512 - 1)).ok());  // the last reference: never granted at all
+}
+
+TEST_F(GrantRig, FailedFrameMappingRemovesTheFramesAlreadyMapped) {
+    // Frame 2 is mapped elsewhere already: Xen 4.17 refuses a second mapping.
+    ASSERT_TRUE(xen::add_to_physmap(xen, xen::kMapspaceGrantTable, 2, Gfn(0x50000)).ok());
+    Status s = gnt.init(xen, kWindow, 4, sim::GuestRam::get().heap());
+    ASSERT_FALSE(s.ok());
+    EXPECT_NE(std::string(s.error().message()).find("mapping grant frame 2 of 4"), std::string::npos) << s.error().message();
+    EXPECT_EQ(xen.grant_frames_mapped(), 1u);  // frames 0 and 1 were removed again; only the foreign one is left
+    EXPECT_FALSE(gnt.ready());
 }
 
 TEST_F(GrantRig, UnmapRemovesEveryFrameForTheNextKernel) {

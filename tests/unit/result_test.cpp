@@ -61,4 +61,32 @@ TEST(Result, LongContextIsTruncatedNotOverflowed) {
     EXPECT_EQ(std::strlen(e.message()), Error::kMaxMessage - 1);
 }
 
+// Reading the wrong member of a Result is a caller's bug: it must stop at once
+// with the error that was ignored, not return whatever the union holds.
+TEST(ResultDeathTest, ValueOfAnErrorPanicsWithTheError) {
+    Result<int> bad = parse_positive(-2);
+    EXPECT_DEATH((void)bad.value(), "Result::value\\(\\) called on an error \\(invalid argument\\): value -2 is not positive");
+    const Result<int>& cref = bad;
+    EXPECT_DEATH((void)cref.value(), "value -2 is not positive");
+    EXPECT_DEATH((void)parse_positive(-3).value(), "value -3 is not positive");
+    Status failed = checked(-4);
+    EXPECT_DEATH(failed.value(), "checking input: value -4 is not positive");
+}
+
+TEST(ResultDeathTest, ErrorOfASuccessPanics) {
+    Result<int> good = parse_positive(1);
+    EXPECT_DEATH((void)good.error(), "Result::error\\(\\) called on a success");
+    const Status done = xb::ok();
+    EXPECT_DEATH((void)done.error(), "Result::error\\(\\) called on a success");
+}
+
+TEST(Result, CheckedAccessorsStillServeTheRightMember) {
+    Result<int> good = parse_positive(5);
+    EXPECT_EQ(good.value(), 5);
+    EXPECT_EQ(std::move(good).value(), 5);
+    Status failed = checked(-1);
+    EXPECT_EQ(failed.error().code(), Errc::invalid_argument);
+    xb::ok().value();  // a success has its (empty) value
+}
+
 }  // namespace
