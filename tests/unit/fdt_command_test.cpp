@@ -17,8 +17,7 @@
 #include "fdt/chosen.h"
 #include "fdt/device_tree.h"
 #include "tests/sim/dtb_builder.h"
-#include "tests/sim/fakes.h"
-#include "tests/sim/guest_ram.h"
+#include "tests/sim/shell_rig.h"
 
 extern "C" {
 #include <libfdt.h>
@@ -40,40 +39,21 @@ std::string hex(std::uint64_t v) {
     return buf;
 }
 
-std::string without_cr(const std::string& s) {
-    std::string out;
-    for (char c : s) {
-        if (c != '\r') out += c;
-    }
-    return out;
-}
-
 sim::DtbSpec default_spec() {
     sim::DtbSpec spec;
     spec.bootargs = "console=hvc0";
     return spec;
 }
 
-struct FdtRig {
-    sim::ConsoleGuest guest;
-    sim::FakePower power;
-    cmd::SystemInfo sys;
-    std::unique_ptr<cmd::Environment> env = std::make_unique<cmd::Environment>();
-    cmd::Context ctx{*guest.console, power, sys};
-    cmd::Shell shell{ctx};
+struct FdtRig : sim::ShellRig {
     std::uint8_t* ram = nullptr;
 
     explicit FdtRig(const sim::DtbSpec& spec = default_spec()) {
-        sim::GuestRam::get().reset();
-        ram = static_cast<std::uint8_t*>(sim::GuestRam::get().heap().alloc(kRamSize, kRamSize));
-        std::memset(ram, 0, kRamSize);
-        sys.memory.add_ram({base(), kRamSize});
-        sys.memory.reserve({base() + kHeapOffset, kRamSize - kHeapOffset}, "heap");
+        ram = use_ram_window(kRamSize, kHeapOffset);
         auto blob = sim::build_dtb(spec);
         EXPECT_TRUE(fdt::copy_to(blob.data(), copy(), kCopyRoom).ok());
         sys.dtb_copy = base() + kCopyOffset;
         sys.dtb_copy_size = kCopyRoom;
-        ctx.env = env.get();
         cmd::reset_working_fdt();
     }
     ~FdtRig() { cmd::reset_working_fdt(); }
@@ -82,21 +62,13 @@ struct FdtRig {
     void* copy() { return ram + kCopyOffset; }
     void* user() { return ram + kUserOffset; }
 
-    // Runs one line; returns what it printed, without the CRs.
-    std::string run(const std::string& line, int* status = nullptr) {
-        const int rc = shell.run_line(line);
-        if (status != nullptr) *status = rc;
-        ctx.con.flush();
-        return without_cr(guest.backend.take_output());
-    }
     // Calls do_fdt with these words directly (for values longer than a shell line).
     std::string call(std::vector<std::string> words, int* status = nullptr) {
         std::vector<char*> argv;
         for (auto& w : words) argv.push_back(w.data());
         const int rc = cmd::do_fdt(ctx, static_cast<int>(argv.size()), argv.data());
         if (status != nullptr) *status = rc;
-        ctx.con.flush();
-        return without_cr(guest.backend.take_output());
+        return output();
     }
     // The property as libfdt reads it from the tree at blob ("" + found=false if absent).
     static std::string prop(const void* blob, const char* path, const char* name, bool* found = nullptr) {
@@ -301,7 +273,7 @@ TEST(FdtCommand, AddrSelectsAUserTree) {
     std::memcpy(rig.user(), blob.data(), blob.size());
     const std::uint64_t user = rig.base() + kUserOffset;
     EXPECT_EQ(rig.run("fdt addr " + hex(user)), "Working FDT set to " + hex(user) + "\n");
-    EXPECT_EQ(rig.env->get("fdtaddr").value_or(""), hex(user));
+    EXPECT_EQ(rig.env.get("fdtaddr").value_or(""), hex(user));
     EXPECT_EQ(rig.run("fdt addr"), "Working fdt: " + hex(user) + "\n");
     EXPECT_EQ(cmd::working_fdt_addr(rig.sys), user);
     EXPECT_EQ(rig.run("fdt print /chosen bootargs"), "bootargs = \"user tree\"\n");
@@ -337,7 +309,7 @@ TEST(FdtCommand, AddrRefusesWhatIsNotATreeInRam) {
     rig.ram[kHeapOffset - 0x100 + 4] = 0x7f;  // totalsize 0x7f......
     EXPECT_NE(rig.run("fdt addr " + hex(near_end)).find("not in RAM"), std::string::npos);
     EXPECT_EQ(cmd::working_fdt_addr(rig.sys), rig.sys.dtb_copy);  // unchanged
-    EXPECT_FALSE(rig.env->get("fdtaddr").has_value());
+    EXPECT_FALSE(rig.env.get("fdtaddr").has_value());
     EXPECT_EQ(rig.run("fdt addr -c 1000"),
               "fdt addr: xenboot's control tree cannot be moved (usage: fdt addr [-c] [addr [len]])\n");
     EXPECT_EQ(rig.run("fdt addr -x"), "fdt addr: unknown flag '-x' (usage: fdt addr [-c] [addr [len]])\n");
@@ -366,7 +338,7 @@ TEST(FdtCommand, ATreeCorruptedAfterSelectionIsCaught) {
 
 TEST(FdtCommand, ChosenFromTheEnvironment) {
     FdtRig rig;
-    ASSERT_TRUE(rig.env->set("bootargs", "console=hvc0 root=/dev/xvda2").ok());
+    ASSERT_TRUE(rig.env.set("bootargs", "console=hvc0 root=/dev/xvda2").ok());
     EXPECT_EQ(rig.run("fdt chosen 48000000 48100000"), "");
     EXPECT_EQ(FdtRig::prop(rig.copy(), "/chosen", "bootargs"), std::string("console=hvc0 root=/dev/xvda2\0", 29));
     EXPECT_EQ(rig.run("fdt print /chosen"),
@@ -381,7 +353,7 @@ TEST(FdtCommand, ChosenFromTheEnvironment) {
     EXPECT_EQ(rig.run("fdt chosen 2000"),
               "fdt chosen: expects no arguments, or the initrd's start and end (usage: fdt chosen [initrd_start initrd_end])\n");
     // Without bootargs in the environment, /chosen/bootargs stays (Xen's `extra=`).
-    rig.env->remove("bootargs");
+    rig.env.remove("bootargs");
     EXPECT_EQ(rig.run("fdt rm /chosen; fdt chosen; fdt print /chosen"), "chosen {\n};\n");
     rig.ctx.env = nullptr;
     EXPECT_EQ(rig.run("fdt set /chosen bootargs xen-extra; fdt chosen; fdt print /chosen bootargs"),

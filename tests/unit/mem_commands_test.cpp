@@ -11,9 +11,9 @@
 #include "commands/builtins.h"
 #include "shell/shell.h"
 #include "lib/crc32.h"
-#include "tests/sim/fakes.h"
-#include "tests/sim/guest_ram.h"
 #include "tests/sim/mem_block_device.h"
+#include "tests/sim/shell_cases.h"
+#include "tests/sim/shell_rig.h"
 
 namespace {
 
@@ -48,104 +48,81 @@ std::string expand(const std::string& text) {
     return out + text.substr(last);
 }
 
-struct MemRig {
-    sim::ConsoleGuest guest;
-    sim::FakePower power;
-    cmd::SystemInfo sys;
-    cmd::Services services;
-    cmd::Context ctx{*guest.console, power, sys};
-    cmd::Shell shell{ctx};
-
+struct MemRig : sim::ShellRig {
     MemRig() {
-        sim::GuestRam::get().reset();
-        g_ram = static_cast<std::uint8_t*>(sim::GuestRam::get().heap().alloc(kRamSize, kRamSize));
-        std::memset(ram(), 0, kRamSize);
+        g_ram = use_ram_window(kRamSize, kHeapOffset);
         for (int i = 0; i < 256; ++i) ram()[i] = static_cast<std::uint8_t>(i);
         std::memcpy(ram() + 0x1000, "Hello world\n", 12);  // U-Boot's cmp example
         std::memcpy(ram() + 0x2000, "Hello World\n", 12);
-        sys.memory.add_ram({ram_base(), kRamSize});
-        sys.memory.reserve({ram_base() + kHeapOffset, kRamSize - kHeapOffset}, "heap");
-        ctx.services = &services;
-    }
-
-    std::string session(const std::string& input) {
-        guest.backend.type(input);
-        (void)shell.run();
-        return guest.backend.take_output();
     }
 };
 
-struct Case {
-    const char* name;
-    std::string typed;
-    std::string expect_in_output;
-};
-
-class MemCases : public ::testing::TestWithParam<Case> {};
+// {R} in the input and the expected output stand for the RAM's address.
+class MemCases : public sim::ShellCaseTest {};
 
 TEST_P(MemCases, Output) {
     MemRig rig;
-    const std::string out = rig.session(expand(GetParam().typed));
-    EXPECT_NE(out.find(expand(GetParam().expect_in_output)), std::string::npos) << "output was:\n" << out;
+    sim::ShellCase c = GetParam();
+    c.input = expand(c.input);
+    c.expected = expand(c.expected);
+    EXPECT_TRUE(sim::check(c, rig.session(c.input)));
 }
 
-INSTANTIATE_TEST_SUITE_P(
-    Table, MemCases,
-    ::testing::Values(
-        Case{"md_b", "md.b {R} 20\r",
-             "{R}: 00 01 02 03 04 05 06 07 08 09 0a 0b 0c 0d 0e 0f    ................\r\n"
-             "{R+10}: 10 11 12 13 14 15 16 17 18 19 1a 1b 1c 1d 1e 1f    ................\r\n=> "},
-        Case{"md_l", "md.l {R+40} 4\r", "{R+40}: 43424140 47464544 4b4a4948 4f4e4d4c    @ABCDEFGHIJKLMNO\r\n=> "},
-        Case{"md_default_is_l", "md {R+40} 4\r", "{R+40}: 43424140 47464544 4b4a4948 4f4e4d4c    @ABCDEFGHIJKLMNO\r\n"},
-        Case{"md_w_short_line", "md.w {R+20} 3\r",
-             "{R+20}: 2120 2322 2524" + std::string(29, ' ') + " !\"#$%\r\n=> "},
-        Case{"md_q", "md.q {R+50} 2\r", "{R+50}: 5756555453525150 5f5e5d5c5b5a5958    PQRSTUVWXYZ[\\]^_\r\n"},
-        Case{"md_40_words", "md.l {R} 40\r", "{R+f0}: f3f2f1f0 f7f6f5f4 fbfaf9f8 fffefdfc    ................\r\n=> "},
-        Case{"md_keeps_count", "md.b {R} 4\rmd.b {R+10}\r", "=> md.b {R+10}\r\n{R+10}: 10 11 12 13" + std::string(12 * 3, ' ') + "    ....\r\n"},
-        Case{"md_continues", "md.b {R+60} 10\rmd\r", "=> md\r\n{R+70}: 70 71 72 73 74 75 76 77 78 79 7a 7b 7c 7d 7e 7f    pqrstuvwxyz{|}~.\r\n"},
-        Case{"md_reads_heap", "md.b {R+f0000} 1\r", "{R+f0000}: 00"},
-        Case{"md_unaligned", "md.l {R+2} 1\r", "md: address 0x{R+2} is not aligned to 4 bytes\r\n"},
-        Case{"md_not_ram", "md 10 1\r", "md: refusing md read at 0x10 (+0x4): not in RAM\r\n"},
-        Case{"md_past_ram", "md.b {R+ffff0} 20\r", "md: refusing md read at 0x{R+ffff0} (+0x20): not in RAM\r\n"},
-        Case{"md_suffix", "md.x {R}\r",
-             "md: unknown size suffix in 'md.x' (.b, .w, .l or .q) (usage: md [.b, .w, .l, .q] address [# of objects])"},
-        Case{"md_hex", "md zz\r", "md: invalid address 'zz' (hex expected)\r\n"},
-        Case{"md_count_overflow", "md.q {R} 4000000000000000\r", "md: count 0x4000000000000000 is too large\r\n"},
-        Case{"mw_l", "mw.l {R+100} deadbeef 2; md.l {R+100} 3\r", "{R+100}: deadbeef deadbeef 00000000"},
-        Case{"mw_default_one", "mw {R+100} 12345678; md.l {R+100} 2\r", "{R+100}: 12345678 00000000"},
-        Case{"mw_b", "mw.b {R+100} aa 3; md.b {R+100} 4\r", "{R+100}: aa aa aa 00"},
-        Case{"mw_q", "mw.q {R+100} 0123456789abcdef; md.q {R+100} 1\r", "{R+100}: 0123456789abcdef"},
-        Case{"mw_value_fits", "mw.b {R+100} 100\r", "mw: value 0x100 does not fit in a byte\r\n"},
-        Case{"mw_heap", "mw {R+f0000} 1\r",
-             "mw: refusing mw write at 0x{R+f0000}-0x{R+f0004}: overlaps xenboot's heap 0x{R+f0000}-0x{R+100000}\r\n"},
-        Case{"mw_into_heap", "mw.l {R+efff8} 1 4\r", "mw: refusing mw write at 0x{R+efff8}-0x{R+f0008}: overlaps"},
-        Case{"mw_not_ram", "mw 10 1\r", "mw: refusing mw write at 0x10-0x14: not in RAM\r\n"},
-        Case{"mw_unaligned", "mw.w {R+101} 1\r", "mw: address 0x{R+101} is not aligned to 2 bytes\r\n"},
-        Case{"mw_usage", "mw {R}\r", "mw: expects an address and a value (usage: mw [.b, .w, .l, .q] address value [count])"},
-        Case{"cp_then_cmp", "cp.b {R+1000} {R+3000} c; cmp.b {R+1000} {R+3000} c\r", "Total of 12 byte(s) were the same\r\n"},
-        Case{"cp_l", "cp {R+40} {R+3000} 2; md.b {R+3000} 10\r",
-             "{R+3000}: 40 41 42 43 44 45 46 47 00 00 00 00 00 00 00 00    @ABCDEFG........"},
-        Case{"cp_overlap", "cp.b {R} {R+1} 4; md.b {R} 8\r", "{R}: 00 00 01 02 03 05 06 07"},
-        Case{"cp_into_heap", "cp {R} {R+f0000} 1\r", "cp: refusing cp write at 0x{R+f0000}"},
-        Case{"cp_from_nowhere", "cp 10 {R} 1\r", "cp: refusing cp read at 0x10 (+0x4): not in RAM\r\n"},
-        Case{"cp_unaligned", "cp.q {R} {R+4} 1\r", "cp: address 0x{R+4} is not aligned to 8 bytes\r\n"},
-        // U-Boot's own example (doc/usage/cmd/cmp.rst): "Hello world\n" vs "Hello World\n".
-        Case{"cmp_l", "cmp {R+1000} {R+2000} c\r",
-             "word at 0x{R+1004} (0x6f77206f) != word at 0x{R+2004} (0x6f57206f)\r\nTotal of 1 word(s) were the same\r\n"},
-        Case{"cmp_b", "cmp.b {R+1000} {R+2000} c\r",
-             "byte at 0x{R+1006} (0x77) != byte at 0x{R+2006} (0x57)\r\nTotal of 6 byte(s) were the same\r\n"},
-        Case{"cmp_w", "cmp.w {R+1000} {R+2000} c\r",
-             "halfword at 0x{R+1006} (0x6f77) != halfword at 0x{R+2006} (0x6f57)\r\nTotal of 3 halfword(s) were the same\r\n"},
-        Case{"cmp_q", "cmp.q {R+1000} {R+2000} c\r",
-             "double word at 0x{R+1000} (0x6f77206f6c6c6548) != double word at 0x{R+2000} (0x6f57206f6c6c6548)\r\n"
-             "Total of 0 double word(s) were the same\r\n"},
-        Case{"cmp_not_ram", "cmp {R} 10 1\r", "cmp: refusing cmp read at 0x10 (+0x4): not in RAM\r\n"},
-        Case{"crc32_not_ram", "crc32 {R+ff000} 2000\r", "crc32: refusing crc32 read at 0x{R+ff000} (+0x2000): not in RAM\r\n"},
-        Case{"crc32_store_heap", "crc32 {R} 10 {R+f0000}\r", "crc32: refusing crc32 store at 0x{R+f0000}"},
-        Case{"crc32_usage", "crc32 {R}\r", "crc32: expects an address and a count (usage: crc32 address count [addr])"},
-        Case{"help_md_l", "help md.l\r", "md - memory display\r\n\r\nUsage:\r\nmd [.b, .w, .l, .q] address [# of objects]"},
-        Case{"help_lists_part", "help\r", "part      - disk partition related commands\r\n"}),
-    [](const auto& param_info) { return std::string(param_info.param.name); });
+XB_SHELL_CASES(
+    MemCases,
+    sim::output_has("md_b", "md.b {R} 20\r",
+        "{R}: 00 01 02 03 04 05 06 07 08 09 0a 0b 0c 0d 0e 0f    ................\r\n"
+        "{R+10}: 10 11 12 13 14 15 16 17 18 19 1a 1b 1c 1d 1e 1f    ................\r\n=> "),
+    sim::output_has("md_l", "md.l {R+40} 4\r", "{R+40}: 43424140 47464544 4b4a4948 4f4e4d4c    @ABCDEFGHIJKLMNO\r\n=> "),
+    sim::output_has("md_default_is_l", "md {R+40} 4\r", "{R+40}: 43424140 47464544 4b4a4948 4f4e4d4c    @ABCDEFGHIJKLMNO\r\n"),
+    sim::output_has("md_w_short_line", "md.w {R+20} 3\r",
+        "{R+20}: 2120 2322 2524" + std::string(29, ' ') + " !\"#$%\r\n=> "),
+    sim::output_has("md_q", "md.q {R+50} 2\r", "{R+50}: 5756555453525150 5f5e5d5c5b5a5958    PQRSTUVWXYZ[\\]^_\r\n"),
+    sim::output_has("md_40_words", "md.l {R} 40\r", "{R+f0}: f3f2f1f0 f7f6f5f4 fbfaf9f8 fffefdfc    ................\r\n=> "),
+    sim::output_has("md_keeps_count", "md.b {R} 4\rmd.b {R+10}\r", "=> md.b {R+10}\r\n{R+10}: 10 11 12 13" + std::string(12 * 3, ' ') + "    ....\r\n"),
+    sim::output_has("md_continues", "md.b {R+60} 10\rmd\r", "=> md\r\n{R+70}: 70 71 72 73 74 75 76 77 78 79 7a 7b 7c 7d 7e 7f    pqrstuvwxyz{|}~.\r\n"),
+    sim::output_has("md_reads_heap", "md.b {R+f0000} 1\r", "{R+f0000}: 00"),
+    sim::output_has("md_unaligned", "md.l {R+2} 1\r", "md: address 0x{R+2} is not aligned to 4 bytes\r\n"),
+    sim::output_has("md_not_ram", "md 10 1\r", "md: refusing md read at 0x10 (+0x4): not in RAM\r\n"),
+    sim::output_has("md_past_ram", "md.b {R+ffff0} 20\r", "md: refusing md read at 0x{R+ffff0} (+0x20): not in RAM\r\n"),
+    sim::output_has("md_suffix", "md.x {R}\r",
+        "md: unknown size suffix in 'md.x' (.b, .w, .l or .q) (usage: md [.b, .w, .l, .q] address [# of objects])"),
+    sim::output_has("md_hex", "md zz\r", "md: invalid address 'zz' (hex expected)\r\n"),
+    sim::output_has("md_count_overflow", "md.q {R} 4000000000000000\r", "md: count 0x4000000000000000 is too large\r\n"),
+    sim::output_has("mw_l", "mw.l {R+100} deadbeef 2; md.l {R+100} 3\r", "{R+100}: deadbeef deadbeef 00000000"),
+    sim::output_has("mw_default_one", "mw {R+100} 12345678; md.l {R+100} 2\r", "{R+100}: 12345678 00000000"),
+    sim::output_has("mw_b", "mw.b {R+100} aa 3; md.b {R+100} 4\r", "{R+100}: aa aa aa 00"),
+    sim::output_has("mw_q", "mw.q {R+100} 0123456789abcdef; md.q {R+100} 1\r", "{R+100}: 0123456789abcdef"),
+    sim::output_has("mw_value_fits", "mw.b {R+100} 100\r", "mw: value 0x100 does not fit in a byte\r\n"),
+    sim::output_has("mw_heap", "mw {R+f0000} 1\r",
+        "mw: refusing mw write at 0x{R+f0000}-0x{R+f0004}: overlaps xenboot's heap 0x{R+f0000}-0x{R+100000}\r\n"),
+    sim::output_has("mw_into_heap", "mw.l {R+efff8} 1 4\r", "mw: refusing mw write at 0x{R+efff8}-0x{R+f0008}: overlaps"),
+    sim::output_has("mw_not_ram", "mw 10 1\r", "mw: refusing mw write at 0x10-0x14: not in RAM\r\n"),
+    sim::output_has("mw_unaligned", "mw.w {R+101} 1\r", "mw: address 0x{R+101} is not aligned to 2 bytes\r\n"),
+    sim::output_has("mw_usage", "mw {R}\r", "mw: expects an address and a value (usage: mw [.b, .w, .l, .q] address value [count])"),
+    sim::output_has("cp_then_cmp", "cp.b {R+1000} {R+3000} c; cmp.b {R+1000} {R+3000} c\r", "Total of 12 byte(s) were the same\r\n"),
+    sim::output_has("cp_l", "cp {R+40} {R+3000} 2; md.b {R+3000} 10\r",
+        "{R+3000}: 40 41 42 43 44 45 46 47 00 00 00 00 00 00 00 00    @ABCDEFG........"),
+    sim::output_has("cp_overlap", "cp.b {R} {R+1} 4; md.b {R} 8\r", "{R}: 00 00 01 02 03 05 06 07"),
+    sim::output_has("cp_into_heap", "cp {R} {R+f0000} 1\r", "cp: refusing cp write at 0x{R+f0000}"),
+    sim::output_has("cp_from_nowhere", "cp 10 {R} 1\r", "cp: refusing cp read at 0x10 (+0x4): not in RAM\r\n"),
+    sim::output_has("cp_unaligned", "cp.q {R} {R+4} 1\r", "cp: address 0x{R+4} is not aligned to 8 bytes\r\n"),
+    // U-Boot's own example (doc/usage/cmd/cmp.rst): "Hello world\n" vs "Hello World\n".
+    sim::output_has("cmp_l", "cmp {R+1000} {R+2000} c\r",
+        "word at 0x{R+1004} (0x6f77206f) != word at 0x{R+2004} (0x6f57206f)\r\nTotal of 1 word(s) were the same\r\n"),
+    sim::output_has("cmp_b", "cmp.b {R+1000} {R+2000} c\r",
+        "byte at 0x{R+1006} (0x77) != byte at 0x{R+2006} (0x57)\r\nTotal of 6 byte(s) were the same\r\n"),
+    sim::output_has("cmp_w", "cmp.w {R+1000} {R+2000} c\r",
+        "halfword at 0x{R+1006} (0x6f77) != halfword at 0x{R+2006} (0x6f57)\r\nTotal of 3 halfword(s) were the same\r\n"),
+    sim::output_has("cmp_q", "cmp.q {R+1000} {R+2000} c\r",
+        "double word at 0x{R+1000} (0x6f77206f6c6c6548) != double word at 0x{R+2000} (0x6f57206f6c6c6548)\r\n"
+        "Total of 0 double word(s) were the same\r\n"),
+    sim::output_has("cmp_not_ram", "cmp {R} 10 1\r", "cmp: refusing cmp read at 0x10 (+0x4): not in RAM\r\n"),
+    sim::output_has("crc32_not_ram", "crc32 {R+ff000} 2000\r", "crc32: refusing crc32 read at 0x{R+ff000} (+0x2000): not in RAM\r\n"),
+    sim::output_has("crc32_store_heap", "crc32 {R} 10 {R+f0000}\r", "crc32: refusing crc32 store at 0x{R+f0000}"),
+    sim::output_has("crc32_usage", "crc32 {R}\r", "crc32: expects an address and a count (usage: crc32 address count [addr])"),
+    sim::output_has("help_md_l", "help md.l\r", "md - memory display\r\n\r\nUsage:\r\nmd [.b, .w, .l, .q] address [# of objects]"),
+    sim::output_has("help_lists_part", "help\r", "part      - disk partition related commands\r\n"));
 
 TEST(MemCommands, RefusedWritesWriteNothing) {
     MemRig rig;

@@ -10,9 +10,7 @@
 
 #include "shell/interpreter.h"
 #include "loader/script_image.h"
-#include "tests/sim/fakes.h"
-#include "tests/sim/guest_ram.h"
-#include "bootflow/system_info.h"
+#include "tests/sim/shell_rig.h"
 
 namespace {
 
@@ -111,28 +109,9 @@ TEST(ScriptImage, EveryFieldIsChecked) {
     EXPECT_EQ(parse_error(img), "image: 63 bytes, shorter than the 64-byte header");
 }
 
-struct SourceRig {
-    sim::ConsoleGuest guest;
-    sim::FakePower power;
-    cmd::SystemInfo sys;
-    cmd::Environment env;
-    cmd::Context ctx{*guest.console, power, sys};
-    cmd::Interpreter interp{ctx};
-    std::uint8_t* ram = sim::GuestRam::get().base();
-
-    SourceRig() {
-        sys.memory.add_ram({sim::GuestRam::kBase, 64 << 20});
-        ctx.env = &env;
-    }
-    std::string run(const std::string& script, int* status) {
-        *status = interp.run_script(script);
-        guest.console->flush();
-        std::string out, raw = guest.backend.take_output();
-        for (char c : raw) {
-            if (c != '\r') out += c;
-        }
-        return out;
-    }
+// The shell with 64 MiB of guest RAM from 0x40000000, where tests put images.
+struct SourceRig : sim::ShellRig {
+    std::uint8_t* ram = use_guest_ram(64 << 20);
 };
 
 TEST(ScriptImage, SourceRunsTheScript) {

@@ -9,7 +9,8 @@
 #include <vector>
 
 #include "arch/arch.h"
-#include "shell/shell.h"
+#include "tests/sim/shell_cases.h"
+#include "tests/sim/shell_rig.h"
 #include "tests/sim/sim_xenstore.h"
 #include "bootflow/services.h"
 #include "bootflow/system_info.h"
@@ -632,65 +633,49 @@ TEST(XenStoreFaults, RequestsWaitForAReconnectionFoundInProgress) {
 
 // --- the `xenstore` command -----------------------------------------------------------------------
 
+// The shell on the XenStore guest's console, with its XenStore client as the
+// xenstore service (or none: not connected).
 struct XenstoreShellRig {
     XenstoreGuest g;
-    sim::FakePower power;
-    cmd::SystemInfo sys;
-    cmd::Services services;
-    cmd::Context ctx{*g.guest.console, power, sys};
-    cmd::Shell shell{ctx};
+    sim::ShellRig shell{g.guest};
 
     explicit XenstoreShellRig(bool connected = true) : g(quick(100)) {
-        services.xenstore = connected ? g.store.get() : nullptr;
-        ctx.services = &services;
+        shell.services.xenstore = connected ? g.store.get() : nullptr;
         g.daemon.set("device/vbd/51712/state", "4");
         g.daemon.set("device/vbd/51712/backend", "/local/domain/0/backend/vbd/1/51712");
         g.daemon.set("device/vbd/51712/odd", std::string("a\"b\\c\x01", 6));
         g.daemon.set("/local/domain/0/backend/vbd/1/51712/state", "4");
     }
 
-    std::string session(const std::string& input) {
-        g.guest.backend.type(input);
-        (void)shell.run();
-        return g.guest.backend.take_output();
-    }
+    std::string session(const std::string& input) { return shell.session(input); }
 };
 
-struct ShellCase {
-    const char* name;
-    const char* typed;
-    const char* expect_in_output;
-};
-
-class XenstoreCommand : public ::testing::TestWithParam<ShellCase> {};
+class XenstoreCommand : public sim::ShellCaseTest {};
 
 TEST_P(XenstoreCommand, Output) {
     XenstoreShellRig rig;
-    std::string out = rig.session(GetParam().typed);
-    EXPECT_NE(out.find(GetParam().expect_in_output), std::string::npos) << "output was:\n" << out;
+    EXPECT_TRUE(sim::check(GetParam(), rig.session(GetParam().input)));
 }
 
-INSTANTIATE_TEST_SUITE_P(
-    Table, XenstoreCommand,
-    ::testing::Values(
-        ShellCase{"read_relative", "xenstore read name\r", "xenstore read name\r\nguest\r\n=> "},
-        ShellCase{"read_absolute", "xenstore read /local/domain/0/backend/vbd/1/51712/state\r", "\r\n4\r\n=> "},
-        ShellCase{"read_missing", "xenstore read nope\r", "xenstore read nope: ENOENT\r\n=> "},
-        ShellCase{"write_then_read", "xenstore write data/x 'hello world'; xenstore read data/x\r", "\r\nhello world\r\n=> "},
-        ShellCase{"ls_home", "xenstore ls\r", "device\r\ndomid = \"1\"\r\nname = \"guest\"\r\n=> "},
-        ShellCase{"ls_dir", "xenstore ls device/vbd/51712\r",
-                  "backend = \"/local/domain/0/backend/vbd/1/51712\"\r\nodd = \"a\\\"b\\\\c\\x01\"\r\nstate = \"4\"\r\n"},
-        ShellCase{"ls_root", "xenstore ls /\r", "local\r\n=> "},
-        ShellCase{"ls_missing", "xenstore ls nope\r", "xenstore directory nope: ENOENT\r\n=> "},
-        ShellCase{"no_subcommand", "xenstore\r",
-                  "xenstore: expects a subcommand (usage: xenstore read <path> | write <path> <value> | ls [path])\r\n"},
-        ShellCase{"unknown_subcommand", "xenstore frob\r", "xenstore: unknown subcommand 'frob' (usage: xenstore "},
-        ShellCase{"read_no_path", "xenstore read\r", "xenstore: read expects one path (usage: "},
-        ShellCase{"write_no_value", "xenstore write a\r", "xenstore: write expects a path and one value"},
-        ShellCase{"write_two_values", "xenstore write a b c\r", "xenstore: write expects a path and one value"},
-        ShellCase{"ls_two_paths", "xenstore ls a b\r", "xenstore: ls expects at most one path"},
-        ShellCase{"help", "help xenstore\r", "xenstore - read, write or list XenStore nodes"}),
-    [](const auto& param_info) { return std::string(param_info.param.name); });
+XB_SHELL_CASES(
+    XenstoreCommand,
+    sim::output_has("read_relative", "xenstore read name\r", "xenstore read name\r\nguest\r\n=> "),
+    sim::output_has("read_absolute", "xenstore read /local/domain/0/backend/vbd/1/51712/state\r", "\r\n4\r\n=> "),
+    sim::output_has("read_missing", "xenstore read nope\r", "xenstore read nope: ENOENT\r\n=> "),
+    sim::output_has("write_then_read", "xenstore write data/x 'hello world'; xenstore read data/x\r", "\r\nhello world\r\n=> "),
+    sim::output_has("ls_home", "xenstore ls\r", "device\r\ndomid = \"1\"\r\nname = \"guest\"\r\n=> "),
+    sim::output_has("ls_dir", "xenstore ls device/vbd/51712\r",
+        "backend = \"/local/domain/0/backend/vbd/1/51712\"\r\nodd = \"a\\\"b\\\\c\\x01\"\r\nstate = \"4\"\r\n"),
+    sim::output_has("ls_root", "xenstore ls /\r", "local\r\n=> "),
+    sim::output_has("ls_missing", "xenstore ls nope\r", "xenstore directory nope: ENOENT\r\n=> "),
+    sim::output_has("no_subcommand", "xenstore\r",
+        "xenstore: expects a subcommand (usage: xenstore read <path> | write <path> <value> | ls [path])\r\n"),
+    sim::output_has("unknown_subcommand", "xenstore frob\r", "xenstore: unknown subcommand 'frob' (usage: xenstore "),
+    sim::output_has("read_no_path", "xenstore read\r", "xenstore: read expects one path (usage: "),
+    sim::output_has("write_no_value", "xenstore write a\r", "xenstore: write expects a path and one value"),
+    sim::output_has("write_two_values", "xenstore write a b c\r", "xenstore: write expects a path and one value"),
+    sim::output_has("ls_two_paths", "xenstore ls a b\r", "xenstore: ls expects at most one path"),
+    sim::output_has("help", "help xenstore\r", "xenstore - read, write or list XenStore nodes"));
 
 TEST(XenstoreCommand, WriteReachesXenstore) {
     XenstoreShellRig rig;
@@ -703,7 +688,7 @@ TEST(XenstoreCommand, NotConnected) {
     std::string out = rig.session("xenstore read name\r");
     EXPECT_NE(out.find("xenstore: not connected\r\n"), std::string::npos) << out;
     XenstoreShellRig no_services;
-    no_services.ctx.services = nullptr;
+    no_services.shell.ctx.services = nullptr;
     out = no_services.session("xenstore ls\r");
     EXPECT_NE(out.find("xenstore: not connected\r\n"), std::string::npos) << out;
 }
