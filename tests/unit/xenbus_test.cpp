@@ -6,6 +6,7 @@
 #include <string>
 
 #include "drivers/xen/xenbus.h"
+#include "tests/sim/sim_guest.h"
 #include "tests/sim/sim_xenstore.h"
 
 namespace {

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "cmd/shell.h"
+#include "tests/sim/fakes.h"
 #include "tests/sim/sim_xenstore.h"
 
 namespace {
