@@ -1,18 +1,49 @@
-// Host implementation of arch/arch.h for unit tests: a steady clock in place of
-// the generic timer, C++ fences in place of DMB, and no caches to maintain.
+// Host implementation of arch/arch.h for unit tests and fuzzers: a virtual
+// clock in place of the generic timer (arch/host/virtual_clock.h), C++ fences
+// in place of DMB, and no caches to maintain.
 #include <atomic>
-#include <chrono>
-#include <thread>
 
 #include "arch/arch.h"
 #include "lib/clock.h"
+#include "arch/host/virtual_clock.h"
 
 namespace xb::arch {
 
-std::uint64_t counter() {
-    return static_cast<std::uint64_t>(
-        std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now().time_since_epoch()).count());
+namespace {
+
+// Starts well away from 0 so that "counter - a few seconds" never wraps in a test.
+std::atomic<std::uint64_t> g_now{1'000'000'000};
+constexpr std::uint64_t kNoWakeup = UINT64_MAX;
+std::atomic<std::uint64_t> g_wakeup{kNoWakeup};
+
+// What a spin-wait hint costs in virtual time: small, but a loop of them ends.
+constexpr std::uint64_t kRelaxTicks = 1;
+
+}  // namespace
+
+namespace virtual_clock {
+
+std::uint64_t now() { return g_now.load(std::memory_order_relaxed); }
+
+void advance(std::uint64_t ticks) { g_now.fetch_add(ticks, std::memory_order_relaxed); }
+
+void advance_to(std::uint64_t counter_value) {
+    std::uint64_t seen = g_now.load(std::memory_order_relaxed);
+    while (seen < counter_value && !g_now.compare_exchange_weak(seen, counter_value, std::memory_order_relaxed)) {
+    }
 }
+
+std::optional<std::uint64_t> wakeup() {
+    const std::uint64_t w = g_wakeup.load(std::memory_order_relaxed);
+    if (w == kNoWakeup) return std::nullopt;
+    return w;
+}
+
+}  // namespace virtual_clock
+
+// Each read moves time by one tick: strictly increasing, and a loop that only
+// watches the counter still reaches its deadline.
+std::uint64_t counter() { return g_now.fetch_add(1, std::memory_order_relaxed) + 1; }
 std::uint64_t counter_hz() { return 1000000; }
 
 void barrier_full() { std::atomic_thread_fence(std::memory_order_seq_cst); }
@@ -22,10 +53,10 @@ void barrier_loads() { std::atomic_thread_fence(std::memory_order_acquire); }
 void dcache_clean_range(const void*, std::size_t) {}
 void dcache_clean_invalidate_range(const void*, std::size_t) {}
 void icache_invalidate_all() {}
-void cpu_relax() { std::this_thread::yield(); }
+void cpu_relax() { virtual_clock::advance(kRelaxTicks); }
 void raise_test_exception(TestException) {}
-void set_wakeup(std::uint64_t) {}
-void clear_wakeup() {}
+void set_wakeup(std::uint64_t counter_value) { g_wakeup.store(counter_value, std::memory_order_relaxed); }
+void clear_wakeup() { g_wakeup.store(kNoWakeup, std::memory_order_relaxed); }
 
 }  // namespace xb::arch
 

@@ -28,6 +28,7 @@
 #include "tests/sim/fakes.h"
 #include "tests/sim/guest_ram.h"
 #include "bootflow/services.h"
+#include "tests/sim/sim_guest.h"
 
 extern "C" {
 #include <libfdt.h>
@@ -104,7 +105,7 @@ struct BootRig {
     static constexpr std::uint8_t kGuard = 0xee;
     static constexpr std::size_t kDtbRoom = 0x10000;
 
-    ConsoleGuest guest;
+    SimGuest guest{SimGuest::Options{}.with_fresh_ram()};
     FakePower power;
     cmd::SystemInfo sys;
     std::unique_ptr<cmd::Environment> env = std::make_unique<cmd::Environment>();
@@ -122,7 +123,6 @@ struct BootRig {
     }
 
     explicit BootRig(std::uint64_t ram_bytes = 32 * kMiB, const DtbSpec& spec = xen_tree()) : ram_size(ram_bytes) {
-        GuestRam::get().reset();
         ram = static_cast<std::uint8_t*>(GuestRam::get().heap().alloc(ram_bytes, 2 * kMiB));
         std::memset(ram, kGuard, ram_bytes);
         sys.memory.add_ram({base(), ram_bytes});

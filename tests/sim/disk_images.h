@@ -1,13 +1,10 @@
 // Filesystem images made at test time by the real tools, for the boot and
-// filesystem command tests: a source tree written here, then mkfs.ext4 -d
-// (e2fsprogs) or mkfs.vfat + mcopy (dosfstools, mtools); optionally wrapped in
-// an MBR disk (partition 1 at LBA 2048) laid out by tests/sim/mem_block_device.h.
+// filesystem command tests: a source tree written here, then mke2fs -d
+// (e2fsprogs) or mkfs.fat + mcopy (dosfstools, mtools), run through
+// tests/sim/host_tools.h; optionally wrapped in an MBR disk (partition 1 at
+// LBA 2048) laid out by tests/sim/mem_block_device.h.
 #pragma once
 
-#include <stdlib.h>
-#include <unistd.h>
-
-#include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <string>
@@ -15,37 +12,22 @@
 
 #include <gtest/gtest.h>
 
+#include "tests/sim/host_tools.h"
 #include "tests/sim/mem_block_device.h"
 
 namespace xb::sim {
 
-// Runs a shell command (sbin on the PATH); true on exit status 0.
+// Runs a shell command of host tools (tests/sim/host_tools.h); true on exit
+// status 0, a test failure otherwise.
 inline bool sh(const std::string& command, std::string* output = nullptr) {
-    std::string out;
-    FILE* p = popen(("PATH=$PATH:/sbin:/usr/sbin " + command + " 2>&1").c_str(), "r");
-    if (p == nullptr) return false;
-    char buf[4096];
-    std::size_t n;
-    while ((n = fread(buf, 1, sizeof buf, p)) > 0) out.append(buf, n);
-    const int rc = pclose(p);
-    if (output != nullptr) *output = out;
-    EXPECT_EQ(rc, 0) << command << "\n" << out;
-    return rc == 0;
-}
-
-inline bool have_tool(const std::string& name) {
-    return std::system(("PATH=$PATH:/sbin:/usr/sbin command -v " + name + " >/dev/null 2>&1").c_str()) == 0;
+    ToolRun r = run_tool(command);
+    if (output != nullptr) *output = r.output;
+    return r.ok;
 }
 
 struct ImageDir {
-    std::string path;
-    ImageDir() {
-        std::string tmpl = std::string(std::filesystem::is_directory("/dev/shm") ? "/dev/shm" : "/tmp") + "/xb-boot-XXXXXX";
-        path = mkdtemp(tmpl.data());
-    }
-    ~ImageDir() { std::filesystem::remove_all(path); }
-    ImageDir(const ImageDir&) = delete;
-    ImageDir& operator=(const ImageDir&) = delete;
+    TempDir dir{"boot"};
+    const std::string& path = dir.path;
 
     std::string src() const { return path + "/src"; }
     // Writes a file of the source tree (parents created).
@@ -68,35 +50,28 @@ struct ImageDir {
         std::filesystem::create_symlink(target, src() + "/" + rel);
     }
 
-    static std::vector<std::uint8_t> read(const std::string& file) {
-        std::ifstream in(file, std::ios::binary);
-        return std::vector<std::uint8_t>(std::istreambuf_iterator<char>(in), {});
-    }
+    static std::vector<std::uint8_t> read(const std::string& file) { return read_file(file); }
 
     // ext4 of size_mib MiB holding the source tree (empty vector on failure).
     std::vector<std::uint8_t> ext4(unsigned size_mib) const {
         std::filesystem::create_directories(src());
         const std::string img = path + "/ext4.img";
         std::filesystem::remove(img);
-        if (!sh("mkfs.ext4 -q -F -b 1024 -L ROOT -U 11111111-2222-3333-4444-555555555555 -E root_owner=0:0 -d " + src() + " " +
-                img + " " + std::to_string(size_mib) + "M")) {
+        if (!make_ext_image(src(), img, "-t ext4 -b 1024 -L ROOT -U 11111111-2222-3333-4444-555555555555",
+                            std::to_string(size_mib) + "M")) {
             return {};
         }
         return read(img);
     }
-    // FAT (mkfs.vfat's choice of type) of size_kib KiB holding the source tree.
+    // FAT (mkfs.fat's choice of type) of size_kib KiB holding the source tree.
     std::vector<std::uint8_t> fat(unsigned size_kib) const {
         std::filesystem::create_directories(src());
         const std::string img = path + "/fat.img";
         std::filesystem::remove(img);
-        if (!sh("mkfs.vfat -n BOOT -i 12345678 -C " + img + " " + std::to_string(size_kib) + " >/dev/null")) return {};
-        std::string copy = "MTOOLS_NO_VFAT=0 mcopy -s -i " + img;
-        bool any = false;
-        for (const auto& e : std::filesystem::directory_iterator(src())) {
-            copy += " '" + e.path().string() + "'";
-            any = true;
-        }
-        if (any && !sh(copy + " ::/")) return {};
+        if (!make_fat_image(img, "-n BOOT -i 12345678", size_kib)) return {};
+        std::vector<std::string> sources;
+        for (const auto& e : std::filesystem::directory_iterator(src())) sources.push_back(e.path().string());
+        if (!sources.empty() && !copy_into_fat(img, sources, "::/")) return {};
         return read(img);
     }
 };

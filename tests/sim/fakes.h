@@ -1,6 +1,6 @@
-// Small fakes for host tests: power control that records, a mapper that
-// records (and can be told to fail), and a guest wired to the simulated
-// console (SimXen + SimConsoleBackend + shared_info + PvConsole).
+// Small fakes for host tests: power control that records and a mapper that
+// records (and can be told to fail). The simulated guests (ConsoleGuest and
+// the rest) live in tests/sim/sim_guest.h, included here for their users.
 #pragma once
 
 #include <memory>
@@ -8,12 +8,8 @@
 #include <vector>
 
 #include "board/xenguest/board.h"
-#include "drivers/pvconsole/pv_console.h"
-#include "drivers/xen/event_channels.h"
-#include "drivers/xen/shared_info.h"
 #include "lib/power.h"
-#include "tests/sim/sim_console.h"
-#include "tests/sim/sim_xen.h"
+#include "tests/sim/sim_guest.h"
 
 namespace xb::sim {
 
@@ -47,29 +43,6 @@ class FakeMapper final : public board::Mapper {
     };
     std::vector<Mapping> mapped;
     int activations = 0;
-};
-
-// A guest with a working PV console on the simulated Xen.
-struct ConsoleGuest {
-    static constexpr Gfn kSharedInfoGfn{0x38fff};
-
-    SimXen xen;
-    SimConsoleBackend backend{xen};
-    xen::SharedInfoMapping mapping;
-    xen::EventChannels events{xen, map_shared_info()};
-    std::unique_ptr<pvconsole::PvConsole> console;
-
-    explicit ConsoleGuest(pvconsole::PvConsole::Config config = {}) {
-        auto* ring = static_cast<xen::ConsoleInterface*>(xen.frame(SimConsoleBackend::kPfn));
-        (void)events.bind_polled(SimConsoleBackend::kPort);
-        console = std::make_unique<pvconsole::PvConsole>(events, ring, SimConsoleBackend::kPort, config);
-    }
-
-  private:
-    xen::SharedInfo* map_shared_info() {
-        Result<xen::SharedInfo*> si = mapping.map(xen, kSharedInfoGfn);
-        return si.ok() ? si.value() : nullptr;
-    }
 };
 
 }  // namespace xb::sim

@@ -24,6 +24,7 @@
 #include "shell/shell.h"
 #include "bootflow/system_info.h"
 #include "tests/sim/fakes.h"
+#include "tests/sim/sim_guest.h"
 #include "tests/sim/guest_ram.h"
 
 namespace xb::sim {
@@ -43,13 +44,13 @@ struct ShellRig {
     ShellRig() : ShellRig(nullptr) {}
     // On a guest that already has one (XenstoreGuest's, for instance); the
     // guest must outlive the rig.
-    explicit ShellRig(ConsoleGuest& existing) : ShellRig(&existing) {}
+    explicit ShellRig(SimGuest& existing) : ShellRig(&existing) {}
     ShellRig(const ShellRig&) = delete;
     ShellRig& operator=(const ShellRig&) = delete;
 
     // Declared first: the members below are built on it.
     std::unique_ptr<ConsoleGuest> own_guest;
-    ConsoleGuest& guest;
+    SimGuest& guest;  // any simulated guest with a console
     FakePower power;
     cmd::SystemInfo sys;
     cmd::Environment env;
@@ -120,7 +121,7 @@ struct ShellRig {
     }
 
   private:
-    explicit ShellRig(ConsoleGuest* existing)
+    explicit ShellRig(SimGuest* existing)
         : own_guest(existing == nullptr ? std::make_unique<ConsoleGuest>() : nullptr),
           guest(existing == nullptr ? *own_guest : *existing) {
         ctx.env = &env;

@@ -1,9 +1,11 @@
 #include "tests/sim/sim_xen.h"
 
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
 
+#include "arch/host/virtual_clock.h"
 #include "tests/sim/guest_ram.h"
 
 namespace xb::sim {
@@ -204,8 +206,10 @@ long SimXen::event_channel_op(unsigned cmd, std::uint64_t arg) {
 
 long SimXen::sched_op(unsigned cmd, std::uint64_t arg) {
     if (cmd == kSchedopYield) {
+        // Other vCPUs (the backends) get the CPU for a time slice.
         ++yields_;
         run_idle();
+        arch::virtual_clock::advance(kYieldTicks);
         return 0;
     }
     if (cmd == kSchedopPoll) {
@@ -222,8 +226,22 @@ long SimXen::sched_op(unsigned cmd, std::uint64_t arg) {
         if (any_pending()) return 0;
         run_idle();
         if (any_pending()) return 0;
-        ++starved_polls_;
-        return -kEDEADLK;
+        const std::optional<std::uint64_t> alarm = arch::virtual_clock::wakeup();
+        if (!alarm) {
+            ++starved_polls_;
+            return -kEDEADLK;
+        }
+        // The vCPU sleeps until an event or its virtual-timer alarm, whose
+        // injection ends the poll. Virtual time passes in steps with the
+        // backends (and the tests' idle hooks) running at each, so an event
+        // that comes "later" wakes the guest when it comes.
+        ++sleeps_;
+        for (std::uint64_t now = arch::virtual_clock::now(); now < *alarm; now = arch::virtual_clock::now()) {
+            arch::virtual_clock::advance(std::min(kSleepStepTicks, *alarm - now));
+            run_idle();
+            if (any_pending()) return 0;
+        }
+        return 0;
     }
     if (cmd == kSchedopShutdown) {
         shutdown_ = static_cast<ShutdownReason>(reinterpret_cast<SchedShutdown*>(arg)->reason);

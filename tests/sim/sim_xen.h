@@ -3,6 +3,11 @@
 // guest shares with Xen (shared_info, the console ring), implements 2-level
 // event channels, and runs simulated backends whenever the guest notifies,
 // yields or polls. Faults can be injected per hypercall.
+//
+// Time is virtual (arch/host/virtual_clock.h) and passes only here: a yield
+// costs kYieldTicks, and a poll with nothing pending sleeps until the alarm
+// the guest armed (arch::set_wakeup), in steps of kSleepStepTicks with the
+// backends running at each step.
 #pragma once
 
 #include <cstdint>
@@ -73,6 +78,11 @@ class SimXen final : public xen::XenPort {
     // A poll with nothing pending and no backend able to make progress: a real
     // guest would sleep forever. The sim fails the call (-EDEADLK) and counts it.
     unsigned starved_polls() const { return starved_polls_; }
+    // Polls that slept (nothing pending, an alarm armed) in virtual time.
+    unsigned sleeps() const { return sleeps_; }
+
+    static constexpr std::uint64_t kYieldTicks = 1000;      // 1 ms
+    static constexpr std::uint64_t kSleepStepTicks = 1000;  // 1 ms
 
   private:
     long memory_op(unsigned cmd, std::uint64_t arg);
@@ -101,6 +111,7 @@ class SimXen final : public xen::XenPort {
     unsigned yields_ = 0;
     unsigned polls_ = 0;
     unsigned starved_polls_ = 0;
+    unsigned sleeps_ = 0;
 };
 
 inline constexpr int kEDEADLK = 35;

@@ -23,7 +23,6 @@
 #include <vector>
 
 #include "drivers/xen/xenstore.h"
-#include "tests/sim/fakes.h"
 #include "tests/sim/sim_xen.h"
 
 namespace xb::sim {
@@ -185,22 +184,6 @@ class SimXenstore {
     std::vector<std::pair<std::string, std::string>> watch_log_;
     unsigned commits_ = 0;
     unsigned conflicts_ = 0;
-};
-
-// A guest with a console and a XenStore client talking to the simulated
-// xenstored (port bound and polled as board init does).
-struct XenstoreGuest {
-    ConsoleGuest guest;
-    SimXenstore daemon;
-    std::unique_ptr<xen::XenStore> store;
-
-    explicit XenstoreGuest(xen::XenStore::Config config = {},
-                           std::uint32_t features = xen::kXenstoreServerFeatureReconnection | SimXenstore::kFeatureError)
-        : daemon(guest.xen, features) {
-        (void)guest.events.bind_polled(SimXenstore::kPort);
-        auto* ring = static_cast<xen::XenstoreInterface*>(guest.xen.frame(SimXenstore::kPfn));
-        store = std::make_unique<xen::XenStore>(guest.events, ring, SimXenstore::kPort, config);
-    }
 };
 
 }  // namespace xb::sim

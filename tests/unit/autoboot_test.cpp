@@ -1,18 +1,23 @@
 // The autoboot countdown on the simulated console: $bootdelay -1 (never), 0
 // (at once unless a key is already waiting), N (a key stops it), -2 (at once,
-// input not read), and $bootcmd run when it runs out.
+// input not read), and $bootcmd run when it runs out. Times are the host's
+// virtual generic timer (arch/host/virtual_clock.h), which the countdown reads.
 #include <gtest/gtest.h>
 
-#include <chrono>
 #include <string>
 
 #include "bootflow/autoboot.h"
+#include "arch/arch.h"
+#include "arch/host/virtual_clock.h"
 #include "tests/sim/boot_rig.h"
 
 namespace {
 
 using namespace xb;
 using sim::BootRig;
+
+// Milliseconds of virtual time since `t0` (a virtual_clock::now() value).
+std::uint64_t ms_since(std::uint64_t t0) { return arch::ticks_to_ms(arch::virtual_clock::now() - t0); }
 
 struct AutobootRig : BootRig {
     AutobootRig() { EXPECT_TRUE(env->set("bootcmd", "echo BOOTCMD-RAN; echo second line").ok()); }
@@ -37,9 +42,9 @@ TEST(Autoboot, MinusOneNeverBoots) {
 TEST(Autoboot, ZeroBootsAtOnce) {
     AutobootRig r;
     ASSERT_TRUE(r.env->set("bootdelay", "0").ok());
-    const auto t0 = std::chrono::steady_clock::now();
+    const std::uint64_t t0 = arch::virtual_clock::now();
     const std::string out = r.autoboot();
-    EXPECT_LT(std::chrono::steady_clock::now() - t0, std::chrono::milliseconds(500));
+    EXPECT_LT(ms_since(t0), 500u);
     EXPECT_EQ(out, "Hit any key to stop autoboot:  0 \nBOOTCMD-RAN\nsecond line\n");
 }
 
@@ -55,29 +60,29 @@ TEST(Autoboot, AKeyStopsTheCountdown) {
     AutobootRig r;
     ASSERT_TRUE(r.env->set("bootdelay", "2").ok());
     // The key comes 300 ms into the countdown, while xenboot waits for input.
-    const auto t0 = std::chrono::steady_clock::now();
+    const std::uint64_t t0 = arch::virtual_clock::now();
     bool typed = false;
     r.guest.xen.on_idle([&] {
-        if (!typed && std::chrono::steady_clock::now() - t0 > std::chrono::milliseconds(300)) {
+        if (!typed && ms_since(t0) > 300) {
             typed = true;
             r.guest.backend.type(" ");
         }
     });
     const std::string out = r.autoboot();
-    const auto elapsed = std::chrono::steady_clock::now() - t0;
+    const std::uint64_t elapsed = ms_since(t0);
     EXPECT_TRUE(typed);
-    EXPECT_LT(elapsed, std::chrono::milliseconds(1500));
+    EXPECT_LT(elapsed, 1500u);
     EXPECT_EQ(out, "Hit any key to stop autoboot:  2 \n");
 }
 
 TEST(Autoboot, CountdownRunsOutAndBoots) {
     AutobootRig r;
     ASSERT_TRUE(r.env->set("bootdelay", "1").ok());
-    const auto t0 = std::chrono::steady_clock::now();
+    const std::uint64_t t0 = arch::virtual_clock::now();
     const std::string out = r.autoboot();
-    const auto elapsed = std::chrono::steady_clock::now() - t0;
-    EXPECT_GE(elapsed, std::chrono::milliseconds(950));
-    EXPECT_LT(elapsed, std::chrono::milliseconds(3000));
+    const std::uint64_t elapsed = ms_since(t0);
+    EXPECT_GE(elapsed, 950u);
+    EXPECT_LT(elapsed, 3000u);
     EXPECT_EQ(out, "Hit any key to stop autoboot:  1 \b\b\b 0 \nBOOTCMD-RAN\nsecond line\n");
 }
 

@@ -25,22 +25,12 @@ using namespace xb;
 using sim::random_bytes;
 std::vector<std::uint8_t> disk_bytes(std::size_t n, unsigned seed) { return random_bytes(n, seed); }
 
-struct Guest {
-    sim::SimXen xen;
-    sim::SimXenstore xs{xen};
-    sim::SimConsoleBackend console_backend{xen};
-    xen::SharedInfoMapping si;
-    xen::EventChannels events{xen, (sim::GuestRam::get().reset(), si.map(xen, Gfn(0x38fff)).value())};
-    xen::XenStore store{events, static_cast<xen::XenstoreInterface*>(xen.frame(sim::SimXenstore::kPfn)),
-                        sim::SimXenstore::kPort, xen::XenStore::Config{2000}};
-    xen::GrantTable grants;
-    Heap& heap = sim::GuestRam::get().heap();
-    pvblock::BlkfrontDevice::Env env{xen, events, grants, store, heap};
+// Board init's state with XenStore (2 s replies) and the grant table; tests add their disks.
+struct Guest : sim::SimGuest {
+    sim::SimXenstore& xs = *daemon;
+    pvblock::BlkfrontDevice::Env env = blkfront_env();
 
-    Guest() {
-        EXPECT_TRUE(events.bind_polled(sim::SimXenstore::kPort).ok());
-        EXPECT_TRUE(grants.init(xen, {0x38000000, 0x1000000}, 32, heap).ok());
-    }
+    Guest() : SimGuest(Options{}.with_fresh_ram().with_xenstore(xen::XenStore::Config{2000}).with_grant_table()) {}
 };
 
 pvblock::BlkfrontOptions fast() {
@@ -108,7 +98,7 @@ TEST(Blkfront, PoolThatDoesNotFitFallsBackWithoutOfferingPersistentGrants) {
     Heap small;
     auto* arena = g.heap.alloc(2u << 20, 4096);  // room for everything but a 4 MiB pool
     small.init(arena, 2u << 20);
-    pvblock::BlkfrontDevice::Env env{g.xen, g.events, g.grants, g.store, small};
+    pvblock::BlkfrontDevice::Env env{g.xen, g.events, g.grants, *g.store, small};
     pvblock::BlkfrontDevice d;
     ASSERT_TRUE(d.connect(env, 51712, fast()).ok());
     EXPECT_EQ(d.info().persistent_pages, 0u);
@@ -354,12 +344,12 @@ struct CommandRig {
         services.pvblock.count = 1;
     }
     std::string run(const std::string& line) {
-        sim::ConsoleGuest con;
-        cmd::Context ctx{*con.console, power, sys};
+        cmd::Context ctx{*g.console, power, sys};
         ctx.services = &services;
         cmd::Shell shell(ctx);
         shell.run_line(line);
-        return con.backend.output();
+        g.console->flush();
+        return g.backend.take_output();
     }
     std::string addr(std::size_t off) const {
         char b[32];

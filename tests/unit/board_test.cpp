@@ -19,13 +19,12 @@ using namespace xb;
 
 void no_panic_console(Console*) {}
 
-struct BoardRig {
-    sim::SimXen xen;
-    sim::SimConsoleBackend backend{xen};
-    sim::SimXenstore xenstore{xen};
+// Xen and its backends only: board_main sets up the guest's side itself.
+struct BoardRig : sim::SimGuest {
+    sim::SimXenstore& xenstore = *daemon;
     sim::FakeMapper mapper;
     sim::FakePower power;
-    Heap heap;
+    Heap board_heap;
     std::vector<std::uint8_t> dtb;
 
     // No autoboot unless a test asks for it (bootdelay in its bootargs): typed
@@ -34,10 +33,10 @@ struct BoardRig {
         if (spec.bootargs.empty()) spec.bootargs = "bootdelay=-1";
         return spec;
     }
-    explicit BoardRig(const sim::DtbSpec& spec) : dtb(sim::build_dtb(quiet(spec))) {
-        // The heap hands out ring and grant pages: it must be guest RAM.
-        sim::GuestRam::get().reset();
-        heap.init(sim::GuestRam::get().heap().alloc(16u << 20, 4096), 16u << 20);
+    explicit BoardRig(const sim::DtbSpec& spec)
+        : SimGuest(Options{}.with_fresh_ram().without_drivers().with_xenstore()), dtb(sim::build_dtb(quiet(spec))) {
+        // The board's heap hands out ring and grant pages: it must be guest RAM.
+        board_heap.init(heap.alloc(16u << 20, 4096), 16u << 20);
     }
 
     std::string boot(const std::string& typed) {
@@ -45,7 +44,7 @@ struct BoardRig {
         board::BoardEnv env{xen,
                             mapper,
                             power,
-                            heap,
+                            board_heap,
                             dtb.data(),
                             dtb.size(),
                             arch::counter(),

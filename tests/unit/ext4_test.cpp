@@ -25,6 +25,7 @@
 
 #include "fs/ext4/ext4.h"
 #include "tests/sim/file_block_device.h"
+#include "tests/sim/host_tools.h"
 #include "tests/sim/mem_block_device.h"
 
 namespace {
@@ -34,33 +35,14 @@ namespace stdfs = std::filesystem;
 using fs::Node;
 using fs::NodeType;
 using sim::MemBlockDevice;
+using sim::TempDir;
 
 // ---------------------------------------------------------------- helpers
 
-// Runs a shell command with e2fsprogs on the PATH; its stdout (and stderr).
+// Runs a shell command of host tools (e2fsprogs); its stdout and stderr.
 std::string run(const std::string& command, bool expect_ok = true) {
-    std::string out;
-    FILE* p = popen(("PATH=$PATH:/sbin:/usr/sbin " + command + " 2>&1").c_str(), "r");
-    if (p == nullptr) return "";
-    char buf[4096];
-    std::size_t n;
-    while ((n = fread(buf, 1, sizeof buf, p)) > 0) out.append(buf, n);
-    const int rc = pclose(p);
-    if (expect_ok) {
-        EXPECT_EQ(rc, 0) << command << "\n" << out;
-    }
-    return out;
+    return sim::run_tool(command, sim::Stderr::merged, !expect_ok).output;
 }
-
-struct TempDir {
-    std::string path;
-    TempDir() {
-        // tmpfs when there is one: 10,000 small files are cheaper there.
-        std::string tmpl = std::string(stdfs::is_directory("/dev/shm") ? "/dev/shm" : "/tmp") + "/xb-ext4-XXXXXX";
-        path = mkdtemp(tmpl.data());
-    }
-    ~TempDir() { stdfs::remove_all(path); }
-};
 
 std::vector<std::uint8_t> pseudo_random(std::size_t n, unsigned seed) {
     std::vector<std::uint8_t> d(n);
@@ -159,8 +141,7 @@ void make_tree(const std::string& root, const TreeOptions& opt = {}) {
 // mke2fs -d `src` into `image` of `size`; returns the image path.
 std::string mkfs(const std::string& src, const std::string& image, const std::string& options,
                  const std::string& size) {
-    run("mke2fs -q -F -E root_owner=0:0,lazy_itable_init=1 " + options + " -d " + src + " " + image + " " + size +
-        " >/dev/null");
+    sim::make_ext_image(src, image, options, size, "root_owner=0:0,lazy_itable_init=1");
     return image;
 }
 

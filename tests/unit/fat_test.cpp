@@ -20,6 +20,7 @@
 #include "fs/fat/fat.h"
 #include "fs/fat/fat_filesystem.h"
 #include "fs/fat/names.h"
+#include "tests/sim/host_tools.h"
 #include "tests/sim/mem_block_device.h"
 #include "tests/sim/random_bytes.h"
 
@@ -30,33 +31,13 @@ using fs::Filesystem;
 using fs::Node;
 using fs::NodeType;
 using sim::MemBlockDevice;
+using sim::TempDir;
 namespace stdfs = std::filesystem;
 
 // ---------------------------------------------------------------- helpers
 
-bool sh(const std::string& command) {
-    const std::string full = "MTOOLS_SKIP_CHECK=1 LANG=C.UTF-8 LC_ALL=C.UTF-8 PATH=$PATH:/sbin:/usr/sbin " + command +
-                             " >/dev/null 2>&1";
-    const int rc = std::system(full.c_str());
-    EXPECT_EQ(rc, 0) << command;
-    return rc == 0;
-}
-
-std::string quote(const std::string& s) {
-    std::string q = "'";
-    for (char c : s) {
-        if (c == '\'') q += "'\\''";
-        else q += c;
-    }
-    return q + "'";
-}
-
-std::vector<std::uint8_t> load(const std::string& path) {
-    std::vector<std::uint8_t> bytes(stdfs::file_size(path));
-    std::ifstream in(path, std::ios::binary);
-    in.read(reinterpret_cast<char*>(bytes.data()), static_cast<std::streamsize>(bytes.size()));
-    return bytes;
-}
+// Runs a shell command of host tools (dosfstools, mtools), output discarded.
+bool sh(const std::string& command) { return sim::run_tool(command + " >/dev/null").ok; }
 
 void write_file(const stdfs::path& path, std::size_t size, unsigned seed) {
     stdfs::create_directories(path.parent_path());
@@ -64,15 +45,6 @@ void write_file(const stdfs::path& path, std::size_t size, unsigned seed) {
     std::ofstream(path, std::ios::binary).write(reinterpret_cast<const char*>(bytes.data()),
                                                 static_cast<std::streamsize>(bytes.size()));
 }
-
-struct TempDir {
-    std::string path;
-    TempDir() {
-        char tmpl[] = "/tmp/xb-fat-XXXXXX";
-        path = mkdtemp(tmpl);
-    }
-    ~TempDir() { stdfs::remove_all(path); }
-};
 
 std::uint16_t le16(const std::uint8_t* p) { return static_cast<std::uint16_t>(p[0] | p[1] << 8); }
 
@@ -131,13 +103,12 @@ std::unique_ptr<Image> make_image(const Variant& v) {
     im->src = im->tmp.path + "/src";
     im->img = im->tmp.path + "/fat.img";
     make_tree(im->src, v);
-    std::string mkfs = "mkfs.fat -n XENBOOT -i 12345678 -F " + std::to_string(v.fat_bits) + " -S " +
-                       std::to_string(v.sector);
-    if (v.cluster_sectors != 0) mkfs += " -s " + std::to_string(v.cluster_sectors);
-    if (!sh(mkfs + " -C " + im->img + " " + std::to_string(v.size_kb))) return im;
-    std::string copy = "mcopy -s -i " + im->img;
-    for (const auto& e : stdfs::directory_iterator(im->src)) copy += " " + quote(e.path().string());
-    if (!sh(copy + " ::/")) return im;
+    std::string options = "-n XENBOOT -i 12345678 -F " + std::to_string(v.fat_bits) + " -S " + std::to_string(v.sector);
+    if (v.cluster_sectors != 0) options += " -s " + std::to_string(v.cluster_sectors);
+    if (!sim::make_fat_image(im->img, options, v.size_kb)) return im;
+    std::vector<std::string> sources;
+    for (const auto& e : stdfs::directory_iterator(im->src)) sources.push_back(e.path().string());
+    if (!sim::copy_into_fat(im->img, sources, "::/")) return im;
     if (v.fragment) {
         // Fill with small files, delete every other, then add a file that has
         // to take the holes.
@@ -158,7 +129,7 @@ std::unique_ptr<Image> make_image(const Variant& v) {
         write_file(im->src + "/frag.bin", 70000, 99);
         sh("mcopy -i " + im->img + " " + im->src + "/frag.bin ::/frag.bin");
     }
-    im->bytes = load(im->img);
+    im->bytes = sim::read_file(im->img);
     return im;
 }
 
@@ -246,7 +217,7 @@ void compare_tree(Filesystem& fs, const std::string& src, const std::string& rel
         ASSERT_TRUE(node.ok()) << node.error().message();
         EXPECT_EQ(node.value().size, want.size);
         const auto data = read_all(fs, node.value());
-        const auto source = load(src + path);
+        const auto source = sim::read_file(src + path);
         ASSERT_TRUE(data == source) << "content differs: " << path;
         ++files;
     }
@@ -289,8 +260,8 @@ TEST(Fat, Fat32TreeWithManyEntries) { check_volume({32, 512, 1, 40960, true}, 51
 TEST(Fat, SmallFat32IsReadWithAWarning) {
     TempDir tmp;
     const std::string img = tmp.path + "/small32.img";
-    ASSERT_TRUE(sh("mkfs.fat -F 32 -s 1 -n SMALL -C " + img + " 1024"));
-    Mounted m = mount_bytes(load(img), 512);
+    ASSERT_TRUE(sim::make_fat_image(img, "-F 32 -s 1 -n SMALL", 1024));
+    Mounted m = mount_bytes(sim::read_file(img), 512);
     ASSERT_TRUE(m.fs);
     EXPECT_STREQ(m.fs->warning(), "FAT32 with fewer than 65525 clusters (FAT16-sized): read as FAT32");
     EXPECT_EQ(static_cast<fs::fat::FatFilesystem&>(*m.fs).geometry().type, fs::fat::FatType::fat32);
@@ -316,7 +287,7 @@ TEST(Fat, Fat32BigFileIsReadInFewDeviceReads) {
     // 8 KiB windows) - not one read per cluster.
     const std::uint64_t reads = m.dev->reads() - before;
     EXPECT_LE(reads, 40u);
-    EXPECT_TRUE(data == load(im->src + "/big.bin"));
+    EXPECT_TRUE(data == sim::read_file(im->src + "/big.bin"));
 }
 
 // ---------------------------------------------------------------- fragmentation
@@ -342,7 +313,7 @@ TEST(Fat, FragmentedFile) {
     compare_tree(*m.fs, im->src, "", files, dirs);
     EXPECT_EQ(files, 12u + 20u + 1u);  // the tree, the pads left, frag.bin
     // Pieces across the jumps.
-    const auto source = load(im->src + "/frag.bin");
+    const auto source = sim::read_file(im->src + "/frag.bin");
     std::vector<std::uint8_t> piece(5000);
     for (std::uint64_t off = 0; off < source.size(); off += 4999) {
         auto r = m.fs->read(node.value(), off, piece);
@@ -425,7 +396,7 @@ TEST_F(FatNames, ShortNamesShowTheirCaseAndTheLabelIsHidden) {
 
 TEST_F(FatNames, PartialReadsAtAnyOffset) {
     const Node image = must("/boot/Image");
-    const auto source = load(image_->src + "/boot/Image");
+    const auto source = sim::read_file(image_->src + "/boot/Image");
     std::vector<std::uint8_t> buf(70001);
     std::mt19937 rng(5);
     for (int i = 0; i < 200; ++i) {

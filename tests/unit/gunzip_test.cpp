@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "loader/gunzip.h"
+#include "tests/sim/host_tools.h"
 
 namespace {
 
@@ -231,17 +232,12 @@ TEST(Gunzip, ProgressIsReportedAndCanInterrupt) {
 // What gzip(1) writes (header with a name and mtime) for a real file.
 TEST(Gunzip, InflatesGzipToolOutput) {
     const std::string path = std::string(XB_SOURCE_DIR) + "/loader/gunzip.cpp";
-    FILE* f = std::fopen(path.c_str(), "rb");
-    ASSERT_NE(f, nullptr);
-    Bytes original;
-    for (int c; (c = std::fgetc(f)) != EOF;) original.push_back(static_cast<std::uint8_t>(c));
-    std::fclose(f);
+    const Bytes original = xb::sim::read_file(path);
+    ASSERT_FALSE(original.empty());
 
-    FILE* pipe = popen(("gzip -c -9 '" + path + "'").c_str(), "r");
-    ASSERT_NE(pipe, nullptr);
-    Bytes gz;
-    for (int c; (c = std::fgetc(pipe)) != EOF;) gz.push_back(static_cast<std::uint8_t>(c));
-    ASSERT_EQ(pclose(pipe), 0);
+    const xb::sim::ToolRun zipped = xb::sim::run_tool("gzip -c -9 " + xb::sim::shell_quote(path), xb::sim::Stderr::discarded);
+    ASSERT_TRUE(zipped.ok);
+    const Bytes gz(zipped.output.begin(), zipped.output.end());
     ASSERT_TRUE(is_gzip(gz));
     EXPECT_NE(gz[3] & 0x08, 0);  // FNAME set: the header carries the file name
 

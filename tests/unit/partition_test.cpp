@@ -16,6 +16,7 @@
 #include "fs/partition/guid.h"
 #include "fs/partition/partition_table.h"
 #include "fs/utf16.h"
+#include "tests/sim/host_tools.h"
 #include "tests/sim/mem_block_device.h"
 
 namespace {
@@ -532,48 +533,11 @@ TEST(Utf16, ConversionIsSafe) {
 
 // ---------------------------------------------------------------- real tools
 
-std::string find_tool(const char* name) {
-    for (const char* dir : {"/usr/sbin/", "/sbin/", "/usr/bin/", "/bin/"}) {
-        std::string path = std::string(dir) + name;
-        if (access(path.c_str(), X_OK) == 0) return path;
-    }
-    return "";
-}
+using sim::find_tool;
+using sim::TempDir;
 
-// Runs a shell command; its stdout, or "" with a test failure if it failed.
-std::string run(const std::string& command) {
-    std::string out;
-    FILE* p = popen((command + " 2>/dev/null").c_str(), "r");
-    if (p == nullptr) return "";
-    char buf[4096];
-    std::size_t n;
-    while ((n = fread(buf, 1, sizeof buf, p)) > 0) out.append(buf, n);
-    const int rc = pclose(p);
-    EXPECT_EQ(rc, 0) << command;
-    return out;
-}
-
-std::vector<std::uint8_t> load(const std::string& path) {
-    std::vector<std::uint8_t> bytes(std::filesystem::file_size(path));
-    std::ifstream in(path, std::ios::binary);
-    in.read(reinterpret_cast<char*>(bytes.data()), static_cast<std::streamsize>(bytes.size()));
-    return bytes;
-}
-
-struct TempDir {
-    std::string path;
-    TempDir() {
-        char tmpl[] = "/tmp/xb-partition-XXXXXX";
-        path = mkdtemp(tmpl);
-    }
-    ~TempDir() { std::filesystem::remove_all(path); }
-    std::string file(const char* name, std::uintmax_t size) const {
-        std::string f = path + "/" + name;
-        std::ofstream(f).close();
-        std::filesystem::resize_file(f, size);
-        return f;
-    }
-};
+// Runs a shell command of host tools; its stdout, or "" with a test failure if it failed.
+std::string run(const std::string& command) { return sim::run_tool(command, sim::Stderr::discarded).output; }
 
 std::string lower(std::string s) {
     for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
@@ -653,7 +617,7 @@ TEST(RealTools, SfdiskDosWithLogicalPartitions) {
         "start=22528, size=4096, type=82\\n"
         "start=28672, size=2048, type=8e\\n' | " +
         sfdisk + " -q " + img);
-    MemBlockDevice disk = MemBlockDevice::from_image("img", 512, load(img));
+    MemBlockDevice disk = MemBlockDevice::from_image("img", 512, sim::read_file(img));
     Read r = read(disk);
     std::vector<ToolPart> tool = sfdisk_json(sfdisk, img);
     ASSERT_EQ(tool.size(), 6u);
@@ -674,7 +638,7 @@ TEST(RealTools, SgdiskGpt) {
                  " -n 2:0:+4M -t 2:8300 -c 2:'r\xc3\xb6\xc3\xb6t \xe2\x9c\x93'"
                  " -n 5:0:+1M -t 5:8200 -c 5:swap " +
         img);
-    MemBlockDevice disk = MemBlockDevice::from_image("img", 512, load(img));
+    MemBlockDevice disk = MemBlockDevice::from_image("img", 512, sim::read_file(img));
     Read r = read(disk);
     std::vector<ToolPart> tool = sfdisk_json(sfdisk, img);
     ASSERT_EQ(tool.size(), 3u);
@@ -699,7 +663,7 @@ TEST(RealTools, SgdiskGpt) {
     EXPECT_EQ(rows, 3u) << listing;
 
     // With the primary header wiped the backup gives the same table.
-    std::vector<std::uint8_t> bytes = load(img);
+    std::vector<std::uint8_t> bytes = sim::read_file(img);
     std::fill(bytes.begin() + 512, bytes.begin() + 1024, 0);
     MemBlockDevice damaged = MemBlockDevice::from_image("img", 512, bytes);
     Read fallback = read(damaged);
@@ -731,7 +695,7 @@ TEST(RealTools, FdiskFourKiBSectors) {
     // GPT: two Linux partitions of 1 MiB and 2 MiB.
     const std::string gpt = dir.file("gpt4k.img", 8 << 20);
     run("printf 'g\\nn\\n1\\n\\n+1M\\nn\\n2\\n\\n+2M\\nw\\n' | " + fdisk + " -b 4096 " + gpt + " >/dev/null");
-    MemBlockDevice gdisk = MemBlockDevice::from_image("img", 4096, load(gpt));
+    MemBlockDevice gdisk = MemBlockDevice::from_image("img", 4096, sim::read_file(gpt));
     Read r = read(gdisk);
     ASSERT_TRUE(r.status.ok()) << r.status.error().message();
     EXPECT_EQ(r.table->kind, fs::TableKind::efi);
@@ -752,7 +716,7 @@ TEST(RealTools, FdiskFourKiBSectors) {
     const std::string dos = dir.file("dos4k.img", 8 << 20);
     run("printf 'o\\nn\\np\\n1\\n\\n+1M\\na\\nn\\ne\\n2\\n\\n\\nn\\n\\n+512K\\nn\\n\\n+512K\\nw\\n' | " + fdisk +
         " -b 4096 " + dos + " >/dev/null");
-    MemBlockDevice ddisk = MemBlockDevice::from_image("img", 4096, load(dos));
+    MemBlockDevice ddisk = MemBlockDevice::from_image("img", 4096, sim::read_file(dos));
     r = read(ddisk);
     ASSERT_TRUE(r.status.ok()) << r.status.error().message();
     EXPECT_EQ(r.table->kind, fs::TableKind::dos);

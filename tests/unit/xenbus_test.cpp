@@ -7,6 +7,7 @@
 
 #include "arch/arch.h"
 #include "drivers/xen/xenbus.h"
+#include "tests/sim/sim_guest.h"
 #include "tests/sim/sim_xenstore.h"
 
 namespace {

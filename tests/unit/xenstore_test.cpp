@@ -11,6 +11,8 @@
 #include "arch/arch.h"
 #include "tests/sim/shell_cases.h"
 #include "tests/sim/shell_rig.h"
+#include "shell/shell.h"
+#include "tests/sim/fakes.h"
 #include "tests/sim/sim_xenstore.h"
 #include "bootflow/services.h"
 #include "bootflow/system_info.h"
