@@ -9,11 +9,14 @@ check_sample_disks.py), so that none of them imports from another:
   relocaddr() (where xenboot runs, from bdinfo);
 - a lab run: run_in_lab() (a failing lab is one FAIL, returns the wall time);
 - the closing lines: summary() ("N passed, N failed" and the exit status);
-- figures: print_figures() (a test's measured values).
+- figures: print_figures() (a test's measured values), read_rate() (MiB/s of one of
+  xenboot's "N bytes read in M ms" commands) and Figures (a benchmark's runs per label,
+  each median printed side by side with the reference's).
 """
 
 import os
 import re
+import statistics
 import sys
 import time
 
@@ -118,3 +121,48 @@ def print_figures(figures, title="figures"):
     print(f"--- {title} ---")
     for item in figures:
         print(f"{item}: {figures[item]}" if isinstance(figures, dict) else item)
+
+
+RATE = re.compile(r"(\d+) bytes read in (\d+) ms")
+
+
+def read_rate(console, cmd, timeout=120):
+    """Runs one of xenboot's reading commands (pvblock read, load, ...) and returns its
+    rate in MiB/s from its own "N bytes read in M ms" (M taken as at least 1 ms), once
+    the prompt is back. Raises lab.LabError as Console.expect does."""
+    console.sendline(cmd)
+    console.expect(RATE, timeout)
+    nbytes, ms = int(console.last_match.group(1)), max(int(console.last_match.group(2)), 1)
+    console.expect("=> ", 60)
+    return nbytes / MIB / (ms / 1000)
+
+
+class Figures:
+    """A benchmark's figures: the runs of each label (in the order first added), each
+    reported as its median side by side with the median of the reference label, as a
+    ratio (throughputs: "0.95x Linux") or a difference (times: "+1.20 s against xl")."""
+
+    def __init__(self, reference, unit):
+        self.reference, self.unit = reference, unit
+        self.runs = {}
+
+    def add(self, label, value):
+        self.runs.setdefault(label, []).append(value)
+
+    def median(self, label):
+        return statistics.median(self.runs[label])
+
+    def print_table(self, title, reference_name, difference=False):
+        """Prints title, then one line per label: median, its comparison with the
+        reference's median, and every run."""
+        ref = self.median(self.reference)
+        width = max(len(label) for label in self.runs)
+        print(f"\n{title}")
+        for label, runs in self.runs.items():
+            med = self.median(label)
+            if difference:
+                versus = f"{med - ref:+.2f} {self.unit} against {reference_name}"
+            else:
+                versus = f"{med / ref:4.2f}x {reference_name}"
+            shown = ", ".join(f"{r:.1f}" if not difference else f"{r:.2f}" for r in runs)
+            print(f"  {label:{width}s} {med:7.{2 if difference else 1}f} {self.unit}  ({versus})  runs: {shown}")
