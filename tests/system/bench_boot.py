@@ -11,17 +11,12 @@ usage: bench_boot.py [--repeat 1]
 """
 
 import argparse
-import os
 import re
 import sys
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-sys.path.insert(0, os.path.join(HERE, "lab"))
-import boottime  # noqa: E402
-import lab as labmod  # noqa: E402
-import sample_disk  # noqa: E402
+import sample_disk
+from harness import FIRMWARE, Figures, bench_dir, boottime, labmod
 
-REPO = os.path.abspath(os.path.join(HERE, "..", ".."))
 FIRST_LINE = re.compile(r"Booting Linux on physical CPU")
 BREAKDOWN = re.compile(r"xenboot: boot time: (.*)\r?\n")
 
@@ -30,16 +25,16 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--repeat", type=int, default=1)
     args = ap.parse_args()
-    firmware = os.path.join(REPO, "build", "fw", "xenboot.bin")
-    work = os.path.join(REPO, "build", "bench", "boot")
-    os.makedirs(work, exist_ok=True)
+    firmware = FIRMWARE
+    work = bench_dir("boot")
     ext4 = sample_disk.build("mbr-ext4", log=None)
     fat = sample_disk.build("gpt-fat", log=None)
+    direct = "xl direct (kernel + ramdisk in the xl config)"
     guests, kinds = [], []
     for i in range(args.repeat):
         guests.append(labmod.GuestSpec(f"direct-{i}", kernel=ext4.kernel, ramdisk=ext4.initrd, memory_mib=256,
                                        cmdline=ext4.cmdline, disks=[ext4.path]))
-        kinds.append("xl direct (kernel + ramdisk in the xl config)")
+        kinds.append(direct)
         guests.append(labmod.GuestSpec(f"xenboot-ext4-{i}", kernel=firmware, memory_mib=256, cmdline="bootdelay=0",
                                        disks=[ext4.path]))
         kinds.append("xenboot: extlinux.conf on ext4, Image")
@@ -63,13 +58,11 @@ def main():
         print(f"  {kind:48s} {t.low:6.2f} .. {t.high:6.2f}")
         if breakdown:
             print(f"  {'':48s} xenboot's breakdown: {breakdown}")
-    direct = [t for k, t, _ in rows if k.startswith("xl direct")]
-    xb = [t for k, t, _ in rows if "ext4" in k]
-    if direct and xb:
-        d = sum((t.low + t.high) / 2 for t in direct) / len(direct)
-        x = sum((t.low + t.high) / 2 for t in xb) / len(xb)
-        print(f"\n  xenboot (ext4) adds {x - d:+.2f} s to the direct boot ({x:.2f} s against {d:.2f} s, midpoints);")
-        print("  the direct boot's own kernel loading happens in dom0 before unpause and is not counted.")
+    figures = Figures(reference=direct, unit="s")
+    for kind, t, _ in rows:
+        figures.add(kind, t.seconds)
+    figures.print_table("Midpoints of the intervals, each against the direct boot:", "xl direct", difference=True)
+    print("  The direct boot's own kernel loading happens in dom0 before unpause and is not counted.")
     return 0
 
 

@@ -15,17 +15,10 @@ usage: bench_fs.py [--repeat 5]
 import argparse
 import os
 import random
-import re
-import statistics
 import sys
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-sys.path.insert(0, os.path.join(HERE, "lab"))
-import lab as labmod  # noqa: E402
-from fs_images import MIB, ext4_image, fat_image, make_tree, partitioned_disk  # noqa: E402
-
-REPO = os.path.abspath(os.path.join(HERE, "..", ".."))
-RATE = re.compile(r"(\d+) bytes read in (\d+) ms")
+from fs_images import MIB, ext4_image, fat_image, make_tree, partitioned_disk
+from harness import FIRMWARE, Figures, bench_dir, labmod, read_rate
 
 
 def build_disk(work):
@@ -45,48 +38,35 @@ def build_disk(work):
                             [(os.path.join(work, "p1.ext4"), "83"), (os.path.join(work, "p2.fat"), "c")])
 
 
-def timed(c, cmd):
-    c.sendline(cmd)
-    c.expect(RATE, 120)
-    nbytes, ms = int(c.last_match.group(1)), max(int(c.last_match.group(2)), 1)
-    c.expect("=> ", 60)
-    return nbytes / MIB / (ms / 1000)
-
-
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--repeat", type=int, default=5)
     ap.add_argument("--small-units", action="store_true",
                     help="ext4 with 1 KiB blocks, FAT32 with 512-byte clusters (the worst case)")
     args = ap.parse_args()
-    firmware = os.path.join(REPO, "build", "fw", "xenboot.bin")
-    work = os.path.join(REPO, "build", "bench", "fs")
-    os.makedirs(work, exist_ok=True)
+    work = bench_dir("fs")
     disk = build_disk(work)
-    figures = {"raw pvblock read (32 MiB)": [], "load from ext4 (32 MiB file)": [], "load from FAT (32 MiB file)": []}
-    guests = [labmod.GuestSpec("bench-fs", kernel=firmware, memory_mib=256, disks=[disk], cmdline="bootdelay=-1")]
+    raw = "raw pvblock read (32 MiB)"
+    figures = Figures(reference=raw, unit="MiB/s")
+    guests = [labmod.GuestSpec("bench-fs", kernel=FIRMWARE, memory_mib=256, disks=[disk], cmdline="bootdelay=-1")]
     with labmod.Lab(work, guests) as lab:
         c = lab.console
         lab.wait_guest_start(timeout=120)
         c.expect("=> ", 120)
         # Warm-up, not counted: blkback maps the persistent-grant pool on first use,
         # which makes the first read of a connection several times slower.
-        timed(c, "pvblock read ${loadaddr} 800 10000")
+        read_rate(c, "pvblock read ${loadaddr} 800 10000")
         # p1 starts at 1 MiB (block 0x800); 32 MiB is 0x10000 blocks of 512 bytes.
         for _ in range(args.repeat):
-            figures["raw pvblock read (32 MiB)"].append(timed(c, "pvblock read ${loadaddr} 800 10000"))
-            figures["load from ext4 (32 MiB file)"].append(timed(c, "load pvblock 0:1 ${loadaddr} /big.bin"))
-            figures["load from FAT (32 MiB file)"].append(timed(c, "load pvblock 0:2 ${loadaddr} /big.bin"))
+            figures.add(raw, read_rate(c, "pvblock read ${loadaddr} 800 10000"))
+            figures.add("load from ext4 (32 MiB file)", read_rate(c, "load pvblock 0:1 ${loadaddr} /big.bin"))
+            figures.add("load from FAT (32 MiB file)", read_rate(c, "load pvblock 0:2 ${loadaddr} /big.bin"))
         c.sendline("poweroff")
         lab.wait_guest_end(timeout=60)
         lab.wait_done(timeout=120)
-    raw = statistics.median(figures["raw pvblock read (32 MiB)"])
     units = "ext4 1 KiB blocks, FAT32 512-byte clusters" if args.small_units else "ext4 4 KiB blocks, FAT16 4 KiB clusters"
-    print(f"\nFilesystem load throughput ({units}), median of {args.repeat} (MiB/s), xenboot in one lab run:")
-    for label, rates in figures.items():
-        med = statistics.median(rates)
-        runs = ", ".join(f"{r:.1f}" for r in rates)
-        print(f"  {label:34s} {med:7.1f} MiB/s  ({med / raw:4.2f}x raw)  runs: {runs}")
+    figures.print_table(f"Filesystem load throughput ({units}), median of {args.repeat} (MiB/s), "
+                        "xenboot in one lab run:", "raw")
     return 0
 
 

@@ -17,15 +17,10 @@ usage: bench_pvblock.py [--firmware build/fw/xenboot.bin] [--repeat 3]
 import argparse
 import os
 import re
-import statistics
 import sys
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-sys.path.insert(0, os.path.join(HERE, "lab"))
-import lab as labmod  # noqa: E402
-import guestfiles  # noqa: E402
+from harness import FIRMWARE, Figures, bench_dir, guestfiles, labmod, read_rate
 
-REPO = os.path.abspath(os.path.join(HERE, "..", ".."))
 REGION_MIB = 64
 
 LINUX_INIT = r"""#!/bin/sh
@@ -52,19 +47,14 @@ def linux_guest(work, files_dir, repeat):
 
 
 def xenboot_reads(c, repeat, label, figures):
-    rates = []
     for _ in range(repeat):
-        c.sendline(f"pvblock read 40000000 0 {REGION_MIB * 2048:x}")
-        c.expect(re.compile(r"(\d+) bytes read in (\d+) ms \((\d+\.\d) MiB/s\)"), 120)
-        rates.append(int(c.last_match.group(1)) / 2**20 / (max(int(c.last_match.group(2)), 1) / 1000))
-        c.expect("=> ", 30)
-    figures[label] = rates
+        figures.add(label, read_rate(c, f"pvblock read 40000000 0 {REGION_MIB * 2048:x}"))
 
 
 def main():
     ap = argparse.ArgumentParser()
-    ap.add_argument("--firmware", default=os.path.join(REPO, "build", "fw", "xenboot.bin"))
-    ap.add_argument("--workdir", default=os.path.join(REPO, "build", "bench", "pvblock"))
+    ap.add_argument("--firmware", default=FIRMWARE)
+    ap.add_argument("--workdir", default=bench_dir("pvblock"))
     ap.add_argument("--repeat", type=int, default=3)
     args = ap.parse_args()
     os.makedirs(args.workdir, exist_ok=True)
@@ -76,7 +66,8 @@ def main():
     guests = [labmod.GuestSpec("xenboot", kernel=args.firmware, memory_mib=256, disks=[disk], cmdline="bootdelay=-1"),
               labmod.GuestSpec("linux", kernel=image, ramdisk=initrd, memory_mib=256, disks=[disk],
                                cmdline="console=hvc0 quiet")]
-    figures = {}
+    linux = "Linux 6.1 blkfront (dd bs=1M iflag=direct)"
+    figures = Figures(reference=linux, unit="MiB/s")
     with labmod.Lab(args.workdir, guests) as lab:
         c = lab.console
         lab.wait_guest_start(120)
@@ -91,22 +82,15 @@ def main():
         c.sendline("poweroff")
         lab.wait_guest_end(60)
         lab.wait_guest_start(120)
-        rates = []
         for _ in range(args.repeat):
             c.expect(re.compile(r"BENCH-LINUX: (\d+) bytes in ([\d.]+) s"), 180)
-            rates.append(int(c.last_match.group(1)) / 2**20 / max(float(c.last_match.group(2)), 0.01))
-        figures["Linux 6.1 blkfront (dd bs=1M iflag=direct)"] = rates
+            figures.add(linux, int(c.last_match.group(1)) / 2**20 / max(float(c.last_match.group(2)), 0.01))
         c.expect("BENCH-LINUX-DONE", 60)
         lab.wait_guest_end(60)
         lab.wait_done(120)
 
-    linux = statistics.median(figures["Linux 6.1 blkfront (dd bs=1M iflag=direct)"])
-    print(f"\nPV block read of the same {REGION_MIB} MiB region, median of {args.repeat} "
-          f"(QEMU TCG, disk in dom0 RAM):")
-    for label, rates in figures.items():
-        med = statistics.median(rates)
-        runs = ", ".join(f"{r:.1f}" for r in rates)
-        print(f"  {label:60s} {med:7.1f} MiB/s  ({med / linux:4.2f}x Linux)  runs: {runs}")
+    figures.print_table(f"PV block read of the same {REGION_MIB} MiB region, median of {args.repeat} "
+                        "(QEMU TCG, disk in dom0 RAM):", "Linux")
     return 0
 
 

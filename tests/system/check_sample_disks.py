@@ -35,15 +35,9 @@ import tempfile
 import time
 import zlib
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-sys.path.insert(0, os.path.join(HERE, "lab"))
-sys.path.insert(0, HERE)
-import boottime  # noqa: E402
-import lab as labmod  # noqa: E402
-import sample_disk as sd  # noqa: E402
+import sample_disk as sd
+from harness import MIB, REPO, Checks, boottime, labmod, print_figures, summary
 
-REPO = os.path.abspath(os.path.join(HERE, "..", ".."))
-MiB = 1 << 20
 # From a guest's power-off to dom0's "ended" line: < 1 s on an idle host, but more than
 # 120 s was seen with the 2 cores loaded ~3x over (xl, hotplug scripts and dom0 starved).
 END_TIMEOUT = 300
@@ -55,19 +49,6 @@ EXPECT = {
     "bootscr": ("dos", ["83"], ["ext4"]),
     "mbr-ext4-bad": ("dos", ["83"], ["ext4"]),
 }
-
-
-class Checks:
-    def __init__(self):
-        self.passed, self.failed = 0, 0
-
-    def check(self, name, ok, detail=""):
-        print(f"{'PASS' if ok else 'FAIL'}: {name}{' - ' + detail if detail else ''}", flush=True)
-        if ok:
-            self.passed += 1
-        else:
-            self.failed += 1
-        return ok
 
 
 def run(cmd, check=True):
@@ -170,7 +151,7 @@ def check_uimage_script(c, name, data, script_text):
 def host_checks(c, disk, image, tmp):
     name = f"{disk.layout}{'' if disk.poweroff else ' (interactive)'}"
     size = os.path.getsize(disk.path)
-    c.check(f"{name}: image at most 128 MiB (copied into dom0's RAM)", size <= 128 * MiB, f"{size // MiB} MiB")
+    c.check(f"{name}: image at most 128 MiB (copied into dom0's RAM)", size <= 128 * MIB, f"{size // MIB} MiB")
     with open(disk.path, "rb") as f:
         f.seek(sd.SIGNATURE_OFFSET)
         sig = f.read(64).split(b"\n")[0]
@@ -249,7 +230,7 @@ def host_checks(c, disk, image, tmp):
             c.check(f"{name}: label {n}: linux {k} initrd {i}", lb.get("linux") == k and lb.get("initrd") == i)
         c.check(f"{name}: missing-kernel / missing-initrd files are absent",
                 "/boot/no-such-Image" not in present and "/boot/no-such-initrd.img" not in present)
-        img = open(image, "rb").read(2 * MiB)
+        img = open(image, "rb").read(2 * MIB)
         badmagic = boot.read("/boot/Image-badmagic")
         c.check(f"{name}: Image-badmagic = Image[:2 MiB] with 'XXXX' at 0x38",
                 badmagic[0x38:0x3c] == b"XXXX" and img[0x38:0x3c] == b"ARM\x64" and
@@ -258,13 +239,13 @@ def host_checks(c, disk, image, tmp):
         with open(trunc, "wb") as f:
             f.write(boot.read("/boot/Image-truncated.gz"))
         c.check(f"{name}: Image-truncated.gz is 4 MiB and fails gzip -t",
-                os.path.getsize(trunc) == 4 * MiB and run(["gzip", "-t", trunc], check=False).returncode != 0)
+                os.path.getsize(trunc) == 4 * MIB and run(["gzip", "-t", trunc], check=False).returncode != 0)
         big = boot.read("/boot/initrd-big.img")
         blocks = re.search(r"Blockcount: (\d+)", boot.ext4_stat("/boot/initrd-big.img"))
         c.check(f"{name}: initrd-big.img = initrd.img + zeros to 48 MiB, sparse on ext4",
                 len(big) == sd.BAD_INITRD_SIZE and big[:len(initrd)] == initrd and
                 big[len(initrd):].count(0) == len(big) - len(initrd) and
-                blocks is not None and int(blocks.group(1)) * 512 < 4 * MiB,
+                blocks is not None and int(blocks.group(1)) * 512 < 4 * MIB,
                 f"{len(big)} bytes, {blocks.group(1) if blocks else '?'} sectors allocated")
         return
     for n, lb in conf["labels"].items():
@@ -356,9 +337,7 @@ def lab_checks(c, disks, interactive, work):
         c.check("mem64: Linux + initramfs run in 64 MiB", reason == "poweroff", reason)
         if reason == "poweroff":   # else the guest still runs: closing the lab stops QEMU
             c.check("lab: QEMU exits", L.wait_done(120) == 0)
-    print("--- unpause -> first init line (host clock) ---")
-    for f in figures:
-        print(f)
+    print_figures(figures, "unpause -> first init line (host clock)")
     c.check("lab run", True, f"{time.monotonic() - t0:.1f} s; logs in {L.log_dir}")
 
 
@@ -368,7 +347,7 @@ def main():
     ap.add_argument("--host-only", action="store_true", help="skip the lab run")
     args = ap.parse_args()
     t0 = time.monotonic()
-    c = Checks()
+    c = Checks(details_on_pass=True)
     work = os.path.abspath(args.workdir)
     os.makedirs(work, exist_ok=True)
     disks = {}
@@ -387,8 +366,7 @@ def main():
         except labmod.LabError as e:
             c.check("lab run", False, str(e))
     print(f"check_sample_disks: {time.monotonic() - t0:.1f} s")
-    print(f"{c.passed} passed, {c.failed} failed")
-    return 1 if c.failed else 0
+    return summary(c)
 
 
 if __name__ == "__main__":

@@ -15,17 +15,12 @@ signature, then powers off.
 Prints PASS/FAIL lines and "N passed, N failed".
 """
 
-import os
 import re
 import sys
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-sys.path.insert(0, os.path.join(HERE, "lab"))
-import lab as labmod  # noqa: E402
-import sample_disk  # noqa: E402
-from test_shell import Checks, expect, guest_end, run_in_lab, summary  # noqa: E402
+import sample_disk
+from harness import FIRMWARE, Checks, expect, guest_end, labmod, run_in_lab, summary, systest_dir
 
-REPO = os.path.abspath(os.path.join(HERE, "..", ".."))
 LINUX_UP = "XENBOOT-GUEST: linux up"
 # Signs of an unclean hand-off in Linux's log: blkfront waiting for a backend reset,
 # a failed shared_info mapping, grant table trouble.
@@ -132,9 +127,8 @@ def bad_guest(checks, lab):
 
 
 def main():
-    firmware = os.path.join(REPO, "build", "fw", "xenboot.bin")
-    work = os.path.join(REPO, "build", "systest", "boot")
-    os.makedirs(work, exist_ok=True)
+    firmware = FIRMWARE
+    work = systest_dir("boot")
     checks = Checks()
     disks = {layout: sample_disk.build(layout, log=None).path for layout in
              ("mbr-ext4", "gpt-fat", "bootscr", "mbr-ext4-bad")}

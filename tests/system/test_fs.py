@@ -17,13 +17,8 @@ import re
 import sys
 import zlib
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-sys.path.insert(0, os.path.join(HERE, "lab"))
-import lab as labmod  # noqa: E402
-from fs_images import MIB, ext4_image, fat_image, make_tree, partitioned_disk  # noqa: E402
-from test_shell import Checks, expect, guest_end, relocaddr, run_in_lab, summary  # noqa: E402
-
-REPO = os.path.abspath(os.path.join(HERE, "..", ".."))
+from fs_images import MIB, ext4_image, fat_image, make_tree, partitioned_disk
+from harness import FIRMWARE, Checks, expect, guest_end, labmod, relocaddr, run_in_lab, summary, systest_dir
 
 
 def contents():
@@ -118,9 +113,8 @@ def run_guest(checks, lab, ext4_files, fat_files):
 
 
 def main():
-    firmware = os.path.join(REPO, "build", "fw", "xenboot.bin")
-    work = os.path.join(REPO, "build", "systest", "fs")
-    os.makedirs(work, exist_ok=True)
+    firmware = FIRMWARE
+    work = systest_dir("fs")
     checks = Checks()
     disk, ext4_files, fat_files = build_disk(work)
     guests = [labmod.GuestSpec("xenboot-fs", kernel=firmware, memory_mib=256, disks=[disk], cmdline="bootdelay=-1")]

@@ -20,13 +20,7 @@ import subprocess
 import sys
 import zlib
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-sys.path.insert(0, os.path.join(HERE, "lab"))
-import lab as labmod  # noqa: E402
-from test_shell import Checks, expect, guest_end, relocaddr, run_in_lab, summary  # noqa: E402
-
-REPO = os.path.abspath(os.path.join(HERE, "..", ".."))
-MIB = 2**20
+from harness import FIRMWARE, MIB, Checks, expect, guest_end, labmod, relocaddr, run_in_lab, summary, systest_dir
 
 
 def random_file(path, size):
@@ -156,8 +150,8 @@ def run_diskless_guest(checks, lab):
 
 
 def main():
-    firmware = os.path.join(REPO, "build", "fw", "xenboot.bin")
-    work = os.path.join(REPO, "build", "systest", "pvblock")
+    firmware = FIRMWARE
+    work = systest_dir("pvblock")
     checks = Checks()
     disks = build_disks(os.path.join(work, "disks"))
     guests = [labmod.GuestSpec("xenboot-disks", kernel=firmware, memory_mib=256, disks=list(disks), cmdline="bootdelay=-1"),

@@ -13,17 +13,11 @@ usage: test_script.py [--firmware build/fw/xenboot.bin] [--workdir build/systest
 """
 
 import argparse
-import os
 import re
 import sys
 import time
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-sys.path.insert(0, os.path.join(HERE, "lab"))
-import lab as labmod  # noqa: E402
-from test_shell import Checks, expect, run_in_lab, summary  # noqa: E402
-
-REPO = os.path.abspath(os.path.join(HERE, "..", ".."))
+from harness import FIRMWARE, Checks, expect, guest_end, labmod, run_in_lab, summary, systest_dir
 
 CMDLINE = "console=hvc0 bootdelay=0 greeting=hello-from-cmdline bootcmd='run mine' mine='echo mine ran'"
 
@@ -106,17 +100,14 @@ def run_guest(checks, lab):
 
     c.sendline("poweroff")
     expect(checks, c, "poweroff", "Powering off...")
-    try:
-        reason = lab.wait_guest_end(timeout=60)
-    except labmod.LabError as e:
-        reason = f"error: {e}"
+    reason = guest_end(lab)
     checks.check("guest ended by power-off", reason == "poweroff", f"ended: {reason}")
 
 
 def main():
     ap = argparse.ArgumentParser()
-    ap.add_argument("--firmware", default=os.path.join(REPO, "build", "fw", "xenboot.bin"))
-    ap.add_argument("--workdir", default=os.path.join(REPO, "build", "systest", "script"))
+    ap.add_argument("--firmware", default=FIRMWARE)
+    ap.add_argument("--workdir", default=systest_dir("script"))
     args = ap.parse_args()
     checks = Checks()
     guests = [labmod.GuestSpec("xenboot-script", kernel=args.firmware, memory_mib=64, cmdline=CMDLINE)]

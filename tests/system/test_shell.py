@@ -18,76 +18,8 @@ import argparse
 import os
 import re
 import sys
-import time
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-sys.path.insert(0, os.path.join(HERE, "lab"))
-import lab as labmod  # noqa: E402
-
-REPO = os.path.abspath(os.path.join(HERE, "..", ".."))
-
-
-class Checks:
-    def __init__(self):
-        self.passed = 0
-        self.failed = 0
-
-    def check(self, name, ok, detail=""):
-        if ok:
-            self.passed += 1
-            print(f"PASS: {name}")
-        else:
-            self.failed += 1
-            print(f"FAIL: {name}{': ' + detail if detail else ''}")
-        sys.stdout.flush()
-        return ok
-
-
-def expect(checks, console, name, pattern, timeout=30.0):
-    """console.expect as a check: True if seen, a FAIL line with the output if not."""
-    try:
-        console.expect(pattern, timeout)
-        return checks.check(name, True)
-    except labmod.LabError as e:
-        return checks.check(name, False, str(e))
-
-
-def guest_end(lab):
-    """How the current guest ended ("poweroff", ...), or "error: ..." if the lab failed."""
-    try:
-        return lab.wait_guest_end(timeout=60)
-    except labmod.LabError as e:
-        return f"error: {e}"
-
-
-def run_in_lab(checks, workdir, guests, body):
-    """Runs body(lab) in a lab of `guests` and waits for the lab to finish; a lab that
-    fails is one FAIL. Returns the wall time of the whole lab run, in seconds."""
-    t0 = time.monotonic()
-    try:
-        with labmod.Lab(workdir, guests) as lab:
-            body(lab)
-            lab.wait_done(timeout=120)
-    except labmod.LabError as e:
-        checks.check("lab ran to the end", False, str(e))
-    return time.monotonic() - t0
-
-
-def summary(checks, workdir):
-    """The closing lines every system test prints; the exit status."""
-    print(f"logs: {os.path.join(workdir, 'logs')}")
-    print(f"{checks.passed} passed, {checks.failed} failed")
-    return 0 if checks.failed == 0 and checks.passed > 0 else 1
-
-
-def relocaddr(checks, c):
-    """Where xenboot runs (bdinfo's relocaddr), after the prompt is back; None if not seen."""
-    c.sendline("bdinfo")
-    if not expect(checks, c, "bdinfo relocaddr", re.compile(r"relocaddr   = 0x([0-9a-f]{16})")):
-        return None
-    reloc = int(c.last_match.group(1), 16)
-    expect(checks, c, "prompt after bdinfo", "=> ")
-    return reloc
+from harness import FIRMWARE, Checks, expect, guest_end, labmod, print_figures, run_in_lab, summary, systest_dir
 
 
 def run_guest(checks, lab, name, memory_mib, figures):
@@ -179,8 +111,8 @@ def run_reset_guest(checks, lab, name):
 
 def main():
     ap = argparse.ArgumentParser()
-    ap.add_argument("--firmware", default=os.path.join(REPO, "build", "fw", "xenboot.bin"))
-    ap.add_argument("--workdir", default=os.path.join(REPO, "build", "systest", "shell"))
+    ap.add_argument("--firmware", default=FIRMWARE)
+    ap.add_argument("--workdir", default=systest_dir("shell"))
     args = ap.parse_args()
     checks = Checks()
     figures = {"xenboot.bin size": f"{os.path.getsize(args.firmware)} bytes"}
@@ -198,9 +130,7 @@ def main():
         run_reset_guest(checks, lab, "xenboot-reset")
 
     figures["whole lab run"] = f"{run_in_lab(checks, args.workdir, guests, body):.1f} s"
-    print("--- figures ---")
-    for k, v in figures.items():
-        print(f"{k}: {v}")
+    print_figures(figures)
     return summary(checks, args.workdir)
 
 
