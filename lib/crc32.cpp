@@ -7,6 +7,7 @@
 #include <zlib.h>
 #endif
 
+// NOLINTNEXTLINE(readability-redundant-declaration): on purpose, see above
 extern "C" unsigned long crc32(unsigned long crc, const unsigned char* buf, unsigned int len);
 
 namespace xb {

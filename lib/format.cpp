@@ -130,7 +130,7 @@ void vformat(Sink& sink, const char* fmt, va_list ap) {
                 case Length::h: return static_cast<unsigned short>(va_arg(ap, unsigned));
                 case Length::l: return va_arg(ap, unsigned long);
                 case Length::ll: return va_arg(ap, unsigned long long);
-                case Length::z: return va_arg(ap, std::size_t);
+                case Length::z: return va_arg(ap, std::size_t);  // NOLINT(bugprone-branch-clone): = j on LP64 only
                 case Length::j: return va_arg(ap, std::uintmax_t);
                 case Length::t: return static_cast<std::uint64_t>(va_arg(ap, std::ptrdiff_t));
                 case Length::none: break;
@@ -144,7 +144,7 @@ void vformat(Sink& sink, const char* fmt, va_list ap) {
                 case Length::l: return va_arg(ap, long);
                 case Length::ll: return va_arg(ap, long long);
                 case Length::z: return static_cast<std::int64_t>(va_arg(ap, std::size_t));
-                case Length::j: return va_arg(ap, std::intmax_t);
+                case Length::j: return va_arg(ap, std::intmax_t);  // NOLINT(bugprone-branch-clone): = t on LP64 only
                 case Length::t: return va_arg(ap, std::ptrdiff_t);
                 case Length::none: break;
             }

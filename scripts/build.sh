@@ -4,7 +4,8 @@
 set -euo pipefail
 repo=$(cd "$(dirname "$0")/.." && pwd)
 cd "$repo"
-cmake -S . -B build/fw -G Ninja -DCMAKE_TOOLCHAIN_FILE=cmake/toolchain-aarch64-gnu.cmake >/dev/null
-ninja -C build/fw
-cmake -S . -B build/host -G Ninja >/dev/null
-ninja -C build/host
+# The presets (CMakePresets.json) say how each build dir is configured.
+cmake --preset firmware >/dev/null
+cmake --build --preset firmware
+cmake --preset host >/dev/null
+cmake --build --preset host

@@ -6,8 +6,8 @@ set -euo pipefail
 repo=$(cd "$(dirname "$0")/.." && pwd)
 cd "$repo"
 seconds=${FUZZ_SECONDS:-30}
-CC=clang CXX=clang++ cmake -S . -B build/fuzz -G Ninja -DXENBOOT_FUZZ=ON >/dev/null
-ninja -C build/fuzz >/dev/null
+cmake --preset fuzz >/dev/null  # clang, XENBOOT_FUZZ=ON, build/fuzz (CMakePresets.json)
+cmake --build --preset fuzz >/dev/null
 mkdir -p build/fuzz/findings build/fuzz/corpus
 # Seed device trees are kept as source and compiled here.
 mkdir -p build/fuzz/corpus/fuzz_device_tree

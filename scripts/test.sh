@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Runs every test xenboot has, from a fresh clone on Debian 12:
 #   1. installs what is missing (scripts/install-deps.sh), builds firmware and host tests
-#   2. the layering check (scripts/check-layers.py), then host unit tests (GoogleTest + ASan/UBSan, against the simulated Xen) through ctest
+#   2. the layering (scripts/check-layers.py), the house style (scripts/check-style.sh:
+#      clang-format, clang-tidy), then host unit tests (GoogleTest + ASan/UBSan, against
+#      the simulated Xen) through ctest
 #   3. libFuzzer targets, FUZZ_SECONDS each (default 30)
 #   4. the lab: fetches Debian's arm64 Xen/Linux/busybox and builds dom0 (cached in build/lab)
 #   5. system tests: the lab's self-test (Linux DomUs) and xenboot's own under QEMU + Xen
@@ -29,6 +31,7 @@ if ! bash scripts/build.sh; then
   echo "build failed"; echo "0 passed, 1 failed"; exit 1
 fi
 suite "layering (includes vs docs/architecture.md)" python3 scripts/check-layers.py
+suite "style" bash scripts/check-style.sh
 suite "unit tests" ctest --test-dir build/host --output-on-failure -j2
 suite "fuzz" bash scripts/fuzz.sh
 if bash tests/system/lab/setup.sh; then

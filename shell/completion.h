@@ -19,7 +19,7 @@ struct CompletionSite {
 };
 
 // Looks at the line up to the cursor.
-CompletionSite completion_site(std::string_view before_cursor);
+CompletionSite completion_site(std::string_view line);
 
 class CandidateSink {
   public:

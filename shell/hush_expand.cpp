@@ -97,23 +97,23 @@ std::string_view var_ref(std::string_view text, std::size_t& i) {
 
 }  // namespace
 
-Status expand(std::string_view text, const VarSource& vars, Fields& out, bool split) {
+Status expand(std::string_view word, const VarSource& vars, Fields& out, bool split) {
     Builder b(out);
-    const std::size_t n = text.size();
+    const std::size_t n = word.size();
     std::size_t i = 0;
     if (!split) b.mark();
     while (i < n && !b.failed()) {
-        const char c = text[i];
+        const char c = word[i];
         if (c == '\'') {
             b.mark();
-            for (++i; i < n && text[i] != '\''; ++i) b.put(text[i]);
+            for (++i; i < n && word[i] != '\''; ++i) b.put(word[i]);
             ++i;
         } else if (c == '"') {
             b.mark();
-            for (++i; i < n && text[i] != '"' && !b.failed();) {
-                const char q = text[i];
+            for (++i; i < n && word[i] != '"' && !b.failed();) {
+                const char q = word[i];
                 if (q == '\\' && i + 1 < n) {
-                    const char e = text[i + 1];
+                    const char e = word[i + 1];
                     if (e == '$' || e == '"' || e == '\\' || e == '`') b.put(e);
                     else if (e != '\n') {
                         b.put('\\');
@@ -122,7 +122,7 @@ Status expand(std::string_view text, const VarSource& vars, Fields& out, bool sp
                     i += 2;
                 } else if (q == '$') {
                     const std::size_t at = i;
-                    std::string_view name = var_ref(text, i);
+                    std::string_view name = var_ref(word, i);
                     if (name.empty() && i == at + 1) {
                         b.put('$');
                         continue;
@@ -137,11 +137,11 @@ Status expand(std::string_view text, const VarSource& vars, Fields& out, bool sp
             }
             ++i;
         } else if (c == '\\') {
-            if (i + 1 < n && text[i + 1] != '\n') b.put(text[i + 1]);
+            if (i + 1 < n && word[i + 1] != '\n') b.put(word[i + 1]);
             i += 2;
         } else if (c == '$') {
             const std::size_t at = i;
-            std::string_view name = var_ref(text, i);
+            std::string_view name = var_ref(word, i);
             if (name.empty() && i == at + 1) {
                 b.put('$');
                 continue;

@@ -10,8 +10,8 @@ Error fail(long rc, const char* what) {
 }
 }  // namespace
 
-const char* errno_name(int e) {
-    switch (e) {
+const char* errno_name(int xen_errno) {
+    switch (xen_errno) {
         case kEPERM: return "EPERM";
         case kENOENT: return "ENOENT";
         case kEAGAIN: return "EAGAIN";

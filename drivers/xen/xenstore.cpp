@@ -441,7 +441,7 @@ Result<Tx> XenStore::transaction_start() {
     Op op{"transaction start", ""};
     // TRANSACTION_START's payload is an empty string; the reply is the id in
     // decimal (xenstore.txt). tx_id in the request must be 0.
-    Reply reply = TRY(call(XsType::transaction_start, Tx{}, op, std::string_view("", 1)));
+    Reply reply = TRY(call(XsType::transaction_start, Tx{}, op, std::string_view("\0", 1)));
     std::size_t len = strnlen(reply.data, reply.len);
     bool terminated_once = len == reply.len || len + 1 == reply.len;
     std::uint64_t id = 0;
