@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs everything xenboot needs on Debian 12 (run as root, or with sudo available).
 # Idempotent: packages already present are skipped quickly by apt.
-#   build:  GNU aarch64 cross toolchain, libfdt (host), CMake, GoogleTest, clang (libFuzzer)
+#   build:  GNU aarch64 cross toolchain, libfdt (host), CMake, GoogleTest, clang (libFuzzer),
+#           clang-format and clang-tidy (scripts/check-style.sh)
 #   arm64 static libraries for the firmware (libfdt.a): Debian's libfdt-dev is not
 #           multi-arch, so libfdt-dev:arm64 is downloaded and unpacked into
 #           build/deps/arm64 (XENBOOT_DEPS_DIR) instead of being installed.
@@ -22,7 +23,7 @@ pkgs=(
   g++-aarch64-linux-gnu binutils-aarch64-linux-gnu
   libfdt-dev zlib1g-dev zlib1g-dev:arm64
   googletest libgtest-dev libgmock-dev
-  clang libclang-rt-14-dev
+  clang libclang-rt-14-dev clang-format clang-tidy
   qemu-system-arm device-tree-compiler cpio kmod e2fsprogs dosfstools mtools fdisk gdisk
   u-boot-tools python3 xz-utils zstd
 )
