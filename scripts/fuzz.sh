@@ -7,7 +7,13 @@ repo=$(cd "$(dirname "$0")/.." && pwd)
 cd "$repo"
 seconds=${FUZZ_SECONDS:-30}
 cmake --preset fuzz >/dev/null  # clang, XENBOOT_FUZZ=ON, build/fuzz (CMakePresets.json)
-cmake --build --preset fuzz >/dev/null
+# Quiet when it builds; the compiler's errors when it does not.
+mkdir -p build/fuzz
+if ! cmake --build --preset fuzz >build/fuzz/build.log 2>&1; then
+  grep -E -A3 "error|FAILED" build/fuzz/build.log | head -60
+  echo "fuzz: the fuzz targets did not build (whole log: build/fuzz/build.log)"
+  exit 1
+fi
 mkdir -p build/fuzz/findings build/fuzz/corpus
 # Seed device trees are kept as source and compiled here.
 mkdir -p build/fuzz/corpus/fuzz_device_tree

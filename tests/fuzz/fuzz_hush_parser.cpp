@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <string_view>
 
+#include "bootflow/system_info.h"
 #include "shell/hush_parser.h"
 #include "shell/interpreter.h"
 #include "tests/sim/fakes.h"
