@@ -1,5 +1,8 @@
 // The command table. Names and syntax follow U-Boot's, so users' habits carry over.
+// It is kept in strcmp order, checked at compile time: `help` lists it as it
+// stands and find_command searches it by halves.
 #include <cstring>
+#include <string_view>
 
 #include "shell/command.h"
 #include "commands/builtins.h"
@@ -23,19 +26,18 @@ constexpr Command kCommands[] = {
     {"ext4load", "load a file from an ext2/3/4 filesystem", "<interface> [<dev[:part]> [addr [filename [bytes [pos]]]]]", do_load},
     {"ext4ls", "list files in a directory of an ext2/3/4 filesystem", "<interface> [<dev[:part]> [directory]]", do_ls},
     {"ext4size", "determine a file's size (ext2/3/4)", "<interface> <dev[:part]> <filename>", do_size},
+    {"false", "do nothing, unsuccessfully", "", do_false},
     {"fatload", "load a file from a FAT filesystem", "<interface> [<dev[:part]> [addr [filename [bytes [pos]]]]]", do_load},
     {"fatls", "list files in a directory of a FAT filesystem", "<interface> [<dev[:part]> [directory]]", do_ls},
     {"fatsize", "determine a file's size (FAT)", "<interface> <dev[:part]> <filename>", do_size},
-    {"fstype", "look up a filesystem type", "<interface> <dev>:<part> [<varname>]", do_fstype},
     {"fdt", "flattened device tree utility commands",
      "addr [-c] [addr [len]] | print|list [path [prop]] | set path prop [<cells>|[bytes]|strings...] | mknode path name | rm path [prop] | resize [extra] | chosen [initrd_start initrd_end]",
      do_fdt},
-    {"help", "print command description/usage", "[command...]", do_help},
-    {"load", "load a file from a filesystem (ext2/3/4 or FAT, found by probing)", "<interface> [<dev[:part]> [addr [filename [bytes [pos]]]]]", do_load},
-    {"ls", "list files in a directory (default /)", "<interface> [<dev[:part]> [directory]]", do_ls},
-    {"false", "do nothing, unsuccessfully", "", do_false},
+    {"fstype", "look up a filesystem type", "<interface> <dev>:<part> [<varname>]", do_fstype},
     {"help", "print command description/usage", "[command...]", do_help},
     {"itest", "return true/false on integer compare", "[.b, .w, .l, .q, .s] [*]value1 <op> [*]value2", do_itest},
+    {"load", "load a file from a filesystem (ext2/3/4 or FAT, found by probing)", "<interface> [<dev[:part]> [addr [filename [bytes [pos]]]]]", do_load},
+    {"ls", "list files in a directory (default /)", "<interface> [<dev[:part]> [directory]]", do_ls},
     {"md", "memory display", "[.b, .w, .l, .q] address [# of objects]", do_md},
     {"mw", "memory write (fill)", "[.b, .w, .l, .q] address value [count]", do_mw},
     {"part", "disk partition related commands", "list <interface> <dev>", do_part},
@@ -43,12 +45,12 @@ constexpr Command kCommands[] = {
     {"printenv", "print environment variables", "[-a] [name...]", do_printenv},
     {"pvblock", "PV block (Xen blkfront) disks", "info | dev [n] | part [n] | read addr blk# cnt | write addr blk# cnt | reconnect [noindirect] [nopersistent] [noringorder]", do_pvblock},
     {"reset", "reset (reboot) the guest", "", do_reset},
-    {"size", "determine a file's size (sets filesize)", "<interface> <dev[:part]> <filename>", do_size},
     {"run", "run commands in an environment variable", "var [...]", do_run},
     {"setenv", "set environment variables", "name [value...] (no value: delete)", do_setenv},
     {"setexpr", "set environment variable as the result of eval expression",
      "[.b, .w, .l, .q] name [*]value1 <op> [*]value2 | name [*]value | name sub|gsub regex replacement [value]",
      do_setexpr},
+    {"size", "determine a file's size (sets filesize)", "<interface> <dev[:part]> <filename>", do_size},
     {"sleep", "delay execution for some time", "N[.fraction] (seconds)", do_sleep},
     {"source", "run script from memory", "addr (a U-Boot script image: mkimage -T script)", do_source},
     {"test", "minimal test like /bin/sh", "[args..]", do_test},
@@ -56,6 +58,28 @@ constexpr Command kCommands[] = {
     {"version", "print xenboot and Xen versions", "", do_version},
     {"xenstore", "read, write or list XenStore nodes", "read <path> | write <path> <value> | ls [path]", do_xenstore},
 };
+
+// strcmp's order (bytes compared as unsigned char), usable at compile time.
+constexpr int compare_names(std::string_view a, std::string_view b) {
+    const std::size_t n = a.size() < b.size() ? a.size() : b.size();
+    for (std::size_t i = 0; i < n; ++i) {
+        const auto x = static_cast<unsigned char>(a[i]);
+        const auto y = static_cast<unsigned char>(b[i]);
+        if (x != y) return x < y ? -1 : 1;
+    }
+    return a.size() == b.size() ? 0 : (a.size() < b.size() ? -1 : 1);
+}
+
+// Each name strictly after the one before it: sorted, and no name twice.
+constexpr bool sorted_without_duplicates(std::span<const Command> table) {
+    for (std::size_t i = 1; i < table.size(); ++i) {
+        if (compare_names(table[i - 1].name, table[i].name) >= 0) return false;
+    }
+    return true;
+}
+
+static_assert(sorted_without_duplicates(kCommands),
+              "kCommands must be in strcmp order ('[' first) with every name once");
 
 }  // namespace
 
@@ -65,9 +89,14 @@ const Command* find_command(const char* name) {
     // As in U-Boot, a '.' starts a suffix the command reads itself ("md.l"
     // finds md, which takes the size from its argv[0]).
     const char* dot = strchr(name, '.');
-    const std::size_t len = dot != nullptr ? static_cast<std::size_t>(dot - name) : strlen(name);
-    for (const Command& c : kCommands) {
-        if (strncmp(c.name, name, len) == 0 && c.name[len] == '\0') return &c;
+    const std::string_view wanted(name, dot != nullptr ? static_cast<std::size_t>(dot - name) : strlen(name));
+    std::size_t lo = 0, hi = std::size(kCommands);
+    while (lo < hi) {
+        const std::size_t mid = lo + (hi - lo) / 2;
+        const int c = compare_names(kCommands[mid].name, wanted);
+        if (c == 0) return &kCommands[mid];
+        if (c < 0) lo = mid + 1;
+        else hi = mid;
     }
     return nullptr;
 }

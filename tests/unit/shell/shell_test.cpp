@@ -3,8 +3,12 @@
 // are exercised exactly as in the firmware.
 #include <gtest/gtest.h>
 
+#include <cstring>
+#include <sstream>
 #include <string>
+#include <vector>
 
+#include "shell/command.h"
 #include "shell/hush_parser.h"
 #include "tests/sim/shell_cases.h"
 #include "tests/sim/shell_rig.h"
@@ -85,6 +89,41 @@ TEST(Shell, OverlongLinesAreCutNotOverflowed) {
     GuestShellRig rig;
     std::string out = rig.session("echo " + std::string(2000, 'q') + "\r");
     EXPECT_NE(out.find(std::string(cmd::LineEditor::kMaxLine - 1 - 5, 'q') + "\r\n"), std::string::npos);
+}
+
+// `help` lists the table as it stands: each command once, in strcmp order
+// ('[' first), and nothing else.
+TEST(Shell, HelpListsEveryCommandOnceInOrder) {
+    GuestShellRig rig;
+    std::istringstream lines(rig.run("help"));
+    std::vector<std::string> listed;
+    for (std::string line; std::getline(lines, line);) {
+        const std::size_t dash = line.find("- ");
+        ASSERT_NE(dash, std::string::npos) << line;
+        listed.push_back(line.substr(0, line.find(' ')));
+    }
+    std::vector<std::string> table;
+    for (const cmd::Command& c : cmd::commands()) table.push_back(c.name);
+    EXPECT_EQ(listed, table);
+    ASSERT_FALSE(listed.empty());
+    EXPECT_EQ(listed.front(), "[");
+    for (std::size_t i = 1; i < listed.size(); ++i) {
+        EXPECT_LT(strcmp(listed[i - 1].c_str(), listed[i].c_str()), 0) << listed[i - 1] << " before " << listed[i];
+    }
+}
+
+// The search by halves finds every entry, the '.' suffix form, and nothing else.
+TEST(Shell, FindCommandFindsEveryEntry) {
+    for (const cmd::Command& c : cmd::commands()) {
+        EXPECT_EQ(cmd::find_command(c.name), &c) << c.name;
+    }
+    ASSERT_NE(cmd::find_command("md.l"), nullptr);
+    EXPECT_STREQ(cmd::find_command("md.l")->name, "md");
+    EXPECT_EQ(cmd::find_command("m"), nullptr);
+    EXPECT_EQ(cmd::find_command("mdx"), nullptr);
+    EXPECT_EQ(cmd::find_command(""), nullptr);
+    EXPECT_EQ(cmd::find_command("zz"), nullptr);
+    EXPECT_EQ(cmd::find_command("!"), nullptr);
 }
 
 TEST(Shell, LimitsAreErrorsNotOverflows) {
