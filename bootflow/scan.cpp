@@ -173,7 +173,7 @@ Status boot_script(Context& ctx, fs::Filesystem& fs, const Volume& v, const char
     format_to(addr, sizeof addr, "%lx", TRY(env_hex(ctx.env, "scriptaddr")));
     char name[] = "source";
     char* argv[] = {name, addr, nullptr};
-    const int rc = source->fn(ctx, 2, argv);
+    const int rc = run_command(ctx, *source, 2, argv);
     if (ctx.stop) return ok();
     return Error::make(Errc::io, "%s ran but did not boot (status %d)", path, rc);
 }

@@ -6,27 +6,27 @@
 
 namespace xb::cmd {
 
-int do_help(Context& ctx, int argc, char* const argv[]) {
+Status do_help(Context& ctx, int argc, char* const argv[]) {
     if (argc == 1) {
         for (const Command& c : commands()) ctx.con.printf("%-10s- %s\n", c.name, c.summary);
-        return 0;
+        return ok();
     }
-    int rc = 0;
+    bool all_known = true;
     for (int i = 1; i < argc; ++i) {
         const Command* c = find_command(argv[i]);
         if (c == nullptr) {
             ctx.con.printf("Unknown command '%s' - try 'help' without arguments for a list of all known commands\n",
                            argv[i]);
-            rc = 1;
+            all_known = false;
             continue;
         }
         ctx.con.printf("%s - %s\n\nUsage:\n%s%s%s\n", c->name, c->summary, c->name, c->usage[0] != '\0' ? " " : "",
                        c->usage);
     }
-    return rc;
+    return all_known ? ok() : quiet_failure();  // each unknown name was reported in its place
 }
 
-int do_echo(Context& ctx, int argc, char* const argv[]) {
+Status do_echo(Context& ctx, int argc, char* const argv[]) {
     bool newline = true;
     int first = 1;
     if (argc > 1 && strcmp(argv[1], "-n") == 0) {
@@ -35,7 +35,7 @@ int do_echo(Context& ctx, int argc, char* const argv[]) {
     }
     for (int i = first; i < argc; ++i) ctx.con.printf(i > first ? " %s" : "%s", argv[i]);
     if (newline) ctx.con.write("\n");
-    return 0;
+    return ok();
 }
 
 }  // namespace xb::cmd
@@ -44,9 +44,8 @@ namespace xb::cmd {
 
 // sleep N[.fraction] (seconds, as U-Boot). The console wait sleeps in
 // SCHEDOP_poll with the virtual timer as alarm, so the CPU stays free.
-int do_sleep(Context& ctx, int argc, char* const argv[]) {
-    const Command& self = *find_command("sleep");
-    if (argc != 2) return usage_error(ctx, self, "expects one duration");
+Status do_sleep(Context& ctx, int argc, char* const argv[]) {
+    if (argc != 2) return usage_error("expects one duration");
     std::uint64_t ms = 0;
     const char* p = argv[1];
     unsigned frac_digits = 0;
@@ -56,30 +55,26 @@ int do_sleep(Context& ctx, int argc, char* const argv[]) {
             seen_dot = true;
             continue;
         }
-        if (*p < '0' || *p > '9') return usage_error(ctx, self, "invalid duration '%s'", argv[1]);
+        if (*p < '0' || *p > '9') return usage_error("invalid duration '%s'", argv[1]);
         seen_digit = true;
         if (!seen_dot) {
-            if (ms > 1000ULL * 86400 * 365) return usage_error(ctx, self, "duration '%s' is too long", argv[1]);
+            if (ms > 1000ULL * 86400 * 365) return usage_error("duration '%s' is too long", argv[1]);
             ms = ms * 10 + static_cast<std::uint64_t>(*p - '0');
         } else if (frac_digits < 3) {
             ms = ms * 10 + static_cast<std::uint64_t>(*p - '0');
             ++frac_digits;
         }
     }
-    if (!seen_digit) return usage_error(ctx, self, "invalid duration '%s'", argv[1]);
+    if (!seen_digit) return usage_error("invalid duration '%s'", argv[1]);
     for (unsigned i = frac_digits; i < 3; ++i) ms *= 10;
     Deadline until = Deadline::after_ms(ms);
     while (!until.expired()) {
         // Ctrl-C stops the sleep and the script around it (the interpreter
         // prints <INTERRUPT>); other typed bytes stay for the prompt.
-        if (ctx.ctrlc()) return 1;
-        Status s = ctx.con.wait_input(until);
-        if (!s.ok()) {
-            ctx.con.printf("sleep: %s\n", s.error().message());
-            return 1;
-        }
+        if (ctx.ctrlc()) return quiet_failure();
+        TRY(ctx.con.wait_input(until));
     }
-    return 0;
+    return ok();
 }
 
 }  // namespace xb::cmd

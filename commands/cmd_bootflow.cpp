@@ -7,35 +7,25 @@
 
 namespace xb::cmd {
 
-int do_bootflow(Context& ctx, int argc, char* const argv[]) {
-    if (argc != 2 || strcmp(argv[1], "scan") != 0) {
-        ctx.con.printf("usage: bootflow scan\n");
-        return 1;
-    }
-    if (ctx.env == nullptr) {
-        ctx.con.printf("bootflow: no environment\n");
-        return 1;
-    }
+Status do_bootflow(Context& ctx, int argc, char* const argv[]) {
+    if (argc != 2 || strcmp(argv[1], "scan") != 0) return usage_error("expects 'scan'");
+    if (ctx.env == nullptr) return Error::make(Errc::unsupported, "no environment");
     ScanAttempts* tried = new (std::nothrow) ScanAttempts;
-    if (tried == nullptr) {
-        ctx.con.printf("bootflow: out of memory\n");
-        return 1;
-    }
+    if (tried == nullptr) return Error::make(Errc::no_memory, "out of memory");
     Status s = scan(ctx, *tried);
     if (ctx.stop) {
         delete tried;
-        return 0;
+        return ok();
     }
     if (!s.ok() && s.error().code() == Errc::interrupted) {
-        ctx.con.printf("bootflow: %s\n", s.error().message());
         delete tried;
-        return 1;
+        return s;
     }
     ctx.con.printf("bootflow: nothing booted. Tried:\n");
     for (unsigned i = 0; i < tried->count; ++i) ctx.con.printf("  %s\n", tried->line[i]);
     if (tried->dropped != 0) ctx.con.printf("  (%u more)\n", tried->dropped);
     delete tried;
-    return 1;
+    return quiet_failure();  // the list above says why
 }
 
 }  // namespace xb::cmd

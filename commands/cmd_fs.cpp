@@ -21,11 +21,6 @@ fs::FsKind kind_of(const char* argv0) {
     return fs::FsKind::any;
 }
 
-int fail(Context& ctx, const char* argv0, const Error& e) {
-    ctx.con.printf("%s: %s\n", argv0, e.message());
-    return 1;
-}
-
 class LsPrinter final : public fs::DirVisitor {
   public:
     explicit LsPrinter(Context& ctx) : ctx_(ctx) {}
@@ -59,132 +54,92 @@ class LsPrinter final : public fs::DirVisitor {
     Context& ctx_;
 };
 
-}  // namespace
-
-int do_ls(Context& ctx, int argc, char* const argv[]) {
-    if (argc < 2 || argc > 4) {
-        ctx.con.printf("usage: %s <interface> [<dev[:part]> [directory]]\n", argv[0]);
-        return 1;
-    }
-    Volume volume;
-    Result<fs::Filesystem*> mounted = mount_volume(ctx, argv[1], argc > 2 ? argv[2] : nullptr, kind_of(argv[0]), volume);
-    if (!mounted.ok()) return fail(ctx, argv[0], mounted.error());
-    fs::MountedFs fs(mounted.value());
+// The volume argv names, mounted, with a warning the filesystem has about itself.
+Result<fs::Filesystem*> mount_and_warn(Context& ctx, char* const argv[], const char* devpart, Volume& volume) {
+    fs::Filesystem* fs = TRY(mount_volume(ctx, argv[1], devpart, kind_of(argv[0]), volume));
     if (fs->warning()[0] != '\0') ctx.con.printf("%s: warning: %s\n", volume.slice.name(), fs->warning());
-    const char* path = argc > 3 ? argv[3] : "/";
-    Result<fs::Node> dir = fs->lookup(path);
-    if (!dir.ok()) return fail(ctx, argv[0], dir.error());
-    if (dir.value().type != fs::NodeType::directory) {
-        ctx.con.printf("%s: %s is not a directory\n", argv[0], path);
-        return 1;
-    }
-    LsPrinter printer(ctx);
-    Status listed = fs->list(dir.value(), printer);
-    if (!listed.ok()) return fail(ctx, argv[0], listed.error());
-    if (printer.interrupted_) {
-        ctx.con.printf("<INTERRUPT>\n");
-        return 1;
-    }
-    ctx.con.printf("\n%u file(s), %u dir(s)\n\n", printer.files_, printer.dirs_);
-    return 0;
+    return fs;
 }
 
-int do_load(Context& ctx, int argc, char* const argv[]) {
+// $loadaddr, for a load without an address.
+Result<std::uint64_t> default_load_addr(Context& ctx) {
+    Result<std::uint64_t> a = env_hex(ctx.env, "loadaddr");
+    if (!a.ok()) return Error::make(a.error().code(), "no address given and %s", a.error().message());
+    return a.value();
+}
+
+}  // namespace
+
+Status do_ls(Context& ctx, int argc, char* const argv[]) {
+    if (argc < 2 || argc > 4) return usage_error("expects an interface, then optionally a device and a directory");
+    Volume volume;
+    fs::MountedFs fs(TRY(mount_and_warn(ctx, argv, argc > 2 ? argv[2] : nullptr, volume)));
+    const char* path = argc > 3 ? argv[3] : "/";
+    const fs::Node dir = TRY(fs->lookup(path));
+    if (dir.type != fs::NodeType::directory) return Error::make(Errc::invalid_argument, "%s is not a directory", path);
+    LsPrinter printer(ctx);
+    TRY(fs->list(dir, printer));
+    if (printer.interrupted_) {
+        ctx.con.printf("<INTERRUPT>\n");
+        return quiet_failure();
+    }
+    ctx.con.printf("\n%u file(s), %u dir(s)\n\n", printer.files_, printer.dirs_);
+    return ok();
+}
+
+Status do_load(Context& ctx, int argc, char* const argv[]) {
     if (argc < 2 || argc > 7) {
-        ctx.con.printf("usage: %s <interface> [<dev[:part]> [<addr> [<filename> [bytes [pos]]]]]\n", argv[0]);
-        return 1;
+        return usage_error(
+            "expects an interface, then optionally a device, address, file name, byte count and position");
     }
     // Address: the argument, else $loadaddr (U-Boot's default).
-    std::uint64_t addr = 0;
-    if (argc > 3) {
-        Result<std::uint64_t> a = parse_hex(argv[3], "address");
-        if (!a.ok()) return fail(ctx, argv[0], a.error());
-        addr = a.value();
-    } else {
-        Result<std::uint64_t> a = env_hex(ctx.env, "loadaddr");
-        if (!a.ok()) {
-            ctx.con.printf("%s: no address given and %s\n", argv[0], a.error().message());
-            return 1;
-        }
-        addr = a.value();
-    }
+    const std::uint64_t addr = argc > 3 ? TRY(parse_hex(argv[3], "address")) : TRY(default_load_addr(ctx));
     char name[256] = {};
     if (argc > 4) {
-        if (strlen(argv[4]) >= sizeof name) {
-            ctx.con.printf("%s: file name too long\n", argv[0]);
-            return 1;
-        }
+        if (strlen(argv[4]) >= sizeof name) return Error::make(Errc::invalid_argument, "file name too long");
         strcpy(name, argv[4]);
     } else {
         std::optional<std::string_view> bf = ctx.env != nullptr ? ctx.env->get("bootfile") : std::nullopt;
         if (!bf || bf->size() >= sizeof name) {
-            ctx.con.printf("%s: no file name given and $bootfile is not set\n", argv[0]);
-            return 1;
+            return Error::make(Errc::invalid_argument, "no file name given and $bootfile is not set");
         }
         memcpy(name, bf->data(), bf->size());
     }
-    std::uint64_t bytes = 0, pos = 0;
-    if (argc > 5) {
-        Result<std::uint64_t> b = parse_hex(argv[5], "byte count");
-        if (!b.ok()) return fail(ctx, argv[0], b.error());
-        bytes = b.value();
-    }
-    if (argc > 6) {
-        Result<std::uint64_t> p = parse_hex(argv[6], "position");
-        if (!p.ok()) return fail(ctx, argv[0], p.error());
-        pos = p.value();
-    }
+    const std::uint64_t bytes = argc > 5 ? TRY(parse_hex(argv[5], "byte count")) : 0;
+    const std::uint64_t pos = argc > 6 ? TRY(parse_hex(argv[6], "position")) : 0;
     Volume volume;
-    Result<fs::Filesystem*> mounted = mount_volume(ctx, argv[1], argc > 2 ? argv[2] : nullptr, kind_of(argv[0]), volume);
-    if (!mounted.ok()) return fail(ctx, argv[0], mounted.error());
-    fs::MountedFs fs(mounted.value());
-    if (fs->warning()[0] != '\0') ctx.con.printf("%s: warning: %s\n", volume.slice.name(), fs->warning());
-    Result<LoadResult> loaded = load_file(ctx, *fs.get(), name, addr, bytes, pos);
-    if (!loaded.ok()) return fail(ctx, argv[0], loaded.error());
-    print_load_result(ctx, loaded.value());
+    fs::MountedFs fs(TRY(mount_and_warn(ctx, argv, argc > 2 ? argv[2] : nullptr, volume)));
+    const LoadResult loaded = TRY(load_file(ctx, *fs.get(), name, addr, bytes, pos));
+    print_load_result(ctx, loaded);
     if (ctx.env != nullptr) {
-        Status s = ctx.env->set_hex("filesize", loaded.value().bytes);
-        if (s.ok()) s = ctx.env->set_hex("fileaddr", addr);
-        if (!s.ok()) return fail(ctx, argv[0], s.error());
+        TRY(ctx.env->set_hex("filesize", loaded.bytes));
+        TRY(ctx.env->set_hex("fileaddr", addr));
     }
-    return 0;
+    return ok();
 }
 
-int do_size(Context& ctx, int argc, char* const argv[]) {
-    if (argc != 4) {
-        ctx.con.printf("usage: %s <interface> <dev[:part]> <filename>\n", argv[0]);
-        return 1;
-    }
+Status do_size(Context& ctx, int argc, char* const argv[]) {
+    if (argc != 4) return usage_error("expects an interface, a device and a file name");
     Volume volume;
-    Result<fs::Filesystem*> mounted = mount_volume(ctx, argv[1], argv[2], kind_of(argv[0]), volume);
-    if (!mounted.ok()) return fail(ctx, argv[0], mounted.error());
-    fs::MountedFs fs(mounted.value());
-    Result<fs::Node> node = fs->lookup(argv[3]);
-    if (!node.ok()) return fail(ctx, argv[0], node.error());
+    fs::MountedFs fs(TRY(mount_volume(ctx, argv[1], argv[2], kind_of(argv[0]), volume)));
+    const fs::Node node = TRY(fs->lookup(argv[3]));
     if (ctx.env == nullptr) {
-        ctx.con.printf("%lx\n", node.value().size);
-        return 0;
+        ctx.con.printf("%lx\n", node.size);
+        return ok();
     }
-    Status s = ctx.env->set_hex("filesize", node.value().size);
-    return s.ok() ? 0 : fail(ctx, argv[0], s.error());
+    return ctx.env->set_hex("filesize", node.size);
 }
 
-int do_fstype(Context& ctx, int argc, char* const argv[]) {
-    if (argc != 3 && argc != 4) {
-        ctx.con.printf("usage: %s <interface> <dev>:<part> [<varname>]\n", argv[0]);
-        return 1;
-    }
+Status do_fstype(Context& ctx, int argc, char* const argv[]) {
+    if (argc != 3 && argc != 4) return usage_error("expects an interface, a device and optionally a variable name");
     Volume volume;
-    Result<fs::Filesystem*> mounted = mount_volume(ctx, argv[1], argv[2], fs::FsKind::any, volume);
-    if (!mounted.ok()) return fail(ctx, argv[0], mounted.error());
-    fs::MountedFs fs(mounted.value());
+    fs::MountedFs fs(TRY(mount_volume(ctx, argv[1], argv[2], fs::FsKind::any, volume)));
     if (argc == 3) {
         ctx.con.printf("%s\n", fs->type_name());
-        return 0;
+        return ok();
     }
-    if (ctx.env == nullptr) return fail(ctx, argv[0], Error::make(Errc::unsupported, "no environment"));
-    Status s = ctx.env->set(argv[3], fs->type_name());
-    return s.ok() ? 0 : fail(ctx, argv[0], s.error());
+    if (ctx.env == nullptr) return Error::make(Errc::unsupported, "no environment");
+    return ctx.env->set(argv[3], fs->type_name());
 }
 
 }  // namespace xb::cmd

@@ -33,8 +33,8 @@ void print_range(Console& con, const char* label, Range r) {
 
 }  // namespace
 
-int do_version(Context& ctx, int argc, char* const argv[]) {
-    if (argc > 1) return usage_error(ctx, *find_command("version"), "unexpected argument '%s'", argv[1]);
+Status do_version(Context& ctx, int argc, char* const argv[]) {
+    if (argc > 1) return usage_error("unexpected argument '%s'", argv[1]);
     ctx.con.printf("xenboot %s (%s, %s)\n", XENBOOT_VERSION, XENBOOT_GIT_REVISION, XENBOOT_BUILD_DATE);
     if (ctx.sys.have_xen_version) {
         ctx.con.printf("Xen %u.%u%s\n", ctx.sys.xen_version.major, ctx.sys.xen_version.minor, ctx.sys.xen_version.extra);
@@ -42,11 +42,11 @@ int do_version(Context& ctx, int argc, char* const argv[]) {
         ctx.con.printf("Xen version unknown (xen_version failed)\n");
     }
     ctx.con.printf("%s\n", XENBOOT_COMPILER);
-    return 0;
+    return ok();
 }
 
-int do_bdinfo(Context& ctx, int argc, char* const argv[]) {
-    if (argc > 1) return usage_error(ctx, *find_command("bdinfo"), "unexpected argument '%s'", argv[1]);
+Status do_bdinfo(Context& ctx, int argc, char* const argv[]) {
+    if (argc > 1) return usage_error("unexpected argument '%s'", argv[1]);
     Console& con = ctx.con;
     const SystemInfo& sys = ctx.sys;
     const MemoryMap& mem = sys.memory;
@@ -85,7 +85,7 @@ int do_bdinfo(Context& ctx, int argc, char* const argv[]) {
     con.printf("timer       = %lu Hz\n", sys.timer_hz);
     con.printf("boot time   = %lu.%03lu ms (entry to prompt)\n", sys.entry_to_prompt_us / 1000,
                sys.entry_to_prompt_us % 1000);
-    return 0;
+    return ok();
 }
 
 }  // namespace xb::cmd

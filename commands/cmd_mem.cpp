@@ -64,66 +64,23 @@ void store(std::uint64_t addr, unsigned size, std::uint64_t value) {
     }
 }
 
-// Common argument handling: the command's name and table entry, the unit size,
-// and one-line errors.
-class MemArgs {
-  public:
-    MemArgs(Context& ctx, const char* name, char* const argv[]) : ctx_(ctx), name_(name), cmd_(*find_command(name)) {
-        size_ = unit_size(argv[0]);
-    }
-    unsigned size() const { return size_; }
-    void set_size(unsigned size) { size_ = size; }
-    bool size_ok() const { return size_ != 0; }
+// The unit size argv[0]'s suffix asks for.
+Result<unsigned> unit_size_of(const char* argv0) {
+    const unsigned size = unit_size(argv0);
+    if (size == 0) return usage_error("unknown size suffix in '%s' (.b, .w, .l or .q)", argv0);
+    return size;
+}
 
-    int usage(const char* why) { return usage_error(ctx_, cmd_, "%s", why); }
-    int bad_suffix(const char* argv0) {
-        return usage_error(ctx_, cmd_, "unknown size suffix in '%s' (.b, .w, .l or .q)", argv0);
-    }
-    int fail(const Error& e) {
-        ctx_.con.printf("%s: %s\n", name_, e.message());
-        return 1;
-    }
+Status check_aligned(std::uint64_t addr, unsigned size) {
+    if (addr % size == 0) return ok();
+    return Error::make(Errc::invalid_argument, "address 0x%lx is not aligned to %u bytes", addr, size);
+}
 
-    bool hex(const char* text, const char* what, std::uint64_t& out) {
-        Result<std::uint64_t> v = parse_hex(text, what);
-        if (!v.ok()) {
-            fail(v.error());
-            return false;
-        }
-        out = v.value();
-        return true;
-    }
-    bool aligned(std::uint64_t addr) {
-        if (addr % size_ == 0) return true;
-        ctx_.con.printf("%s: address 0x%lx is not aligned to %u bytes\n", name_, addr, size_);
-        return false;
-    }
-    // count units of size() bytes, without overflow.
-    bool bytes(std::uint64_t count, std::uint64_t& out) {
-        if (count > UINT64_MAX / size_) {
-            ctx_.con.printf("%s: count 0x%lx is too large\n", name_, count);
-            return false;
-        }
-        out = count * size_;
-        return true;
-    }
-    bool readable(std::uint64_t addr, std::uint64_t len, const char* what) {
-        Status s = ctx_.sys.memory.require_ram({addr, len}, what);
-        if (!s.ok()) fail(s.error());
-        return s.ok();
-    }
-    bool writable(std::uint64_t addr, std::uint64_t len, const char* what) {
-        Status s = ctx_.sys.memory.require_free({addr, len}, what);
-        if (!s.ok()) fail(s.error());
-        return s.ok();
-    }
-
-  private:
-    Context& ctx_;
-    const char* name_;
-    const Command& cmd_;
-    unsigned size_ = 4;
-};
+// count units of size bytes, without overflow.
+Result<std::uint64_t> byte_count(std::uint64_t count, unsigned size) {
+    if (count > UINT64_MAX / size) return Error::make(Errc::invalid_argument, "count 0x%lx is too large", count);
+    return count * size;
+}
 
 // One md line, built whole so the console gets one write per line.
 void md_line(Console& con, std::uint64_t addr, unsigned size, unsigned units) {
@@ -146,67 +103,69 @@ void md_line(Console& con, std::uint64_t addr, unsigned size, unsigned units) {
 
 }  // namespace
 
-int do_md(Context& ctx, int argc, char* const argv[]) {
-    MemArgs a(ctx, "md", argv);
-    if (!a.size_ok()) return a.bad_suffix(argv[0]);
-    if (argc > 3) return a.usage("too many arguments");
+Status do_md(Context& ctx, int argc, char* const argv[]) {
+    unsigned size = TRY(unit_size_of(argv[0]));
+    if (argc > 3) return usage_error("too many arguments");
     // A bare `md` goes on where the last one ended, in its size and length.
-    if (argc == 1 && strchr(argv[0], '.') == nullptr) a.set_size(g_md.size);
+    if (argc == 1 && strchr(argv[0], '.') == nullptr) size = g_md.size;
     std::uint64_t addr = g_md.next_addr;
     std::uint64_t count = g_md.count;
-    std::uint64_t len;
-    if (argc > 1 && !a.hex(argv[1], "address", addr)) return 1;
-    if (argc > 2 && !a.hex(argv[2], "count", count)) return 1;
-    if (!a.aligned(addr) || !a.bytes(count, len)) return 1;
-    if (!a.readable(addr, len, "md read")) return 1;
+    if (argc > 1) addr = TRY(parse_hex(argv[1], "address"));
+    if (argc > 2) count = TRY(parse_hex(argv[2], "count"));
+    TRY(check_aligned(addr, size));
+    const std::uint64_t len = TRY(byte_count(count, size));
+    TRY(ctx.sys.memory.require_ram({addr, len}, "md read"));
     for (std::uint64_t done = 0; done < len; done += kLineBytes) {
         const std::uint64_t left = len - done;
-        md_line(ctx.con, addr + done, a.size(), static_cast<unsigned>((left < kLineBytes ? left : kLineBytes) / a.size()));
+        md_line(ctx.con, addr + done, size, static_cast<unsigned>((left < kLineBytes ? left : kLineBytes) / size));
     }
-    g_md = MdState{addr + len, count, a.size()};
-    return 0;
+    g_md = MdState{addr + len, count, size};
+    return ok();
 }
 
-int do_mw(Context& ctx, int argc, char* const argv[]) {
-    MemArgs a(ctx, "mw", argv);
-    if (!a.size_ok()) return a.bad_suffix(argv[0]);
-    if (argc < 3) return a.usage("expects an address and a value");
-    if (argc > 4) return a.usage("too many arguments");
-    std::uint64_t addr, value, count = 1, len;
-    if (!a.hex(argv[1], "address", addr) || !a.hex(argv[2], "value", value)) return 1;
-    if (argc > 3 && !a.hex(argv[3], "count", count)) return 1;
-    if (a.size() < 8 && value >> (8 * a.size()) != 0) {
-        ctx.con.printf("mw: value 0x%lx does not fit in a %s\n", value, unit_name(a.size()));
-        return 1;
+Status do_mw(Context& ctx, int argc, char* const argv[]) {
+    const unsigned size = TRY(unit_size_of(argv[0]));
+    if (argc < 3) return usage_error("expects an address and a value");
+    if (argc > 4) return usage_error("too many arguments");
+    const std::uint64_t addr = TRY(parse_hex(argv[1], "address"));
+    const std::uint64_t value = TRY(parse_hex(argv[2], "value"));
+    const std::uint64_t count = argc > 3 ? TRY(parse_hex(argv[3], "count")) : 1;
+    if (size < 8 && value >> (8 * size) != 0) {
+        return Error::make(Errc::invalid_argument, "value 0x%lx does not fit in a %s", value, unit_name(size));
     }
-    if (!a.aligned(addr) || !a.bytes(count, len) || !a.writable(addr, len, "mw write")) return 1;
-    for (std::uint64_t off = 0; off < len; off += a.size()) store(addr + off, a.size(), value);
-    return 0;
+    TRY(check_aligned(addr, size));
+    const std::uint64_t len = TRY(byte_count(count, size));
+    TRY(ctx.sys.memory.require_free({addr, len}, "mw write"));
+    for (std::uint64_t off = 0; off < len; off += size) store(addr + off, size, value);
+    return ok();
 }
 
-int do_cp(Context& ctx, int argc, char* const argv[]) {
-    MemArgs a(ctx, "cp", argv);
-    if (!a.size_ok()) return a.bad_suffix(argv[0]);
-    if (argc != 4) return a.usage("expects source, target and count");
-    std::uint64_t src, dst, count, len;
-    if (!a.hex(argv[1], "source", src) || !a.hex(argv[2], "target", dst) || !a.hex(argv[3], "count", count)) return 1;
-    if (!a.aligned(src) || !a.aligned(dst) || !a.bytes(count, len)) return 1;
-    if (!a.readable(src, len, "cp read") || !a.writable(dst, len, "cp write")) return 1;
+Status do_cp(Context& ctx, int argc, char* const argv[]) {
+    const unsigned size = TRY(unit_size_of(argv[0]));
+    if (argc != 4) return usage_error("expects source, target and count");
+    const std::uint64_t src = TRY(parse_hex(argv[1], "source"));
+    const std::uint64_t dst = TRY(parse_hex(argv[2], "target"));
+    const std::uint64_t count = TRY(parse_hex(argv[3], "count"));
+    TRY(check_aligned(src, size));
+    TRY(check_aligned(dst, size));
+    const std::uint64_t len = TRY(byte_count(count, size));
+    TRY(ctx.sys.memory.require_ram({src, len}, "cp read"));
+    TRY(ctx.sys.memory.require_free({dst, len}, "cp write"));
     memmove(ptr(dst), ptr(src), len);  // the ranges may overlap, as in U-Boot
-    return 0;
+    return ok();
 }
 
-int do_cmp(Context& ctx, int argc, char* const argv[]) {
-    MemArgs a(ctx, "cmp", argv);
-    if (!a.size_ok()) return a.bad_suffix(argv[0]);
-    if (argc != 4) return a.usage("expects two addresses and a count");
-    std::uint64_t addr1, addr2, count, len;
-    if (!a.hex(argv[1], "address", addr1) || !a.hex(argv[2], "address", addr2) || !a.hex(argv[3], "count", count)) {
-        return 1;
-    }
-    if (!a.aligned(addr1) || !a.aligned(addr2) || !a.bytes(count, len)) return 1;
-    if (!a.readable(addr1, len, "cmp read") || !a.readable(addr2, len, "cmp read")) return 1;
-    const unsigned size = a.size();
+Status do_cmp(Context& ctx, int argc, char* const argv[]) {
+    const unsigned size = TRY(unit_size_of(argv[0]));
+    if (argc != 4) return usage_error("expects two addresses and a count");
+    const std::uint64_t addr1 = TRY(parse_hex(argv[1], "address"));
+    const std::uint64_t addr2 = TRY(parse_hex(argv[2], "address"));
+    const std::uint64_t count = TRY(parse_hex(argv[3], "count"));
+    TRY(check_aligned(addr1, size));
+    TRY(check_aligned(addr2, size));
+    const std::uint64_t len = TRY(byte_count(count, size));
+    TRY(ctx.sys.memory.require_ram({addr1, len}, "cmp read"));
+    TRY(ctx.sys.memory.require_ram({addr2, len}, "cmp read"));
     const char* unit = unit_name(size);
     std::uint64_t same = 0;
     for (; same < count; ++same) {
@@ -221,18 +180,17 @@ int do_cmp(Context& ctx, int argc, char* const argv[]) {
         }
     }
     ctx.con.printf("Total of %lu %s(s) were the same\n", same, unit);
-    return same == count ? 0 : 1;
+    return same == count ? ok() : quiet_failure();  // the difference is shown above
 }
 
-int do_crc32(Context& ctx, int argc, char* const argv[]) {
-    MemArgs a(ctx, "crc32", argv);
-    if (argc < 3) return a.usage("expects an address and a count");
-    if (argc > 4) return a.usage("too many arguments");
-    std::uint64_t addr, len, store_at = 0;
-    if (!a.hex(argv[1], "address", addr) || !a.hex(argv[2], "count", len)) return 1;
-    if (argc > 3 && !a.hex(argv[3], "address", store_at)) return 1;
-    if (!a.readable(addr, len, "crc32 read")) return 1;
-    if (argc > 3 && !a.writable(store_at, 4, "crc32 store")) return 1;
+Status do_crc32(Context& ctx, int argc, char* const argv[]) {
+    if (argc < 3) return usage_error("expects an address and a count");
+    if (argc > 4) return usage_error("too many arguments");
+    const std::uint64_t addr = TRY(parse_hex(argv[1], "address"));
+    const std::uint64_t len = TRY(parse_hex(argv[2], "count"));
+    const std::uint64_t store_at = argc > 3 ? TRY(parse_hex(argv[3], "address")) : 0;
+    TRY(ctx.sys.memory.require_ram({addr, len}, "crc32 read"));
+    if (argc > 3) TRY(ctx.sys.memory.require_free({store_at, 4}, "crc32 store"));
     const std::uint32_t crc = crc32(0, ptr(addr), len);
     ctx.con.printf("crc32 for %08lx ... %08lx ==> %08x\n", addr, addr + len - 1,
                    crc);
@@ -241,7 +199,7 @@ int do_crc32(Context& ctx, int argc, char* const argv[]) {
         auto* out = static_cast<std::uint8_t*>(ptr(store_at));
         for (int i = 0; i < 4; ++i) out[i] = static_cast<std::uint8_t>(crc >> (24 - 8 * i));
     }
-    return 0;
+    return ok();
 }
 
 }  // namespace xb::cmd

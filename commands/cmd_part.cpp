@@ -36,59 +36,41 @@ void print_efi(Console& con, const fs::PartitionTable& t) {
     }
 }
 
-int part_list(Context& ctx, const Command& cmd, int argc, char* const argv[]) {
-    if (argc != 4) return usage_error(ctx, cmd, "list expects an interface and a device");
+Status part_list(Context& ctx, int argc, char* const argv[]) {
+    if (argc != 4) return usage_error("list expects an interface and a device");
     if (strcmp(argv[2], "pvblock") != 0) {
-        ctx.con.printf("part: unknown interface '%s' (xenboot has pvblock)\n", argv[2]);
-        return 1;
+        return Error::make(Errc::unsupported, "unknown interface '%s' (xenboot has pvblock)", argv[2]);
     }
-    Result<std::uint64_t> dev = parse_hex(argv[3], "device");
-    if (!dev.ok()) {
-        ctx.con.printf("part: %s\n", dev.error().message());
-        return 1;
-    }
+    const std::uint64_t dev = TRY(parse_hex(argv[3], "device"));
     const BlockDevices* devices = ctx.services != nullptr ? &ctx.services->pvblock : nullptr;
-    if (devices == nullptr || devices->count == 0) {
-        ctx.con.printf("part: no pvblock devices\n");
-        return 1;
+    if (devices == nullptr || devices->count == 0) return Error::make(Errc::not_found, "no pvblock devices");
+    if (dev >= devices->count || devices->dev[dev] == nullptr) {
+        return Error::make(Errc::not_found, "no pvblock device %lu (devices 0-%u)", dev, devices->count - 1);
     }
-    if (dev.value() >= devices->count || devices->dev[dev.value()] == nullptr) {
-        ctx.con.printf("part: no pvblock device %lu (devices 0-%u)\n", dev.value(),
-                       devices->count - 1);
-        return 1;
-    }
-    BlockDevice& disk = *devices->dev[dev.value()];
+    BlockDevice& disk = *devices->dev[dev];
     fs::HeapPartitionTable heap;
-    if (heap.table == nullptr) {
-        ctx.con.printf("part: out of memory\n");
-        return 1;
-    }
+    if (heap.table == nullptr) return Error::make(Errc::no_memory, "out of memory");
     fs::PartitionTable& table = *heap.table;
-    Status s = fs::read_partitions(disk, table);
-    if (!s.ok()) {
-        ctx.con.printf("part: pvblock %lu: %s\n", dev.value(), s.error().message());
-        return 1;
-    }
+    TRY_CTX(fs::read_partitions(disk, table), "pvblock %lu", dev);
     for (unsigned i = 0; i < table.warnings.count; ++i) {
-        ctx.con.printf("part: pvblock %lu: warning: %s\n", dev.value(), table.warnings.text[i]);
+        ctx.con.printf("part: pvblock %lu: warning: %s\n", dev, table.warnings.text[i]);
     }
     if (table.warnings.dropped != 0) {
-        ctx.con.printf("part: pvblock %lu: %u more warnings\n", dev.value(), table.warnings.dropped);
+        ctx.con.printf("part: pvblock %lu: %u more warnings\n", dev, table.warnings.dropped);
     }
-    ctx.con.printf("\nPartition Map for PVBLOCK device %lu  --   Partition Type: %s\n\n", dev.value(),
+    ctx.con.printf("\nPartition Map for PVBLOCK device %lu  --   Partition Type: %s\n\n", dev,
                    fs::table_kind_name(table.kind));
     if (table.kind == fs::TableKind::efi) print_efi(ctx.con, table);
     else print_dos(ctx.con, table);
-    return 0;
+    return ok();
 }
 
 }  // namespace
 
-int do_part(Context& ctx, int argc, char* const argv[]) {
-    const Command& cmd = *find_command("part");
-    if (argc < 2) return usage_error(ctx, cmd, "expects a subcommand");
-    if (strcmp(argv[1], "list") == 0) return part_list(ctx, cmd, argc, argv);
-    return usage_error(ctx, cmd, "unknown subcommand '%s'", argv[1]);
+Status do_part(Context& ctx, int argc, char* const argv[]) {
+    if (argc < 2) return usage_error("expects a subcommand");
+    if (strcmp(argv[1], "list") == 0) return part_list(ctx, argc, argv);
+    return usage_error("unknown subcommand '%s'", argv[1]);
 }
 
 }  // namespace xb::cmd

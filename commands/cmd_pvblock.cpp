@@ -11,14 +11,17 @@
 namespace xb::cmd {
 namespace {
 
-const Command& self() { return *find_command("pvblock"); }
-
-pvblock::PvBlockBus* bus(Context& ctx) {
+Result<pvblock::PvBlockBus*> bus(Context& ctx) {
     if (ctx.services == nullptr || ctx.services->pvblock_bus == nullptr) {
-        ctx.con.printf("pvblock: no PV block support (XenStore or grant tables unavailable)\n");
-        return nullptr;
+        return Error::make(Errc::unsupported, "no PV block support (XenStore or grant tables unavailable)");
     }
     return ctx.services->pvblock_bus;
+}
+
+// U-Boot's line when there is no disk to show (no "pvblock:" in front).
+Status no_devices(Context& ctx) {
+    ctx.con.printf("no pvblock devices available\n");
+    return quiet_failure();
 }
 
 void print_device(Context& ctx, unsigned n, pvblock::BlkfrontDevice& d) {
@@ -74,103 +77,80 @@ class ConsoleProgress final : public pvblock::Progress {
     bool shown_ = false;
 };
 
-int transfer(Context& ctx, pvblock::PvBlockBus& b, bool write, int argc, char* const argv[]) {
-    if (argc != 5) return usage_error(ctx, self(), "%s takes addr blk cnt", argv[1]);
-    Result<std::uint64_t> addr = parse_hex(argv[2], "address");
-    Result<std::uint64_t> blk = parse_hex(argv[3], "block number");
-    Result<std::uint64_t> cnt = parse_hex(argv[4], "block count");
-    for (auto* r : {&addr, &blk, &cnt}) {
-        if (!r->ok()) {
-            ctx.con.printf("pvblock: %s\n", r->error().message());
-            return 1;
-        }
-    }
+Status transfer(Context& ctx, pvblock::PvBlockBus& b, bool write, int argc, char* const argv[]) {
+    if (argc != 5) return usage_error("%s takes addr blk cnt", argv[1]);
+    const std::uint64_t addr = TRY(parse_hex(argv[2], "address"));
+    const std::uint64_t blk = TRY(parse_hex(argv[3], "block number"));
+    const std::uint64_t cnt = TRY(parse_hex(argv[4], "block count"));
     unsigned devn = ctx.services->pvblock.current;
-    if (devn >= b.count()) {
-        ctx.con.printf("pvblock: no device %u (there are %u)\n", devn, b.count());
-        return 1;
-    }
+    if (devn >= b.count()) return Error::make(Errc::not_found, "no device %u (there are %u)", devn, b.count());
     pvblock::BlkfrontDevice& d = b.disk(devn);
-    std::uint64_t bytes = cnt.value() * d.block_size();
-    if (cnt.value() != 0 && bytes / cnt.value() != d.block_size()) {
-        ctx.con.printf("pvblock: block count 0x%lx is too large\n", cnt.value());
-        return 1;
+    std::uint64_t bytes = cnt * d.block_size();
+    if (cnt != 0 && bytes / cnt != d.block_size()) {
+        return Error::make(Errc::invalid_argument, "block count 0x%lx is too large", cnt);
     }
-    Range mem{addr.value(), bytes};
-    Status allowed = write ? ctx.sys.memory.require_ram(mem, "pvblock write source")
-                           : ctx.sys.memory.require_free(mem, "pvblock read destination");
-    if (!allowed.ok()) {
-        ctx.con.printf("pvblock: %s\n", allowed.error().message());
-        return 1;
-    }
-    ctx.con.printf("\npvblock %s: device %u block # %lu, count %lu ... ", write ? "write" : "read", devn,
-                   blk.value(), cnt.value());
+    Range mem{addr, bytes};
+    TRY(write ? ctx.sys.memory.require_ram(mem, "pvblock write source")
+              : ctx.sys.memory.require_free(mem, "pvblock read destination"));
+    ctx.con.printf("\npvblock %s: device %u block # %lu, count %lu ... ", write ? "write" : "read", devn, blk, cnt);
     ConsoleProgress progress(ctx);
     std::uint64_t t0 = arch::counter();
-    Status s = d.transfer(write, blk.value(), cnt.value(), reinterpret_cast<void*>(addr.value()), &progress);
+    Status s = d.transfer(write, blk, cnt, reinterpret_cast<void*>(addr), &progress);
     std::uint64_t us = arch::ticks_to_us(arch::counter() - t0);
     progress.finish();
     if (!s.ok()) {
-        ctx.con.printf("0 blocks %s: ERROR\npvblock: %s\n", write ? "written" : "read", s.error().message());
-        return 1;
+        ctx.con.printf("0 blocks %s: ERROR\n", write ? "written" : "read");  // U-Boot's line; then why
+        return s;
     }
-    ctx.con.printf("%lu blocks %s: OK\n", cnt.value(), write ? "written" : "read");
+    ctx.con.printf("%lu blocks %s: OK\n", cnt, write ? "written" : "read");
     if (us == 0) us = 1;
     std::uint64_t tenths = bytes * 10 * 1000000 / (us * 1048576);
     ctx.con.printf("%lu bytes %s in %lu ms (%lu.%lu MiB/s)\n", bytes, write ? "written" : "read",
                    us / 1000, tenths / 10, tenths % 10);
-    return 0;
+    return ok();
 }
 
 }  // namespace
 
-int do_pvblock(Context& ctx, int argc, char* const argv[]) {
-    if (argc < 2) return usage_error(ctx, self(), "missing subcommand");
-    pvblock::PvBlockBus* b = bus(ctx);
-    if (b == nullptr) return 1;
+Status do_pvblock(Context& ctx, int argc, char* const argv[]) {
+    if (argc < 2) return usage_error("missing subcommand");
+    pvblock::PvBlockBus* b = TRY(bus(ctx));
     const char* sub = argv[1];
     if (strcmp(sub, "info") == 0) {
         if (b->count() == 0) ctx.con.printf("no pvblock devices available\n");
         for (unsigned i = 0; i < b->count(); ++i) print_device(ctx, i, b->disk(i));
-        return 0;
+        return ok();
     }
     if (strcmp(sub, "dev") == 0 || strcmp(sub, "device") == 0 || strcmp(sub, "part") == 0) {
         unsigned n = ctx.services->pvblock.current;
-        if (argc > 3) return usage_error(ctx, self(), "%s takes at most one device number", sub);
+        if (argc > 3) return usage_error("%s takes at most one device number", sub);
         if (argc == 3) {
             Result<std::uint64_t> v = parse_hex(argv[2], "device number");
             if (!v.ok() || v.value() >= b->count()) {
-                ctx.con.printf("pvblock: no device %s (there are %u)\n", argv[2], b->count());
-                return 1;
+                return Error::make(Errc::not_found, "no device %s (there are %u)", argv[2], b->count());
             }
             n = static_cast<unsigned>(v.value());
         }
-        if (n >= b->count()) {
-            ctx.con.printf("no pvblock devices available\n");
-            return 1;
-        }
+        if (n >= b->count()) return no_devices(ctx);
         if (strcmp(sub, "part") == 0) {
             const Command* part = find_command("part");
-            if (part == nullptr) {
-                ctx.con.printf("pvblock: partition support is not built in\n");
-                return 1;
-            }
+            if (part == nullptr) return Error::make(Errc::unsupported, "partition support is not built in");
             char devname[12];
             format_to(devname, sizeof devname, "%u", n);
             char a0[] = "part", a1[] = "list", a2[] = "pvblock";
             char* args[] = {a0, a1, a2, devname, nullptr};
-            return part->fn(ctx, 4, args);
+            return run_command(ctx, *part, 4, args) == 0 ? ok() : quiet_failure();
         }
         if (argc == 3) {
             ctx.services->pvblock.current = n;
             ctx.con.write("\n");
             print_device(ctx, n, b->disk(n));
             ctx.con.printf("... is now current device\n");
-            return 0;
+            return ok();
         }
         ctx.con.write("\n");
         print_device(ctx, n, b->disk(n));
-        return 0;
+        return ok();
     }
     if (strcmp(sub, "reconnect") == 0) {
         // xenboot's extension: reconnect every disk, optionally without a
@@ -180,15 +160,16 @@ int do_pvblock(Context& ctx, int argc, char* const argv[]) {
             if (strcmp(argv[i], "noindirect") == 0) options.max_segments = 11;
             else if (strcmp(argv[i], "nopersistent") == 0) options.persistent_pages = 0;
             else if (strcmp(argv[i], "noringorder") == 0) options.max_ring_order = 0;
-            else return usage_error(ctx, self(), "unknown reconnect option '%s'", argv[i]);
+            else return usage_error("unknown reconnect option '%s'", argv[i]);
         }
+        // Each disk that fails says so on the console as it happens.
         Status s = b->reconnect_all(options, &ctx.con);
         for (unsigned i = 0; i < b->count(); ++i) print_device(ctx, i, b->disk(i));
-        return s.ok() ? 0 : 1;
+        return s.ok() ? ok() : quiet_failure();
     }
     if (strcmp(sub, "read") == 0) return transfer(ctx, *b, false, argc, argv);
     if (strcmp(sub, "write") == 0) return transfer(ctx, *b, true, argc, argv);
-    return usage_error(ctx, self(), "unknown subcommand '%s'", sub);
+    return usage_error("unknown subcommand '%s'", sub);
 }
 
 }  // namespace xb::cmd

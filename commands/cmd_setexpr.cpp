@@ -13,6 +13,7 @@
 #include <new>
 
 #include "commands/builtins.h"
+#include "lib/scope_guard.h"
 #include "shell/interpreter.h"
 #include "shell/parse.h"
 #include "lib/regex_lite.h"
@@ -20,39 +21,24 @@
 namespace xb::cmd {
 namespace {
 
-bool value_of(Context& ctx, const char* text, unsigned size, std::uint64_t& out) {
+Result<std::uint64_t> value_of(Context& ctx, const char* text, unsigned size) {
     std::uint64_t v = 0;
     if (text[0] == '*') {
-        Result<std::uint64_t> addr = parse_hex(text + 1, "address");
-        if (!addr.ok()) {
-            ctx.con.printf("setexpr: %s\n", addr.error().message());
-            return false;
-        }
-        Status s = ctx.sys.memory.require_ram(Range{addr.value(), size}, "setexpr");
-        if (!s.ok()) {
-            ctx.con.printf("setexpr: %s\n", s.error().message());
-            return false;
-        }
+        const std::uint64_t addr = TRY(parse_hex(text + 1, "address"));
+        TRY(ctx.sys.memory.require_ram(Range{addr, size}, "setexpr"));
         std::uint8_t bytes[8] = {};
-        memcpy(bytes, reinterpret_cast<const void*>(static_cast<std::uintptr_t>(addr.value())), size);
+        memcpy(bytes, reinterpret_cast<const void*>(static_cast<std::uintptr_t>(addr)), size);
         for (unsigned i = size; i-- > 0;) v = (v << 8) | bytes[i];
     } else {
-        Result<std::uint64_t> r = parse_hex(text, "value");
-        if (!r.ok()) {
-            ctx.con.printf("setexpr: %s\n", r.error().message());
-            return false;
-        }
-        v = r.value();
+        v = TRY(parse_hex(text, "value"));
     }
-    out = size == 8 ? v : v & ((std::uint64_t{1} << (size * 8)) - 1);
-    return true;
+    return size == 8 ? v : v & ((std::uint64_t{1} << (size * 8)) - 1);
 }
 
-int substitute(Context& ctx, int argc, char* const argv[], bool global) {
+Status substitute(Context& ctx, int argc, char* const argv[], bool global) {
     // argv: name sub|gsub regex replacement [value]
     if (argc != 5 && argc != 6) {
-        ctx.con.printf("setexpr: %s expects regex replacement [value]\n", argv[2]);
-        return 1;
+        return Error::make(Errc::invalid_argument, "%s expects regex replacement [value]", argv[2]);
     }
     std::optional<std::string_view> current;
     if (argc == 6) current = std::string_view(argv[5]);
@@ -60,58 +46,42 @@ int substitute(Context& ctx, int argc, char* const argv[], bool global) {
     else current = ctx.env->get(argv[1]);
     if (!current) {
         ctx.con.printf("## Error: \"%s\" not defined\n", argv[1]);
-        return 1;
+        return quiet_failure();
     }
     Regex* re = new (std::nothrow) Regex();
     char* out = new (std::nothrow) char[Environment::kMaxValue];
-    int rc = 1;
-    if (re == nullptr || out == nullptr) {
-        ctx.con.printf("setexpr: no memory\n");
-    } else if (Status c = re->compile(argv[3]); !c.ok()) {
-        ctx.con.printf("setexpr: %s\n", c.error().message());
-    } else {
-        Result<std::size_t> n = regex_substitute(*re, *current, argv[4], global, out, Environment::kMaxValue);
-        if (!n.ok()) {
-            ctx.con.printf("setexpr: %s\n", n.error().message());
-        } else if (Status s = ctx.env->set(argv[1], std::string_view(out, n.value())); !s.ok()) {
-            ctx.con.printf("setexpr: %s\n", s.error().message());
-        } else {
-            rc = 0;
-        }
-    }
-    delete re;
-    delete[] out;
-    return rc;
+    ScopeGuard free_both([re, out] {
+        delete re;
+        delete[] out;
+    });
+    if (re == nullptr || out == nullptr) return Error::make(Errc::no_memory, "no memory");
+    TRY(re->compile(argv[3]));
+    const std::size_t n = TRY(regex_substitute(*re, *current, argv[4], global, out, Environment::kMaxValue));
+    return ctx.env->set(argv[1], std::string_view(out, n));
 }
 
 }  // namespace
 
-int do_setexpr(Context& ctx, int argc, char* const argv[]) {
-    const Command& self = *find_command("setexpr");
-    if (ctx.env == nullptr) {
-        ctx.con.printf("setexpr: no environment\n");
-        return 1;
-    }
+Status do_setexpr(Context& ctx, int argc, char* const argv[]) {
+    if (ctx.env == nullptr) return Error::make(Errc::unsupported, "no environment");
     unsigned size = 8;
     if (const char* dot = strchr(argv[0], '.'); dot != nullptr) {
         if (strcmp(dot, ".b") == 0) size = 1;
         else if (strcmp(dot, ".w") == 0) size = 2;
         else if (strcmp(dot, ".l") == 0) size = 4;
         else if (strcmp(dot, ".q") == 0) size = 8;
-        else return usage_error(ctx, self, "unknown size '%s'", dot);
+        else return usage_error("unknown size '%s'", dot);
     }
     if (argc >= 3 && (strcmp(argv[2], "sub") == 0 || strcmp(argv[2], "gsub") == 0)) {
         return substitute(ctx, argc, argv, argv[2][0] == 'g');
     }
-    if (argc != 3 && argc != 5) return usage_error(ctx, self, "expects name value [op value]");
-    std::uint64_t a = 0;
-    if (!value_of(ctx, argv[2], size, a)) return 1;
+    if (argc != 3 && argc != 5) return usage_error("expects name value [op value]");
+    const std::uint64_t a = TRY(value_of(ctx, argv[2], size));
     std::uint64_t r = a;
     if (argc == 5) {
-        std::uint64_t b = 0;
-        if (!value_of(ctx, argv[4], size, b)) return 1;
+        const std::uint64_t b = TRY(value_of(ctx, argv[4], size));
         const char* op = argv[3];
-        if (strlen(op) != 1) return usage_error(ctx, self, "unknown operator '%s'", op);
+        if (strlen(op) != 1) return usage_error("unknown operator '%s'", op);
         switch (op[0]) {
             case '+': r = a + b; break;
             case '-': r = a - b; break;
@@ -121,22 +91,14 @@ int do_setexpr(Context& ctx, int argc, char* const argv[]) {
             case '^': r = a ^ b; break;
             case '/':
             case '%':
-                if (b == 0) {
-                    ctx.con.printf("setexpr: division by zero\n");
-                    return 1;
-                }
+                if (b == 0) return Error::make(Errc::invalid_argument, "division by zero");
                 r = op[0] == '/' ? a / b : a % b;
                 break;
-            default: return usage_error(ctx, self, "unknown operator '%s'", op);
+            default: return usage_error("unknown operator '%s'", op);
         }
     }
     if (size != 8) r &= (std::uint64_t{1} << (size * 8)) - 1;
-    Status s = ctx.env->set_hex(argv[1], r);
-    if (!s.ok()) {
-        ctx.con.printf("setexpr: %s\n", s.error().message());
-        return 1;
-    }
-    return 0;
+    return ctx.env->set_hex(argv[1], r);
 }
 
 }  // namespace xb::cmd

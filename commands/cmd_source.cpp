@@ -9,62 +9,43 @@
 namespace xb::cmd {
 namespace {
 
-// The script in the image at addr, checked; false after printing why not.
-// Not inlined: its error objects stay off the stack while the script runs.
-[[gnu::noinline]] bool find_script(Context& ctx, std::uint64_t addr, std::string_view& script) {
+// The script in the image at addr, checked. Not inlined: its error objects
+// stay off the stack while the script runs.
+[[gnu::noinline]] Result<std::string_view> find_script(Context& ctx, std::uint64_t addr) {
     auto bytes_at = [](std::uint64_t a, std::size_t n) {
         return std::span<const std::uint8_t>(reinterpret_cast<const std::uint8_t*>(static_cast<std::uintptr_t>(a)), n);
     };
-    Status s = ctx.sys.memory.require_ram(Range{addr, loader::kImageHeaderSize}, "script image header");
-    if (!s.ok()) {
-        ctx.con.printf("source: %s\n", s.error().message());
-        return false;
-    }
-    Result<std::uint32_t> size = loader::script_image_data_size(bytes_at(addr, loader::kImageHeaderSize));
-    if (!size.ok()) {
-        ctx.con.printf("source: at 0x%lx: %s\n", addr, size.error().message());
-        return false;
-    }
-    const std::uint64_t total = loader::kImageHeaderSize + std::uint64_t{size.value()};
-    s = ctx.sys.memory.require_ram(Range{addr, total}, "script image");
-    if (!s.ok()) {
-        ctx.con.printf("source: %s\n", s.error().message());
-        return false;
-    }
-    Result<loader::ScriptImage> img = loader::parse_script_image(bytes_at(addr, static_cast<std::size_t>(total)));
-    if (!img.ok()) {
-        ctx.con.printf("source: at 0x%lx: %s\n", addr, img.error().message());
-        return false;
-    }
-    script = img.value().script;
-    return true;
+    TRY(ctx.sys.memory.require_ram(Range{addr, loader::kImageHeaderSize}, "script image header"));
+    const std::uint32_t size =
+        TRY_CTX(loader::script_image_data_size(bytes_at(addr, loader::kImageHeaderSize)), "at 0x%lx", addr);
+    const std::uint64_t total = loader::kImageHeaderSize + std::uint64_t{size};
+    TRY(ctx.sys.memory.require_ram(Range{addr, total}, "script image"));
+    const loader::ScriptImage img =
+        TRY_CTX(loader::parse_script_image(bytes_at(addr, static_cast<std::size_t>(total))), "at 0x%lx", addr);
+    return img.script;
 }
 
-[[gnu::noinline]] bool parse_address(Context& ctx, const Command& self, const char* text, std::uint64_t& out) {
-    Result<std::uint64_t> addr = parse_hex(text, "address");
-    if (!addr.ok()) {
-        usage_error(ctx, self, "%s", addr.error().message());
-        return false;
-    }
-    out = addr.value();
-    return true;
+// The checks before the script runs, each error reported by run_command.
+// Not inlined, for the same reason as find_script.
+[[gnu::noinline]] Result<std::string_view> script_to_run(Context& ctx, int argc, char* const argv[],
+                                                        std::uint64_t& at) {
+    if (argc != 2) return usage_error("expects one address");
+    if (ctx.interp == nullptr) return Error::make(Errc::unsupported, "no shell");
+    Result<std::uint64_t> addr = parse_hex(argv[1], "address");
+    if (!addr.ok()) return usage_error("%s", addr.error().message());
+    at = addr.value();
+    return find_script(ctx, at);
 }
 
 }  // namespace
 
-int do_source(Context& ctx, int argc, char* const argv[]) {
-    const Command& self = *find_command("source");
-    if (argc != 2) return usage_error(ctx, self, "expects one address");
-    if (ctx.interp == nullptr) {
-        ctx.con.printf("source: no shell\n");
-        return 1;
-    }
+// As U-Boot's source, a script that fails gives status 1 (it said why itself).
+Status do_source(Context& ctx, int argc, char* const argv[]) {
     std::uint64_t at = 0;
-    if (!parse_address(ctx, self, argv[1], at)) return 1;
-    std::string_view script;
-    if (!find_script(ctx, at, script)) return 1;
+    Result<std::string_view> script = script_to_run(ctx, argc, argv, at);
+    if (!script.ok()) return script.error();
     ctx.con.printf("## Executing script at %lx\n", at);
-    return ctx.interp->run_script(script, "source");
+    return ctx.interp->run_script(script.value(), "source") == 0 ? ok() : quiet_failure();
 }
 
 }  // namespace xb::cmd

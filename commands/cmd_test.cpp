@@ -2,7 +2,8 @@
 //   test:  -n S, -z S, S (non-empty), S1 = S2, S1 != S2, S1 < S2, S1 > S2,
 //          N1 -eq|-ne|-lt|-gt|-le|-ge N2 (decimal, signed), ! E, E -a E, E -o E
 //          (-a binds tighter than -o), -e IFACE DEV[:PART] PATH (a file exists,
-//          through Services::file_exists). Status 0 true, 1 false or error.
+//          through Services::file_exists). Status 0 true, 1 false (quietly) or
+//          error (with its message).
 //   itest[.b|.w|.l|.q|.s] A OP B: OP is -eq == -ne != <> -lt < -gt > -le <= -ge >=;
 //          A and B are hex (as everywhere in U-Boot) or *ADDR, the value of that
 //          size at ADDR (which must lie in RAM); .s compares strings. Values are
@@ -19,19 +20,17 @@ class TestExpr {
   public:
     TestExpr(Context& ctx, int argc, char* const argv[]) : ctx_(ctx), argc_(argc), argv_(argv) {}
 
-    // 0 true, 1 false; errors print a message and give 1.
-    int run() {
-        if (argc_ == 0) return 1;
+    // ok() true, quiet_failure() false; a malformed expression is an error.
+    Status run() {
+        if (argc_ == 0) return quiet_failure();
         const bool v = parse_or();
-        if (failed_) return 1;
-        if (i_ != argc_) {
-            error("unexpected '%s'", argv_[i_]);
-            return 1;
-        }
-        return v ? 0 : 1;
+        if (!failed_ && i_ != argc_) error("unexpected '%s'", argv_[i_]);
+        if (failed_) return error_;
+        return v ? ok() : quiet_failure();
     }
 
   private:
+    // Keeps the first error; parsing winds down without evaluating further.
     [[gnu::format(printf, 2, 3)]] void error(const char* fmt, ...) {
         if (failed_) return;
         failed_ = true;
@@ -40,7 +39,7 @@ class TestExpr {
         va_start(ap, fmt);
         vformat_to(msg, sizeof msg, fmt, ap);
         va_end(ap);
-        ctx_.con.printf("test: %s\n", msg);
+        error_ = Error::make(Errc::invalid_argument, "%s", msg);
     }
     bool at(const char* s) const { return i_ < argc_ && strcmp(argv_[i_], s) == 0; }
     const char* take() {
@@ -155,52 +154,35 @@ class TestExpr {
     char* const* argv_;
     int i_ = 0;
     bool failed_ = false;
+    Status error_;
 };
 
 // itest operands: hex, or *ADDR read with the given size.
-bool itest_value(Context& ctx, const char* text, unsigned size, std::uint64_t& out) {
+Result<std::uint64_t> itest_value(Context& ctx, const char* text, unsigned size) {
     if (text[0] == '*') {
-        Result<std::uint64_t> addr = parse_hex(text + 1, "address");
-        if (!addr.ok()) {
-            ctx.con.printf("itest: %s\n", addr.error().message());
-            return false;
-        }
-        Status s = ctx.sys.memory.require_ram(Range{addr.value(), size}, "itest");
-        if (!s.ok()) {
-            ctx.con.printf("itest: %s\n", s.error().message());
-            return false;
-        }
+        const std::uint64_t addr = TRY(parse_hex(text + 1, "address"));
+        TRY(ctx.sys.memory.require_ram(Range{addr, size}, "itest"));
         std::uint8_t bytes[8] = {};
-        memcpy(bytes, reinterpret_cast<const void*>(static_cast<std::uintptr_t>(addr.value())), size);
+        memcpy(bytes, reinterpret_cast<const void*>(static_cast<std::uintptr_t>(addr)), size);
         std::uint64_t v = 0;
         for (unsigned i = size; i-- > 0;) v = (v << 8) | bytes[i];  // little-endian, as the CPU reads it
-        out = v;
-        return true;
+        return v;
     }
-    Result<std::uint64_t> v = parse_hex(text, "value");
-    if (!v.ok()) {
-        ctx.con.printf("itest: %s\n", v.error().message());
-        return false;
-    }
-    out = size == 8 ? v.value() : v.value() & ((std::uint64_t{1} << (size * 8)) - 1);
-    return true;
+    const std::uint64_t v = TRY(parse_hex(text, "value"));
+    return size == 8 ? v : v & ((std::uint64_t{1} << (size * 8)) - 1);
 }
 
 }  // namespace
 
-int do_test(Context& ctx, int argc, char* const argv[]) {
+Status do_test(Context& ctx, int argc, char* const argv[]) {
     if (strcmp(argv[0], "[") == 0) {
-        if (argc < 2 || strcmp(argv[argc - 1], "]") != 0) {
-            ctx.con.printf("[: missing ']'\n");
-            return 1;
-        }
+        if (argc < 2 || strcmp(argv[argc - 1], "]") != 0) return Error::make(Errc::invalid_argument, "missing ']'");
         --argc;
     }
     return TestExpr(ctx, argc - 1, argv + 1).run();
 }
 
-int do_itest(Context& ctx, int argc, char* const argv[]) {
-    const Command& self = *find_command("itest");
+Status do_itest(Context& ctx, int argc, char* const argv[]) {
     const char* dot = strchr(argv[0], '.');
     unsigned size = 4;
     bool strings = false;
@@ -210,16 +192,16 @@ int do_itest(Context& ctx, int argc, char* const argv[]) {
         else if (strcmp(dot, ".l") == 0) size = 4;
         else if (strcmp(dot, ".q") == 0) size = 8;
         else if (strcmp(dot, ".s") == 0) strings = true;
-        else return usage_error(ctx, self, "unknown size '%s'", dot);
+        else return usage_error("unknown size '%s'", dot);
     }
-    if (argc != 4) return usage_error(ctx, self, "expects value1 op value2");
+    if (argc != 4) return usage_error("expects value1 op value2");
     const char* op = argv[2];
     int cmp = 0;
     if (strings) {
         cmp = strcmp(argv[1], argv[3]);
     } else {
-        std::uint64_t a = 0, b = 0;
-        if (!itest_value(ctx, argv[1], size, a) || !itest_value(ctx, argv[3], size, b)) return 1;
+        const std::uint64_t a = TRY(itest_value(ctx, argv[1], size));
+        const std::uint64_t b = TRY(itest_value(ctx, argv[3], size));
         cmp = a < b ? -1 : a > b ? 1 : 0;
     }
     bool r;
@@ -229,8 +211,8 @@ int do_itest(Context& ctx, int argc, char* const argv[]) {
     else if (strcmp(op, "-gt") == 0 || strcmp(op, ">") == 0) r = cmp > 0;
     else if (strcmp(op, "-le") == 0 || strcmp(op, "<=") == 0) r = cmp <= 0;
     else if (strcmp(op, "-ge") == 0 || strcmp(op, ">=") == 0) r = cmp >= 0;
-    else return usage_error(ctx, self, "unknown operator '%s'", op);
-    return r ? 0 : 1;
+    else return usage_error("unknown operator '%s'", op);
+    return r ? ok() : quiet_failure();
 }
 
 }  // namespace xb::cmd

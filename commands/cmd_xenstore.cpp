@@ -15,11 +15,13 @@ char g_value[xen::kXenstorePayloadMax + 1];
 char g_names[xen::kXenstorePayloadMax + 1];
 char g_child[xen::XenStore::kMaxPath];
 
-const Command& self() { return *find_command("xenstore"); }
-
-int failed(Context& ctx, const Error& error) {
-    ctx.con.printf("%s\n", error.message());  // already "xenstore <op> <path>: ..."
-    return 1;
+// The XenStore client's errors already name the operation and the path
+// ("xenstore read name: ENOENT", as xenstore-read words it); shown as they are,
+// not under a second "xenstore: ".
+Status as_reported(Context& ctx, const Status& s) {
+    if (s.ok()) return s;
+    ctx.con.printf("%s\n", s.error().message());
+    return quiet_failure();
 }
 
 // Prints a value between quotes, escaping what a terminal would not show
@@ -40,17 +42,11 @@ void print_quoted(Console& con, const char* value, std::size_t len) {
     con.write("\"");
 }
 
-int do_read(Context& ctx, xen::XenStore& store, const char* path) {
-    Result<std::size_t> len = store.read(path, g_value, sizeof g_value);
-    if (!len.ok()) return failed(ctx, len.error());
-    ctx.con.write(std::string_view(g_value, len.value()));
+Status read_node(Context& ctx, xen::XenStore& store, const char* path) {
+    const std::size_t len = TRY(store.read(path, g_value, sizeof g_value));
+    ctx.con.write(std::string_view(g_value, len));
     ctx.con.write("\n");
-    return 0;
-}
-
-int do_write(Context& ctx, xen::XenStore& store, const char* path, const char* value) {
-    Status written = store.write(path, value);
-    return written.ok() ? 0 : failed(ctx, written.error());
+    return ok();
 }
 
 // The domain's home (/local/domain/<domid>): what `ls` lists by default. An
@@ -62,16 +58,11 @@ Result<const char*> home(xen::XenStore& store) {
     return static_cast<const char*>(path);
 }
 
-int do_ls(Context& ctx, xen::XenStore& store, const char* path) {
-    if (path == nullptr) {
-        Result<const char*> dir = home(store);
-        if (!dir.ok()) return failed(ctx, dir.error());
-        path = dir.value();
-    }
-    Result<std::size_t> count = store.directory(path, g_names, sizeof g_names);
-    if (!count.ok()) return failed(ctx, count.error());
+Status list_nodes(Context& ctx, xen::XenStore& store, const char* path) {
+    if (path == nullptr) path = TRY(home(store));
+    const std::size_t count = TRY(store.directory(path, g_names, sizeof g_names));
     const char* name = g_names;
-    for (std::size_t i = 0; i < count.value(); ++i, name += std::strlen(name) + 1) {
+    for (std::size_t i = 0; i < count; ++i, name += std::strlen(name) + 1) {
         const char* sep = path[std::strlen(path) - 1] == '/' ? "" : "/";
         if (format_to(g_child, sizeof g_child, "%s%s%s", path, sep, name) >= sizeof g_child) {
             ctx.con.printf("%s (path too long to read)\n", name);
@@ -89,30 +80,27 @@ int do_ls(Context& ctx, xen::XenStore& store, const char* path) {
             ctx.con.write("\n");
         }
     }
-    return 0;
+    return ok();
 }
 
 }  // namespace
 
-int do_xenstore(Context& ctx, int argc, char* const argv[]) {
-    if (argc < 2) return usage_error(ctx, self(), "expects a subcommand");
+Status do_xenstore(Context& ctx, int argc, char* const argv[]) {
+    if (argc < 2) return usage_error("expects a subcommand");
     const char* sub = argv[1];
     bool read = std::strcmp(sub, "read") == 0;
     bool write = std::strcmp(sub, "write") == 0;
     bool ls = std::strcmp(sub, "ls") == 0;
-    if (!read && !write && !ls) return usage_error(ctx, self(), "unknown subcommand '%s'", sub);
-    if (read && argc != 3) return usage_error(ctx, self(), "read expects one path");
-    if (write && argc != 4) return usage_error(ctx, self(), "write expects a path and one value (quote a value with blanks)");
-    if (ls && argc > 3) return usage_error(ctx, self(), "ls expects at most one path");
+    if (!read && !write && !ls) return usage_error("unknown subcommand '%s'", sub);
+    if (read && argc != 3) return usage_error("read expects one path");
+    if (write && argc != 4) return usage_error("write expects a path and one value (quote a value with blanks)");
+    if (ls && argc > 3) return usage_error("ls expects at most one path");
 
     xen::XenStore* store = ctx.services != nullptr ? ctx.services->xenstore : nullptr;
-    if (store == nullptr) {
-        ctx.con.printf("xenstore: not connected\n");
-        return 1;
-    }
-    if (read) return do_read(ctx, *store, argv[2]);
-    if (write) return do_write(ctx, *store, argv[2], argv[3]);
-    return do_ls(ctx, *store, argc == 3 ? argv[2] : nullptr);
+    if (store == nullptr) return Error::make(Errc::unsupported, "not connected");
+    if (read) return as_reported(ctx, read_node(ctx, *store, argv[2]));
+    if (write) return as_reported(ctx, store->write(argv[2], argv[3]));
+    return as_reported(ctx, list_nodes(ctx, *store, argc == 3 ? argv[2] : nullptr));
 }
 
 }  // namespace xb::cmd

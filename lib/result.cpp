@@ -20,6 +20,8 @@ const char* errc_name(Errc code) {
         case Errc::unsupported: return "unsupported";
         case Errc::io: return "I/O error";
         case Errc::interrupted: return "interrupted";
+        case Errc::usage: return "bad usage";
+        case Errc::reported: return "already reported";
     }
     return "error";
 }

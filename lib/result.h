@@ -24,6 +24,12 @@ enum class Errc : std::uint8_t {
     unsupported,
     io,
     interrupted,  // the user stopped it (Ctrl-C)
+    // The caller got the arguments wrong: whoever reports the error adds how
+    // to use it (the shell prints the command's usage line).
+    usage,
+    // Already reported to the user, or a failure that needs no words (a false
+    // `test`): whoever catches it reports nothing more.
+    reported,
 };
 
 const char* errc_name(Errc code);

@@ -7,6 +7,7 @@
 
 #include "lib/console.h"
 #include "lib/power.h"
+#include "lib/result.h"
 #include "shell/environment.h"
 
 namespace xb::cmd {
@@ -47,8 +48,16 @@ struct Context {
     std::size_t typeahead_len_ = 0;
 };
 
-// Commands return 0 on success and 1 on failure, like U-Boot's CMD_RET_*.
-using CommandFn = int (*)(Context& ctx, int argc, char* const argv[]);
+// A command returns a Status, and run_command() turns it into what the user
+// sees and `$?`, as U-Boot's cmd_process() does with CMD_RET_*:
+//   ok()                        CMD_RET_SUCCESS: $? = 0
+//   any other Error             CMD_RET_FAILURE: "NAME: message", $? = 1
+//   usage_error("why")          CMD_RET_USAGE:   "NAME: why (usage: NAME USAGE)", $? = 1
+//   quiet_failure()             $? = 1 and nothing printed: a false `test`, or a
+//                               command that printed its own message (U-Boot's
+//                               "## Error: ..." lines)
+// So a command body TRYs what it calls and returns errors; only the adapter prints.
+using CommandFn = Status (*)(Context& ctx, int argc, char* const argv[]);
 
 struct Command {
     const char* name;
@@ -62,7 +71,14 @@ struct Command {
 std::span<const Command> commands();
 const Command* find_command(const char* name);
 
-// Prints "NAME: MESSAGE (usage: NAME USAGE)" as one line and returns 1.
-[[gnu::format(printf, 3, 4)]] int usage_error(Context& ctx, const Command& cmd, const char* fmt, ...);
+// The arguments do not fit: run_command prints "NAME: MESSAGE (usage: NAME USAGE)".
+[[gnu::format(printf, 1, 2)]] Error usage_error(const char* fmt, ...);
+// A failure with nothing (more) to print.
+Error quiet_failure();
+
+// Runs cmd, prints its error as above and returns the exit status for `$?`
+// (0 or 1). The one way to run a command: the interpreter, the boot flow
+// (`source` of a boot.scr) and commands with sub-commands all go through it.
+int run_command(Context& ctx, const Command& cmd, int argc, char* const argv[]);
 
 }  // namespace xb::cmd

@@ -1,8 +1,4 @@
-// The command context's console input (U-Boot's ctrlc() and typeahead) and the
-// usage line every command prints on bad arguments.
-#include <cstdarg>
-
-#include "lib/format.h"
+// The command context's console input (U-Boot's ctrlc() and typeahead).
 #include "shell/command.h"
 
 namespace xb::cmd {
@@ -29,16 +25,6 @@ int Context::read_char() {
     if (typeahead_pos_ != typeahead_len_) return static_cast<unsigned char>(typeahead_[typeahead_pos_++]);
     typeahead_pos_ = typeahead_len_ = 0;
     return con.read_char();
-}
-
-int usage_error(Context& ctx, const Command& cmd, const char* fmt, ...) {
-    char msg[160];
-    va_list ap;
-    va_start(ap, fmt);
-    vformat_to(msg, sizeof msg, fmt, ap);
-    va_end(ap);
-    ctx.con.printf("%s: %s (usage: %s%s%s)\n", cmd.name, msg, cmd.name, cmd.usage[0] != '\0' ? " " : "", cmd.usage);
-    return 1;
 }
 
 }  // namespace xb::cmd

@@ -282,7 +282,7 @@ int Interpreter::exec_simple(const Node* node) {
             ctx_.con.printf("%s: not allowed here\n", cmd->name);
             rc = 1;
         } else {
-            rc = cmd->fn(ctx_, f->argc, f->argv);
+            rc = run_command(ctx_, *cmd, f->argc, f->argv);
         }
     } else {
         ctx_.con.printf("Unknown command '%s' - try 'help'\n", f->argv[0]);

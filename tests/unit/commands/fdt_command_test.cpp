@@ -62,11 +62,11 @@ struct FdtRig : sim::ShellRig {
     void* copy() { return ram + kCopyOffset; }
     void* user() { return ram + kUserOffset; }
 
-    // Calls do_fdt with these words directly (for values longer than a shell line).
+    // Runs fdt with these words directly (for values longer than a shell line).
     std::string call(std::vector<std::string> words, int* status = nullptr) {
         std::vector<char*> argv;
         for (auto& w : words) argv.push_back(w.data());
-        const int rc = cmd::do_fdt(ctx, static_cast<int>(argv.size()), argv.data());
+        const int rc = cmd::run_command(ctx, *cmd::find_command("fdt"), static_cast<int>(argv.size()), argv.data());
         if (status != nullptr) *status = rc;
         return output();
     }

@@ -137,10 +137,11 @@ TEST(MemCommands, CmpReturnsFailureOnDifference) {
     std::snprintf(a, sizeof a, "%lx", ram_base() + 0x1000);
     std::snprintf(b, sizeof b, "%lx", ram_base() + 0x2000);
     char* args[] = {same, a, b, n};
-    EXPECT_EQ(cmd::do_cmp(rig.ctx, 4, args), 1);
+    const cmd::Command& cmp = *cmd::find_command("cmp");
+    EXPECT_EQ(cmd::run_command(rig.ctx, cmp, 4, args), 1);
     char one[] = "1";
     args[3] = one;
-    EXPECT_EQ(cmd::do_cmp(rig.ctx, 4, args), 0);
+    EXPECT_EQ(cmd::run_command(rig.ctx, cmp, 4, args), 0);
 }
 
 TEST(MemCommands, Crc32MatchesZlibAndStoresBigEndian) {

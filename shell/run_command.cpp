@@ -1,0 +1,36 @@
+// The adapter between a command's Status and the shell: the one place that
+// prints a command's error and turns it into `$?` (see shell/command.h).
+#include <cstdarg>
+
+#include "lib/format.h"
+#include "shell/command.h"
+
+namespace xb::cmd {
+
+Error usage_error(const char* fmt, ...) {
+    char msg[Error::kMaxMessage];
+    va_list ap;
+    va_start(ap, fmt);
+    vformat_to(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    return Error::make(Errc::usage, "%s", msg);
+}
+
+Error quiet_failure() { return Error::make(Errc::reported, "%s", ""); }
+
+int run_command(Context& ctx, const Command& cmd, int argc, char* const argv[]) {
+    const Status s = cmd.fn(ctx, argc, argv);
+    if (s.ok()) return 0;
+    const Error& e = s.error();
+    switch (e.code()) {
+        case Errc::reported: break;
+        case Errc::usage:
+            ctx.con.printf("%s: %s (usage: %s%s%s)\n", cmd.name, e.message(), cmd.name, cmd.usage[0] != '\0' ? " " : "",
+                           cmd.usage);
+            break;
+        default: ctx.con.printf("%s: %s\n", cmd.name, e.message()); break;
+    }
+    return 1;
+}
+
+}  // namespace xb::cmd
