@@ -155,22 +155,31 @@ Status do_printenv(Context& ctx, int argc, char* const argv[]) {
     return print_vars(ctx, argc, argv);
 }
 
-// run var...: runs each environment variable's text as a script; stops at the
-// first that fails (U-Boot: "any failing command will cause run to terminate")
-// and, as U-Boot's run, gives status 1 then (the script said why).
-Status do_run(Context& ctx, int argc, char* const argv[]) {
+namespace {
+
+// What must hold before `run` runs anything. Not inlined: its error objects
+// stay off the stack while the scripts run.
+[[gnu::noinline]] Status check_run(Context& ctx, int argc) {
     if (argc < 2) return usage_error("expects variable names");
     TRY(need_env(ctx));
     if (ctx.interp == nullptr) return Error::make(Errc::unsupported, "no shell");
-    for (int i = 1; i < argc; ++i) {
-        std::optional<std::string_view> text = ctx.env->get(argv[i]);
-        if (!text) {
-            report_undefined(ctx, argv[i]);
-            return quiet_failure();
-        }
-        if (ctx.interp->run_script(*text, argv[i]) != 0) return quiet_failure();
-    }
     return ok();
+}
+
+}  // namespace
+
+// run var...: runs each environment variable's text as a script; stops at the
+// first that fails (U-Boot: "any failing command will cause run to terminate")
+// and, as U-Boot's run, gives status 1 then (the script said why). One Status,
+// returned by name: the frame stays small while scripts nest.
+Status do_run(Context& ctx, int argc, char* const argv[]) {
+    Status s = check_run(ctx, argc);
+    for (int i = 1; s.ok() && i < argc; ++i) {
+        std::optional<std::string_view> text = ctx.env->get(argv[i]);
+        if (!text) report_undefined(ctx, argv[i]);
+        if (!text || ctx.interp->run_script(*text, argv[i]) != 0) set_quiet_failure(s);
+    }
+    return s;
 }
 
 Status do_env(Context& ctx, int argc, char* const argv[]) {

@@ -25,27 +25,28 @@ namespace {
     return img.script;
 }
 
-// The checks before the script runs, each error reported by run_command.
-// Not inlined, for the same reason as find_script.
-[[gnu::noinline]] Result<std::string_view> script_to_run(Context& ctx, int argc, char* const argv[],
-                                                        std::uint64_t& at) {
+// The checks before the script runs, each error reported by run_command; on
+// success, announces the script as U-Boot does. Not inlined, for the same
+// reason as find_script.
+[[gnu::noinline]] Status prepare(Context& ctx, int argc, char* const argv[], std::string_view& script) {
     if (argc != 2) return usage_error("expects one address");
     if (ctx.interp == nullptr) return Error::make(Errc::unsupported, "no shell");
     Result<std::uint64_t> addr = parse_hex(argv[1], "address");
     if (!addr.ok()) return usage_error("%s", addr.error().message());
-    at = addr.value();
-    return find_script(ctx, at);
+    script = TRY(find_script(ctx, addr.value()));
+    ctx.con.printf("## Executing script at %lx\n", addr.value());
+    return ok();
 }
 
 }  // namespace
 
 // As U-Boot's source, a script that fails gives status 1 (it said why itself).
+// One Status, returned by name: the frame stays small while scripts nest.
 Status do_source(Context& ctx, int argc, char* const argv[]) {
-    std::uint64_t at = 0;
-    Result<std::string_view> script = script_to_run(ctx, argc, argv, at);
-    if (!script.ok()) return script.error();
-    ctx.con.printf("## Executing script at %lx\n", at);
-    return ctx.interp->run_script(script.value(), "source") == 0 ? ok() : quiet_failure();
+    std::string_view script;
+    Status s = prepare(ctx, argc, argv, script);
+    if (s.ok() && ctx.interp->run_script(script, "source") != 0) set_quiet_failure(s);
+    return s;
 }
 
 }  // namespace xb::cmd

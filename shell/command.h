@@ -75,6 +75,10 @@ const Command* find_command(const char* name);
 [[gnu::format(printf, 1, 2)]] Error usage_error(const char* fmt, ...);
 // A failure with nothing (more) to print.
 Error quiet_failure();
+// s = quiet_failure(), with no Error object in the caller's frame: for `run`
+// and `source`, whose frames stay on the stack while their script runs, up
+// to 16 scripts deep.
+void set_quiet_failure(Status& s);
 
 // Runs cmd, prints its error as above and returns the exit status for `$?`
 // (0 or 1). The one way to run a command: the interpreter, the boot flow

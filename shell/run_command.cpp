@@ -18,6 +18,8 @@ Error usage_error(const char* fmt, ...) {
 
 Error quiet_failure() { return Error::make(Errc::reported, "%s", ""); }
 
+void set_quiet_failure(Status& s) { s = quiet_failure(); }
+
 int run_command(Context& ctx, const Command& cmd, int argc, char* const argv[]) {
     const Status s = cmd.fn(ctx, argc, argv);
     if (s.ok()) return 0;
