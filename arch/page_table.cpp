@@ -56,8 +56,8 @@ Status PageTableBuilder::map(std::uint64_t base, std::uint64_t size, MemType typ
     std::uint64_t start = base & ~0xfffULL;
     std::uint64_t end = (base + size + 0xfff) & ~0xfffULL;
     if (end < start || end > kVaLimit) {
-        return Error::make(Errc::unsupported, "page tables: 0x%lx+0x%lx is beyond the %u-bit address space",
-                           base, size, kVaBits);
+        return Error::make(Errc::unsupported, "page tables: 0x%lx+0x%lx is beyond the %u-bit address space", base, size,
+                           kVaBits);
     }
     std::uint64_t attrs = leaf_attrs(type);
     for (std::uint64_t va = start; va < end;) {
@@ -68,8 +68,7 @@ Status PageTableBuilder::map(std::uint64_t base, std::uint64_t size, MemType typ
             bool leaf_fits = (va & (block - 1)) == 0 && end - va >= block;
             if (level == 3 || (leaf_fits && (table[index] & kValid) == 0)) {
                 if ((table[index] & kValid) != 0) {
-                    return Error::make(Errc::busy, "page tables: 0x%lx is already mapped",
-                                       va);
+                    return Error::make(Errc::busy, "page tables: 0x%lx is already mapped", va);
                 }
                 table[index] = va | attrs | (level == 3 ? kTableOrPage : 0) | kValid;
                 va += block;

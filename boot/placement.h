@@ -14,10 +14,10 @@ namespace xb::boot {
 inline constexpr std::uint64_t kHomeAlign = 64 * 1024;
 
 struct PlacementInput {
-    Range bank;                 // the RAM bank that holds the running image
-    std::uint64_t image_base;   // where the image runs now
-    std::uint64_t footprint;    // bytes from image_base that xenboot will use
-    Range dtb;                  // the device tree blob Xen gave us
+    Range bank;                // the RAM bank that holds the running image
+    std::uint64_t image_base;  // where the image runs now
+    std::uint64_t footprint;   // bytes from image_base that xenboot will use
+    Range dtb;                 // the device tree blob Xen gave us
 };
 
 // The heap xenboot gives itself for a RAM bank of this size: 8 MiB in small

@@ -33,8 +33,7 @@ Result<std::uint64_t> room_at(const MemoryMap& mem, std::uint64_t addr, std::spa
     for (const Range& r : keep_out) {
         if (r.size == 0) continue;
         if (r.contains(addr)) {
-            return Error::make(Errc::invalid_argument, "0x%lx lies inside 0x%lx-0x%lx", addr,
-                               r.base, r.end() - 1);
+            return Error::make(Errc::invalid_argument, "0x%lx lies inside 0x%lx-0x%lx", addr, r.base, r.end() - 1);
         }
         if (r.base > addr && r.base < end) end = r.base;
     }
@@ -59,8 +58,7 @@ Result<Kernel> inflate_kernel(Context& ctx, std::uint64_t addr, std::span<const 
     for (const Range& r : keep_out) {
         if (r.overlaps(comp)) {
             return Error::make(Errc::invalid_argument, "kernel_comp_addr_r area 0x%lx-0x%lx overlaps 0x%lx-0x%lx",
-                               comp.base, comp.end() - 1, r.base,
-                               r.end() - 1);
+                               comp.base, comp.end() - 1, r.base, r.end() - 1);
         }
     }
     if (comp_addr != addr) memmove(at(comp_addr), at(addr), comp_size);
@@ -80,7 +78,8 @@ Result<Kernel> inflate_kernel(Context& ctx, std::uint64_t addr, std::span<const 
         if (n < 3) outs[n++] = r;
     }
     outs[n++] = comp;
-    const std::uint64_t room = TRY_CTX(room_at(ctx.sys.memory, addr, std::span<const Range>(outs, n)), "inflating the kernel");
+    const std::uint64_t room =
+        TRY_CTX(room_at(ctx.sys.memory, addr, std::span<const Range>(outs, n)), "inflating the kernel");
     const std::uint64_t t0 = arch::counter();
     loader::GunzipProgress progress{&keep_going, &ctx, 8ULL << 20};
     output_written = comp_size < room ? comp_size : room;
@@ -110,8 +109,8 @@ Status boot_kernel(Context& ctx, const BootRequest& req) {
     }
     const MemoryMap& mem = ctx.sys.memory;
     // The device tree and initrd first: the kernel's place must avoid them.
-    const OpenFdt fdt = TRY_CTX(req.fdt_addr ? open_fdt(ctx.sys, *req.fdt_addr, true) : open_working_fdt(ctx.sys, true),
-                                "device tree");
+    const OpenFdt fdt =
+        TRY_CTX(req.fdt_addr ? open_fdt(ctx.sys, *req.fdt_addr, true) : open_working_fdt(ctx.sys, true), "device tree");
     Range keep_out[2];
     unsigned n_keep = 0;
     // xenboot's own copy lies in the reserved heap; a user's tree is in free RAM
@@ -145,12 +144,12 @@ Status boot_kernel(Context& ctx, const BootRequest& req) {
         TRY(mem.require_ram(Range{kernel.addr, kernel.size}, "kernel"));
         image = TRY_CTX(loader::parse_arm64_image(header, kernel.size), "kernel at 0x%lx", kernel.addr);
     }
-    const std::uint64_t entry = TRY_CTX(loader::choose_kernel_address(image, kernel.addr, kernel.size, mem, keep), "placing the kernel");
+    const std::uint64_t entry =
+        TRY_CTX(loader::choose_kernel_address(image, kernel.addr, kernel.size, mem, keep), "placing the kernel");
     const std::uint64_t footprint = loader::arm64_image_footprint(image, kernel.size);
     TRY(mem.require_free(Range{entry, footprint}, "kernel"));
-    ctx.con.printf("## Kernel at 0x%lx: arm64 Image, %lu bytes (image_size %lu, text_offset 0x%lx)\n",
-                   kernel.addr, kernel.size, image.image_size,
-                   image.text_offset);
+    ctx.con.printf("## Kernel at 0x%lx: arm64 Image, %lu bytes (image_size %lu, text_offset 0x%lx)\n", kernel.addr,
+                   kernel.size, image.image_size, image.text_offset);
     if (req.initrd) {
         ctx.con.printf("## Initrd at 0x%lx, %lu bytes\n", req.initrd->base, req.initrd->size);
     }

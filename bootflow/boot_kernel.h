@@ -12,9 +12,9 @@
 namespace xb::cmd {
 
 struct BootRequest {
-    std::uint64_t kernel_addr = 0;           // an Image or Image.gz in RAM
-    std::optional<Range> initrd;             // nullopt: no initrd
-    std::optional<std::uint64_t> fdt_addr;   // nullopt: the working device tree (`fdt addr`)
+    std::uint64_t kernel_addr = 0;          // an Image or Image.gz in RAM
+    std::optional<Range> initrd;            // nullopt: no initrd
+    std::optional<std::uint64_t> fdt_addr;  // nullopt: the working device tree (`fdt addr`)
 };
 
 // Everything that can fail happens before the first irreversible step, so an

@@ -38,9 +38,14 @@ Status set_boot_layout_vars(Environment& env, const BootLayout& l) {
     const struct {
         const char* name;
         std::uint64_t value;
-    } vars[] = {{"kernel_addr_r", l.kernel}, {"kernel_comp_addr_r", l.kernel_comp}, {"kernel_comp_size", l.kernel_comp_size},
-                {"ramdisk_addr_r", l.ramdisk}, {"fdt_addr_r", l.fdt},          {"scriptaddr", l.script},
-                {"pxefile_addr_r", l.pxefile}, {"loadaddr", l.kernel}};
+    } vars[] = {{"kernel_addr_r", l.kernel},
+                {"kernel_comp_addr_r", l.kernel_comp},
+                {"kernel_comp_size", l.kernel_comp_size},
+                {"ramdisk_addr_r", l.ramdisk},
+                {"fdt_addr_r", l.fdt},
+                {"scriptaddr", l.script},
+                {"pxefile_addr_r", l.pxefile},
+                {"loadaddr", l.kernel}};
     for (const auto& v : vars) {
         if (!env.get(v.name)) TRY(env.set_hex(v.name, v.value));
     }

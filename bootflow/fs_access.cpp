@@ -57,7 +57,8 @@ Result<Volume> volume_of(BlockDevice& disk, const fs::PartitionTable& table, uns
 
 Result<Volume> open_volume(Context& ctx, const char* iface, const char* devpart) {
     if (iface == nullptr || strcmp(iface, "pvblock") != 0) {
-        return Error::make(Errc::invalid_argument, "unknown interface '%s' (xenboot has pvblock)", iface != nullptr ? iface : "");
+        return Error::make(Errc::invalid_argument, "unknown interface '%s' (xenboot has pvblock)",
+                           iface != nullptr ? iface : "");
     }
     const BlockDevices* devices = ctx.services != nullptr ? &ctx.services->pvblock : nullptr;
     if (devices == nullptr || devices->count == 0) return Error::make(Errc::not_found, "no pvblock devices");
@@ -85,7 +86,8 @@ Result<Volume> open_volume(Context& ctx, const char* iface, const char* devpart)
     return volume_of(disk, *t.table, static_cast<unsigned>(dev), static_cast<unsigned>(part));
 }
 
-Result<fs::Filesystem*> mount_volume(Context& ctx, const char* iface, const char* devpart, fs::FsKind kind, Volume& volume) {
+Result<fs::Filesystem*> mount_volume(Context& ctx, const char* iface, const char* devpart, fs::FsKind kind,
+                                     Volume& volume) {
     volume = TRY(open_volume(ctx, iface, devpart));
     return fs::mount(volume.slice, kind);
 }
@@ -96,29 +98,27 @@ Result<LoadResult> load_file(Context& ctx, fs::Filesystem& fs, const char* path,
     if (node.type == fs::NodeType::directory) return Error::make(Errc::invalid_argument, "%s is a directory", path);
     if (node.type != fs::NodeType::file) return Error::make(Errc::invalid_argument, "%s is not a regular file", path);
     if (pos > node.size) {
-        return Error::make(Errc::invalid_argument, "%s: offset 0x%lx is beyond its %lu bytes", path, pos,
-                           node.size);
+        return Error::make(Errc::invalid_argument, "%s: offset 0x%lx is beyond its %lu bytes", path, pos, node.size);
     }
     const std::uint64_t available = node.size - pos;
     const std::uint64_t want = (len == 0 || len > available) ? available : len;
     if (want != 0) {
-        if (addr + want < addr) return Error::make(Errc::invalid_argument, "%s: 0x%lx + %lu bytes wraps around", path,
-                                                   addr, want);
+        if (addr + want < addr)
+            return Error::make(Errc::invalid_argument, "%s: 0x%lx + %lu bytes wraps around", path, addr, want);
         TRY(ctx.sys.memory.require_free(Range{addr, want}, path));
     }
     const std::uint64_t start = arch::counter();
     std::uint64_t done = 0;
     while (done < want) {
         if (ctx.ctrlc()) {
-            return Error::make(Errc::interrupted, "%s: interrupted after %lu of %lu bytes", path, done,
-                               want);
+            return Error::make(Errc::interrupted, "%s: interrupted after %lu of %lu bytes", path, done, want);
         }
         const std::uint64_t chunk = want - done < kLoadChunk ? want - done : kLoadChunk;
         auto* dst = reinterpret_cast<std::uint8_t*>(static_cast<std::uintptr_t>(addr + done));
         const std::uint64_t got = TRY(fs.read(node, pos + done, std::span<std::uint8_t>(dst, chunk)));
         if (got != chunk) {
-            return Error::make(Errc::bad_data, "%s: short read at offset %lu (%lu of %lu bytes)", path,
-                               pos + done, got, chunk);
+            return Error::make(Errc::bad_data, "%s: short read at offset %lu (%lu of %lu bytes)", path, pos + done, got,
+                               chunk);
         }
         done += chunk;
     }

@@ -40,7 +40,8 @@ Result<Volume> open_volume(Context& ctx, const char* iface, const char* devpart)
 // Opens and mounts in one step; volume (optional) receives what was opened.
 // The filesystem keeps a pointer to volume->slice, so `volume` must outlive it:
 // callers pass their own Volume.
-Result<fs::Filesystem*> mount_volume(Context& ctx, const char* iface, const char* devpart, fs::FsKind kind, Volume& volume);
+Result<fs::Filesystem*> mount_volume(Context& ctx, const char* iface, const char* devpart, fs::FsKind kind,
+                                     Volume& volume);
 
 struct LoadResult {
     std::uint64_t bytes = 0;

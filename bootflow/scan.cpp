@@ -31,19 +31,17 @@ constexpr std::uint64_t kMaxConfSize = 64 * 1024;
 constexpr const char* kConfPaths[] = {"/extlinux/extlinux.conf", "/boot/extlinux/extlinux.conf"};
 constexpr const char* kScriptPaths[] = {"/boot.scr", "/boot/boot.scr"};
 
-
 // Loads `path` to $<addr_var>, refusing files that would run into the area
 // of $<limit_var> (the next load address above). Returns the size.
-Result<std::uint64_t> load_to(Context& ctx, fs::Filesystem& fs, const char* what, const char* path, const char* addr_var,
-                              const char* limit_var) {
+Result<std::uint64_t> load_to(Context& ctx, fs::Filesystem& fs, const char* what, const char* path,
+                              const char* addr_var, const char* limit_var) {
     const std::uint64_t addr = TRY(env_hex(ctx.env, addr_var));
     const fs::Node node = TRY_CTX(fs.lookup(path), "%s %s", what, path);
     if (limit_var != nullptr) {
         const std::uint64_t limit = TRY(env_hex(ctx.env, limit_var));
         if (limit > addr && node.size > limit - addr) {
-            return Error::make(Errc::no_space, "%s %s (%lu bytes) does not fit at $%s 0x%lx (%lu bytes before $%s)", what,
-                               path, node.size, addr_var, addr,
-                               limit - addr, limit_var);
+            return Error::make(Errc::no_space, "%s %s (%lu bytes) does not fit at $%s 0x%lx (%lu bytes before $%s)",
+                               what, path, node.size, addr_var, addr, limit - addr, limit_var);
         }
     }
     ctx.con.printf("Retrieving %s: %s\n", what, path);
@@ -63,12 +61,12 @@ Status read_text(fs::Filesystem& fs, const char* path, TextFile& out) {
     const fs::Node node = TRY(fs.lookup(path));
     if (node.type != fs::NodeType::file) return Error::make(Errc::invalid_argument, "%s is not a file", path);
     if (node.size > kMaxConfSize) {
-        return Error::make(Errc::bad_data, "%s is %lu bytes (at most %lu)", path, node.size,
-                           kMaxConfSize);
+        return Error::make(Errc::bad_data, "%s is %lu bytes (at most %lu)", path, node.size, kMaxConfSize);
     }
     out.text = new (std::nothrow) char[node.size + 1];
     if (out.text == nullptr) return Error::make(Errc::no_memory, "no memory for %s", path);
-    const std::uint64_t got = TRY(fs.read(node, 0, std::span<std::uint8_t>(reinterpret_cast<std::uint8_t*>(out.text), node.size)));
+    const std::uint64_t got =
+        TRY(fs.read(node, 0, std::span<std::uint8_t>(reinterpret_cast<std::uint8_t*>(out.text), node.size)));
     out.text[got] = '\0';
     return ok();
 }
@@ -80,7 +78,8 @@ struct HeapConfig {
 
 Status boot_label(Context& ctx, fs::Filesystem& fs, const char* conf_path, const loader::ExtlinuxLabel& label) {
     if (label.localboot) return Error::make(Errc::unsupported, "label '%s' is localboot (not supported)", label.name);
-    if (label.kernel[0] == '\0') return Error::make(Errc::invalid_argument, "label '%s' (line %u) has no kernel", label.name, label.line);
+    if (label.kernel[0] == '\0')
+        return Error::make(Errc::invalid_argument, "label '%s' (line %u) has no kernel", label.name, label.line);
     char path[loader::ExtlinuxLabel::kPathSize + 64];
     BootRequest req;
     TRY(loader::resolve_extlinux_path(conf_path, label.kernel, "", path));
@@ -130,13 +129,15 @@ Status boot_extlinux(Context& ctx, fs::Filesystem& fs, const char* conf_path) {
             }
         }
         if (!found) {
-            return Error::make(Errc::not_found, "no label '%.*s' ($extlinux_label)", static_cast<int>(wanted->size()), wanted->data());
+            return Error::make(Errc::not_found, "no label '%.*s' ($extlinux_label)", static_cast<int>(wanted->size()),
+                               wanted->data());
         }
     }
     if (conf.title[0] != '\0') ctx.con.printf("%s\n", conf.title);
     for (unsigned i = 0; i < conf.label_count; ++i) {
         const loader::ExtlinuxLabel& l = conf.labels[i];
-        ctx.con.printf("%u:\t%s%s\n", i + 1, l.menu_label[0] != '\0' ? l.menu_label : l.name, i == chosen ? "  (boot)" : "");
+        ctx.con.printf("%u:\t%s%s\n", i + 1, l.menu_label[0] != '\0' ? l.menu_label : l.name,
+                       i == chosen ? "  (boot)" : "");
     }
     if (!conf.default_found && conf.default_name[0] != '\0') {
         ctx.con.printf("default label '%s' not found; booting the first\n", conf.default_name);

@@ -30,9 +30,9 @@ struct BlockDevices {
 
 struct Services {
     xen::XenStore* xenstore = nullptr;
-    BlockDevices pvblock;                  // the disks as block devices (part, fs commands)
+    BlockDevices pvblock;                        // the disks as block devices (part, fs commands)
     pvblock::PvBlockBus* pvblock_bus = nullptr;  // the same disks, with PV details (pvblock command)
-    Handoff* handoff = nullptr;            // booti's last step (nullptr: booting is not possible)
+    Handoff* handoff = nullptr;                  // booti's last step (nullptr: booting is not possible)
     BootTimes times;
     // `test -e IFACE DEV[:PART] PATH`: does the file exist? (nullptr: no
     // filesystems; test says so and fails). Errors (no such disk) are printed.

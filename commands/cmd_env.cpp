@@ -49,7 +49,8 @@ Status set_var(Context& ctx, int argc, char* const argv[]) {
 }
 
 void print_one(Context& ctx, std::string_view name, std::string_view value) {
-    ctx.con.printf("%.*s=%.*s\n", static_cast<int>(name.size()), name.data(), static_cast<int>(value.size()), value.data());
+    ctx.con.printf("%.*s=%.*s\n", static_cast<int>(name.size()), name.data(), static_cast<int>(value.size()),
+                   value.data());
 }
 
 Status print_vars(Context& ctx, int argc, char* const argv[]) {

@@ -37,7 +37,8 @@ Status do_version(Context& ctx, int argc, char* const argv[]) {
     if (argc > 1) return usage_error("unexpected argument '%s'", argv[1]);
     ctx.con.printf("xenboot %s (%s, %s)\n", XENBOOT_VERSION, XENBOOT_GIT_REVISION, XENBOOT_BUILD_DATE);
     if (ctx.sys.have_xen_version) {
-        ctx.con.printf("Xen %u.%u%s\n", ctx.sys.xen_version.major, ctx.sys.xen_version.minor, ctx.sys.xen_version.extra);
+        ctx.con.printf("Xen %u.%u%s\n", ctx.sys.xen_version.major, ctx.sys.xen_version.minor,
+                       ctx.sys.xen_version.extra);
     } else {
         ctx.con.printf("Xen version unknown (xen_version failed)\n");
     }
@@ -63,8 +64,8 @@ Status do_bdinfo(Context& ctx, int argc, char* const argv[]) {
     con.printf("relocaddr   = 0x%016lx\n", sys.image_base);
     con.printf("loadaddr    = 0x%016lx (where Xen loaded xenboot)\n", sys.load_base);
     for (unsigned i = 0; i < mem.reserved_count(); ++i) print_range(con, mem.reserved(i).what, mem.reserved(i).range);
-    con.printf("fdt_blob    = 0x%016lx (xenboot's copy, %lu bytes; Xen's at 0x%lx)\n", sys.dtb_copy,
-               sys.dtb_copy_size, sys.dtb_from_xen);
+    con.printf("fdt_blob    = 0x%016lx (xenboot's copy, %lu bytes; Xen's at 0x%lx)\n", sys.dtb_copy, sys.dtb_copy_size,
+               sys.dtb_from_xen);
     std::array<Range, MemoryMap::kMaxRanges> free{};
     unsigned n = mem.free_ranges(free);
     for (unsigned i = 0; i < n; ++i) print_range(con, "free RAM", free[i]);

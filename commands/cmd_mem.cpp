@@ -12,7 +12,7 @@
 namespace xb::cmd {
 namespace {
 
-constexpr unsigned kLineBytes = 16;        // md shows 16 bytes per line
+constexpr unsigned kLineBytes = 16;  // md shows 16 bytes per line
 constexpr std::uint64_t kDefaultCount = 0x40;
 
 // What a bare `md` continues from (U-Boot: "the specified data_size and length
@@ -48,18 +48,46 @@ void* ptr(std::uint64_t addr) { return reinterpret_cast<void*>(static_cast<std::
 
 std::uint64_t load(std::uint64_t addr, unsigned size) {
     switch (size) {
-        case 1: { std::uint8_t v; memcpy(&v, ptr(addr), 1); return v; }
-        case 2: { std::uint16_t v; memcpy(&v, ptr(addr), 2); return v; }
-        case 4: { std::uint32_t v; memcpy(&v, ptr(addr), 4); return v; }
-        default: { std::uint64_t v; memcpy(&v, ptr(addr), 8); return v; }
+        case 1: {
+            std::uint8_t v;
+            memcpy(&v, ptr(addr), 1);
+            return v;
+        }
+        case 2: {
+            std::uint16_t v;
+            memcpy(&v, ptr(addr), 2);
+            return v;
+        }
+        case 4: {
+            std::uint32_t v;
+            memcpy(&v, ptr(addr), 4);
+            return v;
+        }
+        default: {
+            std::uint64_t v;
+            memcpy(&v, ptr(addr), 8);
+            return v;
+        }
     }
 }
 
 void store(std::uint64_t addr, unsigned size, std::uint64_t value) {
     switch (size) {
-        case 1: { auto v = static_cast<std::uint8_t>(value); memcpy(ptr(addr), &v, 1); break; }
-        case 2: { auto v = static_cast<std::uint16_t>(value); memcpy(ptr(addr), &v, 2); break; }
-        case 4: { auto v = static_cast<std::uint32_t>(value); memcpy(ptr(addr), &v, 4); break; }
+        case 1: {
+            auto v = static_cast<std::uint8_t>(value);
+            memcpy(ptr(addr), &v, 1);
+            break;
+        }
+        case 2: {
+            auto v = static_cast<std::uint16_t>(value);
+            memcpy(ptr(addr), &v, 2);
+            break;
+        }
+        case 4: {
+            auto v = static_cast<std::uint32_t>(value);
+            memcpy(ptr(addr), &v, 4);
+            break;
+        }
         default: memcpy(ptr(addr), &value, 8); break;
     }
 }
@@ -88,15 +116,16 @@ void md_line(Console& con, std::uint64_t addr, unsigned size, unsigned units) {
     std::size_t n = format_to(line, sizeof line, "%08lx:", addr);
     for (unsigned i = 0; i < kLineBytes / size; ++i) {
         if (i < units) {
-            n += format_to(line + n, sizeof line - n, " %0*lx", static_cast<int>(size * 2),
-                           load(addr + i * size, size));
+            n +=
+                format_to(line + n, sizeof line - n, " %0*lx", static_cast<int>(size * 2), load(addr + i * size, size));
         } else {
             n += format_to(line + n, sizeof line - n, "%*s", static_cast<int>(size * 2 + 1), "");  // keep ASCII aligned
         }
     }
     n += format_to(line + n, sizeof line - n, "    ");
     const auto* bytes = static_cast<const std::uint8_t*>(ptr(addr));
-    for (unsigned i = 0; i < units * size; ++i) line[n++] = bytes[i] >= 0x20 && bytes[i] < 0x7f ? static_cast<char>(bytes[i]) : '.';
+    for (unsigned i = 0; i < units * size; ++i)
+        line[n++] = bytes[i] >= 0x20 && bytes[i] < 0x7f ? static_cast<char>(bytes[i]) : '.';
     line[n++] = '\n';
     con.write(std::string_view(line, n));
 }
@@ -173,9 +202,8 @@ Status do_cmp(Context& ctx, int argc, char* const argv[]) {
         const std::uint64_t v1 = load(addr1 + off, size);
         const std::uint64_t v2 = load(addr2 + off, size);
         if (v1 != v2) {
-            ctx.con.printf("%s at 0x%08lx (0x%0*lx) != %s at 0x%08lx (0x%0*lx)\n", unit,
-                           addr1 + off, static_cast<int>(size * 2), v1, unit,
-                           addr2 + off, static_cast<int>(size * 2), v2);
+            ctx.con.printf("%s at 0x%08lx (0x%0*lx) != %s at 0x%08lx (0x%0*lx)\n", unit, addr1 + off,
+                           static_cast<int>(size * 2), v1, unit, addr2 + off, static_cast<int>(size * 2), v2);
             break;
         }
     }
@@ -192,8 +220,7 @@ Status do_crc32(Context& ctx, int argc, char* const argv[]) {
     TRY(ctx.sys.memory.require_ram({addr, len}, "crc32 read"));
     if (argc > 3) TRY(ctx.sys.memory.require_free({store_at, 4}, "crc32 store"));
     const std::uint32_t crc = crc32(0, ptr(addr), len);
-    ctx.con.printf("crc32 for %08lx ... %08lx ==> %08x\n", addr, addr + len - 1,
-                   crc);
+    ctx.con.printf("crc32 for %08lx ... %08lx ==> %08x\n", addr, addr + len - 1, crc);
     if (argc > 3) {
         // Stored most significant byte first, as U-Boot stores hash results.
         auto* out = static_cast<std::uint8_t*>(ptr(store_at));

@@ -14,9 +14,8 @@ void print_dos(Console& con, const fs::PartitionTable& t) {
     con.write("Part\tStart Sector\tNum Sectors\tUUID\t\tType\n");
     for (unsigned i = 0; i < t.count; ++i) {
         const fs::Partition& p = t.parts[i];
-        con.printf("%3u\t%-10lu\t%-10lu\t%08x-%02x\t%02x%s%s\n", p.number, p.first_block,
-                   p.block_count, t.disk_signature, p.number, p.mbr_type, p.bootable ? " Boot" : "",
-                   p.extended ? " Extd" : "");
+        con.printf("%3u\t%-10lu\t%-10lu\t%08x-%02x\t%02x%s%s\n", p.number, p.first_block, p.block_count,
+                   t.disk_signature, p.number, p.mbr_type, p.bootable ? " Boot" : "", p.extended ? " Extd" : "");
     }
 }
 
@@ -28,8 +27,7 @@ void print_efi(Console& con, const fs::PartitionTable& t) {
         char uuid[fs::kGuidTextSize];
         fs::format_guid(p.type_guid, type);
         fs::format_guid(p.uuid, uuid);
-        con.printf("%3u\t0x%08lx\t0x%08lx\t\"%s\"\n", p.number, p.first_block,
-                   p.last_block(), p.name);
+        con.printf("%3u\t0x%08lx\t0x%08lx\t\"%s\"\n", p.number, p.first_block, p.last_block(), p.name);
         con.printf("\tattrs:\t0x%016lx\n\ttype:\t%s\n", p.attributes, type);
         if (const char* known = fs::guid_type_name(p.type_guid)) con.printf("\t\t(%s)\n", known);
         con.printf("\tguid:\t%s\n", uuid);

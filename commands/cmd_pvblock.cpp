@@ -26,26 +26,26 @@ Status no_devices(Context& ctx) {
 
 void print_device(Context& ctx, unsigned n, pvblock::BlkfrontDevice& d) {
     const pvblock::BlkfrontInfo& i = d.info();
-    ctx.con.printf("Device %u: %s%s(vbd %u), backend %s (domain %u)\n", n, i.vdev_name, i.vdev_name[0] ? " " : "", i.vdev,
-                   i.backend, i.backend_id);
+    ctx.con.printf("Device %u: %s%s(vbd %u), backend %s (domain %u)\n", n, i.vdev_name, i.vdev_name[0] ? " " : "",
+                   i.vdev, i.backend, i.backend_id);
     ctx.con.printf("            Type: Hard Disk%s\n", i.read_only ? " (read-only)" : "");
     // Sizes as U-Boot's dev_print shows them: tenths of MiB and GiB.
     std::uint64_t tenths_mib = i.sectors * 10 / 2048;
     std::uint64_t tenths_gib = tenths_mib / 1024;
-    ctx.con.printf("            Capacity: %lu.%lu MB = %lu.%lu GB (%lu x %u)\n", tenths_mib / 10,
-                   tenths_mib % 10, tenths_gib / 10, tenths_gib % 10,
-                   d.block_count(), i.sector_size);
+    ctx.con.printf("            Capacity: %lu.%lu MB = %lu.%lu GB (%lu x %u)\n", tenths_mib / 10, tenths_mib % 10,
+                   tenths_gib / 10, tenths_gib % 10, d.block_count(), i.sector_size);
     ctx.con.printf("            Ring: %u page%s (%u requests), %u segments per request%s\n", 1u << i.ring_order,
                    i.ring_order ? "s" : "", pvblock::ring_slots(1u << i.ring_order), i.segments,
                    i.segments > 11 ? " (indirect)" : "");
     if (i.persistent_pages != 0) {
-        ctx.con.printf("            Grants: persistent pool of %u pages (%u KiB)\n", i.persistent_pages, i.persistent_pages * 4);
+        ctx.con.printf("            Grants: persistent pool of %u pages (%u KiB)\n", i.persistent_pages,
+                       i.persistent_pages * 4);
     } else {
-        ctx.con.printf("            Grants: the destination pages themselves%s\n", i.backend_persistent ? "" : " (no feature-persistent)");
+        ctx.con.printf("            Grants: the destination pages themselves%s\n",
+                       i.backend_persistent ? "" : " (no feature-persistent)");
     }
-    ctx.con.printf("            Connect: %lu ms (InitWait %lu, negotiate %lu, Connected %lu)\n",
-                   i.ms_total, i.ms_init_wait, i.ms_negotiate,
-                   i.ms_connected);
+    ctx.con.printf("            Connect: %lu ms (InitWait %lu, negotiate %lu, Connected %lu)\n", i.ms_total,
+                   i.ms_init_wait, i.ms_negotiate, i.ms_connected);
 }
 
 // Prints progress for transfers that take longer than a second, and stops on
@@ -58,8 +58,7 @@ class ConsoleProgress final : public pvblock::Progress {
         if (ctx_.ctrlc()) return false;
         std::uint64_t now = arch::counter();
         if (arch::ticks_to_ms(now - start_) >= 1000 && arch::ticks_to_ms(now - last_) >= 500) {
-            con_.printf("\r  %lu of %lu MiB (%lu%%)", done >> 20, total >> 20,
-                        done * 100 / total);
+            con_.printf("\r  %lu of %lu MiB (%lu%%)", done >> 20, total >> 20, done * 100 / total);
             last_ = now;
             shown_ = true;
         }
@@ -105,8 +104,8 @@ Status transfer(Context& ctx, pvblock::PvBlockBus& b, bool write, int argc, char
     ctx.con.printf("%lu blocks %s: OK\n", cnt, write ? "written" : "read");
     if (us == 0) us = 1;
     std::uint64_t tenths = bytes * 10 * 1000000 / (us * 1048576);
-    ctx.con.printf("%lu bytes %s in %lu ms (%lu.%lu MiB/s)\n", bytes, write ? "written" : "read",
-                   us / 1000, tenths / 10, tenths % 10);
+    ctx.con.printf("%lu bytes %s in %lu ms (%lu.%lu MiB/s)\n", bytes, write ? "written" : "read", us / 1000,
+                   tenths / 10, tenths % 10);
     return ok();
 }
 

@@ -67,11 +67,12 @@ Status fixup_chosen(void* blob, std::size_t room, std::optional<std::string_view
                     std::optional<Range> initrd) {
     if (room > INT_MAX) room = INT_MAX;  // libfdt sizes are ints
     if (initrd && (initrd->size == 0 || initrd->base + initrd->size < initrd->base)) {
-        return Error::make(Errc::invalid_argument, "initrd 0x%lx+0x%lx is empty or wraps around",
-                           initrd->base, initrd->size);
+        return Error::make(Errc::invalid_argument, "initrd 0x%lx+0x%lx is empty or wraps around", initrd->base,
+                           initrd->size);
     }
     if (bootargs && bootargs->size() > kMaxBootargs) {
-        return Error::make(Errc::invalid_argument, "bootargs of %zu bytes (at most %zu)", bootargs->size(), kMaxBootargs);
+        return Error::make(Errc::invalid_argument, "bootargs of %zu bytes (at most %zu)", bootargs->size(),
+                           kMaxBootargs);
     }
     if (bootargs && bootargs->find('\0') != std::string_view::npos) {
         return Error::make(Errc::invalid_argument, "bootargs contain a NUL byte");
@@ -105,7 +106,8 @@ Status fixup_chosen(void* blob, std::size_t room, std::optional<std::string_view
         // fdt_setprop copies the bytes; the value needs its NUL, which a
         // string_view does not promise: build it in place with setprop_placeholder.
         void* value = nullptr;
-        const int err = fdt_setprop_placeholder(blob, chosen, "bootargs", static_cast<int>(bootargs->size() + 1), &value);
+        const int err =
+            fdt_setprop_placeholder(blob, chosen, "bootargs", static_cast<int>(bootargs->size() + 1), &value);
         if (err != 0) return libfdt_error(err, "bootargs");
         auto* text = static_cast<char*>(value);
         bootargs->copy(text, bootargs->size());
@@ -125,7 +127,8 @@ Status fixup_chosen(void* blob, std::size_t room, std::optional<std::string_view
     // hand such a tree to a kernel, say so instead.
     Result<std::size_t> checked = validate(blob, room);
     if (!checked.ok()) {
-        return Error::make(Errc::bad_data, "the tree is damaged: after the /chosen fixup: %s", checked.error().message());
+        return Error::make(Errc::bad_data, "the tree is damaged: after the /chosen fixup: %s",
+                           checked.error().message());
     }
     return ok();
 }

@@ -58,8 +58,7 @@ Result<unsigned> parse_reg(const void* blob, int node, Cells cells, std::array<R
     for (int off = 0; off < len; off += entry) {
         Range r{read_cells(prop + off, cells.address), read_cells(prop + off + 4 * cells.address, cells.size)};
         if (r.size != 0 && r.base + r.size < r.base) {
-            return Error::make(Errc::bad_data, "device tree: %s range 0x%lx+0x%lx wraps around", what,
-                               r.base, r.size);
+            return Error::make(Errc::bad_data, "device tree: %s range 0x%lx+0x%lx wraps around", what, r.base, r.size);
         }
         if (count == N) return Error::make(Errc::unsupported, "device tree: %s has more than %zu ranges", what, N);
         out[count++] = r;
@@ -113,11 +112,13 @@ Result<std::size_t> validate(const void* blob, std::size_t max_size) {
     // malformed pre-16 blobs (found by tests/fuzz/fuzz_device_tree).
     if (fdt_version(blob) < 17 || fdt_last_comp_version(blob) > 17) {
         return Error::make(Errc::unsupported, "device tree: version %u (compatible with %u) is not 17",
-                           static_cast<unsigned>(fdt_version(blob)), static_cast<unsigned>(fdt_last_comp_version(blob)));
+                           static_cast<unsigned>(fdt_version(blob)),
+                           static_cast<unsigned>(fdt_last_comp_version(blob)));
     }
     std::size_t total = fdt_totalsize(blob);
     if (total > max_size) {
-        return Error::make(Errc::bad_data, "device tree: totalsize %zu exceeds the %zu readable bytes", total, max_size);
+        return Error::make(Errc::bad_data, "device tree: totalsize %zu exceeds the %zu readable bytes", total,
+                           max_size);
     }
     // libfdt's own check can loop forever on hostile input: walk it first.
     TRY(check_structure(blob, total));
@@ -141,15 +142,15 @@ Result<MemoryBanks> memory_banks(const void* blob) {
             for (unsigned j = 0; j < banks.count; ++j) {
                 if (banks.bank[j].overlaps(regs[i])) {
                     return Error::make(Errc::bad_data, "device tree: RAM banks at 0x%lx and 0x%lx overlap",
-                                       banks.bank[j].base,
-                                       regs[i].base);
+                                       banks.bank[j].base, regs[i].base);
                 }
             }
             banks.bank[banks.count++] = regs[i];
         }
     }
     if (banks.count == 0) {
-        return Error::make(Errc::not_found, "device tree has no usable /memory node (device_type = \"memory\" with a non-empty reg)");
+        return Error::make(Errc::not_found,
+                           "device tree has no usable /memory node (device_type = \"memory\" with a non-empty reg)");
     }
     // Keep banks in address order: bank 0 is the lowest, as Xen lays them out.
     for (unsigned i = 1; i < banks.count; ++i) {

@@ -71,13 +71,11 @@ Status check_structure(const void* blob, std::size_t size) {
                 if (pos > size_struct) return bad("property padding beyond the block", at);
                 break;
             }
-            case kNop:
-                break;
+            case kNop: break;
             case kEnd:
                 if (depth != 0 || !seen_root) return bad("FDT_END inside a node", at);
                 return ok();
-            default:
-                return bad("an unknown token", at);
+            default: return bad("an unknown token", at);
         }
     }
 }

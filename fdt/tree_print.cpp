@@ -40,7 +40,8 @@ std::uint32_t be32(const std::uint8_t* p) {
 void print_value(Sink& out, const std::uint8_t* p, int len) {
     if (is_string_list(p, len)) {
         for (int off = 0; off < len;) {
-            const auto n = static_cast<int>(strnlen(reinterpret_cast<const char*>(p + off), static_cast<std::size_t>(len - off)));
+            const auto n =
+                static_cast<int>(strnlen(reinterpret_cast<const char*>(p + off), static_cast<std::size_t>(len - off)));
             if (off != 0) out.put(", ");
             out.put("\"");
             out.put(std::string_view(reinterpret_cast<const char*>(p + off), static_cast<std::size_t>(n)));
@@ -50,8 +51,7 @@ void print_value(Sink& out, const std::uint8_t* p, int len) {
         return;
     }
     if (len > kMaxDumpBytes) {
-        format(out, "* 0x%lx [0x%08x]", reinterpret_cast<std::uintptr_t>(p),
-               static_cast<unsigned>(len));
+        format(out, "* 0x%lx [0x%08x]", reinterpret_cast<std::uintptr_t>(p), static_cast<unsigned>(len));
         return;
     }
     char buf[kMaxDumpBytes * 3 + 8];  // the longest: 64 bytes as "[xx xx ... xx]"
@@ -102,14 +102,16 @@ Status print_node(Sink& out, const void* blob, int node, int depth, StopCheck st
                 // input (cmd::Context::ctrlc), which a short listing should keep.
                 if (++nodes % kStopInterval == 0 && stop()) return Error::make(Errc::interrupted, "interrupted");
                 if (level > kMaxPrintDepth) {
-                    return Error::make(Errc::bad_data, "device tree: nodes nested deeper than %d levels", kMaxPrintDepth);
+                    return Error::make(Errc::bad_data, "device tree: nodes nested deeper than %d levels",
+                                       kMaxPrintDepth);
                 }
                 if (level <= depth) {
                     int len = 0;
                     const char* name = fdt_get_name(blob, offset, &len);
                     if (name == nullptr) return Error::make(Errc::bad_data, "device tree: unreadable node name");
                     indent(out, level);
-                    out.put(offset == 0 ? std::string_view("/") : std::string_view(name, static_cast<std::size_t>(len)));
+                    out.put(offset == 0 ? std::string_view("/")
+                                        : std::string_view(name, static_cast<std::size_t>(len)));
                     out.put(" {\n");
                 }
                 ++level;
@@ -136,8 +138,7 @@ Status print_node(Sink& out, const void* blob, int node, int depth, StopCheck st
                 }
                 break;
             }
-            case FDT_NOP:
-                break;
+            case FDT_NOP: break;
             default:  // FDT_END or an error before the node closed
                 return Error::make(Errc::bad_data, "device tree: structure ends inside a node");
         }

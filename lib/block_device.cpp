@@ -11,8 +11,7 @@ BlockDeviceSlice::BlockDeviceSlice(BlockDevice* parent, std::uint64_t first, std
 
 Status BlockDeviceSlice::check(std::uint64_t block, std::uint64_t count) const {
     if (block > count_ || count > count_ - block) {
-        return Error::make(Errc::invalid_argument, "%s: blocks %lu+%lu are beyond its %lu blocks", name_,
-                           block, count,
+        return Error::make(Errc::invalid_argument, "%s: blocks %lu+%lu are beyond its %lu blocks", name_, block, count,
                            count_);
     }
     return ok();

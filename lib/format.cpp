@@ -36,8 +36,7 @@ struct Spec {
     int precision = -1;
 };
 
-void emit_number(ChunkWriter& out, std::uint64_t value, bool negative, unsigned base, bool upper,
-                 const Spec& spec) {
+void emit_number(ChunkWriter& out, std::uint64_t value, bool negative, unsigned base, bool upper, const Spec& spec) {
     char digits[24];
     int n = 0;
     const char* set = upper ? "0123456789ABCDEF" : "0123456789abcdef";
@@ -116,13 +115,26 @@ void vformat(Sink& sink, const char* fmt, va_list ap) {
         Length length = Length::none;
         if (*p == 'h') {
             length = Length::h;
-            if (*++p == 'h') { length = Length::hh; ++p; }
+            if (*++p == 'h') {
+                length = Length::hh;
+                ++p;
+            }
         } else if (*p == 'l') {
             length = Length::l;
-            if (*++p == 'l') { length = Length::ll; ++p; }
-        } else if (*p == 'z') { length = Length::z; ++p; }
-        else if (*p == 'j') { length = Length::j; ++p; }
-        else if (*p == 't') { length = Length::t; ++p; }
+            if (*++p == 'l') {
+                length = Length::ll;
+                ++p;
+            }
+        } else if (*p == 'z') {
+            length = Length::z;
+            ++p;
+        } else if (*p == 'j') {
+            length = Length::j;
+            ++p;
+        } else if (*p == 't') {
+            length = Length::t;
+            ++p;
+        }
 
         auto fetch_unsigned = [&]() -> std::uint64_t {
             switch (length) {

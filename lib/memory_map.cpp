@@ -79,27 +79,25 @@ bool MemoryMap::is_free(Range r) const {
 
 Status MemoryMap::require_free(Range r, const char* what) const {
     if (r.size != 0 && r.base + r.size < r.base) {
-        return Error::make(Errc::invalid_argument, "refusing %s at 0x%lx: size 0x%lx wraps around", what,
-                           r.base, r.size);
+        return Error::make(Errc::invalid_argument, "refusing %s at 0x%lx: size 0x%lx wraps around", what, r.base,
+                           r.size);
     }
     if (is_free(r)) return ok();
     for (unsigned i = 0; i < reserved_count_; ++i) {
         if (reserved_[i].range.overlaps(r)) {
             return Error::make(Errc::invalid_argument, "refusing %s at 0x%lx-0x%lx: overlaps xenboot's %s 0x%lx-0x%lx",
-                               what, r.base, r.end(), reserved_[i].what,
-                               reserved_[i].range.base, reserved_[i].range.end());
+                               what, r.base, r.end(), reserved_[i].what, reserved_[i].range.base,
+                               reserved_[i].range.end());
         }
     }
-    return Error::make(Errc::invalid_argument, "refusing %s at 0x%lx-0x%lx: not in RAM", what, r.base,
-                       r.end());
+    return Error::make(Errc::invalid_argument, "refusing %s at 0x%lx-0x%lx: not in RAM", what, r.base, r.end());
 }
 
 Status MemoryMap::require_ram(Range r, const char* what) const {
     for (unsigned i = 0; i < ram_count_; ++i) {
         if (ram_[i].contains(r)) return ok();
     }
-    return Error::make(Errc::invalid_argument, "refusing %s at 0x%lx (+0x%lx): not in RAM", what,
-                       r.base, r.size);
+    return Error::make(Errc::invalid_argument, "refusing %s at 0x%lx (+0x%lx): not in RAM", what, r.base, r.size);
 }
 
 }  // namespace xb

@@ -19,7 +19,8 @@ Status Regex::compile(std::string_view p) {
             anchored_end_ = true;
             break;
         }
-        if (count_ == kMaxItems) return Error::make(Errc::invalid_argument, "regex too long (at most %u atoms)", kMaxItems);
+        if (count_ == kMaxItems)
+            return Error::make(Errc::invalid_argument, "regex too long (at most %u atoms)", kMaxItems);
         Item& it = items_[count_];
         it = Item{};
         if (c == '*' || c == '+' || c == '?') {
@@ -34,7 +35,8 @@ Status Regex::compile(std::string_view p) {
             continue;
         }
         if (c == '(') {
-            if (groups_ == kMaxGroups) return Error::make(Errc::invalid_argument, "regex: more than %u groups", kMaxGroups);
+            if (groups_ == kMaxGroups)
+                return Error::make(Errc::invalid_argument, "regex: more than %u groups", kMaxGroups);
             if (depth == kMaxGroups) return Error::make(Errc::invalid_argument, "regex: groups nested too deep");
             it.kind = Kind::open;
             it.group = static_cast<std::uint8_t>(++groups_);
@@ -168,15 +170,17 @@ Result<bool> Regex::search(std::string_view text, std::size_t from, Match& m) co
     return false;
 }
 
-Result<std::size_t> regex_substitute(const Regex& re, std::string_view text, std::string_view rep, bool global, char* out,
-                                     std::size_t cap) {
+Result<std::size_t> regex_substitute(const Regex& re, std::string_view text, std::string_view rep, bool global,
+                                     char* out, std::size_t cap) {
     std::size_t len = 0;
     auto put = [&](std::string_view s) -> bool {
         if (s.size() > cap - len) return false;
         for (char c : s) out[len++] = c;
         return true;
     };
-    const auto too_long = [&] { return Error::make(Errc::invalid_argument, "result too long (at most %zu bytes)", cap); };
+    const auto too_long = [&] {
+        return Error::make(Errc::invalid_argument, "result too long (at most %zu bytes)", cap);
+    };
     std::size_t from = 0;
     for (;;) {
         Regex::Match m;

@@ -16,8 +16,8 @@ enum class Errc : std::uint8_t {
     invalid_argument,
     not_found,
     timeout,
-    hypercall,   // Xen returned a negative errno (Error::xen_errno)
-    bad_data,    // untrusted input (device tree, ring, disk) failed validation
+    hypercall,  // Xen returned a negative errno (Error::xen_errno)
+    bad_data,   // untrusted input (device tree, ring, disk) failed validation
     no_memory,
     no_space,
     busy,
@@ -109,10 +109,12 @@ class [[nodiscard]] Result {
 
   private:
     void check_value() const {
-        if (!ok_) [[unlikely]] result_detail::value_of_error(storage_.error);
+        if (!ok_) [[unlikely]]
+            result_detail::value_of_error(storage_.error);
     }
     void check_error() const {
-        if (ok_) [[unlikely]] result_detail::error_of_success();
+        if (ok_) [[unlikely]]
+            result_detail::error_of_success();
     }
     union Storage {
         Storage() {}
@@ -131,14 +133,17 @@ class [[nodiscard]] Result<void> {
     bool ok() const { return ok_; }
     explicit operator bool() const { return ok_; }
     void value() const {
-        if (!ok_) [[unlikely]] result_detail::value_of_error(error_);
+        if (!ok_) [[unlikely]]
+            result_detail::value_of_error(error_);
     }
     Error& error() {
-        if (ok_) [[unlikely]] result_detail::error_of_success();
+        if (ok_) [[unlikely]]
+            result_detail::error_of_success();
         return error_;
     }
     const Error& error() const {
-        if (ok_) [[unlikely]] result_detail::error_of_success();
+        if (ok_) [[unlikely]]
+            result_detail::error_of_success();
         return error_;
     }
 
@@ -156,21 +161,21 @@ inline Status ok() { return {}; }
 // TRY(expr): evaluates a Result; on error returns the error from the enclosing
 // function, otherwise yields the value. (GNU statement expression, as GCC and
 // Clang both support.)
-#define TRY(expr)                                                   \
-    ({                                                              \
-        auto&& xb_try_result_ = (expr);                             \
-        if (!xb_try_result_.ok()) return xb_try_result_.error();    \
-        std::move(xb_try_result_).value();                          \
+#define TRY(expr)                                                \
+    ({                                                           \
+        auto&& xb_try_result_ = (expr);                          \
+        if (!xb_try_result_.ok()) return xb_try_result_.error(); \
+        std::move(xb_try_result_).value();                       \
     })
 
 // TRY_CTX(expr, fmt, ...): as TRY, adding outer context to the error message.
-#define TRY_CTX(expr, ...)                                          \
-    ({                                                              \
-        auto&& xb_try_result_ = (expr);                             \
-        if (!xb_try_result_.ok()) {                                 \
-            xb::Error xb_try_error_ = xb_try_result_.error();       \
-            xb_try_error_.prefix(__VA_ARGS__);                      \
-            return xb_try_error_;                                   \
-        }                                                           \
-        std::move(xb_try_result_).value();                          \
+#define TRY_CTX(expr, ...)                                    \
+    ({                                                        \
+        auto&& xb_try_result_ = (expr);                       \
+        if (!xb_try_result_.ok()) {                           \
+            xb::Error xb_try_error_ = xb_try_result_.error(); \
+            xb_try_error_.prefix(__VA_ARGS__);                \
+            return xb_try_error_;                             \
+        }                                                     \
+        std::move(xb_try_result_).value();                    \
     })

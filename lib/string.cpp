@@ -12,7 +12,8 @@ void* memcpy(void* __restrict dst, const void* __restrict src, std::size_t n) {
     auto* d = static_cast<unsigned char*>(dst);
     const auto* s = static_cast<const unsigned char*>(src);
     if (((reinterpret_cast<std::uintptr_t>(d) | reinterpret_cast<std::uintptr_t>(s)) & 7) == 0) {
-        for (; n >= 8; n -= 8, d += 8, s += 8) *reinterpret_cast<std::uint64_t*>(d) = *reinterpret_cast<const std::uint64_t*>(s);
+        for (; n >= 8; n -= 8, d += 8, s += 8)
+            *reinterpret_cast<std::uint64_t*>(d) = *reinterpret_cast<const std::uint64_t*>(s);
     }
     while (n-- != 0) *d++ = *s++;
     return dst;
@@ -30,7 +31,10 @@ void* memmove(void* dst, const void* src, std::size_t n) {
 void* memset(void* dst, int value, std::size_t n) {
     auto* d = static_cast<unsigned char*>(dst);
     auto byte = static_cast<unsigned char>(value);
-    while (n != 0 && (reinterpret_cast<std::uintptr_t>(d) & 7) != 0) { *d++ = byte; --n; }
+    while (n != 0 && (reinterpret_cast<std::uintptr_t>(d) & 7) != 0) {
+        *d++ = byte;
+        --n;
+    }
     std::uint64_t word = 0x0101010101010101ULL * byte;
     for (; n >= 8; n -= 8, d += 8) *reinterpret_cast<std::uint64_t*>(d) = word;
     while (n-- != 0) *d++ = byte;
@@ -68,13 +72,15 @@ std::size_t strnlen(const char* s, std::size_t max) {
 
 char* strcpy(char* __restrict dst, const char* __restrict src) {
     char* d = dst;
-    while ((*d++ = *src++) != '\0') {
-    }
+    while ((*d++ = *src++) != '\0') {}
     return dst;
 }
 
 int strcmp(const char* a, const char* b) {
-    while (*a != '\0' && *a == *b) { ++a; ++b; }
+    while (*a != '\0' && *a == *b) {
+        ++a;
+        ++b;
+    }
     return static_cast<unsigned char>(*a) - static_cast<unsigned char>(*b);
 }
 

@@ -26,7 +26,7 @@ struct DomIdTag {};
 struct GrantRefTag {};
 
 using PhysAddr = Strong<PhysAddrTag, std::uint64_t>;
-using Gfn = Strong<GfnTag, std::uint64_t>;          // guest frame number (4 KiB)
+using Gfn = Strong<GfnTag, std::uint64_t>;  // guest frame number (4 KiB)
 using EvtchnPort = Strong<EvtchnPortTag, std::uint32_t>;
 using DomId = Strong<DomIdTag, std::uint16_t>;
 using GrantRef = Strong<GrantRefTag, std::uint32_t>;
@@ -43,7 +43,9 @@ struct Range {
     std::uint64_t size = 0;
     constexpr std::uint64_t end() const { return base + size; }
     constexpr bool contains(std::uint64_t a) const { return a >= base && a - base < size; }
-    constexpr bool contains(Range r) const { return r.base >= base && r.size <= size && r.base - base <= size - r.size; }
+    constexpr bool contains(Range r) const {
+        return r.base >= base && r.size <= size && r.base - base <= size - r.size;
+    }
     constexpr bool overlaps(Range r) const { return r.size != 0 && size != 0 && r.base < end() && base < r.end(); }
 };
 

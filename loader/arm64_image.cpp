@@ -95,14 +95,15 @@ struct Placement {
 Result<Arm64Image> parse_arm64_image(std::span<const std::uint8_t> first_bytes, std::uint64_t loaded_size) {
     const std::uint64_t have = first_bytes.size() < loaded_size ? first_bytes.size() : loaded_size;
     if (have < kArm64HeaderSize) {
-        return Error::make(Errc::bad_data, "not an arm64 Image: only %lu bytes (the header is %lu)",
-                           have, kArm64HeaderSize);
+        return Error::make(Errc::bad_data, "not an arm64 Image: only %lu bytes (the header is %lu)", have,
+                           kArm64HeaderSize);
     }
     const std::uint8_t* h = first_bytes.data();
     if (load_le32(h + kMagicOffset) != kMagic) {
         const std::uint8_t* m = h + kMagicOffset;
-        return Error::make(Errc::bad_data, "not an arm64 Image: bad magic at 0x38 (got %02x %02x %02x %02x, want 41 52 4d 64)%s",
-                           m[0], m[1], m[2], m[3], is_gzip(first_bytes) ? "; this is gzip data: inflate it first" : "");
+        return Error::make(Errc::bad_data,
+                           "not an arm64 Image: bad magic at 0x38 (got %02x %02x %02x %02x, want 41 52 4d 64)%s", m[0],
+                           m[1], m[2], m[3], is_gzip(first_bytes) ? "; this is gzip data: inflate it first" : "");
     }
     if (loaded_size > kArm64MaxImageSize) {
         return Error::make(Errc::bad_data, "arm64 Image: file of %lu bytes is larger than the %lu accepted",
@@ -119,8 +120,8 @@ Result<Arm64Image> parse_arm64_image(std::span<const std::uint8_t> first_bytes, 
     image.text_offset = load_le64(h + 8);
     const std::uint64_t flags = load_le64(h + 24);
     if ((flags & kFlagBigEndian) != 0) {
-        return Error::make(Errc::unsupported, "arm64 Image is a big-endian kernel (flags 0x%lx): only little-endian kernels boot",
-                           flags);
+        return Error::make(Errc::unsupported,
+                           "arm64 Image is a big-endian kernel (flags 0x%lx): only little-endian kernels boot", flags);
     }
     if (image.image_size > kArm64MaxImageSize) {
         return Error::make(Errc::bad_data, "arm64 Image: image_size 0x%lx is larger than the %lu bytes accepted",
@@ -156,8 +157,7 @@ Result<std::uint64_t> choose_kernel_address(const Arm64Image& image, std::uint64
     return Error::make(Errc::no_space,
                        "no room for the kernel: 0x%lx bytes at a 2 MiB-aligned base + text_offset 0x%lx in free RAM, "
                        "clear of the initrd, device tree and source%s",
-                       placement.footprint, image.text_offset,
-                       image.anywhere ? " and below 2^48" : "");
+                       placement.footprint, image.text_offset, image.anywhere ? " and below 2^48" : "");
 }
 
 }  // namespace xb::loader

@@ -5,7 +5,6 @@
 namespace xb::loader {
 namespace {
 
-
 bool is_blank(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\v' || c == '\f'; }
 
 std::string_view trim(std::string_view s) {
@@ -84,20 +83,13 @@ struct KeywordName {
 };
 
 constexpr KeywordName kKeywords[] = {
-    {"label", Keyword::label},
-    {"default", Keyword::default_},
-    {"ontimeout", Keyword::ontimeout},
-    {"timeout", Keyword::timeout},
-    {"prompt", Keyword::prompt},
-    {"include", Keyword::include},
-    {"kernel", Keyword::kernel},
-    {"linux", Keyword::kernel},
-    {"initrd", Keyword::initrd},
-    {"fdt", Keyword::fdt},
-    {"devicetree", Keyword::fdt},
-    {"fdtdir", Keyword::fdtdir},
-    {"devicetreedir", Keyword::fdtdir},
-    {"append", Keyword::append},
+    {"label", Keyword::label},          {"default", Keyword::default_},
+    {"ontimeout", Keyword::ontimeout},  {"timeout", Keyword::timeout},
+    {"prompt", Keyword::prompt},        {"include", Keyword::include},
+    {"kernel", Keyword::kernel},        {"linux", Keyword::kernel},
+    {"initrd", Keyword::initrd},        {"fdt", Keyword::fdt},
+    {"devicetree", Keyword::fdt},       {"fdtdir", Keyword::fdtdir},
+    {"devicetreedir", Keyword::fdtdir}, {"append", Keyword::append},
     {"localboot", Keyword::localboot},
 };
 
@@ -168,7 +160,8 @@ class Parser {
     Status global(Keyword k, std::string_view arg, unsigned line) {
         switch (k) {
             case Keyword::label: {
-                if (arg.empty()) return Error::make(Errc::bad_data, "extlinux.conf line %u: label without a name", line);
+                if (arg.empty())
+                    return Error::make(Errc::bad_data, "extlinux.conf line %u: label without a name", line);
                 if (out_.label_count == ExtlinuxConfig::kMaxLabels) {
                     return Error::make(Errc::bad_data, "extlinux.conf line %u: more than %u labels", line,
                                        ExtlinuxConfig::kMaxLabels);
@@ -189,17 +182,13 @@ class Parser {
                 out_.timeout_ds = TRY(parse_decimal(arg, "timeout", line));
                 out_.has_timeout = true;
                 return ok();
-            case Keyword::prompt:
-                out_.prompt = TRY(parse_decimal(arg, "prompt", line)) != 0;
-                return ok();
-            case Keyword::menu_title:
-                return store(out_.title, arg, "menu title", line);
+            case Keyword::prompt: out_.prompt = TRY(parse_decimal(arg, "prompt", line)) != 0; return ok();
+            case Keyword::menu_title: return store(out_.title, arg, "menu title", line);
             case Keyword::include:
             case Keyword::menu_include:
                 if (out_.include_line == 0) out_.include_line = line;
                 return ok();
-            default:
-                return ok();
+            default: return ok();
         }
     }
 
@@ -211,27 +200,18 @@ class Parser {
     Status label_statement(Keyword k, std::string_view arg, unsigned line) {
         ExtlinuxLabel& l = *current_;
         switch (k) {
-            case Keyword::kernel:
-                return path(l.kernel, arg, "kernel", line);
-            case Keyword::initrd:
-                return path(l.initrd, arg, "initrd", line);
-            case Keyword::fdt:
-                return path(l.fdt, arg, "fdt", line);
-            case Keyword::fdtdir:
-                return path(l.fdtdir, arg, "fdtdir", line);
-            case Keyword::append:
-                return store(l.append, arg, "append", line);
-            case Keyword::menu_label:
-                return store(l.menu_label, arg, "menu label", line);
+            case Keyword::kernel: return path(l.kernel, arg, "kernel", line);
+            case Keyword::initrd: return path(l.initrd, arg, "initrd", line);
+            case Keyword::fdt: return path(l.fdt, arg, "fdt", line);
+            case Keyword::fdtdir: return path(l.fdtdir, arg, "fdtdir", line);
+            case Keyword::append: return store(l.append, arg, "append", line);
+            case Keyword::menu_label: return store(l.menu_label, arg, "menu label", line);
             case Keyword::menu_default:
                 default_label_ = static_cast<int>(&l - out_.labels);
                 out_.default_name[0] = '\0';
                 return ok();
-            case Keyword::localboot:
-                l.localboot = true;
-                return ok();
-            default:
-                return ok();
+            case Keyword::localboot: l.localboot = true; return ok();
+            default: return ok();
         }
     }
 

@@ -18,7 +18,7 @@
 namespace xb::loader {
 
 struct ExtlinuxLabel {
-    static constexpr std::size_t kNameSize = 128;     // bytes, terminating NUL included
+    static constexpr std::size_t kNameSize = 128;  // bytes, terminating NUL included
     static constexpr std::size_t kPathSize = 256;
     static constexpr std::size_t kAppendSize = 2048;  // Linux arm64 COMMAND_LINE_SIZE
 
@@ -48,9 +48,9 @@ struct ExtlinuxConfig {
     char default_name[ExtlinuxLabel::kNameSize];
     std::uint32_t timeout_ds;  // `timeout N`, tenths of a second, as written (0 when absent)
     bool has_timeout;
-    bool prompt;               // `prompt N` with N != 0
-    char title[kTitleSize];    // `menu title TEXT`
-    unsigned include_line;     // line of the first `include`/`menu include` (not followed), 0 if none
+    bool prompt;             // `prompt N` with N != 0
+    char title[kTitleSize];  // `menu title TEXT`
+    unsigned include_line;   // line of the first `include`/`menu include` (not followed), 0 if none
 };
 
 // Parses `text` (the file's bytes; a NUL byte ends it) into `out`, which is

@@ -110,8 +110,7 @@ Result<std::uint64_t> gunzip(std::span<const std::uint8_t> in, std::span<std::ui
             case Z_OK:
             case Z_BUF_ERROR:  // no progress possible: checked below
                 break;
-            case Z_MEM_ERROR:
-                return Error::make(Errc::no_memory, "gunzip: out of heap at input byte %lu", in_pos);
+            case Z_MEM_ERROR: return Error::make(Errc::no_memory, "gunzip: out of heap at input byte %lu", in_pos);
             case Z_NEED_DICT:
                 return Error::make(Errc::bad_data, "corrupt gzip data at input byte %lu: needs a preset dictionary",
                                    in_pos);
@@ -125,8 +124,7 @@ Result<std::uint64_t> gunzip(std::span<const std::uint8_t> in, std::span<std::ui
             }
             // zlib had input and output room yet moved nothing: never expected,
             // but a loop without progress must end.
-            return Error::make(Errc::bad_data, "corrupt gzip data at input byte %lu: inflation stalled",
-                               in_pos);
+            return Error::make(Errc::bad_data, "corrupt gzip data at input byte %lu: inflation stalled", in_pos);
         }
         if (progress != nullptr && progress->keep_going != nullptr && out_pos >= next_report) {
             while (next_report <= out_pos) next_report += step;

@@ -28,9 +28,9 @@ inline constexpr std::uint8_t kImageTypeScript = 6;
 inline constexpr std::uint8_t kImageCompNone = 0;
 
 struct ScriptImage {
-    char name[33] = {};            // NUL-terminated copy of the header's name
-    std::uint32_t data_size = 0;   // from the header
-    std::string_view script;       // the first part, into the bytes given (up to its first NUL)
+    char name[33] = {};           // NUL-terminated copy of the header's name
+    std::uint32_t data_size = 0;  // from the header
+    std::string_view script;      // the first part, into the bytes given (up to its first NUL)
 };
 
 // The data size the header at `header` (kImageHeaderSize bytes) announces,

@@ -23,10 +23,10 @@ struct Context {
     Console& con;
     PowerControl& power;
     const SystemInfo& sys;
-    bool stop = false;  // set when the shell should end (the guest is going away)
-    Services* services = nullptr;  // drivers wired up by board init (nullptr in minimal setups)
-    Environment* env = nullptr;    // the variables (nullptr in minimal setups)
-    Interpreter* interp = nullptr; // the hush interpreter (run, source); set by Shell
+    bool stop = false;              // set when the shell should end (the guest is going away)
+    Services* services = nullptr;   // drivers wired up by board init (nullptr in minimal setups)
+    Environment* env = nullptr;     // the variables (nullptr in minimal setups)
+    Interpreter* interp = nullptr;  // the hush interpreter (run, source); set by Shell
     // Set when ctrlc() saw a Ctrl-C; the interpreter stops the running script
     // and clears it when the prompt comes back.
     bool interrupted = false;

@@ -9,7 +9,8 @@ bool is_blank(char c) { return c == ' ' || c == '\t'; }
 bool is_separator(char c) { return c == ';' || c == '&' || c == '|' || c == '\n'; }
 
 bool is_keyword_before_command(std::string_view w) {
-    return w == "if" || w == "then" || w == "else" || w == "elif" || w == "do" || w == "while" || w == "until" || w == "!";
+    return w == "if" || w == "then" || w == "else" || w == "elif" || w == "do" || w == "while" || w == "until" ||
+           w == "!";
 }
 
 // The words of the current command before the word at the cursor (at most a few

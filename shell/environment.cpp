@@ -34,14 +34,16 @@ std::optional<std::string_view> Environment::get(std::string_view name) const {
 
 Status Environment::set(std::string_view name, std::string_view value) {
     if (!valid_name(name)) {
-        return Error::make(Errc::invalid_argument, "invalid variable name '%.*s'", static_cast<int>(name.size() > kMaxName ? kMaxName : name.size()), name.data());
+        return Error::make(Errc::invalid_argument, "invalid variable name '%.*s'",
+                           static_cast<int>(name.size() > kMaxName ? kMaxName : name.size()), name.data());
     }
     if (value.empty()) {
         remove(name);
         return ok();
     }
     if (value.size() > kMaxValue) {
-        return Error::make(Errc::invalid_argument, "value of '%.*s' too long (%zu bytes, at most %zu)", static_cast<int>(name.size()), name.data(), value.size(), kMaxValue);
+        return Error::make(Errc::invalid_argument, "value of '%.*s' too long (%zu bytes, at most %zu)",
+                           static_cast<int>(name.size()), name.data(), value.size(), kMaxValue);
     }
     const unsigned i = lower_bound(name);
     const bool exists = i < count_ && std::string_view(vars_[i].text, vars_[i].name_len) == name;
@@ -49,7 +51,9 @@ Status Environment::set(std::string_view name, std::string_view value) {
         return Error::make(Errc::no_memory, "environment full (%u variables)", kMaxVars);
     }
     char* text = new (std::nothrow) char[name.size() + value.size() + 2];
-    if (text == nullptr) return Error::make(Errc::no_memory, "no memory for variable '%.*s'", static_cast<int>(name.size()), name.data());
+    if (text == nullptr)
+        return Error::make(Errc::no_memory, "no memory for variable '%.*s'", static_cast<int>(name.size()),
+                           name.data());
     memcpy(text, name.data(), name.size());
     text[name.size()] = '\0';
     memcpy(text + name.size() + 1, value.data(), value.size());
@@ -85,6 +89,8 @@ void Environment::clear() {
 }
 
 std::string_view Environment::name(unsigned i) const { return {vars_[i].text, vars_[i].name_len}; }
-std::string_view Environment::value(unsigned i) const { return {vars_[i].text + vars_[i].name_len + 1, vars_[i].value_len}; }
+std::string_view Environment::value(unsigned i) const {
+    return {vars_[i].text + vars_[i].name_len + 1, vars_[i].value_len};
+}
 
 }  // namespace xb::cmd

@@ -49,13 +49,13 @@ struct Word {
 };
 
 enum class NodeKind : std::uint8_t {
-    simple,   // words: [name=value...] [command args...]
-    if_,      // a: condition, b: then-part, c: else-part (an if_ node for elif) or nullptr
-    for_,     // var, words (nullptr with has_in=false: no "in"), b: body
-    while_,   // a: condition, b: body
-    until_,   // a: condition, b: body
-    and_or,   // a, then the pipelines chained by a->next, each joined to the one before by its op
-    not_,     // ! a
+    simple,  // words: [name=value...] [command args...]
+    if_,     // a: condition, b: then-part, c: else-part (an if_ node for elif) or nullptr
+    for_,    // var, words (nullptr with has_in=false: no "in"), b: body
+    while_,  // a: condition, b: body
+    until_,  // a: condition, b: body
+    and_or,  // a, then the pipelines chained by a->next, each joined to the one before by its op
+    not_,    // ! a
 };
 
 enum class Op : std::uint8_t { none, and_, or_ };
@@ -73,7 +73,7 @@ struct Node {
     std::string_view var;
     bool has_in = false;
     bool is_elif = false;  // an if_ node that is the elif of the one before (runs in its loop, not nested)
-    Op op = Op::none;  // in an and_or chain: && or || before this pipeline
+    Op op = Op::none;      // in an and_or chain: && or || before this pipeline
 };
 
 }  // namespace xb::cmd::hush

@@ -12,7 +12,8 @@ class Builder {
     bool failed() const { return failed_; }
     Status error() const {
         if (too_many_) return Error::make(Errc::invalid_argument, "too many arguments (at most %d)", Fields::kMaxArgs);
-        return Error::make(Errc::invalid_argument, "command too long (more than %zu bytes after expansion)", Fields::kStorage);
+        return Error::make(Errc::invalid_argument, "command too long (more than %zu bytes after expansion)",
+                           Fields::kStorage);
     }
 
     void put(char c) {

@@ -25,7 +25,7 @@ class VarSource {
 // The words of one command after expansion, as C strings. Big: allocate it on
 // the heap (the firmware stack is 64 KiB).
 struct Fields {
-    static constexpr int kMaxArgs = 64;             // U-Boot's usual CONFIG_SYS_MAXARGS
+    static constexpr int kMaxArgs = 64;                 // U-Boot's usual CONFIG_SYS_MAXARGS
     static constexpr std::size_t kStorage = 10 * 1024;  // room for a 4 KiB value twice, and more
 
     char storage[kStorage];

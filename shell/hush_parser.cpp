@@ -58,7 +58,8 @@ class Parser {
             case Token::and_and: format_to(what, sizeof what, "'&&'"); break;
             case Token::or_or: format_to(what, sizeof what, "'||'"); break;
             case Token::word:
-                format_to(what, sizeof what, "'%.*s'", static_cast<int>(t.text.size() > 24 ? 24 : t.text.size()), t.text.data());
+                format_to(what, sizeof what, "'%.*s'", static_cast<int>(t.text.size() > 24 ? 24 : t.text.size()),
+                          t.text.data());
                 break;
         }
         if (expected != nullptr) fail(t.pos, "unexpected %s (expected '%s')", what, expected);

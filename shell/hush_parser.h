@@ -33,7 +33,7 @@ struct Script {
     Node* root = nullptr;  // the top-level list (nullptr: nothing to run)
 };
 
-inline constexpr unsigned kMaxNesting = 32;          // if/for/while inside each other
+inline constexpr unsigned kMaxNesting = 32;            // if/for/while inside each other
 inline constexpr std::size_t kMaxScript = 256 * 1024;  // bytes of script text
 
 // Parses text into out (replacing what it held). Errors name the position:

@@ -52,7 +52,8 @@ Status Interpreter::check(std::string_view text, bool* incomplete) {
 
 [[gnu::noinline]] bool Interpreter::parse_or_report(std::string_view text, hush::Script& script, const char* what) {
     Status parsed = hush::parse(text, script);
-    if (!parsed.ok()) ctx_.con.printf("syntax error%s%s: %s\n", what ? " in " : "", what ? what : "", parsed.error().message());
+    if (!parsed.ok())
+        ctx_.con.printf("syntax error%s%s: %s\n", what ? " in " : "", what ? what : "", parsed.error().message());
     return parsed.ok();
 }
 

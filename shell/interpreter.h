@@ -87,8 +87,8 @@ class Interpreter final : public hush::VarSource {
     std::uint64_t step_limit_ = 0;
     std::uint64_t steps_ = 0;
     bool (*allow_)(const char* name) = nullptr;
-    bool aborting_ = false;    // Ctrl-C, power-off or the step limit: unwind everything
-    bool exiting_ = false;     // `exit`: unwind the current script
+    bool aborting_ = false;  // Ctrl-C, power-off or the step limit: unwind everything
+    bool exiting_ = false;   // `exit`: unwind the current script
     mutable char status_text_[12] = {};
 };
 

@@ -10,8 +10,8 @@ namespace xb::cmd {
 struct LineEditor::History {
     char lines[kHistory][kMaxLine];
     std::uint16_t lens[kHistory];
-    unsigned count;   // entries held
-    unsigned newest;  // index of the newest entry
+    unsigned count;        // entries held
+    unsigned newest;       // index of the newest entry
     char saved[kMaxLine];  // the line being edited when browsing began
     std::uint16_t saved_len;
 };
@@ -139,7 +139,8 @@ void LineEditor::key(Key k) {
         case Key::down:
             if (browsing_ == 0) break;
             --browsing_;
-            replace_line(browsing_ == 0 ? std::string_view(history_->saved, history_->saved_len) : history(browsing_ - 1));
+            replace_line(browsing_ == 0 ? std::string_view(history_->saved, history_->saved_len)
+                                        : history(browsing_ - 1));
             break;
     }
 }
@@ -202,7 +203,8 @@ void LineEditor::complete(bool second_tab) {
     const std::string_view rest = sum.common.substr(site.prefix.size());
     if (sum.count == 1) {
         insert(rest);
-        if (site.suffix != 0 && (cursor_ == len_ || buf_[cursor_] != site.suffix)) insert(std::string_view(&site.suffix, 1));
+        if (site.suffix != 0 && (cursor_ == len_ || buf_[cursor_] != site.suffix))
+            insert(std::string_view(&site.suffix, 1));
         return;
     }
     if (!rest.empty()) {
@@ -274,16 +276,16 @@ LineEditor::Event LineEditor::feed(char c) {
             browsing_ = 0;
             return Event::interrupted;
         case 0x08:
-        case 0x7f: erase_before(); return Event::none;  // backspace / delete
-        case 0x04: erase_at(); return Event::none;      // Ctrl-D
-        case 0x01: key(Key::home); return Event::none;  // Ctrl-A
-        case 0x05: key(Key::end); return Event::none;   // Ctrl-E
-        case 0x02: key(Key::left); return Event::none;  // Ctrl-B
-        case 0x06: key(Key::right); return Event::none; // Ctrl-F
-        case 0x10: key(Key::up); return Event::none;    // Ctrl-P
-        case 0x0e: key(Key::down); return Event::none;  // Ctrl-N
-        case 0x0b: kill_to_end(); return Event::none;   // Ctrl-K
-        case 0x15:  // Ctrl-U
+        case 0x7f: erase_before(); return Event::none;   // backspace / delete
+        case 0x04: erase_at(); return Event::none;       // Ctrl-D
+        case 0x01: key(Key::home); return Event::none;   // Ctrl-A
+        case 0x05: key(Key::end); return Event::none;    // Ctrl-E
+        case 0x02: key(Key::left); return Event::none;   // Ctrl-B
+        case 0x06: key(Key::right); return Event::none;  // Ctrl-F
+        case 0x10: key(Key::up); return Event::none;     // Ctrl-P
+        case 0x0e: key(Key::down); return Event::none;   // Ctrl-N
+        case 0x0b: kill_to_end(); return Event::none;    // Ctrl-K
+        case 0x15:                                       // Ctrl-U
             move_to(0);
             kill_to_end();
             return Event::none;
@@ -291,9 +293,7 @@ LineEditor::Event LineEditor::feed(char c) {
             complete(was_tab);
             last_was_tab_ = true;
             return Event::none;
-        case 0x1b:
-            escape_ = Escape::esc;
-            return Event::none;
+        case 0x1b: escape_ = Escape::esc; return Event::none;
         default: break;
     }
     if (static_cast<unsigned char>(c) < 0x20) return Event::none;

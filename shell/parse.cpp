@@ -10,15 +10,20 @@ namespace {
 Result<std::uint64_t> parse(const char* text, unsigned base, const char* what) {
     const char* p = text;
     if (base == 16 && p[0] == '0' && (p[1] == 'x' || p[1] == 'X')) p += 2;
-    if (*p == '\0') return Error::make(Errc::invalid_argument, "invalid %s '%s' (%s expected)", what, text, base == 16 ? "hex" : "decimal");
+    if (*p == '\0')
+        return Error::make(Errc::invalid_argument, "invalid %s '%s' (%s expected)", what, text,
+                           base == 16 ? "hex" : "decimal");
     std::uint64_t value = 0;
     for (; *p != '\0'; ++p) {
         unsigned digit;
         if (*p >= '0' && *p <= '9') digit = static_cast<unsigned>(*p - '0');
         else if (base == 16 && *p >= 'a' && *p <= 'f') digit = static_cast<unsigned>(*p - 'a' + 10);
         else if (base == 16 && *p >= 'A' && *p <= 'F') digit = static_cast<unsigned>(*p - 'A' + 10);
-        else return Error::make(Errc::invalid_argument, "invalid %s '%s' (%s expected)", what, text, base == 16 ? "hex" : "decimal");
-        if (value > (UINT64_MAX - digit) / base) return Error::make(Errc::invalid_argument, "%s '%s' is too large", what, text);
+        else
+            return Error::make(Errc::invalid_argument, "invalid %s '%s' (%s expected)", what, text,
+                               base == 16 ? "hex" : "decimal");
+        if (value > (UINT64_MAX - digit) / base)
+            return Error::make(Errc::invalid_argument, "%s '%s' is too large", what, text);
         value = value * base + digit;
     }
     return value;

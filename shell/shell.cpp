@@ -44,14 +44,9 @@ Status Shell::run() {
             continue;
         }
         switch (editor_.feed(static_cast<char>(c))) {
-            case LineEditor::Event::line:
-                on_line(editor_.line());
-                break;
-            case LineEditor::Event::interrupted:
-                pending_len_ = 0;
-                break;
-            case LineEditor::Event::none:
-                continue;
+            case LineEditor::Event::line: on_line(editor_.line()); break;
+            case LineEditor::Event::interrupted: pending_len_ = 0; break;
+            case LineEditor::Event::none: continue;
         }
         if (ctx_.stop) break;
         const char* prompt = pending_len_ != 0 ? kContinuationPrompt : kPrompt;

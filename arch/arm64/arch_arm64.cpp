@@ -46,9 +46,7 @@ void dcache_by_line(const void* start, std::size_t size) {
 void dcache_clean_range(const void* start, std::size_t size) { dcache_by_line<false>(start, size); }
 void dcache_clean_invalidate_range(const void* start, std::size_t size) { dcache_by_line<true>(start, size); }
 
-void icache_invalidate_all() {
-    asm volatile("ic iallu\n dsb nsh\n isb" ::: "memory");
-}
+void icache_invalidate_all() { asm volatile("ic iallu\n dsb nsh\n isb" ::: "memory"); }
 
 void cpu_relax() { asm volatile("yield" ::: "memory"); }
 

@@ -3,11 +3,11 @@
 
 #include <cstdint>
 
-#define XB_READ_SYSREG(name)                                  \
-    ({                                                        \
-        std::uint64_t xb_sysreg_v_;                           \
-        asm volatile("mrs %0, " #name : "=r"(xb_sysreg_v_));  \
-        xb_sysreg_v_;                                         \
+#define XB_READ_SYSREG(name)                                 \
+    ({                                                       \
+        std::uint64_t xb_sysreg_v_;                          \
+        asm volatile("mrs %0, " #name : "=r"(xb_sysreg_v_)); \
+        xb_sysreg_v_;                                        \
     })
 #define XB_WRITE_SYSREG(name, v) asm volatile("msr " #name ", %0" ::"r"(static_cast<std::uint64_t>(v)) : "memory")
 

@@ -29,8 +29,7 @@ void advance(std::uint64_t ticks) { g_now.fetch_add(ticks, std::memory_order_rel
 
 void advance_to(std::uint64_t counter_value) {
     std::uint64_t seen = g_now.load(std::memory_order_relaxed);
-    while (seen < counter_value && !g_now.compare_exchange_weak(seen, counter_value, std::memory_order_relaxed)) {
-    }
+    while (seen < counter_value && !g_now.compare_exchange_weak(seen, counter_value, std::memory_order_relaxed)) {}
 }
 
 std::optional<std::uint64_t> wakeup() {

@@ -132,10 +132,12 @@ void start_pv_services(BoardEnv& env, Console& con, xen::EventChannels& events, 
     Status bound = events.bind_polled(port);
     void* store_mem = env.heap.alloc(sizeof(xen::XenStore), alignof(xen::XenStore));
     if (!bound.ok() || store_mem == nullptr) {
-        con.printf("xenboot: warning: XenStore unavailable: %s\n", bound.ok() ? "out of memory" : bound.error().message());
+        con.printf("xenboot: warning: XenStore unavailable: %s\n",
+                   bound.ok() ? "out of memory" : bound.error().message());
         return;
     }
-    pv.store = new (store_mem) xen::XenStore(events, static_cast<xen::XenstoreInterface*>(env.xen.frame(Gfn(store_pfn.value()))), port);
+    pv.store = new (store_mem)
+        xen::XenStore(events, static_cast<xen::XenstoreInterface*>(env.xen.frame(Gfn(store_pfn.value()))), port);
     services.xenstore = pv.store;
 
     Status g = pv.grants.init(env.xen, tree.hypervisor.reg[0], XENBOOT_GRANT_FRAMES, env.heap);
@@ -168,8 +170,8 @@ void print_disks(Console& con, pvblock::PvBlockBus* bus) {
     if (bus == nullptr) return;
     for (unsigned i = 0; i < bus->count(); ++i) {
         const pvblock::BlkfrontInfo& d = bus->disk(i).info();
-        con.printf("pvblock %u: %s (vbd %u), %lu MiB, %u-byte sectors%s\n", i, d.vdev_name[0] ? d.vdev_name : "disk", d.vdev,
-                   d.sectors >> 11, d.sector_size, d.read_only ? ", read-only" : "");
+        con.printf("pvblock %u: %s (vbd %u), %lu MiB, %u-byte sectors%s\n", i, d.vdev_name[0] ? d.vdev_name : "disk",
+                   d.vdev, d.sectors >> 11, d.sector_size, d.read_only ? ", read-only" : "");
     }
 }
 
@@ -201,7 +203,9 @@ void load_environment(Console& con, cmd::Environment& env, const void* dtb) {
     }
     cmd::BootargsResult r = cmd::load_bootargs_env(env, args.value());
     if (r.set != 0) con.printf("Environment: %u variable%s from bootargs\n", r.set, r.set == 1 ? "" : "s");
-    if (r.failed != 0) con.printf("xenboot: warning: %u bootargs variable%s not set (too long or environment full)\n", r.failed, r.failed == 1 ? "" : "s");
+    if (r.failed != 0)
+        con.printf("xenboot: warning: %u bootargs variable%s not set (too long or environment full)\n", r.failed,
+                   r.failed == 1 ? "" : "s");
 }
 
 }  // namespace
@@ -299,8 +303,7 @@ void board_main(BoardEnv& env) {
     print_banner(con, sys);
     print_disks(con, pv.bus);
     sys.entry_to_prompt_us = arch::ticks_to_us(arch::counter() - env.entry_ticks);
-    con.printf("Entry to prompt: %lu.%03lu ms\n", sys.entry_to_prompt_us / 1000,
-               sys.entry_to_prompt_us % 1000);
+    con.printf("Entry to prompt: %lu.%03lu ms\n", sys.entry_to_prompt_us / 1000, sys.entry_to_prompt_us % 1000);
 
     // 7. The shell, until a command ends the guest.
     cmd::Context ctx{con, env.power, sys};
@@ -312,8 +315,9 @@ void board_main(BoardEnv& env) {
     }
     ctx.env = new (env_mem) cmd::Environment();
     load_environment(con, *ctx.env, dtb_copy);
-    board::HandoffParts parts{xen, events, shared_info_mapping, pv.grants.ready() ? &pv.grants : nullptr, pv.store, pv.bus,
-                              con, sys.memory, env.enter_kernel};
+    board::HandoffParts parts{
+        xen, events,     shared_info_mapping, pv.grants.ready() ? &pv.grants : nullptr, pv.store, pv.bus,
+        con, sys.memory, env.enter_kernel};
     XenguestHandoff handoff(parts);
     if (env.enter_kernel != nullptr) services.handoff = &handoff;
     services.file_exists = &cmd::file_exists;

@@ -31,11 +31,11 @@ struct BoardEnv {
     Mapper& mapper;
     PowerControl& power;
     Heap& heap;
-    const void* dtb;              // as Xen passed it in x0
-    std::size_t dtb_readable;     // bytes known to be readable at dtb
-    std::uint64_t entry_ticks;    // generic-timer count at the first instruction
-    std::uint64_t load_base;      // where Xen loaded xenboot
-    Range image;                  // xenboot's image, BSS, stack and page tables
+    const void* dtb;            // as Xen passed it in x0
+    std::size_t dtb_readable;   // bytes known to be readable at dtb
+    std::uint64_t entry_ticks;  // generic-timer count at the first instruction
+    std::uint64_t load_base;    // where Xen loaded xenboot
+    Range image;                // xenboot's image, BSS, stack and page tables
     Range heap_range;
     // Hook for the exception/panic path: where messages go once a console exists.
     void (*set_panic_console)(Console* con);

@@ -77,7 +77,8 @@ extern "C" std::uint64_t xenboot_choose_home(const void* dtb, std::uint64_t base
 
 // arch/arm64/enter_kernel.S
 extern "C" [[noreturn]] void xenboot_enter_kernel(std::uint64_t entry, std::uint64_t dtb, std::uint64_t ram0_base,
-                                                  std::uint64_t ram0_size, std::uint64_t ram1_base, std::uint64_t ram1_size);
+                                                  std::uint64_t ram0_size, std::uint64_t ram1_base,
+                                                  std::uint64_t ram1_size);
 
 void enter_kernel(std::uint64_t entry, std::uint64_t dtb, Range ram0, Range ram1) {
     xenboot_enter_kernel(entry, dtb, ram0.base, ram0.size, ram1.base, ram1.size);
@@ -92,8 +93,9 @@ extern "C" [[noreturn]] void xenboot_main(const void* dtb, std::uint64_t entry_t
     board::XenPower power(xen);
     set_fatal_power(&power);
     FirmwareMapper mapper;
-    board::BoardEnv env{xen,         mapper,   power, g_heap, dtb,  kMaxDtbSize,
-                        entry_ticks, load_base, image, heap,  &set_fatal_console, &enter_kernel};
+    board::BoardEnv env{
+        xen,          mapper, power, g_heap, dtb, kMaxDtbSize, entry_ticks, load_base, image, heap, &set_fatal_console,
+        &enter_kernel};
     board::board_main(env);
     halt_after_fatal();
 }

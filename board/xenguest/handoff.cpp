@@ -26,7 +26,8 @@ unsigned XenguestHandoff::release_xen(Console& log) {
     if (p_.bus != nullptr) warnings += warn_if(log, p_.bus->disconnect_all(), "closing PV disks");
     // 2. XenStore: ask xenstored to drop this connection's state (watches,
     //    transactions) and reset the ring, when it supports reconnection.
-    if (p_.store != nullptr) warnings += warn_if(log, p_.store->reconnect(Deadline::after_ms(kXenstoreResetMs)), "resetting XenStore");
+    if (p_.store != nullptr)
+        warnings += warn_if(log, p_.store->reconnect(Deadline::after_ms(kXenstoreResetMs)), "resetting XenStore");
     // 3. No pending bit or selector left behind for the console or XenStore
     //    ports (the kernel masks and rebinds everything itself).
     p_.events.clear_all_pending();

@@ -21,9 +21,9 @@ struct HandoffParts {
     xen::XenPort& xen;
     xen::EventChannels& events;
     xen::SharedInfoMapping& shared_info;
-    xen::GrantTable* grants;        // nullptr: never initialised
-    xen::XenStore* store;           // nullptr: no XenStore
-    pvblock::PvBlockBus* bus;       // nullptr: no PV disks
+    xen::GrantTable* grants;   // nullptr: never initialised
+    xen::XenStore* store;      // nullptr: no XenStore
+    pvblock::PvBlockBus* bus;  // nullptr: no PV disks
     Console& con;
     const MemoryMap& memory;
     EnterKernelFn enter;

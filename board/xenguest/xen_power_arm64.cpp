@@ -7,8 +7,8 @@ namespace {
 Status shut_down(xen::XenPort& xen, xen::ShutdownReason reason, std::uint32_t psci_function) {
     Status s = xen::sched_shutdown(xen, reason);
     long psci = arm64::psci_call(psci_function);  // reached only if Xen refused
-    return Error::make(Errc::hypercall, "%s; PSCI 0x%x returned %ld", s.ok() ? "SCHEDOP_shutdown returned" : s.error().message(),
-                       psci_function, psci);
+    return Error::make(Errc::hypercall, "%s; PSCI 0x%x returned %ld",
+                       s.ok() ? "SCHEDOP_shutdown returned" : s.error().message(), psci_function, psci);
 }
 }  // namespace
 

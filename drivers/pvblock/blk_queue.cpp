@@ -13,8 +13,8 @@ unsigned indirect_pages_for(unsigned segments) {
 }
 }  // namespace
 
-Status BlkQueue::init(xen::XenPort& xen, xen::EventChannels& events, xen::GrantTable& grants, Heap& heap,
-                      DomId backend, QueueConfig config, const char* name) {
+Status BlkQueue::init(xen::XenPort& xen, xen::EventChannels& events, xen::GrantTable& grants, Heap& heap, DomId backend,
+                      QueueConfig config, const char* name) {
     xen_ = &xen;
     events_ = &events;
     grants_ = &grants;
@@ -62,9 +62,10 @@ Status BlkQueue::init(xen::XenPort& xen, xen::EventChannels& events, xen::GrantT
         sh.indirect = static_cast<xen::BlkifSegment*>(heap.alloc(ipages * 4096u, 4096));
         if (sh.indirect == nullptr) return Error::make(Errc::no_memory, "%s: no memory for indirect pages", name_);
         for (unsigned p = 0; p < ipages; ++p) {
-            sh.indirect_refs[p] = TRY_CTX(grants.grant(backend, xen.gfn_of(sh.indirect + p * xen::kBlkifSegmentsPerIndirectPage),
-                                                       config_.persistent_pages == 0),
-                                          "%s: granting an indirect page", name_);
+            sh.indirect_refs[p] =
+                TRY_CTX(grants.grant(backend, xen.gfn_of(sh.indirect + p * xen::kBlkifSegmentsPerIndirectPage),
+                                     config_.persistent_pages == 0),
+                        "%s: granting an indirect page", name_);
             sh.indirect_granted = p + 1;
         }
     }
@@ -82,13 +83,16 @@ Status BlkQueue::init(xen::XenPort& xen, xen::EventChannels& events, xen::GrantT
         pool_pages_ = pool_pages;
         pool_free_count_ = 0;
         for (unsigned i = 0; i < pool_pages_; ++i) {
-            pool_refs_[i] = TRY_CTX(grants.grant(backend, xen.gfn_of(pool_page(i)), false), "%s: granting the persistent pool", name_);
+            pool_refs_[i] = TRY_CTX(grants.grant(backend, xen.gfn_of(pool_page(i)), false),
+                                    "%s: granting the persistent pool", name_);
             pool_granted_ = i + 1;
             pool_free_[pool_free_count_++] = static_cast<std::uint16_t>(pool_pages_ - 1 - i);
         }
         for (unsigned s = 0; s < slots_; ++s) {
-            shadow_[s].pool_pages = static_cast<std::uint16_t*>(heap.alloc(config_.max_segments * sizeof(std::uint16_t)));
-            if (shadow_[s].pool_pages == nullptr) return Error::make(Errc::no_memory, "%s: no memory for request state", name_);
+            shadow_[s].pool_pages =
+                static_cast<std::uint16_t*>(heap.alloc(config_.max_segments * sizeof(std::uint16_t)));
+            if (shadow_[s].pool_pages == nullptr)
+                return Error::make(Errc::no_memory, "%s: no memory for request state", name_);
         }
     }
     port_ = TRY_CTX(xen::evtchn_alloc_unbound(xen, backend), "%s", name_);
@@ -288,15 +292,16 @@ Result<unsigned> BlkQueue::complete_responses(std::uint64_t& done, Error* first_
         Shadow& sh = shadow_[r.id];
         // blkback answers an indirect request with either operation code.
         if (r.operation != sh.operation && r.operation != sh.data_op) {
-            return Error::make(Errc::bad_data, "%s: response to request %lu has operation %u, expected %u", name_,
-                               r.id, r.operation, sh.operation);
+            return Error::make(Errc::bad_data, "%s: response to request %lu has operation %u, expected %u", name_, r.id,
+                               r.operation, sh.operation);
         }
         Status ended = ok();
         if (persistent()) {
             for (unsigned g = 0; g < sh.nsegs; ++g) {
                 std::uint64_t off = std::uint64_t{g} * 4096;
                 std::uint64_t chunk = sh.bytes - off < 4096 ? sh.bytes - off : 4096;
-                if (sh.dest != nullptr && r.status == xen::kBlkifRspOkay) std::memcpy(sh.dest + off, pool_page(sh.pool_pages[g]), chunk);
+                if (sh.dest != nullptr && r.status == xen::kBlkifRspOkay)
+                    std::memcpy(sh.dest + off, pool_page(sh.pool_pages[g]), chunk);
                 pool_free_[pool_free_count_++] = sh.pool_pages[g];
             }
         }
@@ -309,10 +314,10 @@ Result<unsigned> BlkQueue::complete_responses(std::uint64_t& done, Error* first_
         if (!ended.ok()) return ended.error().prefix("%s: after request at sector %lu", name_, sh.sector);
         if (r.status != xen::kBlkifRspOkay) {
             if (!failed) {
-                *first_error = Error::make(Errc::io, "%s: %s of %lu bytes at sector %lu failed: backend status %d (%s)",
-                                           name_, sh.data_op == xen::kBlkifOpWrite ? "write" : "read",
-                                           sh.bytes, sh.sector, r.status,
-                                           r.status == xen::kBlkifRspEopnotsupp ? "not supported" : "I/O error");
+                *first_error =
+                    Error::make(Errc::io, "%s: %s of %lu bytes at sector %lu failed: backend status %d (%s)", name_,
+                                sh.data_op == xen::kBlkifOpWrite ? "write" : "read", sh.bytes, sh.sector, r.status,
+                                r.status == xen::kBlkifRspEopnotsupp ? "not supported" : "I/O error");
             }
             failed = true;
         } else {
@@ -341,7 +346,8 @@ Status BlkQueue::wait_for_responses() {
 Status BlkQueue::transfer(bool write, std::uint64_t sector, void* buf, std::uint64_t bytes, Progress* progress) {
     if (shadow_ == nullptr) return Error::make(Errc::io, "%s: not connected", name_);
     if (broken_) {
-        return Error::make(Errc::io, "%s: the ring is unusable after an earlier backend failure (reconnect needed)", name_);
+        return Error::make(Errc::io, "%s: the ring is unusable after an earlier backend failure (reconnect needed)",
+                           name_);
     }
     if (bytes % 512 != 0 || (!persistent() && reinterpret_cast<std::uintptr_t>(buf) % 512 != 0)) {
         return Error::make(Errc::invalid_argument, "%s: transfer of %lu bytes at %p is not 512-byte aligned", name_,
@@ -357,7 +363,8 @@ Status BlkQueue::transfer(bool write, std::uint64_t sector, void* buf, std::uint
     for (;;) {
         bool produced = false;
         while (!failed && !stopped && submitted < bytes && !ring_.full() && in_flight_ < slots_ && can_submit()) {
-            Result<std::uint64_t> covered = submit_one(write, sector + submitted / 512, base + submitted, bytes - submitted);
+            Result<std::uint64_t> covered =
+                submit_one(write, sector + submitted / 512, base + submitted, bytes - submitted);
             if (!covered.ok()) {
                 first_error = covered.error();
                 failed = true;
@@ -373,7 +380,8 @@ Status BlkQueue::transfer(bool write, std::uint64_t sector, void* buf, std::uint
         if (in_flight_ == 0) break;
 
         Status waited = wait_for_responses();
-        Result<unsigned> completed = waited.ok() ? complete_responses(done, &first_error, failed) : Result<unsigned>(waited.error());
+        Result<unsigned> completed =
+            waited.ok() ? complete_responses(done, &first_error, failed) : Result<unsigned>(waited.error());
         if (!completed.ok()) {
             // In-flight requests keep their grants: the backend may still use
             // those pages, so nothing is reused until a reconnect.
@@ -383,8 +391,7 @@ Status BlkQueue::transfer(bool write, std::uint64_t sector, void* buf, std::uint
         if (progress != nullptr && !progress->update(done, bytes)) stopped = true;
     }
     if (failed) return first_error;
-    if (stopped) return Error::make(Errc::interrupted, "%s: interrupted after %lu of %lu bytes", name_,
-                                    done, bytes);
+    if (stopped) return Error::make(Errc::interrupted, "%s: interrupted after %lu of %lu bytes", name_, done, bytes);
     return ok();
 }
 

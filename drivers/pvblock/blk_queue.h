@@ -20,8 +20,8 @@
 namespace xb::pvblock {
 
 struct QueueConfig {
-    unsigned ring_order = 0;        // 2^order ring pages (max-ring-page-order)
-    unsigned max_segments = 11;     // > 11: indirect descriptors (feature-max-indirect-segments)
+    unsigned ring_order = 0;     // 2^order ring pages (max-ring-page-order)
+    unsigned max_segments = 11;  // > 11: indirect descriptors (feature-max-indirect-segments)
     std::uint64_t stall_timeout_ms = 10000;
     // feature-persistent: data goes through a pool of pages granted once, which
     // blkback maps once and keeps (up to 1056 per ring in Linux), instead of a
@@ -84,14 +84,14 @@ class BlkQueue {
   private:
     struct Shadow {
         bool in_flight = false;
-        std::uint8_t* dest = nullptr;     // persistent reads: where the data goes
+        std::uint8_t* dest = nullptr;         // persistent reads: where the data goes
         std::uint16_t* pool_pages = nullptr;  // persistent: the pool pages used
-        std::uint8_t operation = 0;  // what was sent (read/write or indirect)
-        std::uint8_t data_op = 0;    // read or write
+        std::uint8_t operation = 0;           // what was sent (read/write or indirect)
+        std::uint8_t data_op = 0;             // read or write
         std::uint64_t sector = 0;
         std::uint64_t bytes = 0;
         unsigned nsegs = 0;
-        GrantRef* grefs = nullptr;   // kMaxSegments data grants
+        GrantRef* grefs = nullptr;              // kMaxSegments data grants
         xen::BlkifSegment* indirect = nullptr;  // this slot's indirect page(s)
         GrantRef indirect_refs[xen::kBlkifMaxIndirectPagesPerRequest];
         unsigned indirect_granted = 0;  // indirect_refs[0..n) are live grants
@@ -121,17 +121,17 @@ class BlkQueue {
     FrontRing ring_;
     void* ring_mem_ = nullptr;
     GrantRef ring_refs_[1u << kMaxRingOrder] = {};
-    unsigned ring_granted_ = 0;           // ring_refs_[0..n) are live grants
+    unsigned ring_granted_ = 0;  // ring_refs_[0..n) are live grants
     EvtchnPort port_{};
     Shadow* shadow_ = nullptr;
     unsigned slots_ = 0;
     unsigned in_flight_ = 0;
     bool broken_ = false;
-    std::uint8_t* pool_ = nullptr;        // persistent pages
+    std::uint8_t* pool_ = nullptr;  // persistent pages
     GrantRef* pool_refs_ = nullptr;
     std::uint16_t* pool_free_ = nullptr;  // stack of free pool page indices
     unsigned pool_pages_ = 0;
-    unsigned pool_granted_ = 0;           // pool_refs_[0..n) are live grants
+    unsigned pool_granted_ = 0;  // pool_refs_[0..n) are live grants
     unsigned pool_free_count_ = 0;
     Stats stats_{};
 };

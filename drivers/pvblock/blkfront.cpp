@@ -46,22 +46,26 @@ Status BlkfrontDevice::negotiate(const BlkfrontOptions& options, bool& published
     info_.flush = store_->read_u64(path).value_or(0) != 0;
 
     QueueConfig q;
-    q.ring_order = info_.backend_max_ring_order < options.max_ring_order ? info_.backend_max_ring_order : options.max_ring_order;
+    q.ring_order =
+        info_.backend_max_ring_order < options.max_ring_order ? info_.backend_max_ring_order : options.max_ring_order;
     if (q.ring_order > BlkQueue::kMaxRingOrder) q.ring_order = BlkQueue::kMaxRingOrder;
     q.max_segments = xen::kBlkifMaxSegmentsPerRequest;
     if (info_.backend_max_segments > xen::kBlkifMaxSegmentsPerRequest && options.max_segments > q.max_segments) {
-        q.max_segments = info_.backend_max_segments < options.max_segments ? info_.backend_max_segments : options.max_segments;
+        q.max_segments =
+            info_.backend_max_segments < options.max_segments ? info_.backend_max_segments : options.max_segments;
     }
     q.stall_timeout_ms = options.stall_timeout_ms;
     // Offer persistent grants with the pool ready; blkback says whether it
     // takes them up only once Connected (it writes feature-persistent then).
     q.persistent_pages = options.persistent_pages;
-    Status queued = queue_.init(*xen_, *events_, *grants_, *heap_, DomId(static_cast<std::uint16_t>(info_.backend_id)), q, name_);
+    Status queued =
+        queue_.init(*xen_, *events_, *grants_, *heap_, DomId(static_cast<std::uint16_t>(info_.backend_id)), q, name_);
     if (!queued.ok() && q.persistent_pages != 0 && queued.error().code() == Errc::no_memory) {
         // Not enough memory for the pool: direct grants still work (a failed
         // init has already given back what it took).
         q.persistent_pages = 0;
-        queued = queue_.init(*xen_, *events_, *grants_, *heap_, DomId(static_cast<std::uint16_t>(info_.backend_id)), q, name_);
+        queued = queue_.init(*xen_, *events_, *grants_, *heap_, DomId(static_cast<std::uint16_t>(info_.backend_id)), q,
+                             name_);
     }
     TRY(queued);
     info_.ring_order = queue_.config().ring_order;
@@ -230,8 +234,8 @@ Status BlkfrontDevice::release(bool published) {
 Status BlkfrontDevice::check_range(std::uint64_t block, std::uint64_t count) const {
     std::uint64_t total = block_count();
     if (block > total || count > total - block) {
-        return Error::make(Errc::invalid_argument, "%s: blocks %lu+%lu are beyond its %lu blocks", name_,
-                           block, count, total);
+        return Error::make(Errc::invalid_argument, "%s: blocks %lu+%lu are beyond its %lu blocks", name_, block, count,
+                           total);
     }
     return ok();
 }
@@ -250,7 +254,8 @@ Status BlkfrontDevice::transfer(bool write, std::uint64_t block, std::uint64_t c
     return explain_stall(transfer_blocks(write, block, count, buf, progress));
 }
 
-Status BlkfrontDevice::transfer_blocks(bool write, std::uint64_t block, std::uint64_t count, void* buf, Progress* progress) {
+Status BlkfrontDevice::transfer_blocks(bool write, std::uint64_t block, std::uint64_t count, void* buf,
+                                       Progress* progress) {
     if (!connected_) return Error::make(Errc::io, "%s: not connected", name_);
     TRY(check_range(block, count));
     if (write && info_.read_only) return Error::make(Errc::unsupported, "%s: the disk is read-only", name_);
@@ -272,8 +277,7 @@ Status BlkfrontDevice::transfer_blocks(bool write, std::uint64_t block, std::uin
         if (!write) std::memcpy(p + done, bounce_, n);
         done += n;
         if (progress != nullptr && !progress->update(done, bytes) && done < bytes) {
-            return Error::make(Errc::interrupted, "%s: interrupted after %lu of %lu bytes", name_,
-                               done, bytes);
+            return Error::make(Errc::interrupted, "%s: interrupted after %lu of %lu bytes", name_, done, bytes);
         }
     }
     return ok();

@@ -14,8 +14,8 @@
 namespace xb::pvblock {
 
 struct BlkfrontOptions {
-    unsigned max_ring_order = 4;           // what we accept of max-ring-page-order
-    unsigned max_segments = 256;           // 11: never use indirect descriptors
+    unsigned max_ring_order = 4;  // what we accept of max-ring-page-order
+    unsigned max_segments = 256;  // 11: never use indirect descriptors
     std::uint64_t connect_timeout_ms = 10000;
     std::uint64_t stall_timeout_ms = 10000;
     // Pages in the persistent-grant pool when the backend offers
@@ -24,11 +24,11 @@ struct BlkfrontOptions {
 };
 
 struct BlkfrontInfo {
-    unsigned vdev = 0;                  // e.g. 51712
-    char vdev_name[8] = {};             // "xvda" where the number decodes
-    char backend[96] = {};              // backend's XenStore directory
+    unsigned vdev = 0;       // e.g. 51712
+    char vdev_name[8] = {};  // "xvda" where the number decodes
+    char backend[96] = {};   // backend's XenStore directory
     unsigned backend_id = 0;
-    std::uint64_t sectors = 0;          // 512-byte units, whatever sector_size is
+    std::uint64_t sectors = 0;  // 512-byte units, whatever sector_size is
     std::uint32_t sector_size = 512;
     bool read_only = false;
     unsigned ring_order = 0;            // negotiated
@@ -36,8 +36,8 @@ struct BlkfrontInfo {
     unsigned backend_max_segments = 0;  // feature-max-indirect-segments (0: none)
     unsigned backend_max_ring_order = 0;
     bool flush = false;
-    bool backend_persistent = false;    // feature-persistent offered
-    unsigned persistent_pages = 1024;      // in use (0: direct grants)
+    bool backend_persistent = false;   // feature-persistent offered
+    unsigned persistent_pages = 1024;  // in use (0: direct grants)
     // Where connect() spent its time (ms): waiting for InitWait, negotiating
     // (ring set-up and the XenStore transaction), waiting for Connected, in all.
     std::uint64_t ms_init_wait = 0, ms_negotiate = 0, ms_connected = 0, ms_total = 0;

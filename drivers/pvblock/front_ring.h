@@ -64,7 +64,7 @@ class FrontRing {
         std::uint32_t now = req_prod_pvt_;
         arch::barrier_stores();  // requests before the index that publishes them
         xen::store_shared(sring_->req_prod, now);
-        arch::barrier_full();    // the new index before reading req_event
+        arch::barrier_full();  // the new index before reading req_event
         std::uint32_t event = xen::load_shared(sring_->req_event);
         return static_cast<std::uint32_t>(now - event) < static_cast<std::uint32_t>(now - old);
     }

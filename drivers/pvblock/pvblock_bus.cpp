@@ -45,14 +45,16 @@ Status PvBlockBus::probe(const BlkfrontDevice::Env& env, const BlkfrontOptions& 
     count_ = 0;
     for (unsigned i = 0; i < found; ++i) {
         if (count_ == kMaxDisks) {
-            if (log != nullptr) log->printf("pvblock: more than %u disks; ignoring vbd %u and later\n", kMaxDisks, ids[i]);
+            if (log != nullptr)
+                log->printf("pvblock: more than %u disks; ignoring vbd %u and later\n", kMaxDisks, ids[i]);
             break;
         }
         // The persistent pool comes from the heap, shared by every disk: give
         // each at most half of what is left, so later disks still get one.
         BlkfrontOptions per_disk = options;
         std::uint64_t affordable = env.heap.stats().largest_free / 2 / 4096;
-        if (per_disk.persistent_pages > affordable) per_disk.persistent_pages = static_cast<unsigned>(affordable) & ~63u;
+        if (per_disk.persistent_pages > affordable)
+            per_disk.persistent_pages = static_cast<unsigned>(affordable) & ~63u;
         Status s = disks_[count_].connect(env, ids[i], per_disk);
         if (!s.ok()) {
             if (log != nullptr) log->printf("pvblock: vbd %u: %s\n", ids[i], s.error().message());

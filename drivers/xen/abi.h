@@ -47,9 +47,9 @@ struct SchedShutdown {
     unsigned reason;
 };
 struct SchedPoll {
-    std::uint64_t ports;     // XEN_GUEST_HANDLE(evtchn_port_t): 64-bit on Arm
+    std::uint64_t ports;  // XEN_GUEST_HANDLE(evtchn_port_t): 64-bit on Arm
     unsigned nr_ports;
-    std::uint64_t timeout;   // absolute Xen system time in ns; 0 = none
+    std::uint64_t timeout;  // absolute Xen system time in ns; 0 = none
 };
 static_assert(offsetof(SchedPoll, nr_ports) == 8 && offsetof(SchedPoll, timeout) == 16 && sizeof(SchedPoll) == 24);
 
@@ -90,10 +90,10 @@ inline constexpr unsigned kMapspaceSharedInfo = 0;
 inline constexpr unsigned kMapspaceGrantTable = 1;
 struct AddToPhysmap {
     std::uint16_t domid;
-    std::uint16_t size;     // only for XENMAPSPACE_gmfn_range
+    std::uint16_t size;  // only for XENMAPSPACE_gmfn_range
     std::uint32_t space;
-    std::uint64_t idx;      // xen_ulong_t
-    std::uint64_t gpfn;     // xen_pfn_t
+    std::uint64_t idx;   // xen_ulong_t
+    std::uint64_t gpfn;  // xen_pfn_t
 };
 static_assert(offsetof(AddToPhysmap, space) == 4 && offsetof(AddToPhysmap, idx) == 8 &&
               offsetof(AddToPhysmap, gpfn) == 16 && sizeof(AddToPhysmap) == 24);
@@ -253,8 +253,8 @@ struct BlkifRequest {
 static_assert(offsetof(BlkifRequest, id) == 8 && offsetof(BlkifRequest, sector_number) == 16 &&
               offsetof(BlkifRequest, seg) == 24 && sizeof(BlkifRequest) == 112);
 struct BlkifRequestIndirect {
-    std::uint8_t operation;        // kBlkifOpIndirect
-    std::uint8_t indirect_op;      // read or write
+    std::uint8_t operation;    // kBlkifOpIndirect
+    std::uint8_t indirect_op;  // read or write
     std::uint16_t nr_segments;
     std::uint32_t pad;
     std::uint64_t id;

@@ -19,10 +19,11 @@ Status GrantTable::init(XenPort& xen, Range window, unsigned frames_wanted, Heap
     std::uint64_t window_pages = window.size / kPageSize;
     unsigned frames = frames_wanted;
     if (frames > max_frames_) frames = max_frames_;
-    if (window_pages < 2) return Error::make(Errc::bad_data, "grant-table window of %lu bytes is too small",
-                                             window.size);
+    if (window_pages < 2)
+        return Error::make(Errc::bad_data, "grant-table window of %lu bytes is too small", window.size);
     if (frames > window_pages - 1) frames = static_cast<unsigned>(window_pages - 1);  // last page: shared_info
-    if (frames == 0) return Error::make(Errc::unsupported, "Xen allows no grant frames (max_nr_frames %u)", max_frames_);
+    if (frames == 0)
+        return Error::make(Errc::unsupported, "Xen allows no grant frames (max_nr_frames %u)", max_frames_);
 
     first_gfn_ = gfn_of(PhysAddr(window.base));
     // A half-initialised table must not keep frames in the physmap: Xen 4.17
@@ -31,8 +32,8 @@ Status GrantTable::init(XenPort& xen, Range window, unsigned frames_wanted, Heap
     ScopeGuard undo([&] { (void)unmap(xen); });
     frames_ = 0;
     for (unsigned i = 0; i < frames; ++i) {
-        TRY_CTX(add_to_physmap(xen, kMapspaceGrantTable, i, Gfn(first_gfn_.value() + i)), "mapping grant frame %u of %u", i,
-                frames);
+        TRY_CTX(add_to_physmap(xen, kMapspaceGrantTable, i, Gfn(first_gfn_.value() + i)),
+                "mapping grant frame %u of %u", i, frames);
         frames_ = i + 1;
     }
     capacity_ = frames * kGrantEntriesPerFrame - kGrantReservedEntries;
@@ -49,8 +50,7 @@ Status GrantTable::init(XenPort& xen, Range window, unsigned frames_wanted, Heap
 Result<GrantRef> GrantTable::grant(DomId domid, Gfn gfn, bool readonly) {
     if (!ready()) return Error::make(Errc::invalid_argument, "grant table not initialised");
     if (gfn.value() > UINT32_MAX) {
-        return Error::make(Errc::unsupported, "gfn 0x%lx does not fit a v1 grant entry",
-                           gfn.value());
+        return Error::make(Errc::unsupported, "gfn 0x%lx does not fit a v1 grant entry", gfn.value());
     }
     if (free_count_ == 0) return Error::make(Errc::no_space, "all %u grant references are in use", capacity_);
     std::uint32_t ref = free_[--free_count_];

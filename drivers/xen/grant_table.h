@@ -41,7 +41,7 @@ class GrantTable {
     GrantEntryV1* entries_ = nullptr;
     std::uint32_t* free_ = nullptr;  // stack of free references
     unsigned free_count_ = 0;
-    unsigned capacity_ = 0;          // usable references (reserved ones excluded)
+    unsigned capacity_ = 0;  // usable references (reserved ones excluded)
     unsigned frames_ = 0;
     unsigned max_frames_ = 0;
     Gfn first_gfn_{};

@@ -77,9 +77,8 @@ Status add_to_physmap(XenPort& xen, unsigned space, std::uint64_t idx, Gfn gfn) 
     long rc = xen.hypercall(Hypercall::memory_op, kXenmemAddToPhysmap, arg(&a));
     if (rc < 0) {
         int e = static_cast<int>(-rc);
-        return Error::xen(e, Errc::hypercall, "add_to_physmap space %u idx %lu at gfn 0x%lx: %s", space,
-                          idx, gfn.value(),
-                          errno_name(e));
+        return Error::xen(e, Errc::hypercall, "add_to_physmap space %u idx %lu at gfn 0x%lx: %s", space, idx,
+                          gfn.value(), errno_name(e));
     }
     return ok();
 }
@@ -89,8 +88,7 @@ Status remove_from_physmap(XenPort& xen, Gfn gfn) {
     long rc = xen.hypercall(Hypercall::memory_op, kXenmemRemoveFromPhysmap, arg(&a));
     if (rc < 0) {
         int e = static_cast<int>(-rc);
-        return Error::xen(e, Errc::hypercall, "remove_from_physmap gfn 0x%lx: %s",
-                          gfn.value(), errno_name(e));
+        return Error::xen(e, Errc::hypercall, "remove_from_physmap gfn 0x%lx: %s", gfn.value(), errno_name(e));
     }
     return ok();
 }

@@ -5,8 +5,7 @@
 namespace xb::xen {
 
 Result<SharedInfo*> SharedInfoMapping::map(XenPort& xen, Gfn gfn) {
-    if (mapped_) return Error::make(Errc::busy, "shared_info is already mapped at gfn 0x%lx",
-                                    gfn_.value());
+    if (mapped_) return Error::make(Errc::busy, "shared_info is already mapped at gfn 0x%lx", gfn_.value());
     TRY_CTX(add_to_physmap(xen, kMapspaceSharedInfo, 0, gfn), "mapping shared_info");
     mapped_ = true;
     gfn_ = gfn;

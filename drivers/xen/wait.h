@@ -13,8 +13,8 @@
 namespace xb::xen {
 
 template <typename Condition>
-[[gnu::format(printf, 4, 5)]] Status wait_until(XenPort& xen, Deadline deadline, Condition condition, const char* what_fmt,
-                                                ...) {
+[[gnu::format(printf, 4, 5)]] Status wait_until(XenPort& xen, Deadline deadline, Condition condition,
+                                                const char* what_fmt, ...) {
     while (!condition()) {
         if (deadline.expired()) {
             char what[96];
@@ -22,8 +22,7 @@ template <typename Condition>
             va_start(ap, what_fmt);
             vformat_to(what, sizeof what, what_fmt, ap);
             va_end(ap);
-            return Error::make(Errc::timeout, "timed out after %lu ms waiting for %s",
-                               deadline.budget_ms(), what);
+            return Error::make(Errc::timeout, "timed out after %lu ms waiting for %s", deadline.budget_ms(), what);
         }
         // Yield so a backend sharing our physical CPU can run; a failed yield
         // only costs speed, so it is not an error here.

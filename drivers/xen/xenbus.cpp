@@ -58,8 +58,7 @@ Result<XenbusState> read_state(XenStore& store, const char* dir) {
     TRY(state_path(dir, path));
     std::uint64_t value = TRY(store.read_u64(path));
     if (value > static_cast<std::uint64_t>(XenbusState::reconfigured)) {
-        return Error::make(Errc::bad_data, "xenbus: %s is %lu, not a XenbusState", path,
-                           value);
+        return Error::make(Errc::bad_data, "xenbus: %s is %lu, not a XenbusState", path, value);
     }
     return static_cast<XenbusState>(value);
 }
@@ -84,8 +83,8 @@ Result<XenbusState> wait_backend_state(XenStore& store, const char* backend_dir,
                                        unsigned wanted_count, Deadline until, const char* device) {
     if (device == nullptr) device = "device";
     if (wanted == nullptr || wanted_count == 0 || wanted_count > kMaxWanted) {
-        return Error::make(Errc::invalid_argument, "%s: can wait for 1 to %u backend states, not %u", device, kMaxWanted,
-                           wanted_count);
+        return Error::make(Errc::invalid_argument, "%s: can wait for 1 to %u backend states, not %u", device,
+                           kMaxWanted, wanted_count);
     }
     char path[XenStore::kMaxPath];
     TRY_CTX(state_path(backend_dir, path), "%s", device);

@@ -96,7 +96,8 @@ Status check_token(const char* token) {
 Error daemon_error(const char* data, std::uint32_t len) {
     std::size_t n = strnlen(data, len);
     for (const XsErrno& e : kErrnos) {
-        if (n == std::strlen(e.name) && std::memcmp(data, e.name, n) == 0) return Error::xen(e.value, e.code, "%s", e.name);
+        if (n == std::strlen(e.name) && std::memcmp(data, e.name, n) == 0)
+            return Error::xen(e.value, e.code, "%s", e.name);
     }
     char shown[24];
     std::size_t k = 0;
@@ -303,7 +304,8 @@ Result<XenStore::Reply> XenStore::transmit(XsType type, Tx tx, Op op, Deadline u
         char late[64] = "";
         if (mismatched_ != mismatched_before) {
             std::uint64_t count = mismatched_ - mismatched_before;
-            format_to(late, sizeof late, " (discarded %lu %s with another req_id)", count, count == 1 ? "reply" : "replies");
+            format_to(late, sizeof late, " (discarded %lu %s with another req_id)", count,
+                      count == 1 ? "reply" : "replies");
         }
         Error e = req_sent_ < req_len_
                       ? timed_out(until, "xenstored to take the request (%zu of %zu bytes sent)%s", req_sent_, req_len_,
@@ -366,7 +368,8 @@ Result<std::uint64_t> XenStore::read_u64(const char* path, Tx tx) {
     }
     if (!digits) {
         for (std::size_t i = 0; i < len; ++i) {
-            if (static_cast<unsigned char>(text[i]) < 0x20 || static_cast<unsigned char>(text[i]) >= 0x7f) text[i] = '?';
+            if (static_cast<unsigned char>(text[i]) < 0x20 || static_cast<unsigned char>(text[i]) >= 0x7f)
+                text[i] = '?';
         }
         return Error::make(Errc::bad_data, "xenstore read %s: '%s' is not an unsigned number", subject_of(path), text);
     }
@@ -415,13 +418,14 @@ Result<std::size_t> XenStore::directory(const char* path, char* out, std::size_t
         ++names;
     }
     if (!well_formed) {
-        return with_op(protocol_error("malformed listing of %u bytes (names must be non-empty and NUL-terminated)",
-                                      reply.len),
-                       op.name, op.subject);
+        return with_op(
+            protocol_error("malformed listing of %u bytes (names must be non-empty and NUL-terminated)", reply.len),
+            op.name, op.subject);
     }
     if (reply.len > size || out == nullptr) {
-        return with_op(Error::make(Errc::no_space, "listing of %u bytes does not fit a %zu-byte buffer", reply.len, size),
-                       op.name, op.subject);
+        return with_op(
+            Error::make(Errc::no_space, "listing of %u bytes does not fit a %zu-byte buffer", reply.len, size), op.name,
+            op.subject);
     }
     std::memcpy(out, reply.data, reply.len);
     if (reply.len < size) out[reply.len] = '\0';  // an empty list reads as ""
@@ -504,7 +508,8 @@ void XenStore::queue_event(const char* payload, std::uint32_t len) {
     std::size_t token_len = strnlen(token, rest);
     // Not terminated, too long to be one of ours, or for a watch we dropped
     // (events may still arrive after UNWATCH): not ours to queue.
-    if (token_len == rest || path_len >= kMaxPath || token_len >= kMaxToken || token_len == 0 || watch_slot(token) < 0) {
+    if (token_len == rest || path_len >= kMaxPath || token_len >= kMaxToken || token_len == 0 ||
+        watch_slot(token) < 0) {
         ++discarded_;
         return;
     }
@@ -558,7 +563,8 @@ Status XenStore::unwatch(const char* path, const char* token) {
 Status XenStore::wait_watch(const char* token, Deadline until, char* path_out, std::size_t size) {
     Op op{"wait for watch", subject_of(token)};
     TRY_CTX(check_token(token), "xenstore wait for watch");
-    if (watch_slot(token) < 0) return with_op(Error::make(Errc::invalid_argument, "no such watch"), op.name, op.subject);
+    if (watch_slot(token) < 0)
+        return with_op(Error::make(Errc::invalid_argument, "no such watch"), op.name, op.subject);
     Result<bool> got = wait_for(until, [&] { return find_event(token) >= 0; });
     if (!got.ok()) return with_op(got.error(), op.name, op.subject);
     if (!got.value()) return with_op(timed_out(until, "a watch event"), op.name, op.subject);
@@ -567,8 +573,9 @@ Status XenStore::wait_watch(const char* token, Deadline until, char* path_out, s
     if (path_out != nullptr) {
         if (len >= size) {
             drop_event(i);
-            return with_op(Error::make(Errc::no_space, "event path of %zu bytes does not fit a %zu-byte buffer", len, size),
-                           op.name, op.subject);
+            return with_op(
+                Error::make(Errc::no_space, "event path of %zu bytes does not fit a %zu-byte buffer", len, size),
+                op.name, op.subject);
         }
         std::memcpy(path_out, queue_[i].path, len + 1);
     }

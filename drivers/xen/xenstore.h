@@ -166,9 +166,9 @@ class XenStore {
     char in_buf_[kMessageMax + 1];
     std::size_t in_len_ = 0;
     XsMsgHeader in_hdr_{};
-    bool awaiting_ = false;       // a request is waiting for its reply
+    bool awaiting_ = false;  // a request is waiting for its reply
     std::uint32_t awaiting_id_ = 0;
-    bool reply_ready_ = false;    // in_buf_ holds that reply
+    bool reply_ready_ = false;  // in_buf_ holds that reply
 
     char tokens_[kMaxWatches][kMaxToken] = {};  // "" = free slot
     Event queue_[kQueuedEvents];                // oldest first

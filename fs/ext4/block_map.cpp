@@ -26,8 +26,7 @@ Status check_extent_node(const Inode& node, const std::uint8_t* n, unsigned capa
     const std::uint32_t depth = load_le16(n + extent::depth);
     if (load_le16(n + extent::magic) != extent::kMagic) {
         return Error::make(Errc::bad_data, "ext4: inode %u: bad extent header magic 0x%x (%s %lu)", node.number,
-                           load_le16(n + extent::magic), where == 0 ? "in the inode" : "block",
-                           where);
+                           load_le16(n + extent::magic), where == 0 ? "in the inode" : "block", where);
     }
     if (max > capacity || entries > max) {
         return Error::make(Errc::bad_data, "ext4: inode %u: extent node has %u of %u entries (room for %u)",
@@ -95,8 +94,7 @@ Result<Run> map_extents(Volume& vol, const Inode& node, std::uint64_t logical, s
                 return Error::make(Errc::bad_data,
                                    "ext4: inode %u: extent at logical block %lu points outside the filesystem "
                                    "(blocks %lu+%lu)",
-                                   node.number, start,
-                                   physical, len);
+                                   node.number, start, physical, len);
             }
             const std::uint64_t count = min(start + len - logical, max_count);
             if (uninit) return hole(count);

@@ -81,9 +81,8 @@ class Ext4 final : public Filesystem {
 Result<std::uint64_t> Ext4::read_inline(const Inode& inode, std::uint64_t offset, std::span<std::uint8_t> buf) {
     const std::uint64_t stored = std::uint64_t{inode::kBlockBytes} + inode.inline_value_size;
     if (inode.size > stored) {
-        return Error::make(Errc::bad_data, "ext4: inode %u: inline file of %lu bytes has only %lu stored",
-                           inode.number, inode.size,
-                           stored);
+        return Error::make(Errc::bad_data, "ext4: inode %u: inline file of %lu bytes has only %lu stored", inode.number,
+                           inode.size, stored);
     }
     if (offset >= inode.size) return std::uint64_t{0};
     const std::uint64_t n = min(inode.size - offset, buf.size());
@@ -183,8 +182,8 @@ class ListEntries final : public EntryVisitor {
   public:
     ListEntries(Volume& vol, DirVisitor& visitor) : vol_(vol), visitor_(visitor) {}
     Result<bool> entry(std::uint32_t inode, std::string_view name) override {
-        const Inode child = TRY_CTX(read_inode(vol_, inode), "ext4: entry %.*s", static_cast<int>(name.size()),
-                                    name.data());
+        const Inode child =
+            TRY_CTX(read_inode(vol_, inode), "ext4: entry %.*s", static_cast<int>(name.size()), name.data());
         return visitor_.visit(DirEntry{name, node_of(child)});
     }
 
@@ -223,8 +222,8 @@ Result<Node> Ext4::lookup(std::string_view path) {
             return Error::make(Errc::invalid_argument, "ext4: path component longer than %zu bytes", kMaxName);
         }
         if (current.type() != NodeType::directory) {
-            return Error::make(Errc::not_found, "ext4: %.*s: not a directory (inode %u)",
-                               static_cast<int>(name.size()), name.data(), current.number);
+            return Error::make(Errc::not_found, "ext4: %.*s: not a directory (inode %u)", static_cast<int>(name.size()),
+                               name.data(), current.number);
         }
         // ".." is the directory's own ".." entry (the root's points to itself).
         const std::uint32_t number = TRY(find_entry(current, name));
@@ -243,8 +242,7 @@ Result<Node> Ext4::lookup(std::string_view path) {
         // The target, then the rest of the path, resolved from the directory
         // holding the link (or the root for an absolute target).
         if (found.size == 0 || found.size >= kMaxPath || found.size + rest.size() >= kMaxPath) {
-            return Error::make(Errc::bad_data, "ext4: symlink inode %u: target of %lu bytes", number,
-                               found.size);
+            return Error::make(Errc::bad_data, "ext4: symlink inode %u: target of %lu bytes", number, found.size);
         }
         const std::uint64_t target = found.size;
         const std::uint64_t got = TRY(read_data(found, 0, {reinterpret_cast<std::uint8_t*>(next_path_), target}));
@@ -274,8 +272,8 @@ Result<Filesystem*> mount(BlockDevice& dev) {
     std::uint8_t* raw = new (std::nothrow) std::uint8_t[count * dbs];
     if (raw == nullptr) return Error::make(Errc::no_memory, "ext4: no memory for the superblock");
     const Status read = dev.read(first, count, raw);
-    Result<Superblock> parsed = read.ok() ? parse_superblock(raw + (kSuperblockOffset - first * dbs))
-                                          : Result<Superblock>(read.error());
+    Result<Superblock> parsed =
+        read.ok() ? parse_superblock(raw + (kSuperblockOffset - first * dbs)) : Result<Superblock>(read.error());
     delete[] raw;
     if (!parsed.ok()) return parsed.error();
     const Superblock& sb = parsed.value();

@@ -37,8 +37,8 @@ Result<std::uint64_t> inode_table(Volume& vol, std::uint32_t group) {
     const std::uint64_t table_blocks =
         (std::uint64_t{sb.inodes_per_group} * sb.inode_size + sb.block_size - 1) / sb.block_size;
     if (!vol.blocks_inside(table, table_blocks)) {
-        return Error::make(Errc::bad_data, "ext4: group %u: inode table at block %lu is outside the filesystem",
-                           group, table);
+        return Error::make(Errc::bad_data, "ext4: group %u: inode table at block %lu is outside the filesystem", group,
+                           table);
     }
     return table;
 }

@@ -11,10 +11,10 @@ using namespace layout;
 
 // Incompat features this reader understands. Anything else set in
 // s_feature_incompat means the kernel itself would refuse to mount.
-constexpr std::uint32_t kSupportedIncompat = kIncompatFiletype | kIncompatRecover | kIncompatMetaBg |
-                                             kIncompatExtents | kIncompat64bit | kIncompatMmp | kIncompatFlexBg |
-                                             kIncompatEaInode | kIncompatCsumSeed | kIncompatLargedir |
-                                             kIncompatInlineData | kIncompatEncrypt | kIncompatCasefold;
+constexpr std::uint32_t kSupportedIncompat = kIncompatFiletype | kIncompatRecover | kIncompatMetaBg | kIncompatExtents |
+                                             kIncompat64bit | kIncompatMmp | kIncompatFlexBg | kIncompatEaInode |
+                                             kIncompatCsumSeed | kIncompatLargedir | kIncompatInlineData |
+                                             kIncompatEncrypt | kIncompatCasefold;
 
 // What ext3 already had (blkid's rule): anything beyond it makes the volume "ext4".
 constexpr std::uint32_t kExt3Incompat = kIncompatFiletype | kIncompatRecover | kIncompatMetaBg;
@@ -80,8 +80,8 @@ Result<Superblock> parse_superblock(const std::uint8_t* b) {
     }
     const std::uint64_t groups = (s.blocks_count - s.first_data_block + s.blocks_per_group - 1) / s.blocks_per_group;
     if (groups > 0xFFFFFFFFull || groups * s.inodes_per_group < s.inodes_count || s.inodes_count < kRootInode) {
-        return Error::make(Errc::bad_data, "ext4: superblock: %u inodes do not fit %lu groups of %u",
-                           s.inodes_count, groups, s.inodes_per_group);
+        return Error::make(Errc::bad_data, "ext4: superblock: %u inodes do not fit %lu groups of %u", s.inodes_count,
+                           groups, s.inodes_per_group);
     }
     s.group_count = static_cast<std::uint32_t>(groups);
 

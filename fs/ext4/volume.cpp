@@ -56,9 +56,8 @@ Status Volume::read_bytes(std::uint64_t offset, std::uint64_t len, std::uint8_t*
 
 Result<const std::uint8_t*> Volume::metadata_block(std::uint64_t block, const char* what) {
     if (block >= sb_.blocks_count) {
-        return Error::make(Errc::bad_data, "ext4: %s: block %lu is past the end of the filesystem (%lu blocks)",
-                           what, block,
-                           sb_.blocks_count);
+        return Error::make(Errc::bad_data, "ext4: %s: block %lu is past the end of the filesystem (%lu blocks)", what,
+                           block, sb_.blocks_count);
     }
     CacheEntry* victim = &cache_[0];
     for (CacheEntry& e : cache_) {

@@ -115,8 +115,8 @@ Result<Geometry> parse_boot_sector(const std::uint8_t* s, std::uint64_t device_b
         g.fat32_below_minimum = true;
     }
     if ((g.type == FatType::fat32) != fat32_bpb) {
-        return Error::make(Errc::bad_data, "FAT: %lu clusters make it %s, but the BPB is laid out for %s",
-                           clusters, fat_type_name(g.type), fat32_bpb ? "FAT32" : "FAT12/16");
+        return Error::make(Errc::bad_data, "FAT: %lu clusters make it %s, but the BPB is laid out for %s", clusters,
+                           fat_type_name(g.type), fat32_bpb ? "FAT32" : "FAT12/16");
     }
     g.cluster_count = static_cast<std::uint32_t>(clusters);
 
@@ -128,8 +128,8 @@ Result<Geometry> parse_boot_sector(const std::uint8_t* s, std::uint64_t device_b
         case FatType::fat32: g.fat_bytes = entries * 4; break;
     }
     if (g.fat_bytes > fat_sectors * sector_bytes) {
-        return Error::make(Errc::bad_data, "FAT: a FAT of %lu sectors cannot hold %u clusters",
-                           fat_sectors, g.cluster_count);
+        return Error::make(Errc::bad_data, "FAT: a FAT of %lu sectors cannot hold %u clusters", fat_sectors,
+                           g.cluster_count);
     }
     unsigned active = 0;
     if (g.type == FatType::fat32) {

@@ -9,10 +9,10 @@ namespace {
 constexpr std::uint32_t kEntryBytes = 32;
 constexpr std::uint8_t kAttrVolumeId = 0x08;
 constexpr std::uint8_t kAttrDirectory = 0x10;
-constexpr std::uint8_t kAttrLongName = 0x0f;      // read-only|hidden|system|volume id
+constexpr std::uint8_t kAttrLongName = 0x0f;  // read-only|hidden|system|volume id
 constexpr std::uint8_t kAttrLongNameMask = 0x3f;
 constexpr std::uint8_t kLastLongEntry = 0x40;
-constexpr std::uint8_t kMaxLongEntries = 20;      // 20 x 13 = 260 >= 255 characters
+constexpr std::uint8_t kMaxLongEntries = 20;  // 20 x 13 = 260 >= 255 characters
 constexpr std::uint8_t kDeleted = 0xe5;
 // Where the 13 UCS-2 characters of an LFN entry are (section 7).
 constexpr std::uint8_t kLfnCharOffsets[13] = {1, 3, 5, 7, 9, 14, 16, 18, 20, 22, 24, 28, 30};
@@ -37,8 +37,7 @@ Status DirReader::start() {
     const std::uint64_t first = dir_id_ == kRootId ? g.root_cluster : dir_id_;
     if (first > 0xffffffff || !g.valid_cluster(static_cast<std::uint32_t>(first))) {
         if (first == kNoCluster) return Error::make(Errc::bad_data, "a directory entry has no first cluster");
-        return Error::make(Errc::bad_data, "directory cluster %lu is outside 2..%u", first,
-                           g.last_cluster());
+        return Error::make(Errc::bad_data, "directory cluster %lu is outside 2..%u", first, g.last_cluster());
     }
     walker_ = ChainWalker(vol_.fat, g, static_cast<std::uint32_t>(first));
     return ok();
@@ -65,8 +64,7 @@ Result<bool> DirReader::load_chunk() {
     if (fixed_root_) {
         TRY(vol_.reader.read(at, chunk_length_, chunk_, "the root directory"));
     } else {
-        TRY_CTX(vol_.reader.read(at, chunk_length_, chunk_, "a directory"), "directory cluster %u",
-                walker_.cluster());
+        TRY_CTX(vol_.reader.read(at, chunk_length_, chunk_, "a directory"), "directory cluster %u", walker_.cluster());
     }
     offset_ += chunk_length_;
     chunk_pos_ = 0;
@@ -134,7 +132,8 @@ Result<bool> DirReader::next(DirItem& out) {
             }
         }
         if (++entries_ > kMaxEntries) {
-            if (fixed_root_) return Error::make(Errc::bad_data, "the root directory has more than %u entries", kMaxEntries);
+            if (fixed_root_)
+                return Error::make(Errc::bad_data, "the root directory has more than %u entries", kMaxEntries);
             return Error::make(Errc::bad_data, "directory at cluster %u has more than %u entries (at cluster %u)",
                                walker_.first(), kMaxEntries, walker_.cluster());
         }

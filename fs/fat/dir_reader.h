@@ -55,7 +55,7 @@ class DirReader {
     bool ended_ = false;
     bool fixed_root_ = false;
     ChainWalker walker_{vol_.fat, vol_.geo, kFirstCluster};
-    std::uint64_t offset_ = 0;       // fixed root: bytes into it; else bytes into the cluster
+    std::uint64_t offset_ = 0;  // fixed root: bytes into it; else bytes into the cluster
     std::uint32_t chunk_length_ = 0;
     std::uint32_t chunk_pos_ = 0;
     std::uint32_t entries_ = 0;

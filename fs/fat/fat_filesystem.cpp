@@ -100,8 +100,7 @@ Result<std::uint64_t> FatFilesystem::read(const Node& file, std::uint64_t offset
     if (offset >= size || buf.empty()) return std::uint64_t{0};
     if (file.id == 0) return Error::make(Errc::bad_data, "file of %lu bytes has no clusters", size);
     if (file.id > 0xffffffff || !g.valid_cluster(static_cast<std::uint32_t>(file.id))) {
-        return Error::make(Errc::bad_data, "file's first cluster %lu is outside 2..%u", file.id,
-                           g.last_cluster());
+        return Error::make(Errc::bad_data, "file's first cluster %lu is outside 2..%u", file.id, g.last_cluster());
     }
     const auto first = static_cast<std::uint32_t>(file.id);
     const std::uint64_t cb = g.cluster_bytes;
@@ -140,8 +139,7 @@ Result<std::uint64_t> FatFilesystem::read(const Node& file, std::uint64_t offset
         // The whole file is read: its chain must end here. A chain that goes
         // on is followed to its end so that a loop (which could also have
         // repeated clusters inside the file) is caught by the walker.
-        while (TRY(w.advance())) {
-        }
+        while (TRY(w.advance())) {}
     }
     cursor_ = w;
     have_cursor_ = true;

@@ -53,8 +53,8 @@ Result<std::uint32_t> FatTable::entry(std::uint32_t cluster) {
         }
         case FatType::fat32: {
             const std::uint8_t* p = TRY(window_for(std::uint64_t{cluster} * 4));
-            const std::uint32_t v = p[0] | static_cast<std::uint32_t>(p[1]) << 8 | static_cast<std::uint32_t>(p[2]) << 16 |
-                                    static_cast<std::uint32_t>(p[3]) << 24;
+            const std::uint32_t v = p[0] | static_cast<std::uint32_t>(p[1]) << 8 |
+                                    static_cast<std::uint32_t>(p[2]) << 16 | static_cast<std::uint32_t>(p[3]) << 24;
             return v & 0x0fffffff;  // the top 4 bits are reserved (section 4)
         }
     }
@@ -83,8 +83,9 @@ Result<bool> ChainWalker::advance() {
     const std::uint32_t next = TRY(fat_->next(cluster_));
     if (next == FatTable::kEndOfChain) return false;
     if (index_ + 1 >= geo_->cluster_count) {
-        return Error::make(Errc::bad_data, "cluster chain from %u is longer than the volume's %u clusters (at cluster %u)",
-                           first_, geo_->cluster_count, cluster_);
+        return Error::make(Errc::bad_data,
+                           "cluster chain from %u is longer than the volume's %u clusters (at cluster %u)", first_,
+                           geo_->cluster_count, cluster_);
     }
     cluster_ = next;
     ++index_;

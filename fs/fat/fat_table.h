@@ -17,7 +17,8 @@ class FatTable {
     // What next() returns at the end of a chain.
     static constexpr std::uint32_t kEndOfChain = 0xffffffff;
     static constexpr unsigned kWindows = 4;
-    static constexpr std::uint32_t kWindowBytes = 64 * 1024;  // 16384 FAT32 entries: 8 MiB of a 512-byte-cluster file per read
+    static constexpr std::uint32_t kWindowBytes =
+        64 * 1024;  // 16384 FAT32 entries: 8 MiB of a 512-byte-cluster file per read
 
     FatTable(VolumeReader& reader, const Geometry& geometry) : reader_(reader), geo_(geometry) {}
 

@@ -64,14 +64,14 @@ std::uint32_t next_code_point(std::string_view s, std::size_t& i) {
 
 std::uint32_t fold(std::uint32_t c) {
     if (c >= 'A' && c <= 'Z') return c + 0x20;
-    if (c >= 0xc0 && c <= 0xde && c != 0xd7) return c + 0x20;                  // Latin-1 À..Þ
-    if (c >= 0x391 && c <= 0x3ab && c != 0x3a2) return c + 0x20;               // Greek Α..Ϋ
-    if (c == 0x386) return 0x3ac;                                              // Ά
-    if (c >= 0x388 && c <= 0x38a) return c + 0x25;                             // Έ Ή Ί
-    if (c == 0x38c) return 0x3cc;                                              // Ό
-    if (c == 0x38e || c == 0x38f) return c + 0x3f;                             // Ύ Ώ
-    if (c >= 0x410 && c <= 0x42f) return c + 0x20;                             // Cyrillic А..Я
-    if (c >= 0x400 && c <= 0x40f) return c + 0x50;                             // Ѐ..Џ
+    if (c >= 0xc0 && c <= 0xde && c != 0xd7) return c + 0x20;     // Latin-1 À..Þ
+    if (c >= 0x391 && c <= 0x3ab && c != 0x3a2) return c + 0x20;  // Greek Α..Ϋ
+    if (c == 0x386) return 0x3ac;                                 // Ά
+    if (c >= 0x388 && c <= 0x38a) return c + 0x25;                // Έ Ή Ί
+    if (c == 0x38c) return 0x3cc;                                 // Ό
+    if (c == 0x38e || c == 0x38f) return c + 0x3f;                // Ύ Ώ
+    if (c >= 0x410 && c <= 0x42f) return c + 0x20;                // Cyrillic А..Я
+    if (c >= 0x400 && c <= 0x40f) return c + 0x50;                // Ѐ..Џ
     return c;
 }
 

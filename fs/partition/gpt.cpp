@@ -11,7 +11,7 @@ namespace xb::fs::detail {
 namespace {
 
 // GPT header fields (UEFI 2.x section 5.3.2, table "GPT Header").
-constexpr unsigned kSignatureOffset = 0;        // "EFI PART"
+constexpr unsigned kSignatureOffset = 0;  // "EFI PART"
 constexpr unsigned kHeaderSizeOffset = 12;
 constexpr unsigned kHeaderCrcOffset = 16;
 constexpr unsigned kMyLbaOffset = 24;
@@ -88,9 +88,8 @@ Result<Header> parse_header(const std::uint8_t* b, std::uint32_t block_size, std
         return Error::make(Errc::bad_data, "header says it is at block %lu", h.my_lba);
     }
     if (h.first_usable > h.last_usable || h.last_usable >= disk_blocks) {
-        return Error::make(Errc::bad_data, "usable blocks %lu-%lu are not within the disk's %lu",
-                           h.first_usable, h.last_usable,
-                           disk_blocks);
+        return Error::make(Errc::bad_data, "usable blocks %lu-%lu are not within the disk's %lu", h.first_usable,
+                           h.last_usable, disk_blocks);
     }
     if (h.entry_size < kEntryBytesUsed || h.entry_size % 8 != 0 || h.entry_size > kMaxEntrySize) {
         return Error::make(Errc::bad_data, "partition entry size %u is invalid", h.entry_size);
@@ -104,12 +103,11 @@ Result<Header> parse_header(const std::uint8_t* b, std::uint32_t block_size, std
     // the header itself.
     const bool on_disk = h.entries_blocks == 0 || extent_within(h.entries_lba, h.entries_blocks, disk_blocks);
     const std::uint64_t array_end = h.entries_lba + h.entries_blocks;
-    const bool clear = h.entries_blocks == 0 ||
-                       ((array_end <= h.first_usable || h.entries_lba > h.last_usable) &&
-                        (lba < h.entries_lba || lba >= array_end));
+    const bool clear = h.entries_blocks == 0 || ((array_end <= h.first_usable || h.entries_lba > h.last_usable) &&
+                                                 (lba < h.entries_lba || lba >= array_end));
     if (!on_disk || !clear) {
-        return Error::make(Errc::bad_data, "entry array at block %lu (%lu blocks) is misplaced",
-                           h.entries_lba, h.entries_blocks);
+        return Error::make(Errc::bad_data, "entry array at block %lu (%lu blocks) is misplaced", h.entries_lba,
+                           h.entries_blocks);
     }
     return h;
 }
@@ -154,9 +152,8 @@ Status add_entry(const Header& h, std::uint32_t index, const std::uint8_t* e, Pa
     const std::uint64_t first = load_le64(e + kFirstLbaOffset);
     const std::uint64_t last = load_le64(e + kLastLbaOffset);
     if (first > last || first < h.first_usable || last > h.last_usable) {
-        out.warnings.add("GPT entry %u (blocks %lu-%lu) is outside the usable blocks %lu-%lu: ignored",
-                         index + 1, first, last, h.first_usable,
-                         h.last_usable);
+        out.warnings.add("GPT entry %u (blocks %lu-%lu) is outside the usable blocks %lu-%lu: ignored", index + 1,
+                         first, last, h.first_usable, h.last_usable);
         return ok();
     }
     p.number = index + 1;
@@ -227,8 +224,8 @@ Status read_gpt(BlockDevice& disk, PartitionTable& out) {
         Result<Header> backup = read_header(disk, candidates[i]);
         Status s = backup.ok() ? check_entries_crc(disk, backup.value()) : Status(backup.error());
         if (s.ok()) {
-            out.warnings.add("using the backup GPT at block %lu: the primary is invalid (%s)",
-                             candidates[i], primary_status.error().message());
+            out.warnings.add("using the backup GPT at block %lu: the primary is invalid (%s)", candidates[i],
+                             primary_status.error().message());
             return load(disk, backup.value(), out);
         }
         backup_error = s.error();

@@ -16,14 +16,10 @@ struct KnownType {
 // Well-known type GUIDs (UEFI 2.x table 5-7 for the EFI system partition; the
 // others are the published Microsoft and Linux type GUIDs).
 constexpr KnownType kKnownTypes[] = {
-    {"c12a7328-f81f-11d2-ba4b-00a0c93ec93b", "system"},
-    {"024dee41-33e7-11d3-9d69-0008c781f39f", "mbr"},
-    {"e3c9e316-0b5c-4db8-817d-f92df00215ae", "msft"},
-    {"ebd0a0a2-b9e5-4433-87c0-68b6b72699c7", "data"},
-    {"0fc63daf-8483-4772-8e79-3d69d8477de4", "linux"},
-    {"a19d880f-05fc-4d3b-a006-743f0f84911e", "raid"},
-    {"0657fd6d-a4ab-43c4-84e5-0933c84b4f4f", "swap"},
-    {"e6d6d379-f507-44c2-a23c-238f2a3df928", "lvm"},
+    {"c12a7328-f81f-11d2-ba4b-00a0c93ec93b", "system"}, {"024dee41-33e7-11d3-9d69-0008c781f39f", "mbr"},
+    {"e3c9e316-0b5c-4db8-817d-f92df00215ae", "msft"},   {"ebd0a0a2-b9e5-4433-87c0-68b6b72699c7", "data"},
+    {"0fc63daf-8483-4772-8e79-3d69d8477de4", "linux"},  {"a19d880f-05fc-4d3b-a006-743f0f84911e", "raid"},
+    {"0657fd6d-a4ab-43c4-84e5-0933c84b4f4f", "swap"},   {"e6d6d379-f507-44c2-a23c-238f2a3df928", "lvm"},
 };
 
 int hex_value(char c) {

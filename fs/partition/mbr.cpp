@@ -36,8 +36,8 @@ bool is_extended(std::uint8_t type) { return type == 0x05 || type == 0x0f || typ
 // Adds a data or extended partition, or warns and skips it if it leaves the disk.
 Status add_if_on_disk(BlockDevice& disk, PartitionTable& out, unsigned number, const Entry& e, std::uint64_t first) {
     if (!extent_within(first, e.count, disk.block_count())) {
-        out.warnings.add("partition %u (blocks %lu+%u) extends beyond the disk's %lu blocks: ignored", number,
-                         first, e.count, disk.block_count());
+        out.warnings.add("partition %u (blocks %lu+%u) extends beyond the disk's %lu blocks: ignored", number, first,
+                         e.count, disk.block_count());
         return ok();
     }
     Partition p;
@@ -73,8 +73,8 @@ Status read_logical(BlockDevice& disk, std::uint64_t ext_first, unsigned& next_n
         visited[visits++] = ebr;
         TRY(read_block(disk, ebr, buf, "EBR"));
         if (!mbr_has_signature(buf.bytes)) {
-            out.warnings.add("EBR at block %lu has no 0x55aa signature: no logical partitions from %u on",
-                             ebr, next_number);
+            out.warnings.add("EBR at block %lu has no 0x55aa signature: no logical partitions from %u on", ebr,
+                             next_number);
             return ok();
         }
         std::uint64_t link = 0;
@@ -119,8 +119,8 @@ Status read_mbr(BlockDevice& disk, const std::uint8_t* block0, PartitionTable& o
     for (unsigned i = 0; i < kEntries; ++i) {
         const std::uint8_t boot = entry(block0, i).boot;
         if (boot != 0x00 && boot != 0x80) {
-            return Error::make(Errc::not_found, "no partition table: block 0 has 0x55aa but entry %u has boot flag 0x%02x",
-                               i + 1, boot);
+            return Error::make(Errc::not_found,
+                               "no partition table: block 0 has 0x55aa but entry %u has boot flag 0x%02x", i + 1, boot);
         }
     }
     out.kind = TableKind::dos;

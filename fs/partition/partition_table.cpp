@@ -93,8 +93,8 @@ Result<BlockDeviceSlice> partition_slice(BlockDevice& disk, const PartitionTable
                            disk.name(), number);
     }
     if (!detail::extent_within(p->first_block, p->block_count, disk.block_count())) {
-        return Error::make(Errc::invalid_argument, "%s: partition %u (blocks %lu+%lu) is beyond the disk",
-                           disk.name(), number, p->first_block, p->block_count);
+        return Error::make(Errc::invalid_argument, "%s: partition %u (blocks %lu+%lu) is beyond the disk", disk.name(),
+                           number, p->first_block, p->block_count);
     }
     char name[32];
     format_to(name, sizeof name, "%s:%u", disk.name(), number);

@@ -32,13 +32,13 @@ struct Partition {
     unsigned number = 0;            // 1-based, see above
     std::uint64_t first_block = 0;  // in the disk's blocks
     std::uint64_t block_count = 0;
-    std::uint8_t mbr_type = 0;      // DOS: the partition type byte (0x83, 0x0c, ...)
-    bool bootable = false;          // DOS: boot flag 0x80; EFI: attribute bit 2 (legacy BIOS bootable)
-    bool extended = false;          // DOS: an extended partition (a container, listed but never opened)
-    Guid type_guid;                 // EFI
-    Guid uuid;                      // EFI: unique partition GUID
-    std::uint64_t attributes = 0;   // EFI
-    char name[kMaxName] = {};       // EFI: the name as UTF-8; DOS: empty
+    std::uint8_t mbr_type = 0;     // DOS: the partition type byte (0x83, 0x0c, ...)
+    bool bootable = false;         // DOS: boot flag 0x80; EFI: attribute bit 2 (legacy BIOS bootable)
+    bool extended = false;         // DOS: an extended partition (a container, listed but never opened)
+    Guid type_guid;                // EFI
+    Guid uuid;                     // EFI: unique partition GUID
+    std::uint64_t attributes = 0;  // EFI
+    char name[kMaxName] = {};      // EFI: the name as UTF-8; DOS: empty
 
     std::uint64_t last_block() const { return first_block + block_count - 1; }
 };

@@ -61,7 +61,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
             xen::BlkifResponse r{in.u64(1) % 70, static_cast<std::uint8_t>(in.byte() % 8), 0,
                                  static_cast<std::int16_t>(static_cast<std::int8_t>(in.byte()) % 3), 0};
             std::memcpy(reinterpret_cast<std::uint8_t*>(sring) + sizeof(pvblock::SringHeader) +
-                            (prod & (slots - 1)) * pvblock::kSlotSize, &r, sizeof r);
+                            (prod & (slots - 1)) * pvblock::kSlotSize,
+                        &r, sizeof r);
             ++prod;
         }
         std::uint32_t published = (in.byte() & 7) == 0 ? static_cast<std::uint32_t>(in.u64(4)) : prod;

@@ -93,8 +93,7 @@ class SparseDisk final : public xb::BlockDevice {
     bool read_only() const override { return true; }
     xb::Status read(std::uint64_t block, std::uint64_t count, void* buf) override {
         if (block > blocks_ || count > blocks_ - block) {
-            return xb::Error::make(xb::Errc::invalid_argument, "fuzz: blocks %lu+%lu beyond the disk",
-                                   block, count);
+            return xb::Error::make(xb::Errc::invalid_argument, "fuzz: blocks %lu+%lu beyond the disk", block, count);
         }
         const std::uint64_t at = block * block_size_, length = count * block_size_;
         auto* out = static_cast<std::uint8_t*>(buf);
@@ -124,7 +123,8 @@ void run(const std::uint8_t* data, std::size_t size, std::uint64_t claimed, std:
     auto root = walk.fs->lookup("/");
     check(root.ok() && root.value().type == NodeType::directory);
     walk.list(root.value(), "", 0);
-    static const char* const kPaths[] = {"/boot/Image", "/BOOT/EXTLINUX/EXTLINUX.CONF", "/a/../b/./c", "..", "/x/y/z/w"};
+    static const char* const kPaths[] = {"/boot/Image", "/BOOT/EXTLINUX/EXTLINUX.CONF", "/a/../b/./c", "..",
+                                         "/x/y/z/w"};
     for (const char* p : kPaths) walk.paths.push_back(p);
     for (const std::string& p : walk.paths) {
         auto node = walk.fs->lookup(p);

@@ -33,7 +33,9 @@ void check_table(const xb::sim::MemBlockDevice& disk, const PartitionTable& t) {
     }
 }
 
-std::uint32_t le32(const std::uint8_t* p) { return p[0] | p[1] << 8 | p[2] << 16 | static_cast<std::uint32_t>(p[3]) << 24; }
+std::uint32_t le32(const std::uint8_t* p) {
+    return p[0] | p[1] << 8 | p[2] << 16 | static_cast<std::uint32_t>(p[3]) << 24;
+}
 std::uint64_t le64(const std::uint8_t* p) { return le32(p) | static_cast<std::uint64_t>(le32(p + 4)) << 32; }
 
 // Makes the header at `lba` (and its array, if on the image) checksum-correct.
@@ -46,7 +48,8 @@ void reseal(std::vector<std::uint8_t>& img, std::uint32_t bs, std::uint64_t lba)
     const std::uint64_t entries = le64(h + 72);
     const std::uint64_t bytes = std::uint64_t{le32(h + 80)} * le32(h + 84);
     if (entries < blocks && bytes <= img.size() - entries * bs) {
-        xb::sim::put_le32(h + 88, static_cast<std::uint32_t>(::crc32(0, img.data() + entries * bs, static_cast<uInt>(bytes))));
+        xb::sim::put_le32(h + 88,
+                          static_cast<std::uint32_t>(::crc32(0, img.data() + entries * bs, static_cast<uInt>(bytes))));
     }
     xb::sim::put_le32(h + 16, 0);
     xb::sim::put_le32(h + 16, static_cast<std::uint32_t>(::crc32(0, h, header_size)));

@@ -94,7 +94,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     if (!img.anywhere && at >= img.text_offset + loader::kArm64BaseAlign) {
         const std::uint64_t lower = at - loader::kArm64BaseAlign;
         bool suitable = mem.is_free({lower, footprint});
-        for (const Range& k : keep) suitable = suitable && (k.size == 0 || lower + footprint <= k.base || end_of(k) <= lower);
+        for (const Range& k : keep)
+            suitable = suitable && (k.size == 0 || lower + footprint <= k.base || end_of(k) <= lower);
         check(!suitable);
     }
     return 0;

@@ -27,10 +27,12 @@ void check_table(xb::sim::MemBlockDevice& disk, const PartitionTable& t, bool ok
         return;
     }
     check(t.count <= PartitionTable::kMaxPartitions && t.warnings.count <= t.warnings.kMax);
-    for (unsigned i = 0; i < t.warnings.count; ++i) check(strnlen(t.warnings.text[i], t.warnings.kLength) < t.warnings.kLength);
+    for (unsigned i = 0; i < t.warnings.count; ++i)
+        check(strnlen(t.warnings.text[i], t.warnings.kLength) < t.warnings.kLength);
     for (unsigned i = 0; i < t.count; ++i) {
         const xb::fs::Partition& p = t.parts[i];
-        check(p.block_count != 0 && p.first_block < disk.block_count() && p.block_count <= disk.block_count() - p.first_block);
+        check(p.block_count != 0 && p.first_block < disk.block_count() &&
+              p.block_count <= disk.block_count() - p.first_block);
         check(i == 0 || p.number > t.parts[i - 1].number);
         check(strnlen(p.name, sizeof p.name) < sizeof p.name);
         xb::Result<xb::BlockDeviceSlice> slice = xb::fs::partition_slice(disk, t, p.number);

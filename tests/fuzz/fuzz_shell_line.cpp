@@ -36,7 +36,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     ctx.env = &env;
     xb::cmd::Shell shell(ctx);
     shell.interpreter().set_step_limit(2000);
-    shell.interpreter().set_command_filter(no_sleep);  // sleep waits in real time on the host  // typed `while true; do; done` must end
+    shell.interpreter().set_command_filter(
+        no_sleep);  // sleep waits in real time on the host  // typed `while true; do; done` must end
     guest.backend.type(std::string(reinterpret_cast<const char*>(data), size));
     (void)shell.run();
     (void)shell.run_line(std::string_view(reinterpret_cast<const char*>(data), size));

@@ -58,7 +58,12 @@ class HostileDaemon {
         // Mostly messages (so replies and events get parsed deep down), now
         // and then index, field and framing damage.
         switch (script_.byte() % 16) {
-            case 0: case 1: case 2: case 3: case 4: case 5: queue_message(); break;
+            case 0:
+            case 1:
+            case 2:
+            case 3:
+            case 4:
+            case 5: queue_message(); break;
             case 6: {  // raw bytes
                 std::size_t n = script_.byte();
                 for (std::size_t k = 0; k < n; ++k) out_ += static_cast<char>(script_.byte());
@@ -151,9 +156,16 @@ class HostileDaemon {
     }
 
     void queue_arbitrary() {
-        static constexpr XsType kTypes[] = {XsType::read,      XsType::write,       XsType::directory, XsType::watch_event,
-                                            XsType::error,     XsType::transaction_start, XsType::transaction_end,
-                                            XsType::watch,     XsType::unwatch,     XsType::rm};
+        static constexpr XsType kTypes[] = {XsType::read,
+                                            XsType::write,
+                                            XsType::directory,
+                                            XsType::watch_event,
+                                            XsType::error,
+                                            XsType::transaction_start,
+                                            XsType::transaction_end,
+                                            XsType::watch,
+                                            XsType::unwatch,
+                                            XsType::rm};
         std::uint8_t pick = script_.byte();
         std::uint32_t type = pick < 200 ? static_cast<std::uint32_t>(kTypes[pick % 10]) : script_.u32();
         std::uint32_t req_id = script_.byte() % 4 != 0 ? last_req_id_ : script_.u32();
@@ -214,7 +226,8 @@ class HostileDaemon {
 };
 
 const char* pick_path(Script& s) {
-    static const char* kPaths[] = {"device/vbd/51712/state", "/local/domain/0/backend/vbd/1/51712", "a", "name", "x/y/z"};
+    static const char* kPaths[] = {"device/vbd/51712/state", "/local/domain/0/backend/vbd/1/51712", "a", "name",
+                                   "x/y/z"};
     return kPaths[s.byte() % 5];
 }
 const char* pick_token(Script& s) {
@@ -240,9 +253,7 @@ void run_client_op(xen::XenStore& store, Script& s) {
             if (tx.ok()) (void)store.transaction_end(tx.value(), s.byte() & 1);
             break;
         }
-        case 10:
-            (void)store.transact([&](xen::Tx tx) { return store.write("a", "1", tx); }, 1 + s.byte() % 3);
-            break;
+        case 10: (void)store.transact([&](xen::Tx tx) { return store.write("a", "1", tx); }, 1 + s.byte() % 3); break;
         case 11: (void)store.reconnect(Deadline::after_ms(1)); break;
     }
 }

@@ -143,7 +143,9 @@ struct BootRig {
 
     std::uint64_t base() const { return reinterpret_cast<std::uintptr_t>(ram); }
     std::uint64_t top() const { return base() + ram_size; }
-    std::uint8_t* at(std::uint64_t addr) const { return reinterpret_cast<std::uint8_t*>(static_cast<std::uintptr_t>(addr)); }
+    std::uint8_t* at(std::uint64_t addr) const {
+        return reinterpret_cast<std::uint8_t*>(static_cast<std::uintptr_t>(addr));
+    }
 
     // The standard *_addr_r variables for this RAM (bootflow/boot_layout.h).
     cmd::BootLayout set_layout() {
@@ -179,8 +181,10 @@ struct BootRig {
 // A synthetic little-endian arm64 Image (booting.rst header): `file_size`
 // bytes of pseudo-random body (few distinct values: it compresses), text_offset, image_size (0: file_size + 64 KiB
 // of "bss"), flags (bit 3 clear unless given).
-inline std::vector<std::uint8_t> make_arm64_image(std::size_t file_size, unsigned seed = 1, std::uint64_t image_size = 0,
-                                                  std::uint64_t flags = 0x2 /* 4 KiB pages */, std::uint64_t text_offset = 0) {
+inline std::vector<std::uint8_t> make_arm64_image(std::size_t file_size, unsigned seed = 1,
+                                                  std::uint64_t image_size = 0,
+                                                  std::uint64_t flags = 0x2 /* 4 KiB pages */,
+                                                  std::uint64_t text_offset = 0) {
     std::vector<std::uint8_t> img(file_size);
     std::uint32_t x = seed * 2654435761u + 1;
     for (auto& b : img) {

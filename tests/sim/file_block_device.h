@@ -36,9 +36,8 @@ class FileBlockDevice final : public BlockDevice {
     Status read(std::uint64_t block, std::uint64_t count, void* buf) override {
         ++reads_;
         if (block > blocks_ || count > blocks_ - block) {
-            return Error::make(Errc::invalid_argument, "%s: blocks %lu+%lu are beyond its %lu blocks", name(),
-                               block, count,
-                               blocks_);
+            return Error::make(Errc::invalid_argument, "%s: blocks %lu+%lu are beyond its %lu blocks", name(), block,
+                               count, blocks_);
         }
         auto* out = static_cast<char*>(buf);
         std::uint64_t done = 0;
@@ -46,8 +45,7 @@ class FileBlockDevice final : public BlockDevice {
         while (done < total) {
             const ssize_t n = ::pread(fd_, out + done, total - done, static_cast<off_t>(block * block_size_ + done));
             if (n <= 0) {
-                return Error::make(Errc::io, "%s: I/O error at block %lu", name(),
-                                   block + done / block_size_);
+                return Error::make(Errc::io, "%s: I/O error at block %lu", name(), block + done / block_size_);
             }
             done += static_cast<std::uint64_t>(n);
         }

@@ -105,7 +105,9 @@ inline ToolRun run_tool(const std::string& command, Stderr err = Stderr::merged,
 // owned by root; `options` picks the type and features ("-t ext4 -b 1024").
 inline bool make_ext_image(const std::string& src, const std::string& image, const std::string& options,
                            const std::string& size, const std::string& extended = "root_owner=0:0") {
-    return run_tool("mke2fs -q -F -E " + extended + " " + options + " -d " + src + " " + image + " " + size + " >/dev/null").ok;
+    return run_tool("mke2fs -q -F -E " + extended + " " + options + " -d " + src + " " + image + " " + size +
+                    " >/dev/null")
+        .ok;
 }
 
 // mkfs.fat: an empty FAT of size_kib KiB in `image` (created); `options`

@@ -45,12 +45,10 @@ class MemBlockDevice final : public BlockDevice {
         TRY(check(block, count));
         for (std::uint64_t i = 0; i < count; ++i) {
             if (failing_.count(block + i) != 0) {
-                return Error::make(Errc::io, "%s: I/O error at block %lu (injected)", name(),
-                                   block + i);
+                return Error::make(Errc::io, "%s: I/O error at block %lu (injected)", name(), block + i);
             }
             if ((block + i + 1) * block_size_ > data_.size()) {
-                return Error::make(Errc::io, "%s: I/O error at block %lu (past the image)", name(),
-                                   block + i);
+                return Error::make(Errc::io, "%s: I/O error at block %lu (past the image)", name(), block + i);
             }
         }
         std::memcpy(buf, data_.data() + block * block_size_, count * block_size_);
@@ -61,8 +59,7 @@ class MemBlockDevice final : public BlockDevice {
         if (read_only_) return Error::make(Errc::invalid_argument, "%s: read-only", name());
         TRY(check(block, count));
         if ((block + count) * block_size_ > data_.size()) {
-            return Error::make(Errc::io, "%s: write past the image at block %lu", name(),
-                               block);
+            return Error::make(Errc::io, "%s: write past the image at block %lu", name(), block);
         }
         std::memcpy(data_.data() + block * block_size_, buf, count * block_size_);
         return ok();
@@ -77,9 +74,8 @@ class MemBlockDevice final : public BlockDevice {
   private:
     Status check(std::uint64_t block, std::uint64_t count) const {
         if (block > blocks_ || count > blocks_ - block) {
-            return Error::make(Errc::invalid_argument, "%s: blocks %lu+%lu are beyond its %lu blocks", name(),
-                               block, count,
-                               blocks_);
+            return Error::make(Errc::invalid_argument, "%s: blocks %lu+%lu are beyond its %lu blocks", name(), block,
+                               count, blocks_);
         }
         return ok();
     }
@@ -138,7 +134,8 @@ inline void put_guid(std::uint8_t* p, const std::string& text) {
     for (char c : text) {
         if (c != '-') hex += c;
     }
-    for (int i = 0; i < 16; ++i) p[kOrder[i]] = static_cast<std::uint8_t>(std::stoul(hex.substr(2 * i, 2), nullptr, 16));
+    for (int i = 0; i < 16; ++i)
+        p[kOrder[i]] = static_cast<std::uint8_t>(std::stoul(hex.substr(2 * i, 2), nullptr, 16));
 }
 
 struct GptPart {

@@ -21,10 +21,10 @@ namespace xb::sim {
 class SimBlkback {
   public:
     struct Options {
-        std::uint16_t domid = 0;                 // the backend's domain (dom0)
-        unsigned max_indirect_segments = 256;    // 0: no feature-max-indirect-segments
+        std::uint16_t domid = 0;               // the backend's domain (dom0)
+        unsigned max_indirect_segments = 256;  // 0: no feature-max-indirect-segments
         unsigned max_ring_order = 4;
-        std::uint32_t sector_size = 512;         // logical sector size of the disk
+        std::uint32_t sector_size = 512;  // logical sector size of the disk
         bool read_only = false;
     };
 
@@ -50,7 +50,10 @@ class SimBlkback {
     std::uint64_t sectors() const { return disk_.size() / 512; }
 
     // Faults.
-    void fail_sector(std::uint64_t sector, std::int16_t status = -1) { fail_sector_ = sector; fail_status_ = status; }
+    void fail_sector(std::uint64_t sector, std::int16_t status = -1) {
+        fail_sector_ = sector;
+        fail_status_ = status;
+    }
     void set_stalled(bool stalled) { stalled_ = stalled; }
     void answer_with_bogus_id_once() { bogus_id_ = true; }
     void duplicate_next_response() { duplicate_ = true; }
@@ -67,9 +70,9 @@ class SimBlkback {
         std::uint64_t requests = 0;
         std::uint64_t indirect_requests = 0;
         std::uint64_t bytes = 0;
-        unsigned max_batch = 0;          // most requests found waiting at once
+        unsigned max_batch = 0;  // most requests found waiting at once
         unsigned max_segments = 0;
-        std::uint64_t invalid = 0;       // requests refused as malformed
+        std::uint64_t invalid = 0;  // requests refused as malformed
     };
     const Stats& stats() const { return stats_; }
 

@@ -31,9 +31,9 @@ namespace xb::sim {
 
 class SimGuest {
   public:
-    static constexpr Gfn kSharedInfoGfn{0x38fff};               // last page of the grant window
+    static constexpr Gfn kSharedInfoGfn{0x38fff};                // last page of the grant window
     static constexpr Range kGrantWindow{0x38000000, 0x1000000};  // /hypervisor reg[0]
-    static constexpr unsigned kGrantFrames = 32;                // as board init maps
+    static constexpr unsigned kGrantFrames = 32;                 // as board init maps
 
     struct Disk {
         std::vector<std::uint8_t> image;
@@ -54,16 +54,31 @@ class SimGuest {
         bool grant_table = false;  // with drivers: kGrantFrames frames mapped
         std::vector<Disk> disks;   // need xenstore
 
-        Options& with_fresh_ram() { fresh_ram = true; return *this; }
-        Options& without_drivers() { drivers = false; return *this; }
-        Options& with_console(pvconsole::PvConsole::Config c) { console = c; return *this; }
+        Options& with_fresh_ram() {
+            fresh_ram = true;
+            return *this;
+        }
+        Options& without_drivers() {
+            drivers = false;
+            return *this;
+        }
+        Options& with_console(pvconsole::PvConsole::Config c) {
+            console = c;
+            return *this;
+        }
         Options& with_xenstore(xen::XenStore::Config c = {}) {
             xenstore = true;
             store = c;
             return *this;
         }
-        Options& with_xenstore_features(std::uint32_t f) { xenstore_features = f; return *this; }
-        Options& with_grant_table() { grant_table = true; return *this; }
+        Options& with_xenstore_features(std::uint32_t f) {
+            xenstore_features = f;
+            return *this;
+        }
+        Options& with_grant_table() {
+            grant_table = true;
+            return *this;
+        }
         Options& with_disk(std::vector<std::uint8_t> image, SimVbd::Options o = {}) {
             xenstore = true;
             disks.push_back(Disk{std::move(image), o});
@@ -79,7 +94,7 @@ class SimGuest {
     // --- Xen and the backends ----------------------------------------------------------------
     SimXen xen;
     SimConsoleBackend backend{xen};
-    std::unique_ptr<SimXenstore> daemon;       // with Options::xenstore
+    std::unique_ptr<SimXenstore> daemon;        // with Options::xenstore
     std::vector<std::unique_ptr<SimVbd>> vbds;  // Options::disks, in order
 
     // --- the guest's drivers (Options::drivers) ----------------------------------------------
@@ -112,7 +127,8 @@ struct XenstoreGuest {
     std::unique_ptr<xen::XenStore>& store;
 
     explicit XenstoreGuest(xen::XenStore::Config config = {},
-                           std::uint32_t features = xen::kXenstoreServerFeatureReconnection | SimXenstore::kFeatureError)
+                           std::uint32_t features = xen::kXenstoreServerFeatureReconnection |
+                                                    SimXenstore::kFeatureError)
         : guest(SimGuest::Options{}.with_xenstore(config).with_xenstore_features(features)),
           daemon(*guest.daemon),
           store(guest.store) {}

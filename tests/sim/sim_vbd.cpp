@@ -22,12 +22,14 @@ SimVbd::SimVbd(SimXen& xen, SimXenstore& store, std::vector<std::uint8_t> disk, 
     store_.set(backend_ + "/info", options.blkback.read_only ? "4" : "0");
     store_.set(backend_ + "/mode", options.blkback.read_only ? "r" : "w");
     store_.set(backend_ + "/feature-flush-cache", "1");
-    if (options.offer_ring_order) store_.set(backend_ + "/max-ring-page-order", std::to_string(options.blkback.max_ring_order));
+    if (options.offer_ring_order)
+        store_.set(backend_ + "/max-ring-page-order", std::to_string(options.blkback.max_ring_order));
     if (options.blkback.max_indirect_segments != 0) {
         store_.set(backend_ + "/feature-max-indirect-segments", std::to_string(options.blkback.max_indirect_segments));
     }
     store_.set(backend_ + "/state", options.never_init_wait ? "1" : "2");
-    store_.on_write(frontend_ + "/state", [this](const std::string&, const std::string& value) { frontend_changed(value); });
+    store_.on_write(frontend_ + "/state",
+                    [this](const std::string&, const std::string& value) { frontend_changed(value); });
 }
 
 void SimVbd::frontend_changed(const std::string& value) {
@@ -36,7 +38,8 @@ void SimVbd::frontend_changed(const std::string& value) {
         std::vector<std::uint32_t> refs;
         if (auto order = store_.get(frontend_ + "/ring-page-order")) {
             for (unsigned i = 0; i < (1u << std::stoul(*order)); ++i) {
-                refs.push_back(static_cast<std::uint32_t>(std::stoul(*store_.get(frontend_ + "/ring-ref" + std::to_string(i)))));
+                refs.push_back(
+                    static_cast<std::uint32_t>(std::stoul(*store_.get(frontend_ + "/ring-ref" + std::to_string(i)))));
             }
         } else {
             refs.push_back(static_cast<std::uint32_t>(std::stoul(store_.get(frontend_ + "/ring-ref").value_or("0"))));

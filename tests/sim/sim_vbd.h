@@ -20,11 +20,11 @@ class SimVbd {
   public:
     struct Options {
         unsigned vdev = 51712;
-        bool persistent = true;          // blkback takes up feature-persistent
-        bool offer_ring_order = true;    // max-ring-page-order = 4
+        bool persistent = true;        // blkback takes up feature-persistent
+        bool offer_ring_order = true;  // max-ring-page-order = 4
         bool never_init_wait = false;
         bool never_connect = false;
-        bool never_close = false;        // ignores the frontend's Closing/Closed (dead at hand-off)
+        bool never_close = false;  // ignores the frontend's Closing/Closed (dead at hand-off)
         SimBlkback::Options blkback{};
     };
 

@@ -64,7 +64,8 @@ void* SimXen::map_grant(std::uint32_t ref, std::uint16_t backend, bool write) {
 
 void SimXen::unmap_grant(std::uint32_t ref, bool write) {
     if (GrantEntryV1* e = grant_entry(ref)) {
-        __atomic_fetch_and(&e->flags, static_cast<std::uint16_t>(~(write ? kGtfWriting : kGtfReading)), __ATOMIC_SEQ_CST);
+        __atomic_fetch_and(&e->flags, static_cast<std::uint16_t>(~(write ? kGtfWriting : kGtfReading)),
+                           __ATOMIC_SEQ_CST);
     }
 }
 

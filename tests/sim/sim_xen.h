@@ -96,10 +96,10 @@ class SimXen final : public xen::XenPort {
 
     Page shared_info_page_;
     std::optional<Gfn> shared_info_gfn_;
-    std::unique_ptr<Page[]> grant_frames_;  // max_grant_frames_ pages, contiguous
+    std::unique_ptr<Page[]> grant_frames_;              // max_grant_frames_ pages, contiguous
     std::map<std::uint64_t, unsigned> grant_frame_at_;  // gfn -> frame index
     unsigned max_grant_frames_ = 64;
-    std::map<std::uint32_t, std::uint16_t> unbound_;    // port -> remote domain
+    std::map<std::uint32_t, std::uint16_t> unbound_;  // port -> remote domain
     std::uint32_t next_port_ = 10;
     std::map<std::uint64_t, std::unique_ptr<Page>> pages_;
     std::map<std::uint32_t, std::uint64_t> params_;

@@ -197,7 +197,8 @@ void SimXenstore::queue_event(const Watch& w, const std::string& abs_path) {
     // Events for a relative watch carry relative paths (xenstore.txt, WATCH_EVENT).
     std::string path = abs_path;
     std::string home = std::string(kHome) + "/";
-    if (w.wpath[0] != '/' && w.wpath[0] != '@' && abs_path.compare(0, home.size(), home) == 0) path = abs_path.substr(home.size());
+    if (w.wpath[0] != '/' && w.wpath[0] != '@' && abs_path.compare(0, home.size(), home) == 0)
+        path = abs_path.substr(home.size());
     std::string payload = path + '\0' + w.token + '\0';
     out_ += message(XsType::watch_event, 0, 0, payload);
 }
@@ -437,8 +438,8 @@ std::string SimXenstore::process(const Request& req, std::uint32_t& reply_type) 
             if (!tree.count(*abs)) return error("ENOENT");
             std::string prefix = *abs == "/" ? "/" : *abs + "/";
             std::string names;
-            for (auto it = tree.lower_bound(prefix); it != tree.end() && it->first.compare(0, prefix.size(), prefix) == 0;
-                 ++it) {
+            for (auto it = tree.lower_bound(prefix);
+                 it != tree.end() && it->first.compare(0, prefix.size(), prefix) == 0; ++it) {
                 std::string rest = it->first.substr(prefix.size());
                 if (!rest.empty() && rest.find('/') == std::string::npos) names += rest + '\0';
             }

@@ -35,8 +35,7 @@ class SimXenstore {
 
     // Features advertised in server_features (reconnection + error field, as
     // oxenstored does; C xenstored advertises no reconnection).
-    explicit SimXenstore(SimXen& xen,
-                         std::uint32_t features = xen::kXenstoreServerFeatureReconnection | kFeatureError);
+    explicit SimXenstore(SimXen& xen, std::uint32_t features = xen::kXenstoreServerFeatureReconnection | kFeatureError);
     static constexpr std::uint32_t kFeatureError = 2;
 
     // --- the tree, as other domains change it (fires watches) ----------------------------
@@ -161,7 +160,7 @@ class SimXenstore {
     std::uint32_t next_tx_ = 1;
     std::vector<std::pair<std::string, WriteHook>> hooks_;
     std::vector<std::pair<std::string, std::string>> pending_hooks_;  // (path, value) to run after the reply
-    std::map<std::string, std::pair<std::string, int>> failures_;    // abs path -> (error, times)
+    std::map<std::string, std::pair<std::string, int>> failures_;     // abs path -> (error, times)
     std::deque<Garbage> garbage_;
     std::deque<ReplyEdit> edits_;
     std::string in_;   // request bytes read, not yet a whole message

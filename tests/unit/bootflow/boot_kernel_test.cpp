@@ -49,7 +49,8 @@ TEST(Booti, MovesAnUnalignedImageToTheLowest2MiBBoundaryAndJumps) {
                        " bytes (image_size " + std::to_string(r.image.size() + 0x10000) + ", text_offset 0x0)"),
               std::string::npos)
         << out;
-    EXPECT_NE(out.find("Moving Image from 0x" + hex(loaded) + " to 0x" + hex(r.base() + 2 * kMiB)), std::string::npos) << out;
+    EXPECT_NE(out.find("Moving Image from 0x" + hex(loaded) + " to 0x" + hex(r.base() + 2 * kMiB)), std::string::npos)
+        << out;
     // release_xen's log comes after "Starting kernel", before the jump.
     EXPECT_LT(out.find("Starting kernel ..."), out.find("(test) released")) << out;
     EXPECT_NE(out.find("xenboot: boot time: init "), std::string::npos) << out;
@@ -213,7 +214,8 @@ TEST(BootiErrors, GzipWithoutKernelCompVars) {
     int rc = -1;
     std::string out = r.run("booti " + hex(k), &rc);
     EXPECT_EQ(rc, 1);
-    EXPECT_NE(out.find("booti: Image.gz at 0x" + hex(k) + ": $kernel_comp_addr_r is not set"), std::string::npos) << out;
+    EXPECT_NE(out.find("booti: Image.gz at 0x" + hex(k) + ": $kernel_comp_addr_r is not set"), std::string::npos)
+        << out;
     r.expect_no_handoff(out);
     r.run("setenv kernel_comp_addr_r " + hex(r.base() + 12 * kMiB));
     out = r.run("booti " + hex(k), &rc);

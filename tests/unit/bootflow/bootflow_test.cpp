@@ -123,7 +123,8 @@ TEST(Bootflow, FailedDefaultLabelFallsBackToTheNext) {
     int rc = -1;
     std::string out = r.run("bootflow scan", &rc);
     ASSERT_EQ(rc, 0) << out;
-    EXPECT_NE(out.find("Booting label 'broken'\nlabel 'broken': kernel /boot/missing-Image: "), std::string::npos) << out;
+    EXPECT_NE(out.find("Booting label 'broken'\nlabel 'broken': kernel /boot/missing-Image: "), std::string::npos)
+        << out;
     // In file order, skipping the default already tried: 'first' is next.
     EXPECT_NE(out.find("Booting label 'first'"), std::string::npos) << out;
     EXPECT_EQ(out.find("Booting label 'third'"), std::string::npos) << out;
@@ -220,13 +221,14 @@ TEST(Bootflow, NothingBootableSummarisesEveryVolume) {
     const std::size_t summary = out.find("bootflow: nothing booted. Tried:\n");
     ASSERT_NE(summary, std::string::npos) << out;
     const std::string tried = out.substr(summary);
-    EXPECT_NE(tried.find("  pvblock 0:1 (ext4): none of /extlinux/extlinux.conf, /boot/extlinux/extlinux.conf, /boot.scr, "
-                         "/boot/boot.scr\n"),
-              std::string::npos)
+    EXPECT_NE(
+        tried.find("  pvblock 0:1 (ext4): none of /extlinux/extlinux.conf, /boot/extlinux/extlinux.conf, /boot.scr, "
+                   "/boot/boot.scr\n"),
+        std::string::npos)
         << tried;
     EXPECT_NE(tried.find("  pvblock 1:0: no ext2/3/4 or FAT filesystem\n"), std::string::npos) << tried;  // named once
-    EXPECT_NE(tried.find("  pvblock 2:0 (fat): /extlinux/extlinux.conf: label 'x': kernel at 0x" + hex(r.layout.kernel) +
-                         ": not an arm64 Image: bad magic"),
+    EXPECT_NE(tried.find("  pvblock 2:0 (fat): /extlinux/extlinux.conf: label 'x': kernel at 0x" +
+                         hex(r.layout.kernel) + ": not an arm64 Image: bad magic"),
               std::string::npos)
         << tried;
     r.expect_no_handoff(out);
@@ -257,9 +259,10 @@ TEST(Bootflow, InitrdTooBigForItsAreaIsRefusedBeforeLoading) {
     int rc = -1;
     std::string out = r.run("bootflow scan", &rc);
     EXPECT_EQ(rc, 1) << out;
-    EXPECT_NE(out.find("initrd /boot/initrd.img (" + std::to_string(room + 1) + " bytes) does not fit at $ramdisk_addr_r 0x" +
-                       hex(r.layout.ramdisk) + " (" + std::to_string(room) + " bytes before $fdt_addr_r)"),
-              std::string::npos)
+    EXPECT_NE(
+        out.find("initrd /boot/initrd.img (" + std::to_string(room + 1) + " bytes) does not fit at $ramdisk_addr_r 0x" +
+                 hex(r.layout.ramdisk) + " (" + std::to_string(room) + " bytes before $fdt_addr_r)"),
+        std::string::npos)
         << out;
     EXPECT_TRUE(r.untouched(r.layout.ramdisk, 64 * 1024));
     r.expect_no_handoff(out);

@@ -155,21 +155,22 @@ TEST(FdtCommand, PrintFormatsBytesEmptyAndLongValues) {
     EXPECT_EQ(rig.run("fdt print /chosen long"),
               "long = * 0x" + hex(reinterpret_cast<std::uintptr_t>(data)) + " [0x00000044]\n");
     // libfdt adds a new property in front of the node's others (as in U-Boot).
-    EXPECT_EQ(rig.run("fdt print /chosen"), "chosen {\n\tlong = * 0x" + hex(reinterpret_cast<std::uintptr_t>(data)) +
-                                                " [0x00000044];\n\tbin = <0x00410000>;\n\tflag;\n\tbytes = [01 02 0a];\n"
-                                                "\tbootargs = \"console=hvc0\";\n};\n");
+    EXPECT_EQ(rig.run("fdt print /chosen"),
+              "chosen {\n\tlong = * 0x" + hex(reinterpret_cast<std::uintptr_t>(data)) +
+                  " [0x00000044];\n\tbin = <0x00410000>;\n\tflag;\n\tbytes = [01 02 0a];\n"
+                  "\tbootargs = \"console=hvc0\";\n};\n");
 }
 
 TEST(FdtCommand, SetRoundTripsThroughLibfdt) {
     FdtRig rig;
     // Values spread over several words by the shell's splitting, as U-Boot takes them.
     EXPECT_EQ(rig.run("fdt set /chosen reg <0x0 0x48000000 0x0 0x1000>"), "");
-    EXPECT_EQ(FdtRig::prop(rig.copy(), "/chosen", "reg"),
-              std::string("\0\0\0\0\x48\0\0\0\0\0\0\0\0\0\x10\0", 16));
+    EXPECT_EQ(FdtRig::prop(rig.copy(), "/chosen", "reg"), std::string("\0\0\0\0\x48\0\0\0\0\0\0\0\0\0\x10\0", 16));
     EXPECT_EQ(rig.run("fdt set /chosen n <42 010>"), "");
     EXPECT_EQ(FdtRig::prop(rig.copy(), "/chosen", "n"), std::string("\0\0\0\x2a\0\0\0\x08", 8));
     EXPECT_EQ(rig.run("fdt set /chosen compatible \"multiboot,module\" \"multiboot,kernel\""), "");
-    EXPECT_EQ(FdtRig::prop(rig.copy(), "/chosen", "compatible"), std::string("multiboot,module\0multiboot,kernel\0", 34));
+    EXPECT_EQ(FdtRig::prop(rig.copy(), "/chosen", "compatible"),
+              std::string("multiboot,module\0multiboot,kernel\0", 34));
     EXPECT_EQ(rig.run("fdt set /chosen bootargs 'root=/dev/xvda1 ro'"), "");
     EXPECT_EQ(FdtRig::prop(rig.copy(), "/chosen", "bootargs"), std::string("root=/dev/xvda1 ro\0", 19));
     EXPECT_EQ(rig.run("fdt set / empty"), "");
@@ -191,8 +192,9 @@ TEST(FdtCommand, SetErrors) {
     EXPECT_EQ(rig.run("fdt set /chosen x [1 2] 3"), "fdt set: unexpected text after ']' (one value per property)\n");
     EXPECT_EQ(rig.run("fdt set /chosen"),
               "fdt set: expects a node and a property (usage: fdt set path prop [<cells> | [bytes] | string...])\n");
-    EXPECT_EQ(rig.run("fdt set /chosen a/b 1"),
-              "fdt set: 'a/b' is not a valid property name (usage: fdt set path prop [<cells> | [bytes] | string...])\n");
+    EXPECT_EQ(
+        rig.run("fdt set /chosen a/b 1"),
+        "fdt set: 'a/b' is not a valid property name (usage: fdt set path prop [<cells> | [bytes] | string...])\n");
     bool found = true;
     FdtRig::prop(rig.copy(), "/chosen", "x", &found);
     EXPECT_FALSE(found);
@@ -213,7 +215,8 @@ TEST(FdtCommand, MknodAsUBootAcceptsIt) {
     EXPECT_GE(fdt_path_offset(rig.copy(), "/module@1"), 0);
     EXPECT_EQ(rig.run("fdt mknode /chosen module"), "fdt mknode: /chosen/module: FDT_ERR_EXISTS (already exists)\n");
     EXPECT_EQ(rig.run("fdt mknode /nowhere x"), "fdt mknode: /nowhere: FDT_ERR_NOTFOUND (no such node)\n");
-    EXPECT_EQ(rig.run("fdt mknode / a/b"), "fdt mknode: 'a/b' is not a valid node name (usage: fdt mknode path name)\n");
+    EXPECT_EQ(rig.run("fdt mknode / a/b"),
+              "fdt mknode: 'a/b' is not a valid node name (usage: fdt mknode path name)\n");
 }
 
 TEST(FdtCommand, Rm) {
@@ -298,9 +301,11 @@ TEST(FdtCommand, AddrRefusesWhatIsNotATreeInRam) {
     FdtRig rig;
     const std::uint64_t user = rig.base() + kUserOffset;
     int rc = 0;
-    EXPECT_EQ(rig.run("fdt addr " + hex(user), &rc), "fdt addr: 0x" + hex(user) + ": device tree: bad magic 0x00000000\n");
+    EXPECT_EQ(rig.run("fdt addr " + hex(user), &rc),
+              "fdt addr: 0x" + hex(user) + ": device tree: bad magic 0x00000000\n");
     EXPECT_EQ(rc, 1);
-    EXPECT_EQ(rig.run("fdt addr " + hex(user + 4)), "fdt addr: 0x" + hex(user + 4) + ": device tree: not 8-byte aligned\n");
+    EXPECT_EQ(rig.run("fdt addr " + hex(user + 4)),
+              "fdt addr: 0x" + hex(user + 4) + ": device tree: not 8-byte aligned\n");
     EXPECT_EQ(rig.run("fdt addr 10"), "fdt addr: refusing fdt read at 0x10 (+0x28): not in RAM\n");
     // A header whose totalsize runs past RAM.
     auto blob = sim::build_dtb(sim::DtbSpec{});
@@ -330,8 +335,8 @@ TEST(FdtCommand, UserTreeInXenbootsMemoryIsReadOnly) {
 TEST(FdtCommand, ATreeCorruptedAfterSelectionIsCaught) {
     FdtRig rig;
     static_cast<std::uint8_t*>(rig.copy())[0] = 0;
-    EXPECT_EQ(rig.run("fdt print"), "fdt print: xenboot's copy at 0x" + hex(rig.sys.dtb_copy) +
-                                        ": device tree: bad magic 0x000dfeed\n");
+    EXPECT_EQ(rig.run("fdt print"),
+              "fdt print: xenboot's copy at 0x" + hex(rig.sys.dtb_copy) + ": device tree: bad magic 0x000dfeed\n");
     rig.sys.dtb_copy = 0;
     EXPECT_EQ(rig.run("fdt print"), "fdt print: no working device tree (select one with fdt addr)\n");
 }
@@ -351,7 +356,8 @@ TEST(FdtCommand, ChosenFromTheEnvironment) {
     EXPECT_EQ(rig.run("fdt list /chosen"), "chosen {\n\tbootargs = \"console=hvc0 root=/dev/xvda2\";\n};\n");
     EXPECT_EQ(rig.run("fdt chosen 2000 1000"), "fdt chosen: initrd end 0x1000 is not above its start 0x2000\n");
     EXPECT_EQ(rig.run("fdt chosen 2000"),
-              "fdt chosen: expects no arguments, or the initrd's start and end (usage: fdt chosen [initrd_start initrd_end])\n");
+              "fdt chosen: expects no arguments, or the initrd's start and end (usage: fdt chosen [initrd_start "
+              "initrd_end])\n");
     // Without bootargs in the environment, /chosen/bootargs stays (Xen's `extra=`).
     rig.env.remove("bootargs");
     EXPECT_EQ(rig.run("fdt rm /chosen; fdt chosen; fdt print /chosen"), "chosen {\n};\n");

@@ -140,7 +140,10 @@ TEST(DeviceTree, StructureWalkRejectsWhatLibfdtMightLoopOn) {
     std::uint32_t off_struct = (blob[8] << 24) | (blob[9] << 16) | (blob[10] << 8) | blob[11];
     std::size_t p = off_struct;
     while (!(blob[p] == 0 && blob[p + 1] == 0 && blob[p + 2] == 0 && blob[p + 3] == 3)) p += 4;
-    blob[p + 4] = 0xff; blob[p + 5] = 0xff; blob[p + 6] = 0xff; blob[p + 7] = 0xf4;
+    blob[p + 4] = 0xff;
+    blob[p + 5] = 0xff;
+    blob[p + 6] = 0xff;
+    blob[p + 7] = 0xf4;
     auto r = fdt::validate(blob.data(), blob.size());
     ASSERT_FALSE(r.ok());
     EXPECT_NE(std::string(r.error().message()).find("a property longer than the block"), std::string::npos)

@@ -53,7 +53,8 @@ struct Tree {
                 const char* name = nullptr;
                 int len = 0;
                 const void* v = fdt_getprop_by_offset(data(), prop, &name, &len);
-                out += std::string(path) + " " + name + "=" + std::string(static_cast<const char*>(v), static_cast<std::size_t>(len)) + ";";
+                out += std::string(path) + " " + name + "=" +
+                       std::string(static_cast<const char*>(v), static_cast<std::size_t>(len)) + ";";
             }
         }
         return out;
@@ -186,6 +187,7 @@ TEST(FdtChosenRegression, FixupOfADamagedTreeFailsOrLeavesAValidTree) {
         EXPECT_TRUE(xb::fdt::validate(blob.data(), blob.size() * 8).ok());
     } else {
         EXPECT_EQ(s.error().code(), xb::Errc::bad_data);
-        EXPECT_NE(std::string(s.error().message()).find("the tree is damaged"), std::string::npos) << s.error().message();
+        EXPECT_NE(std::string(s.error().message()).find("the tree is damaged"), std::string::npos)
+            << s.error().message();
     }
 }

@@ -39,8 +39,7 @@ TEST_P(ValueCases, Encode) {
 INSTANTIATE_TEST_SUITE_P(
     Table, ValueCases,
     ::testing::Values(
-        ValueCase{"empty", {}, {}},
-        ValueCase{"one_cell_hex", {"<0x12345678>"}, {0x12, 0x34, 0x56, 0x78}},
+        ValueCase{"empty", {}, {}}, ValueCase{"one_cell_hex", {"<0x12345678>"}, {0x12, 0x34, 0x56, 0x78}},
         ValueCase{"decimal_and_octal", {"<42 010 0>"}, {0, 0, 0, 42, 0, 0, 0, 8, 0, 0, 0, 0}},
         ValueCase{"upper_hex", {"<0XABCDEF01>"}, {0xab, 0xcd, 0xef, 0x01}},
         // "<0x0 0x48000000 0x0 0x1000>" as the shell splits it.
@@ -53,8 +52,7 @@ INSTANTIATE_TEST_SUITE_P(
         ValueCase{"max_cell", {"<0xffffffff 4294967295>"}, {0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff}},
         ValueCase{"bytes", {"[01 02 ff]"}, {1, 2, 0xff}},
         ValueCase{"bytes_packed_like_dtc", {"[0102aB]"}, {1, 2, 0xab}},
-        ValueCase{"bytes_across_words", {"[1", "a", "0b0c]"}, {1, 0xa, 0xb, 0xc}},
-        ValueCase{"empty_bytes", {"[]"}, {}},
+        ValueCase{"bytes_across_words", {"[1", "a", "0b0c]"}, {1, 0xa, 0xb, 0xc}}, ValueCase{"empty_bytes", {"[]"}, {}},
         ValueCase{"string", {"console=hvc0"}, str(std::string("console=hvc0") + '\0')},
         ValueCase{"string_list", {"xen,xen-4.17", "xen,xen"}, str(std::string("xen,xen-4.17\0xen,xen\0", 21))},
         ValueCase{"empty_string", {""}, {0}},
@@ -70,7 +68,9 @@ INSTANTIATE_TEST_SUITE_P(
         ValueCase{"text_after_cells", {"<1>", "junk"}, {}, "unexpected text after '>' (one value per property)"},
         ValueCase{"text_glued_after", {"<1>x"}, {}, "unexpected text after '>' (one value per property)"},
         ValueCase{"cells_then_bytes", {"<1>", "[2]"}, {}, "unexpected text after '>' (one value per property)"},
-        ValueCase{"long_token", {"<00000000000000000000000000000000000000000000001>"}, {},
+        ValueCase{"long_token",
+                  {"<00000000000000000000000000000000000000000000001>"},
+                  {},
                   "cell '000000000000000000000000000000000000000...' is too long"},
         ValueCase{"byte_not_hex", {"[0g]"}, {}, "byte '0g' is not hexadecimal"},
         ValueCase{"odd_digits", {"[123]"}, {}, "bytes '123' have an odd number of digits"},

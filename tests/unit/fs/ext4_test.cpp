@@ -53,8 +53,8 @@ std::vector<std::uint8_t> pseudo_random(std::size_t n, unsigned seed) {
 
 void write_file(const std::string& path, std::size_t size, unsigned seed) {
     const auto data = pseudo_random(size, seed);
-    std::ofstream(path, std::ios::binary).write(reinterpret_cast<const char*>(data.data()),
-                                                static_cast<std::streamsize>(data.size()));
+    std::ofstream(path, std::ios::binary)
+        .write(reinterpret_cast<const char*>(data.data()), static_cast<std::streamsize>(data.size()));
 }
 
 // Writes `size` pseudo-random bytes at `offset` of an existing file (conv=notrunc).
@@ -87,8 +87,8 @@ struct TreeOptions {
 // symlink, sparse files with holes at the start, middle and end.
 void make_tree(const std::string& root, const TreeOptions& opt = {}) {
     unsigned seed = 1;
-    const std::size_t sizes[] = {0,    1,    59,   60,   61,    511,   512,   513,       1023,      1024,
-                                 1025, 2048, 4095, 4096, 4097,  12288, 12289, 13 * 1024, 300 * 1024, 1100 * 1024};
+    const std::size_t sizes[] = {0,    1,    59,   60,   61,   511,   512,   513,       1023,       1024,
+                                 1025, 2048, 4095, 4096, 4097, 12288, 12289, 13 * 1024, 300 * 1024, 1100 * 1024};
     stdfs::create_directories(root + "/files");
     for (std::size_t s : sizes) write_file(root + "/files/f" + std::to_string(s), s, seed++);
     stdfs::create_directories(root + "/a/b/c");
@@ -272,8 +272,9 @@ void check_symlinks(fs::Filesystem& f, const std::string& src) {
         ASSERT_TRUE(n.ok()) << p << ": " << n.error().message();
         EXPECT_TRUE(read_all(f, n.value()) == leaf) << p;
     }
-    Result<Node> deep = f.lookup("/links/deepdir/d4/d5/d6/d7/d8/d9/d10/d11/d12/d13/d14/d15/d16/d17/d18/d19/d20/d21/d22/"
-                                 "d23/d24/d25/d26/d27/d28/d29/d30/bottom");
+    Result<Node> deep = f.lookup(
+        "/links/deepdir/d4/d5/d6/d7/d8/d9/d10/d11/d12/d13/d14/d15/d16/d17/d18/d19/d20/d21/d22/"
+        "d23/d24/d25/d26/d27/d28/d29/d30/bottom");
     ASSERT_TRUE(deep.ok()) << deep.error().message();
     EXPECT_TRUE(read_all(f, deep.value()) == load(src + "/deep/d1/d2/d3/d4/d5/d6/d7/d8/d9/d10/d11/d12/d13/d14/d15/"
                                                         "d16/d17/d18/d19/d20/d21/d22/d23/d24/d25/d26/d27/d28/d29/d30/"
@@ -360,9 +361,7 @@ std::uint32_t le32(const std::uint8_t* p) { return le16(p) | static_cast<std::ui
 
 // ---------------------------------------------------------------- variants
 
-TEST(Ext4, Ext2With1KBlocksAndTripleIndirect) {
-    check_variant({"-t ext2 -b 1024", "16M", "ext2", true});
-}
+TEST(Ext4, Ext2With1KBlocksAndTripleIndirect) { check_variant({"-t ext2 -b 1024", "16M", "ext2", true}); }
 
 TEST(Ext4, Ext2On4KDeviceBlocks) {
     // A 1 KiB-block filesystem on a 4 KiB-sector disk: blocks are not device-aligned.
@@ -380,7 +379,6 @@ TEST(Ext4, Ext4With2KBlocksNo64bit) { check_variant({"-t ext4 -b 2048 -O ^64bit,
 TEST(Ext4, Ext4MetaBg) { check_variant({"-t ext4 -b 1024 -O ^resize_inode,meta_bg", "16M", "ext4"}); }
 
 TEST(Ext4, Ext4With4KDeviceBlocks) { check_variant({"-t ext4 -b 4096", "16M", "ext4", false, 4096}); }
-
 
 // ---------------------------------------------------------------- features
 
@@ -422,9 +420,7 @@ void check_htree(unsigned count, int pad, const std::string& options, const char
     EXPECT_FALSE(f->lookup("/big/" + name_of(count)).ok());
 }
 
-TEST(Ext4, HtreeDirectoryWith10000Entries) {
-    check_htree(10000, 16, "-t ext4 -b 4096 -N 12000", "Indirect levels: 0");
-}
+TEST(Ext4, HtreeDirectoryWith10000Entries) { check_htree(10000, 16, "-t ext4 -b 4096 -N 12000", "Indirect levels: 0"); }
 
 TEST(Ext4, HtreeWithInteriorIndexBlocks) {
     // Long names on 1 KiB blocks: more leaves than the root holds, so the
@@ -481,8 +477,8 @@ TEST(Ext4, InlineData) {
     const std::uint32_t value_at = 256 - 24;
     sim::put_le16(entry + 2, static_cast<std::uint16_t>(value_at - (ibody + 4)));
     sim::put_le32(entry + 8, 24);
-    const std::uint32_t f61 =
-        static_cast<std::uint32_t>(std::stoul(run("debugfs -R 'ls -l /small' " + image + " 2>/dev/null | awk '$NF == \"f61\" {print $1}'")));
+    const std::uint32_t f61 = static_cast<std::uint32_t>(
+        std::stoul(run("debugfs -R 'ls -l /small' " + image + " 2>/dev/null | awk '$NF == \"f61\" {print $1}'")));
     std::uint8_t* dirent = &bytes[at + value_at];
     sim::put_le32(dirent, f61);
     sim::put_le16(dirent + 4, 24);
@@ -664,14 +660,10 @@ TEST(Ext4Bad, SuperblockFields) {
         const char* message;
     };
     const Case cases[] = {
-        {0x18, 4, 7, "s_log_block_size"},
-        {0x28, 4, 0, "inodes per group"},
-        {0x20, 4, 0, "0 blocks per group"},
-        {0x58, 2, 100, "inode size"},
-        {0xFE, 2, 48, "group descriptor size"},
-        {0x04, 4, 0x7fffffff, "larger than the device"},
-        {0x14, 4, 0x7fffffff, "first data block"},
-        {0x00, 4, 0xffffffff, "inodes do not fit"},
+        {0x18, 4, 7, "s_log_block_size"},          {0x28, 4, 0, "inodes per group"},
+        {0x20, 4, 0, "0 blocks per group"},        {0x58, 2, 100, "inode size"},
+        {0xFE, 2, 48, "group descriptor size"},    {0x04, 4, 0x7fffffff, "larger than the device"},
+        {0x14, 4, 0x7fffffff, "first data block"}, {0x00, 4, 0xffffffff, "inodes do not fit"},
     };
     Damaged d;
     for (const Case& c : cases) {
@@ -723,8 +715,8 @@ TEST(Ext4Bad, ExtentHeaders) {
         std::uint16_t value;
         const char* message;
     };
-    for (const Case& c : {Case{0, 0x1234, "bad extent header magic"}, Case{2, 5, "entries"},
-                          Case{4, 40, "entries"}, Case{6, 9, "depth"}}) {
+    for (const Case& c : {Case{0, 0x1234, "bad extent header magic"}, Case{2, 5, "entries"}, Case{4, 40, "entries"},
+                          Case{6, 9, "depth"}}) {
         auto bytes = d.bytes;
         sim::put_le16(&bytes[at + c.field], c.value);
         auto dev = MemBlockDevice::from_image("img", 512, bytes);

@@ -42,8 +42,8 @@ bool sh(const std::string& command) { return sim::run_tool(command + " >/dev/nul
 void write_file(const stdfs::path& path, std::size_t size, unsigned seed) {
     stdfs::create_directories(path.parent_path());
     const auto bytes = sim::random_bytes(size, seed);
-    std::ofstream(path, std::ios::binary).write(reinterpret_cast<const char*>(bytes.data()),
-                                                static_cast<std::streamsize>(bytes.size()));
+    std::ofstream(path, std::ios::binary)
+        .write(reinterpret_cast<const char*>(bytes.data()), static_cast<std::streamsize>(bytes.size()));
 }
 
 std::uint16_t le16(const std::uint8_t* p) { return static_cast<std::uint16_t>(p[0] | p[1] << 8); }
@@ -53,9 +53,9 @@ struct Variant {
     unsigned sector = 512;
     unsigned cluster_sectors = 0;  // 0: mkfs.fat's choice
     unsigned size_kb = 8192;
-    bool many = false;       // a directory of 1000 files (spans clusters)
-    bool big = false;        // a 33 MiB file
-    bool fragment = false;   // a file whose clusters are not contiguous
+    bool many = false;      // a directory of 1000 files (spans clusters)
+    bool big = false;       // a 33 MiB file
+    bool fragment = false;  // a file whose clusters are not contiguous
 };
 
 // The image and the tree it was made from (kept in sync: deleted files are
@@ -320,8 +320,8 @@ TEST(Fat, FragmentedFile) {
         ASSERT_TRUE(r.ok()) << r.error().message();
         const std::uint64_t n = std::min<std::uint64_t>(piece.size(), source.size() - off);
         ASSERT_EQ(r.value(), n);
-        ASSERT_TRUE(std::equal(piece.begin(), piece.begin() + static_cast<std::ptrdiff_t>(n), source.begin() +
-                                                                                                 static_cast<std::ptrdiff_t>(off)));
+        ASSERT_TRUE(std::equal(piece.begin(), piece.begin() + static_cast<std::ptrdiff_t>(n),
+                               source.begin() + static_cast<std::ptrdiff_t>(off)));
     }
 }
 
@@ -460,8 +460,15 @@ TEST(FatNameRules, ShortNameFormattingAndChecksum) {
     EXPECT_EQ(fmt("NOEXT      ", 0x18), "noext");
     EXPECT_EQ(fmt(".          ", 0), ".");
     EXPECT_EQ(fmt("..         ", 0), "..");
-    EXPECT_EQ(fmt("\x05" "ABC    TXT", 0), "\xcf\x83" "ABC.TXT");  // 0x05 is 0xE5: CP437 'σ'
-    EXPECT_EQ(fmt("A\x01" "B     X  ", 0), "A?B.X");
+    EXPECT_EQ(fmt("\x05"
+                  "ABC    TXT",
+                  0),
+              "\xcf\x83"
+              "ABC.TXT");  // 0x05 is 0xE5: CP437 'σ'
+    EXPECT_EQ(fmt("A\x01"
+                  "B     X  ",
+                  0),
+              "A?B.X");
     // The checksum of the example in the specification's algorithm, computed by hand
     // for "FOO     BAR".
     std::uint8_t sum = 0;
@@ -498,7 +505,8 @@ class FatCorrupt : public ::testing::Test {
         boot_dir_ = d.value();
     }
     void set_fat(std::uint32_t cluster, std::uint16_t value) {
-        for (unsigned copy = 0; copy < bytes_[16]; ++copy) sim::put_le16(&bytes_[fat_ + copy * fat_bytes_ + 2 * cluster], value);
+        for (unsigned copy = 0; copy < bytes_[16]; ++copy)
+            sim::put_le16(&bytes_[fat_ + copy * fat_bytes_ + 2 * cluster], value);
     }
     std::uint16_t fat(std::uint32_t cluster) const { return le16(&bytes_[fat_ + 2 * cluster]); }
     Error read_error(const Node& node) {
@@ -560,8 +568,9 @@ TEST_F(FatCorrupt, ChainShorterThanTheSize) {
     set_fat(first + 20, 0xffff);
     const Error e = read_error(image_node_);
     EXPECT_EQ(e.code(), Errc::bad_data);
-    EXPECT_NE(std::string(e.message()).find("file at cluster " + std::to_string(first) + ": its cluster chain ends at cluster " +
-                                            std::to_string(first + 20) + " after 21 clusters, short of its size 300000"),
+    EXPECT_NE(std::string(e.message())
+                  .find("file at cluster " + std::to_string(first) + ": its cluster chain ends at cluster " +
+                        std::to_string(first + 20) + " after 21 clusters, short of its size 300000"),
               std::string::npos)
         << e.message();
     // The part before the end still reads.

@@ -185,7 +185,8 @@ TEST(Mbr, MoreLogicalPartitionsThanFitIsAnError) {
 
 TEST(Mbr, EntriesBeyondTheDiskAreIgnoredWithAWarning) {
     MemBlockDevice disk("disk0", 512, 4096);
-    sim::write_mbr(disk, 0, {{0x83, 64, 100, 0}, {0x83, 4000, 200, 0}, {0x05, 1000, 1000, 0}, {0x83, 0xfffffff0u, 0x20, 0}});
+    sim::write_mbr(disk, 0,
+                   {{0x83, 64, 100, 0}, {0x83, 4000, 200, 0}, {0x05, 1000, 1000, 0}, {0x83, 0xfffffff0u, 0x20, 0}});
     sim::write_mbr(disk, 1000, {{0x83, 2, 5000, 0}, {0x05, 100, 10, 0}});
     sim::write_mbr(disk, 1100, {{0x83, 2, 10, 0}});
     Read r = read(disk);
@@ -212,7 +213,8 @@ TEST(Mbr, BrokenEbrLinksEndTheChainWithAWarning) {
     sim::write_mbr(disk, 1000, {{0x83, 2, 10, 0}, {0x05, 0x10000, 10, 0}});
     r = read(disk);
     ASSERT_TRUE(r.status.ok());
-    EXPECT_EQ(r.warnings(), "EBR at block 1000 links to block 66536, beyond the disk: no logical partitions from 6 on\n");
+    EXPECT_EQ(r.warnings(),
+              "EBR at block 1000 links to block 66536, beyond the disk: no logical partitions from 6 on\n");
 }
 
 TEST(Mbr, OverlapsAreToleratedAndReported) {
@@ -331,7 +333,8 @@ TEST(Gpt, CorruptPrimaryHeaderFallsBackToTheBackup) {
     expect_two_parts(r);
     EXPECT_EQ(r.table->header_block, info.backup);
     ASSERT_EQ(r.table->warnings.count, 1u);
-    EXPECT_EQ(r.warnings().rfind("using the backup GPT at block 16383: the primary is invalid (header CRC is 0x", 0), 0u)
+    EXPECT_EQ(r.warnings().rfind("using the backup GPT at block 16383: the primary is invalid (header CRC is 0x", 0),
+              0u)
         << r.warnings();
 }
 
@@ -380,10 +383,13 @@ TEST(Gpt, ValidationOfHeaderFields) {
     const Case cases[] = {
         {"header size", [](std::uint8_t* h) { sim::put_le32(h + 12, 600); }, "header size 600 is out of range"},
         {"my_lba", [](std::uint8_t* h) { sim::put_le64(h + 24, 7); }, "header says it is at block 7"},
-        {"usable", [](std::uint8_t* h) { sim::put_le64(h + 48, 1u << 20); }, "usable blocks 34-1048576 are not within the disk's 16384"},
+        {"usable", [](std::uint8_t* h) { sim::put_le64(h + 48, 1u << 20); },
+         "usable blocks 34-1048576 are not within the disk's 16384"},
         {"entry size", [](std::uint8_t* h) { sim::put_le32(h + 84, 132); }, "partition entry size 132 is invalid"},
-        {"entry count", [](std::uint8_t* h) { sim::put_le32(h + 80, 5000); }, "5000 partition entries (at most 1024 supported)"},
-        {"array", [](std::uint8_t* h) { sim::put_le64(h + 72, 40); }, "entry array at block 40 (32 blocks) is misplaced"},
+        {"entry count", [](std::uint8_t* h) { sim::put_le32(h + 80, 5000); },
+         "5000 partition entries (at most 1024 supported)"},
+        {"array", [](std::uint8_t* h) { sim::put_le64(h + 72, 40); },
+         "entry array at block 40 (32 blocks) is misplaced"},
     };
     for (const Case& c : cases) {
         MemBlockDevice disk("disk0", 512, 16384);
@@ -458,7 +464,8 @@ TEST(Gpt, ReadErrors) {
     r = read(disk);
     ASSERT_FALSE(r.status.ok());
     EXPECT_EQ(r.status.error().code(), Errc::bad_data);
-    EXPECT_NE(std::string(r.status.error().message()).find("backup: reading GPT entry array: pvblock 0: I/O error at block 16354"),
+    EXPECT_NE(std::string(r.status.error().message())
+                  .find("backup: reading GPT entry array: pvblock 0: I/O error at block 16354"),
               std::string::npos)
         << r.status.error().message();
 
@@ -524,11 +531,11 @@ std::string utf8_of(const std::u16string& s, std::size_t out_size = 109) {
 TEST(Utf16, ConversionIsSafe) {
     EXPECT_EQ(utf8_of(u"boot"), "boot");
     EXPECT_EQ(utf8_of(u"a\u00e9\u4e2d"), "a\xc3\xa9\xe4\xb8\xad");
-    EXPECT_EQ(utf8_of(u"\U0001F600"), "\xf0\x9f\x98\x80");          // surrogate pair
+    EXPECT_EQ(utf8_of(u"\U0001F600"), "\xf0\x9f\x98\x80");                      // surrogate pair
     EXPECT_EQ(utf8_of(std::u16string(u"x") + char16_t(0xd800) + u"y"), "x?y");  // unpaired
-    EXPECT_EQ(utf8_of(u"a\x1b[2Jb"), "a?[2Jb");                     // no terminal control
-    EXPECT_EQ(utf8_of(std::u16string(u"ab\0cd", 5)), "ab");         // NUL ends the name
-    EXPECT_EQ(utf8_of(u"ab\u4e2d", 4), "ab");                       // cut at a character boundary
+    EXPECT_EQ(utf8_of(u"a\x1b[2Jb"), "a?[2Jb");                                 // no terminal control
+    EXPECT_EQ(utf8_of(std::u16string(u"ab\0cd", 5)), "ab");                     // NUL ends the name
+    EXPECT_EQ(utf8_of(u"ab\u4e2d", 4), "ab");                                   // cut at a character boundary
 }
 
 // ---------------------------------------------------------------- real tools
@@ -633,10 +640,11 @@ TEST(RealTools, SgdiskGpt) {
     if (sgdisk.empty() || sfdisk.empty()) GTEST_SKIP() << "sgdisk/sfdisk not installed";
     TempDir dir;
     const std::string img = dir.file("gpt.img", 16 << 20);
-    run(sgdisk + " -o -U 0a0b0c0d-1122-4344-8586-a7a8a9aaabac"
-                 " -n 1:2048:+1M -t 1:ef00 -c 1:'EFI system' -A 1:set:2"
-                 " -n 2:0:+4M -t 2:8300 -c 2:'r\xc3\xb6\xc3\xb6t \xe2\x9c\x93'"
-                 " -n 5:0:+1M -t 5:8200 -c 5:swap " +
+    run(sgdisk +
+        " -o -U 0a0b0c0d-1122-4344-8586-a7a8a9aaabac"
+        " -n 1:2048:+1M -t 1:ef00 -c 1:'EFI system' -A 1:set:2"
+        " -n 2:0:+4M -t 2:8300 -c 2:'r\xc3\xb6\xc3\xb6t \xe2\x9c\x93'"
+        " -n 5:0:+1M -t 5:8200 -c 5:swap " +
         img);
     MemBlockDevice disk = MemBlockDevice::from_image("img", 512, sim::read_file(img));
     Read r = read(disk);

@@ -53,7 +53,11 @@ TEST_F(HeapTest, ExhaustionReturnsNull) {
 
 TEST_F(HeapTest, RandomWorkloadKeepsContents) {
     std::mt19937 rng(1234);
-    struct Block { std::uint8_t* p; std::size_t n; std::uint8_t tag; };
+    struct Block {
+        std::uint8_t* p;
+        std::size_t n;
+        std::uint8_t tag;
+    };
     std::vector<Block> live;
     for (int step = 0; step < 4000; ++step) {
         if (live.empty() || rng() % 3 != 0) {

@@ -28,7 +28,7 @@ TEST(MemoryMap, ReservationsInTheMiddleAndOverlappingAndOutside) {
     m.add_ram({0x100000, 0x1000});
     m.reserve({0x3000, 0x2000}, "a");
     m.reserve({0x4000, 0x2000}, "b");          // overlaps a
-    m.reserve({0x0, 0x2000}, "c");              // starts before the bank
+    m.reserve({0x0, 0x2000}, "c");             // starts before the bank
     m.reserve({0x200000, 0x1000}, "outside");  // no effect
     std::array<Range, MemoryMap::kMaxRanges> out{};
     ASSERT_EQ(m.free_ranges(out), 3u);

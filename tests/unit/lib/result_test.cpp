@@ -65,7 +65,8 @@ TEST(Result, LongContextIsTruncatedNotOverflowed) {
 // with the error that was ignored, not return whatever the union holds.
 TEST(ResultDeathTest, ValueOfAnErrorPanicsWithTheError) {
     Result<int> bad = parse_positive(-2);
-    EXPECT_DEATH((void)bad.value(), "Result::value\\(\\) called on an error \\(invalid argument\\): value -2 is not positive");
+    EXPECT_DEATH((void)bad.value(),
+                 "Result::value\\(\\) called on an error \\(invalid argument\\): value -2 is not positive");
     const Result<int>& cref = bad;
     EXPECT_DEATH((void)cref.value(), "value -2 is not positive");
     EXPECT_DEATH((void)parse_positive(-3).value(), "value -3 is not positive");

@@ -75,9 +75,7 @@ TEST(ScopeGuard, WorksWithAPlainFunctionObject) {
         void operator()() const { ++*n; }
     };
     int n = 0;
-    {
-        ScopeGuard<Counter> undo(Counter{&n});
-    }
+    { ScopeGuard<Counter> undo(Counter{&n}); }
     {
         auto undo = ScopeGuard(Counter{&n});  // guaranteed elision: no move needed
     }

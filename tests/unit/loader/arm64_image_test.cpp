@@ -14,8 +14,8 @@ namespace {
 using xb::Errc;
 using xb::MemoryMap;
 using xb::Range;
-using xb::loader::Arm64Image;
 using xb::loader::arm64_image_footprint;
+using xb::loader::Arm64Image;
 using xb::loader::choose_kernel_address;
 using xb::loader::parse_arm64_image;
 
@@ -58,7 +58,8 @@ TEST(Arm64Image, PageSizeAndPlacementFlags) {
     const unsigned want[] = {0, 4, 16, 64};
     for (unsigned code = 0; code < 4; ++code) {
         for (unsigned anywhere = 0; anywhere < 2; ++anywhere) {
-            auto h = header(0x80000, 0x1000000, (code << 1) | (anywhere << 3) | (0xf0ULL << 56));  // reserved bits ignored
+            auto h =
+                header(0x80000, 0x1000000, (code << 1) | (anywhere << 3) | (0xf0ULL << 56));  // reserved bits ignored
             auto r = parse_arm64_image(h, 0x800000);
             ASSERT_TRUE(r.ok()) << r.error().message();
             EXPECT_EQ(r.value().page_size_kib, want[code]);
@@ -282,7 +283,8 @@ TEST(Arm64Placement, MatchesABruteForceScan) {
         for (unsigned i = rng() % 4; i > 0; --i) keep.push_back({(rng() % 512) * MiB / 4, (1 + rng() % 6) * MiB});
         const Arm64Image img = modern((rng() % 512) * 4096, (1 + rng() % 16) * MiB, rng() % 2 == 0);
         const std::uint64_t file = (rng() % 18) * MiB + 4096;
-        const std::uint64_t current = (rng() % 2 == 0) ? (rng() % 128) * 2 * MiB + img.text_offset : rng() % (256 * MiB);
+        const std::uint64_t current =
+            (rng() % 2 == 0) ? (rng() % 128) * 2 * MiB + img.text_offset : rng() % (256 * MiB);
         const std::uint64_t fp = arm64_image_footprint(img, file);
 
         auto suitable = [&](std::uint64_t at) {

@@ -88,16 +88,19 @@ TEST(Extlinux, StatementForms) {
     const Case cases[] = {
         {"keywords any case", "LABEL a\nKERNEL /k\nInitRD /i\nFDT /f\nAPPEND x=1", "/k", "/i", "/f", "x=1", "a"},
         {"linux and devicetree aliases", "label a\nlinux /k\ndevicetree /f", "/k", "", "/f", "", "a"},
-        {"CRLF, tabs and blanks trimmed", "label a \r\n\t kernel \t/k\t\r\n  append  a  b  \r\n", "/k", "", "", "a  b", "a"},
+        {"CRLF, tabs and blanks trimmed", "label a \r\n\t kernel \t/k\t\r\n  append  a  b  \r\n", "/k", "", "", "a  b",
+         "a"},
         {"label names keep spaces", "label Fedora (6.8) 40\nkernel /k", "/k", "", "", "", "Fedora (6.8) 40"},
         {"comments and blank lines", "# c\n  # indented\n\nlabel a\n#kernel /no\nkernel /k", "/k", "", "", "", "a"},
         {"# inside append is kept", "label a\nkernel /k\nappend a # b", "/k", "", "", "a # b", "a"},
         {"later statement wins", "label a\nkernel /1\nkernel /2", "/2", "", "", "", "a"},
         {"empty append", "label a\nkernel /k\nappend", "/k", "", "", "", "a"},
         {"no final newline", "label a\nkernel /k", "/k", "", "", "", "a"},
-        {"label statements before any label are ignored", "kernel /x\nappend y\nlabel a\nkernel /k", "/k", "", "", "", "a"},
+        {"label statements before any label are ignored", "kernel /x\nappend y\nlabel a\nkernel /k", "/k", "", "", "",
+         "a"},
         {"unknown keywords ignored inside a label",
-         "label a\nkernel /k\nfdtoverlays /o.dtbo\nkaslrseed\nipappend 2\nmenu hidden\ninitrd /i", "/k", "/i", "", "", "a"},
+         "label a\nkernel /k\nfdtoverlays /o.dtbo\nkaslrseed\nipappend 2\nmenu hidden\ninitrd /i", "/k", "/i", "", "",
+         "a"},
         {"a global keyword ends the label", "label a\nkernel /k\ntimeout 3\nappend lost", "/k", "", "", "", "a"},
     };
     for (const Case& c : cases) {
@@ -153,7 +156,8 @@ TEST(Extlinux, WhichLabelIsTheDefault) {
 }
 
 TEST(Extlinux, GlobalSettings) {
-    auto c = parse_ok("Menu Title  My  menu \nPROMPT 1\nTIMEOUT 0\ninclude other.conf\nmenu include x\nlabel a\nlocalboot 1");
+    auto c = parse_ok(
+        "Menu Title  My  menu \nPROMPT 1\nTIMEOUT 0\ninclude other.conf\nmenu include x\nlabel a\nlocalboot 1");
     EXPECT_STREQ(c->title, "My  menu");
     EXPECT_TRUE(c->prompt);
     EXPECT_TRUE(c->has_timeout);

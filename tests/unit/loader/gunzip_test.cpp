@@ -24,7 +24,8 @@ Bytes sample(std::size_t size, std::uint32_t seed) {
     Bytes out(size);
     static const char kText[] = "arm64 Image.gz inflated by xenboot; ";
     for (std::size_t i = 0; i < size; ++i) {
-        out[i] = (i / 4096) % 3 == 2 ? static_cast<std::uint8_t>(rng()) : static_cast<std::uint8_t>(kText[i % (sizeof kText - 1)]);
+        out[i] = (i / 4096) % 3 == 2 ? static_cast<std::uint8_t>(rng())
+                                     : static_cast<std::uint8_t>(kText[i % (sizeof kText - 1)]);
     }
     return out;
 }
@@ -235,7 +236,8 @@ TEST(Gunzip, InflatesGzipToolOutput) {
     const Bytes original = xb::sim::read_file(path);
     ASSERT_FALSE(original.empty());
 
-    const xb::sim::ToolRun zipped = xb::sim::run_tool("gzip -c -9 " + xb::sim::shell_quote(path), xb::sim::Stderr::discarded);
+    const xb::sim::ToolRun zipped =
+        xb::sim::run_tool("gzip -c -9 " + xb::sim::shell_quote(path), xb::sim::Stderr::discarded);
     ASSERT_TRUE(zipped.ok);
     const Bytes gz(zipped.output.begin(), zipped.output.end());
     ASSERT_TRUE(is_gzip(gz));

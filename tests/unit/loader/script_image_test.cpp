@@ -36,7 +36,9 @@ void put_be32(std::vector<std::uint8_t>& v, std::size_t at, std::uint32_t x) {
 // Recomputes both CRCs after a test changed fields (unless told not to).
 void fix_crcs(std::vector<std::uint8_t>& img, std::uint32_t data_size) {
     const std::size_t avail = img.size() - 64;
-    put_be32(img, 24, static_cast<std::uint32_t>(crc32(0, img.data() + 64, static_cast<uInt>(data_size <= avail ? data_size : avail))));
+    put_be32(img, 24,
+             static_cast<std::uint32_t>(
+                 crc32(0, img.data() + 64, static_cast<uInt>(data_size <= avail ? data_size : avail))));
     put_be32(img, 4, 0);
     put_be32(img, 4, static_cast<std::uint32_t>(crc32(0, img.data(), 64)));
 }
@@ -81,7 +83,8 @@ TEST(ScriptImage, BuiltImagesParse) {
 TEST(ScriptImage, EveryFieldIsChecked) {
     std::vector<std::uint8_t> img = kMkimage;
     img[0] = 0x28;
-    EXPECT_EQ(parse_error(img), "not a U-Boot image (magic 0x28051956, expected 0x27051956; make one with mkimage -T script)");
+    EXPECT_EQ(parse_error(img),
+              "not a U-Boot image (magic 0x28051956, expected 0x27051956; make one with mkimage -T script)");
 
     img = kMkimage;
     img[40] ^= 1;  // the name, under the header CRC
@@ -95,7 +98,8 @@ TEST(ScriptImage, EveryFieldIsChecked) {
     EXPECT_EQ(parse_error(image({4, 0}, "echo", 6, 1)), "image 'built': compression 1 (only none, 0, is supported)");
     EXPECT_EQ(parse_error(image({0}, "")), "image 'built': no parts (empty length table)");
     EXPECT_EQ(parse_error(image({4, 5}, "")), "image 'built': part-length table runs past the data (8 bytes)");
-    EXPECT_EQ(parse_error(image({100, 0}, "echo")), "image 'built': script of 100 bytes at offset 8 overruns the 12-byte data");
+    EXPECT_EQ(parse_error(image({100, 0}, "echo")),
+              "image 'built': script of 100 bytes at offset 8 overruns the 12-byte data");
     EXPECT_EQ(parse_error(image({0xffffffff, 0}, "echo")),
               "image 'built': script of 4294967295 bytes at offset 8 overruns the 12-byte data");
 
@@ -128,7 +132,8 @@ TEST(ScriptImage, SourceRefusesTextAndMemoryOutsideRam) {
     memcpy(rig.ram + 0x200000, "echo plain text\n", 16);
     int status = -1;
     EXPECT_EQ(rig.run("source 40200000", &status),
-              "source: at 0x40200000: not a U-Boot image (magic 0x6563686f, expected 0x27051956; make one with mkimage -T script)\n");
+              "source: at 0x40200000: not a U-Boot image (magic 0x6563686f, expected 0x27051956; make one with mkimage "
+              "-T script)\n");
     EXPECT_EQ(status, 1);
     EXPECT_EQ(rig.run("source 1000", &status), "source: refusing script image header at 0x1000 (+0x40): not in RAM\n");
     // A valid header near the end of RAM announcing data beyond it.
@@ -137,8 +142,10 @@ TEST(ScriptImage, SourceRefusesTextAndMemoryOutsideRam) {
     fix_crcs(img, 0x1000);
     const std::size_t at = (64 << 20) - 64;
     memcpy(rig.ram + at, img.data(), 64);
-    EXPECT_EQ(rig.run("source 43ffffc0", &status), "source: refusing script image at 0x43ffffc0 (+0x1040): not in RAM\n");
-    EXPECT_EQ(rig.run("source", &status), "source: expects one address (usage: source addr (a U-Boot script image: mkimage -T script))\n");
+    EXPECT_EQ(rig.run("source 43ffffc0", &status),
+              "source: refusing script image at 0x43ffffc0 (+0x1040): not in RAM\n");
+    EXPECT_EQ(rig.run("source", &status),
+              "source: expects one address (usage: source addr (a U-Boot script image: mkimage -T script))\n");
 }
 
 TEST(ScriptImage, SourceNestingIsBounded) {
@@ -149,7 +156,8 @@ TEST(ScriptImage, SourceNestingIsBounded) {
     memcpy(rig.ram + 0x300000, img.data(), img.size());
     int status = -1;
     std::string out = rig.run("source 40300000", &status);
-    EXPECT_NE(out.find("source: nesting too deep (more than 16 scripts inside each other)\n"), std::string::npos) << out;
+    EXPECT_NE(out.find("source: nesting too deep (more than 16 scripts inside each other)\n"), std::string::npos)
+        << out;
     EXPECT_EQ(status, 1);
 }
 

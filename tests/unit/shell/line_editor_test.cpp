@@ -28,31 +28,45 @@ TEST_P(EditCases, Line) {
 }
 
 XB_SHELL_CASES(
-    EditCases,
-    sim::output_is("plain", "echo hi\r", "echo hi"),
-    sim::output_is("left_insert", "ac\x1b[Db\r", "abc"),
+    EditCases, sim::output_is("plain", "echo hi\r", "echo hi"), sim::output_is("left_insert", "ac\x1b[Db\r", "abc"),
     sim::output_is("left_right", "ac\x1b[D\x1b[Cd\r", "acd"),
     sim::output_is("ss3_arrows", "ac\x1bODb\x1bOCd\r", "abcd"),
-    sim::output_is("ctrl_b_f", "ac\x02" "b\x06" "d\r", "abcd"),
-    sim::output_is("home_csi_h", "bc\x1b[Ha\r", "abc"),
-    sim::output_is("home_1_tilde", "bc\x1b[1~a\r", "abc"),
-    sim::output_is("home_7_tilde", "bc\x1b[7~a\r", "abc"),
-    sim::output_is("home_ss3", "bc\x1bOHa\r", "abc"),
-    sim::output_is("home_ctrl_a", "bc\x01" "a\r", "abc"),
+    sim::output_is("ctrl_b_f",
+                   "ac\x02"
+                   "b\x06"
+                   "d\r",
+                   "abcd"),
+    sim::output_is("home_csi_h", "bc\x1b[Ha\r", "abc"), sim::output_is("home_1_tilde", "bc\x1b[1~a\r", "abc"),
+    sim::output_is("home_7_tilde", "bc\x1b[7~a\r", "abc"), sim::output_is("home_ss3", "bc\x1bOHa\r", "abc"),
+    sim::output_is("home_ctrl_a",
+                   "bc\x01"
+                   "a\r",
+                   "abc"),
     sim::output_is("end_csi_f", "bc\x1b[Ha\x1b[Fd\r", "abcd"),
     sim::output_is("end_4_tilde", "bc\x1b[Ha\x1b[4~d\r", "abcd"),
     sim::output_is("end_8_tilde", "bc\x1b[Ha\x1b[8~d\r", "abcd"),
     sim::output_is("end_ss3", "bc\x1b[Ha\x1bOFd\r", "abcd"),
-    sim::output_is("end_ctrl_e", "bc\x01" "a\x05" "d\r", "abcd"),
-    sim::output_is("delete_key", "xabc\x1b[H\x1b[3~\r", "abc"),
-    sim::output_is("ctrl_d", "xabc\x01\x04\r", "abc"),
+    sim::output_is("end_ctrl_e",
+                   "bc\x01"
+                   "a\x05"
+                   "d\r",
+                   "abcd"),
+    sim::output_is("delete_key", "xabc\x1b[H\x1b[3~\r", "abc"), sim::output_is("ctrl_d", "xabc\x01\x04\r", "abc"),
     sim::output_is("backspace_middle", "abxc\x1b[D\x7f\r", "abc"),
-    sim::output_is("backspace_bs", "abx\x08" "c\r", "abc"),
-    sim::output_is("backspace_at_start", "\x7f\x7f" "a\r", "a"),
-    sim::output_is("left_at_start", "\x1b[D\x1b[Da\r", "a"),
-    sim::output_is("right_at_end", "a\x1b[C\x1b[Cb\r", "ab"),
+    sim::output_is("backspace_bs",
+                   "abx\x08"
+                   "c\r",
+                   "abc"),
+    sim::output_is("backspace_at_start",
+                   "\x7f\x7f"
+                   "a\r",
+                   "a"),
+    sim::output_is("left_at_start", "\x1b[D\x1b[Da\r", "a"), sim::output_is("right_at_end", "a\x1b[C\x1b[Cb\r", "ab"),
     sim::output_is("ctrl_k", "abcdef\x1b[D\x1b[D\x1b[D\x0b\r", "abc"),
-    sim::output_is("ctrl_u", "garbage\x1b[D\x15" "clean\r", "clean"),
+    sim::output_is("ctrl_u",
+                   "garbage\x1b[D\x15"
+                   "clean\r",
+                   "clean"),
     sim::output_is("unknown_escape", "a\x1b[2;5Xb\x1b[99~c\r", "abc"),
     sim::output_is("utf8_passes", "\xc3\xa9\r", "\xc3\xa9"));
 
@@ -133,28 +147,25 @@ TEST_P(CompleteCases, Line) {
     EXPECT_TRUE(sim::check(GetParam(), rig.editor.line()));
 }
 
-XB_SHELL_CASES(
-    CompleteCases,
-    sim::output_is("command_unique", "pri\t", "printenv "),
-    sim::output_is("command_common_prefix", "se\t", "sete"),
-    sim::output_is("command_none", "zz\t", "zz"),
-    sim::output_is("command_after_semicolon", "echo a; ver\t", "echo a; version "),
-    sim::output_is("command_after_then", "if true; then ver\t", "if true; then version "),
-    sim::output_is("command_after_if", "if tr\t", "if true "),
-    sim::output_is("var_dollar", "echo $fo\t", "echo $foo"),
-    sim::output_is("var_braced", "echo ${ker\t", "echo ${kernel_addr_r}"),
-    sim::output_is("var_common", "echo $boot\t", "echo $boot"),
-    sim::output_is("var_common_more", "echo $b\t", "echo $boot"),
-    sim::output_is("var_in_word", "echo x${ker\t", "echo x${kernel_addr_r}"),
-    sim::output_is("printenv_arg", "printenv ke\t", "printenv kernel_addr_r "),
-    sim::output_is("run_arg", "run bootc\t", "run bootcmd "),
-    sim::output_is("setenv_name", "setenv f\t", "setenv foo "),
-    sim::output_is("setenv_value_not", "setenv x f\t", "setenv x f"),
-    sim::output_is("echo_arg_not", "echo f\t", "echo f"),
-    sim::output_is("env_sub", "env pr\t", "env print "),
-    sim::output_is("env_sub_common", "env de\t", "env de"),
-    sim::output_is("env_print_var", "env print bootd\t", "env print bootdelay "),
-    sim::output_is("middle_of_line", "pri x\x1b[D\x1b[D\t", "printenv x"));
+XB_SHELL_CASES(CompleteCases, sim::output_is("command_unique", "pri\t", "printenv "),
+               sim::output_is("command_common_prefix", "se\t", "sete"), sim::output_is("command_none", "zz\t", "zz"),
+               sim::output_is("command_after_semicolon", "echo a; ver\t", "echo a; version "),
+               sim::output_is("command_after_then", "if true; then ver\t", "if true; then version "),
+               sim::output_is("command_after_if", "if tr\t", "if true "),
+               sim::output_is("var_dollar", "echo $fo\t", "echo $foo"),
+               sim::output_is("var_braced", "echo ${ker\t", "echo ${kernel_addr_r}"),
+               sim::output_is("var_common", "echo $boot\t", "echo $boot"),
+               sim::output_is("var_common_more", "echo $b\t", "echo $boot"),
+               sim::output_is("var_in_word", "echo x${ker\t", "echo x${kernel_addr_r}"),
+               sim::output_is("printenv_arg", "printenv ke\t", "printenv kernel_addr_r "),
+               sim::output_is("run_arg", "run bootc\t", "run bootcmd "),
+               sim::output_is("setenv_name", "setenv f\t", "setenv foo "),
+               sim::output_is("setenv_value_not", "setenv x f\t", "setenv x f"),
+               sim::output_is("echo_arg_not", "echo f\t", "echo f"),
+               sim::output_is("env_sub", "env pr\t", "env print "),
+               sim::output_is("env_sub_common", "env de\t", "env de"),
+               sim::output_is("env_print_var", "env print bootd\t", "env print bootdelay "),
+               sim::output_is("middle_of_line", "pri x\x1b[D\x1b[D\t", "printenv x"));
 
 TEST(LineEditor, DoubleTabListsCandidatesAndRedraws) {
     EditorRig rig;

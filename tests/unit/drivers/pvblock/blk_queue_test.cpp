@@ -29,7 +29,8 @@ struct Rig {
     pvblock::BlkQueue queue;
     Heap& heap = sim::GuestRam::get().heap();
 
-    explicit Rig(std::size_t disk_bytes, sim::SimBlkback::Options opt = {}, pvblock::QueueConfig cfg = {256 ? 0 : 0, 256, 2000})
+    explicit Rig(std::size_t disk_bytes, sim::SimBlkback::Options opt = {},
+                 pvblock::QueueConfig cfg = {256 ? 0 : 0, 256, 2000})
         : back(xen, (sim::GuestRam::get().reset(), pattern_disk(disk_bytes)), opt) {
         EXPECT_TRUE(grants.init(xen, {0x38000000, 0x1000000}, 32, heap).ok());
         cfg.max_segments = opt.max_indirect_segments == 0 ? 11 : std::min(cfg.max_segments, opt.max_indirect_segments);
@@ -48,8 +49,10 @@ struct Rig {
     }
     static bool guards_intact(const std::uint8_t* buf, std::size_t bytes, std::size_t misalign) {
         const std::uint8_t* raw = buf - 4096 - misalign;
-        for (std::size_t i = 0; i < 4096 + misalign; ++i) if (raw[i] != 0xa5) return false;
-        for (std::size_t i = 4096 + misalign + bytes; i < bytes + 8192; ++i) if (raw[i] != 0xa5) return false;
+        for (std::size_t i = 0; i < 4096 + misalign; ++i)
+            if (raw[i] != 0xa5) return false;
+        for (std::size_t i = 4096 + misalign + bytes; i < bytes + 8192; ++i)
+            if (raw[i] != 0xa5) return false;
         return true;
     }
 };
@@ -84,9 +87,9 @@ TEST(BlkQueue, KeepsManyLargeRequestsInFlight) {
     Rig rig(16u << 20);
     std::uint8_t* buf = rig.buffer(16u << 20);
     ASSERT_TRUE(rig.queue.transfer(false, 0, buf, 16u << 20, nullptr).ok());
-    EXPECT_EQ(rig.back.stats().indirect_requests, 16u);        // 1 MiB each
+    EXPECT_EQ(rig.back.stats().indirect_requests, 16u);  // 1 MiB each
     EXPECT_EQ(rig.back.stats().max_segments, 256u);
-    EXPECT_EQ(rig.queue.stats().max_in_flight, 16u);            // the whole transfer at once
+    EXPECT_EQ(rig.queue.stats().max_in_flight, 16u);  // the whole transfer at once
     EXPECT_GE(rig.back.stats().max_batch, 16u);
 }
 
@@ -136,8 +139,10 @@ TEST(BlkQueue, ErrorStatusFailsWithSectorAndStatus) {
     Status s = rig.queue.transfer(false, 0, buf, 8u << 20, nullptr);
     ASSERT_FALSE(s.ok());
     EXPECT_EQ(s.error().code(), Errc::io);
-    EXPECT_NE(std::string(s.error().message()).find("vbd 51712: read of 1048576 bytes at sector 4096 failed: backend status -1"),
-              std::string::npos) << s.error().message();
+    EXPECT_NE(std::string(s.error().message())
+                  .find("vbd 51712: read of 1048576 bytes at sector 4096 failed: backend status -1"),
+              std::string::npos)
+        << s.error().message();
     EXPECT_TRUE(Rig::guards_intact(buf, 8u << 20, 0));
     EXPECT_EQ(rig.grants.in_use(), 1u + 32u);  // everything drained and ended
 }
@@ -163,7 +168,8 @@ TEST(BlkQueue, DuplicateResponseIsAnError) {
     if (s.ok()) s = rig.queue.transfer(false, 0, buf, 4096, nullptr);
     ASSERT_FALSE(s.ok());
     std::string msg = s.error().message();
-    EXPECT_TRUE(msg.find("not in flight") != std::string::npos || msg.find("requests outstanding") != std::string::npos) << msg;
+    EXPECT_TRUE(msg.find("not in flight") != std::string::npos || msg.find("requests outstanding") != std::string::npos)
+        << msg;
 }
 
 TEST(BlkQueue, CorruptResponseIndexIsAnError) {
@@ -184,7 +190,8 @@ TEST(BlkQueue, StalledBackendTimesOutInBoundedTime) {
     auto ms = arch::ticks_to_ms(arch::counter() - t0);
     ASSERT_FALSE(s.ok());
     EXPECT_EQ(s.error().code(), Errc::timeout);
-    EXPECT_NE(std::string(s.error().message()).find("vbd 51712: no response for 100 ms (1 requests in flight)"), std::string::npos)
+    EXPECT_NE(std::string(s.error().message()).find("vbd 51712: no response for 100 ms (1 requests in flight)"),
+              std::string::npos)
         << s.error().message();
     EXPECT_GE(ms, 100u);
     EXPECT_LT(ms, 2000u);
@@ -196,7 +203,8 @@ TEST(BlkQueue, GrantStillMappedByTheBackendIsReported) {
     std::uint8_t* buf = rig.buffer(8192);
     Status s = rig.queue.transfer(false, 0, buf, 8192, nullptr);
     ASSERT_FALSE(s.ok());
-    EXPECT_NE(std::string(s.error().message()).find("is still written by domain 0"), std::string::npos) << s.error().message();
+    EXPECT_NE(std::string(s.error().message()).find("is still written by domain 0"), std::string::npos)
+        << s.error().message();
 }
 
 struct StopAfter final : pvblock::Progress {

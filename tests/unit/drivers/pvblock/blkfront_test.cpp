@@ -245,7 +245,8 @@ TEST(Blkfront, EveryFailedHandshakeStepGivesBackWhatItTook) {
         EXPECT_EQ(g.xen.live_grants(), 0u);
         EXPECT_EQ(g.grants.in_use(), 0u);
         EXPECT_EQ(g.xen.open_ports(), 0u);
-        for (const char* node : {"ring-ref", "ring-ref0", "ring-page-order", "event-channel", "protocol", "feature-persistent"}) {
+        for (const char* node :
+             {"ring-ref", "ring-ref0", "ring-page-order", "event-channel", "protocol", "feature-persistent"}) {
             EXPECT_FALSE(g.xs.exists(vbd.frontend() + "/" + node)) << node;
         }
         EXPECT_EQ(g.xs.get(vbd.frontend() + "/state"), "1");
@@ -273,7 +274,8 @@ TEST(Blkfront, RunningOutOfGrantsHalfWayThroughTheQueueEndsWhatWasGranted) {
     pvblock::BlkfrontDevice d;
     Status s = d.connect(g.env, 51712, fast());
     ASSERT_FALSE(s.ok());
-    EXPECT_NE(std::string(s.error().message()).find("granting the persistent pool"), std::string::npos) << s.error().message();
+    EXPECT_NE(std::string(s.error().message()).find("granting the persistent pool"), std::string::npos)
+        << s.error().message();
     EXPECT_EQ(g.xen.live_grants(), taken.size());
     EXPECT_EQ(g.xen.open_ports(), 0u);
     for (GrantRef r : taken) ASSERT_TRUE(g.grants.end(r).ok());
@@ -361,11 +363,15 @@ struct CommandRig {
 TEST(PvblockCommand, InfoAndRead) {
     CommandRig r;
     std::string info = r.run("pvblock info");
-    EXPECT_NE(info.find("Device 0: xvda (vbd 51712), backend /local/domain/0/backend/vbd/1/51712 (domain 0)"), std::string::npos) << info;
+    EXPECT_NE(info.find("Device 0: xvda (vbd 51712), backend /local/domain/0/backend/vbd/1/51712 (domain 0)"),
+              std::string::npos)
+        << info;
     EXPECT_NE(info.find("Capacity: 8.0 MB = 0.0 GB (16384 x 512)"), std::string::npos) << info;
-    EXPECT_NE(info.find("Ring: 16 pages (512 requests), 256 segments per request (indirect)"), std::string::npos) << info;
+    EXPECT_NE(info.find("Ring: 16 pages (512 requests), 256 segments per request (indirect)"), std::string::npos)
+        << info;
     std::string out = r.run("pvblock read " + r.addr(0x1000) + " 10 800");
-    EXPECT_NE(out.find("pvblock read: device 0 block # 16, count 2048 ... 2048 blocks read: OK"), std::string::npos) << out;
+    EXPECT_NE(out.find("pvblock read: device 0 block # 16, count 2048 ... 2048 blocks read: OK"), std::string::npos)
+        << out;
     EXPECT_NE(out.find("1048576 bytes read in "), std::string::npos) << out;
     EXPECT_EQ(std::memcmp(r.ram + 0x1000, &r.vbd.blkback().disk()[16 * 512], 1u << 20), 0);
 }

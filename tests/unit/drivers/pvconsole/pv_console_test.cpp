@@ -44,7 +44,7 @@ TEST(PvConsole, StalledBackendCostsBoundedTimeThenDrops) {
     g.backend.set_stalled(true);
     auto start = arch::counter();
     g.console->write(std::string(3000, 'y'));  // more than the 2 KiB ring
-    g.console->write(std::string(100, 'z'));  // must not wait again
+    g.console->write(std::string(100, 'z'));   // must not wait again
     auto ms = arch::ticks_to_ms(arch::counter() - start);
     EXPECT_GE(ms, 50u);
     EXPECT_LT(ms, 2000u);

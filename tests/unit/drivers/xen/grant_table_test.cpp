@@ -105,7 +105,8 @@ TEST_F(GrantRig, FailedFrameMappingRemovesTheFramesAlreadyMapped) {
     ASSERT_TRUE(xen::add_to_physmap(xen, xen::kMapspaceGrantTable, 2, Gfn(0x50000)).ok());
     Status s = gnt.init(xen, kWindow, 4, sim::GuestRam::get().heap());
     ASSERT_FALSE(s.ok());
-    EXPECT_NE(std::string(s.error().message()).find("mapping grant frame 2 of 4"), std::string::npos) << s.error().message();
+    EXPECT_NE(std::string(s.error().message()).find("mapping grant frame 2 of 4"), std::string::npos)
+        << s.error().message();
     EXPECT_EQ(xen.grant_frames_mapped(), 1u);  // frames 0 and 1 were removed again; only the foreign one is left
     EXPECT_FALSE(gnt.ready());
 }

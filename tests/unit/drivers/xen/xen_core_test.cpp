@@ -84,14 +84,17 @@ TEST(EventChannels, PolledPortsAreMaskedAndConsumed) {
 TEST(Wait, TimesOutWithAMessageNamingTheWait) {
     SimXen xen;
     auto start = arch::counter();
-    Status s = xen::wait_until(xen, Deadline::after_ms(30), [] { return false; }, "backend %s", "vbd/51712");
+    Status s = xen::wait_until(
+        xen, Deadline::after_ms(30), [] { return false; }, "backend %s", "vbd/51712");
     ASSERT_FALSE(s.ok());
     EXPECT_EQ(s.error().code(), Errc::timeout);
     EXPECT_STREQ(s.error().message(), "timed out after 30 ms waiting for backend vbd/51712");
     EXPECT_GE(arch::ticks_to_ms(arch::counter() - start), 30u);
     EXPECT_GT(xen.yields(), 0u);
     int n = 0;
-    EXPECT_TRUE(xen::wait_until(xen, Deadline::after_ms(1000), [&] { return ++n == 3; }, "n").ok());
+    EXPECT_TRUE(xen::wait_until(
+                    xen, Deadline::after_ms(1000), [&] { return ++n == 3; }, "n")
+                    .ok());
 }
 
 }  // namespace

@@ -107,7 +107,8 @@ TEST(Xenbus, BackendFollowsTheFrontendThroughTheWatch) {
     ASSERT_TRUE(xen::switch_state(*g.store, kFront, XenbusState::connected).ok());
     const XenbusState wanted[] = {XenbusState::connected};
     std::uint64_t start = now_ms();
-    Result<XenbusState> got = xen::wait_backend_state(*g.store, kBack, wanted, 1, Deadline::after_ms(5000), "vbd 51712");
+    Result<XenbusState> got =
+        xen::wait_backend_state(*g.store, kBack, wanted, 1, Deadline::after_ms(5000), "vbd 51712");
     ASSERT_TRUE(got.ok()) << got.error().message();
     EXPECT_EQ(got.value(), XenbusState::connected);
     EXPECT_LT(now_ms() - start, 1000u);
@@ -124,7 +125,8 @@ TEST(Xenbus, WaitWakesOnTheWatchWhenTheBackendGetsThereLater) {
         if (++idles == 200) g.daemon.set(state_node(kBack), "6");
     });
     const XenbusState wanted[] = {XenbusState::connected, XenbusState::closed};
-    Result<XenbusState> got = xen::wait_backend_state(*g.store, kBack, wanted, 2, Deadline::after_ms(5000), "vbd 51712");
+    Result<XenbusState> got =
+        xen::wait_backend_state(*g.store, kBack, wanted, 2, Deadline::after_ms(5000), "vbd 51712");
     ASSERT_TRUE(got.ok()) << got.error().message();
     EXPECT_EQ(got.value(), XenbusState::closed);
     EXPECT_EQ(g.daemon.requests_of(XsType::watch), 1u);
@@ -167,7 +169,8 @@ TEST(Xenbus, FallsBackToPollingWhenTheWatchIsRefused) {
         if (++idles == 300) g.daemon.set(state_node(kBack), "4");
     });
     const XenbusState wanted[] = {XenbusState::connected};
-    Result<XenbusState> got = xen::wait_backend_state(*g.store, kBack, wanted, 1, Deadline::after_ms(5000), "vbd 51712");
+    Result<XenbusState> got =
+        xen::wait_backend_state(*g.store, kBack, wanted, 1, Deadline::after_ms(5000), "vbd 51712");
     ASSERT_TRUE(got.ok()) << got.error().message();
     EXPECT_EQ(got.value(), XenbusState::connected);
     EXPECT_EQ(g.daemon.requests_of(XsType::unwatch), 0u);
@@ -182,7 +185,8 @@ TEST(Xenbus, FallsBackToPollingWhenAllWatchSlotsAreTaken) {
     }
     g.daemon.set(state_node(kBack), "4");
     const XenbusState wanted[] = {XenbusState::connected};
-    Result<XenbusState> got = xen::wait_backend_state(*g.store, kBack, wanted, 1, Deadline::after_ms(1000), "vbd 51712");
+    Result<XenbusState> got =
+        xen::wait_backend_state(*g.store, kBack, wanted, 1, Deadline::after_ms(1000), "vbd 51712");
     ASSERT_TRUE(got.ok()) << got.error().message();
 }
 
@@ -192,11 +196,13 @@ TEST(Xenbus, StalledDaemonEndsTheWaitWithAnError) {
     g.daemon.set_stalled(true);
     const XenbusState wanted[] = {XenbusState::connected};
     std::uint64_t start = now_ms();
-    Result<XenbusState> got = xen::wait_backend_state(*g.store, kBack, wanted, 1, Deadline::after_ms(5000), "vbd 51712");
+    Result<XenbusState> got =
+        xen::wait_backend_state(*g.store, kBack, wanted, 1, Deadline::after_ms(5000), "vbd 51712");
     EXPECT_LT(now_ms() - start, 1000u);
     ASSERT_FALSE(got.ok());
     EXPECT_EQ(got.error().code(), Errc::timeout);
-    EXPECT_NE(std::string(got.error().message()).find("vbd 51712: reading backend state: xenstore read "), std::string::npos)
+    EXPECT_NE(std::string(got.error().message()).find("vbd 51712: reading backend state: xenstore read "),
+              std::string::npos)
         << got.error().message();
 }
 
@@ -226,8 +232,9 @@ TEST(Xenbus, BadArguments) {
     EXPECT_EQ(xen::wait_backend_state(*g.store, kBack, nullptr, 1, Deadline::after_ms(10), "vbd").error().code(),
               Errc::invalid_argument);
     std::string long_dir(300, 'd');
-    EXPECT_EQ(xen::wait_backend_state(*g.store, long_dir.c_str(), wanted, 1, Deadline::after_ms(10), "vbd").error().code(),
-              Errc::invalid_argument);
+    EXPECT_EQ(
+        xen::wait_backend_state(*g.store, long_dir.c_str(), wanted, 1, Deadline::after_ms(10), "vbd").error().code(),
+        Errc::invalid_argument);
 }
 
 }  // namespace

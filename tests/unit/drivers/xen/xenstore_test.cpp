@@ -110,7 +110,9 @@ INSTANTIATE_TEST_SUITE_P(
                       ErrnoCase{"EIO", 5, Errc::io, "EIO"}, ErrnoCase{"EBUSY", 16, Errc::busy, "EBUSY"},
                       ErrnoCase{"EQUOTA", 122, Errc::no_space, "EQUOTA"},
                       ErrnoCase{"EWHAT", 5, Errc::io, "unknown error 'EWHAT' (taken as EIO)"},
-                      ErrnoCase{"E\x01\x7f", 5, Errc::io, "unknown error 'E?" "?' (taken as EIO)"}),
+                      ErrnoCase{"E\x01\x7f", 5, Errc::io,
+                                "unknown error 'E?"
+                                "?' (taken as EIO)"}),
     [](const auto& param_info) {
         std::string name;
         for (char c : std::string(param_info.param.sent)) name += std::isalnum(static_cast<unsigned char>(c)) ? c : '_';
@@ -385,7 +387,8 @@ TEST(XenStore, TransactionCommitsOrAborts) {
     EXPECT_EQ(g.daemon.open_transactions(), 0u);
     Status ended = s.transaction_end(tx2.value(), true);  // already ended
     EXPECT_EQ(ended.error().code(), Errc::not_found);
-    EXPECT_EQ(std::string(ended.error().message()), "xenstore transaction commit " + std::to_string(tx2.value().id) + ": ENOENT");
+    EXPECT_EQ(std::string(ended.error().message()),
+              "xenstore transaction commit " + std::to_string(tx2.value().id) + ": ENOENT");
 }
 
 TEST(XenStore, ConflictingCommitFailsWithEagain) {
@@ -481,7 +484,8 @@ TEST(XenStoreFaults, StalledDaemonWithABigRequestHalfSent) {
     ASSERT_FALSE(s.ok());
     EXPECT_EQ(s.error().code(), Errc::timeout);
     EXPECT_STREQ(s.error().message(),
-                 "xenstore write big: timed out after 50 ms waiting for xenstored to take the request (1024 of 3020 bytes sent)");
+                 "xenstore write big: timed out after 50 ms waiting for xenstored to take the request (1024 of 3020 "
+                 "bytes sent)");
     // The stream must stay message-aligned: the rest goes out first.
     g.daemon.set_stalled(false);
     ASSERT_TRUE(g.store->write("small", "1").ok());
@@ -522,7 +526,8 @@ TEST(XenStoreFaults, UnexpectedReplyTypeFailsTheRequest) {
     XenstoreGuest g(quick(50));
     g.daemon.set("k", "v");
     g.daemon.corrupt_next_reply(SimXenstore::Garbage::unknown_type);
-    EXPECT_EQ(read_str(*g.store, "k"), "error: xenstore read k: xenstored answered with message type 99 (expected 2 or ERROR)");
+    EXPECT_EQ(read_str(*g.store, "k"),
+              "error: xenstore read k: xenstored answered with message type 99 (expected 2 or ERROR)");
     EXPECT_EQ(read_str(*g.store, "k"), "v");  // framing was intact: nothing lost
 }
 
@@ -618,7 +623,8 @@ TEST(XenStoreFaults, ReconnectWithAStalledDaemonTimesOut) {
     g.daemon.set_stalled(true);
     Status s = timed(50, [&] { return g.store->reconnect(Deadline::after_ms(50)); });
     EXPECT_EQ(s.error().code(), Errc::timeout);
-    EXPECT_STREQ(s.error().message(), "xenstore reconnect: timed out after 50 ms waiting for xenstored to reset the ring");
+    EXPECT_STREQ(s.error().message(),
+                 "xenstore reconnect: timed out after 50 ms waiting for xenstored to reset the ring");
 }
 
 TEST(XenStoreFaults, RequestsWaitForAReconnectionFoundInProgress) {
@@ -660,17 +666,19 @@ TEST_P(XenstoreCommand, Output) {
 }
 
 XB_SHELL_CASES(
-    XenstoreCommand,
-    sim::output_has("read_relative", "xenstore read name\r", "xenstore read name\r\nguest\r\n=> "),
+    XenstoreCommand, sim::output_has("read_relative", "xenstore read name\r", "xenstore read name\r\nguest\r\n=> "),
     sim::output_has("read_absolute", "xenstore read /local/domain/0/backend/vbd/1/51712/state\r", "\r\n4\r\n=> "),
     sim::output_has("read_missing", "xenstore read nope\r", "xenstore read nope: ENOENT\r\n=> "),
-    sim::output_has("write_then_read", "xenstore write data/x 'hello world'; xenstore read data/x\r", "\r\nhello world\r\n=> "),
+    sim::output_has("write_then_read", "xenstore write data/x 'hello world'; xenstore read data/x\r",
+                    "\r\nhello world\r\n=> "),
     sim::output_has("ls_home", "xenstore ls\r", "device\r\ndomid = \"1\"\r\nname = \"guest\"\r\n=> "),
-    sim::output_has("ls_dir", "xenstore ls device/vbd/51712\r",
+    sim::output_has(
+        "ls_dir", "xenstore ls device/vbd/51712\r",
         "backend = \"/local/domain/0/backend/vbd/1/51712\"\r\nodd = \"a\\\"b\\\\c\\x01\"\r\nstate = \"4\"\r\n"),
     sim::output_has("ls_root", "xenstore ls /\r", "local\r\n=> "),
     sim::output_has("ls_missing", "xenstore ls nope\r", "xenstore directory nope: ENOENT\r\n=> "),
-    sim::output_has("no_subcommand", "xenstore\r",
+    sim::output_has(
+        "no_subcommand", "xenstore\r",
         "xenstore: expects a subcommand (usage: xenstore read <path> | write <path> <value> | ls [path])\r\n"),
     sim::output_has("unknown_subcommand", "xenstore frob\r", "xenstore: unknown subcommand 'frob' (usage: xenstore "),
     sim::output_has("read_no_path", "xenstore read\r", "xenstore: read expects one path (usage: "),
