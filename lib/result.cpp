@@ -52,6 +52,8 @@ Error Error::make(Errc code, const char* fmt, ...) {
     return e;
 }
 
+Error Error::vmake(Errc code, const char* fmt, va_list ap) { return build(code, 0, fmt, ap); }
+
 Error Error::xen(int xen_errno, Errc code, const char* fmt, ...) {
     va_list ap;
     va_start(ap, fmt);

@@ -50,6 +50,8 @@ class Error {
     // printf-style message; truncated (never overflowed) at kMaxMessage-1 chars.
     [[gnu::format(printf, 2, 3)]] static Error make(Errc code, const char* fmt, ...);
     [[gnu::format(printf, 3, 4)]] static Error xen(int xen_errno, Errc code, const char* fmt, ...);
+    // make() for wrappers that take their own `...` (usage_error in shell/).
+    [[gnu::format(printf, 2, 0)]] static Error vmake(Errc code, const char* fmt, va_list ap);
 
     // Adds outer context in front: "<outer>: <inner message>".
     [[gnu::format(printf, 2, 3)]] Error& prefix(const char* fmt, ...);

@@ -2,18 +2,16 @@
 // prints a command's error and turns it into `$?` (see shell/command.h).
 #include <cstdarg>
 
-#include "lib/format.h"
 #include "shell/command.h"
 
 namespace xb::cmd {
 
 Error usage_error(const char* fmt, ...) {
-    char msg[Error::kMaxMessage];
     va_list ap;
     va_start(ap, fmt);
-    vformat_to(msg, sizeof msg, fmt, ap);
+    Error e = Error::vmake(Errc::usage, fmt, ap);
     va_end(ap);
-    return Error::make(Errc::usage, "%s", msg);
+    return e;
 }
 
 Error quiet_failure() { return Error::make(Errc::reported, "%s", ""); }
