@@ -3,9 +3,11 @@
 #include <cstring>
 
 #include "arch/arch.h"
+#include "bootflow/console_fixup.h"
 #include "bootflow/fdt_working_tree.h"
 #include "shell/parse.h"
 #include "fdt/chosen.h"
+#include "fdt/device_tree.h"
 #include "lib/scope_guard.h"
 #include "loader/arm64_image.h"
 #include "loader/gunzip.h"
@@ -101,6 +103,30 @@ void print_times(Context& ctx, std::uint64_t handoff_us) {
                    ms(t.init_us), ms(t.disks_us), ms(t.load_us), ms(t.inflate_us), ms(handoff_us));
 }
 
+// Linux's COMMAND_LINE_SIZE on arm64 (arch/arm64/include/uapi/asm/setup.h).
+constexpr std::size_t kMaxCmdline = 2048;
+
+// The console fixup (bootflow/console_fixup.h) on the command line the kernel
+// will get: $bootargs, or what Xen put in /chosen when $bootargs is unset.
+// True when `out` holds the fixed line.
+Result<bool> fix_console(Context& ctx, const void* blob, std::optional<std::string_view> bootargs, char* out,
+                         std::size_t size) {
+    std::optional<std::string_view> off = ctx.env != nullptr ? ctx.env->get("console_fixup") : std::nullopt;
+    if (off && *off == "0") return false;
+    const std::string_view line = bootargs ? *bootargs : std::string_view(TRY(fdt::bootargs(blob)));
+    const ConsoleCheck check = check_consoles(line);
+    if (!check.append_hvc0) return false;
+    if (!append_hvc0(line, out, size)) {
+        ctx.con.printf("xenboot: command line too long to append console=hvc0; booting it as it is\n");
+        return false;
+    }
+    ctx.con.printf(
+        "xenboot: console=%s%s is not a Xen guest console: appending console=hvc0 "
+        "(console_fixup=0 turns this off)\n",
+        check.first, check.named > 1 ? " (and the others named)" : "");
+    return true;
+}
+
 }  // namespace
 
 Status boot_kernel(Context& ctx, const BootRequest& req) {
@@ -157,6 +183,8 @@ Status boot_kernel(Context& ctx, const BootRequest& req) {
     // /chosen: bootargs from $bootargs (unset: leave what Xen wrote, the xl
     // config's `extra`), the initrd or none.
     std::optional<std::string_view> bootargs = ctx.env != nullptr ? ctx.env->get("bootargs") : std::nullopt;
+    char fixed[kMaxCmdline + 16];
+    if (TRY(fix_console(ctx, fdt.blob, bootargs, fixed, sizeof fixed))) bootargs = std::string_view(fixed);
     TRY_CTX(fdt::fixup_chosen(fdt.blob, fdt.room, bootargs, req.initrd), "device tree at 0x%lx", fdt.addr);
     ctx.con.printf("## Flattened Device Tree blob at 0x%lx\n", fdt.addr);
 
