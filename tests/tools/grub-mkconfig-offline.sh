@@ -33,6 +33,7 @@
 #       grub-install or Fedora's grub2-efi package writes it), Fedora's grubenv (grub-editenv)
 #       and BLS entries; see write_fixtures below (the unit tests read these)
 #   grub-mkconfig-offline.sh --esp-stub FLAVOUR UUID HINT_PART     the ESP grub.cfg on stdout
+#   grub-mkconfig-offline.sh --bls-entry VERSION OPTIONS            a Fedora BLS entry on stdout
 set -euo pipefail
 
 self=$(readlink -f "$0")
@@ -420,6 +421,7 @@ case ${1:-} in
   --inside) shift; inside "$@" ;;
   --fixtures) [ $# -eq 2 ] || die "usage: $0 --fixtures DIR"; write_fixtures "$2" ;;
   --esp-stub) [ $# -eq 4 ] || die "usage: $0 --esp-stub FLAVOUR UUID PART"; esp_stub "$2" "$3" "$4" ;;
+  --bls-entry) [ $# -eq 3 ] || die "usage: $0 --bls-entry VERSION OPTIONS"; bls_entry "$2" "$3" ;;
   *)
     flavour= root_uuid= boot_uuid= versions= timeout=5 extra= out=-
     while getopts f:r:b:k:t:a:o: opt; do
