@@ -7,6 +7,8 @@
 #           multi-arch, so libfdt-dev:arm64 is downloaded and unpacked into
 #           build/deps/arm64 (XENBOOT_DEPS_DIR) instead of being installed.
 #   lab:    qemu-system-arm and the host tools that build dom0's initramfs and disk images
+#   grub:   grub-common/grub2-common: grub-mkconfig + /etc/grub.d, grub-script-check,
+#           grub-editenv, grub-fstest (tests/tools/grub-mkconfig-offline.sh, distro disks)
 # The arm64 Debian packages for the lab (Xen, dom0 kernel, busybox, xen-utils) are *downloaded*,
 # not installed, by tests/system/lab/fetch-packages.sh.
 set -euo pipefail
@@ -26,6 +28,7 @@ pkgs=(
   clang libclang-rt-14-dev clang-format clang-tidy
   qemu-system-arm device-tree-compiler cpio kmod e2fsprogs dosfstools mtools fdisk gdisk
   u-boot-tools python3 xz-utils zstd
+  grub-common grub2-common
 )
 missing=()
 for p in "${pkgs[@]}"; do

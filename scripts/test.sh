@@ -41,6 +41,7 @@ if bash tests/system/lab/setup.sh; then
   suite "system test: script" python3 tests/system/test_script.py
   suite "system test: filesystems" python3 tests/system/test_fs.py
   suite "system test: boot (main job)" python3 tests/system/test_boot.py
+  suite "system test: distro images" python3 tests/system/test_distro.py
 else
   echo "lab setup failed"; failed=$((failed + 1))
 fi
