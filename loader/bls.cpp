@@ -178,6 +178,8 @@ Status parse_bls_entry(std::string_view text, std::string_view file_name, BlsEnt
 
     const std::string_view id = entry_id(file_name);
     if (id.empty()) return Error::make(Errc::bad_data, "BLS entry without a file name");
+    if (id.find('\0') != std::string_view::npos)
+        return Error::make(Errc::bad_data, "BLS entry file name with a NUL byte");
     TRY(store(out.id, id, "file name", ctx));
 
     while (!text.empty()) {

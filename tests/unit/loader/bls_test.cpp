@@ -157,6 +157,7 @@ TEST(Bls, Limits) {
         parse_error("linux /v\n", std::string(128, 'n') + ".conf"),
         "nnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnnn line 0: file name longer than 127 bytes");
     EXPECT_EQ(parse_error("linux /v\n", ".conf"), "BLS entry without a file name");
+    EXPECT_EQ(parse_error("linux /v\n", std::string("\0a.conf", 7)), "BLS entry file name with a NUL byte");
 }
 
 TEST(Bls, OverwritesEverything) {

@@ -35,3 +35,5 @@ linux /vmlinuz-0-rescue-4a3b0e1c2d5f4e6a8b9c0d1e2f3a4b5c
 initrd /initramfs-0-rescue-4a3b0e1c2d5f4e6a8b9c0d1e2f3a4b5c.img
 CONF
 printf 'all.conf\n# every key\n  title\tA\r\nversion 1.0~rc1+git^2\nlinux /v\ninitrd /a /b\ninitrd\t/c\noptions x\noptions y\ndevicetree /d.dtb\ngrub_class c\ngrub_users u\ngrub_arg --a\ngrub_arg --b\ngrub_hotkey h\n\nlinux /late\n' >"$out/all-keys"
+# Regression: a file name holding a NUL byte was accepted with an empty id.
+printf '\000a.conf\nlinux /v\n' >"$out/nul-name"
