@@ -54,6 +54,12 @@ class Filesystem {
     // What the mount tolerated, one line ("journal needs recovery: reading anyway"),
     // or "" when nothing.
     virtual const char* warning() const { return ""; }
+    // What GRUB's `search --fs-uuid` / `--label` match, formatted exactly as
+    // GRUB's fs_uuid / fs_label give them (ext4: lowercase 8-4-4-4-12 of
+    // s_uuid, s_volume_name; FAT: the volume serial as uppercase XXXX-XXXX,
+    // the root directory's volume-label entry). "" when there is none.
+    virtual std::string_view uuid() const { return ""; }
+    virtual std::string_view label() const { return ""; }
 
     // Resolves `path`, following symlinks (also in the last component).
     // not_found names the missing component.

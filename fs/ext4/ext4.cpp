@@ -59,6 +59,8 @@ class Ext4 final : public Filesystem {
 
     const char* type_name() const override { return ext4::type_name(vol_->sb()); }
     const char* warning() const override { return warning_; }
+    std::string_view uuid() const override { return vol_->sb().uuid; }
+    std::string_view label() const override { return vol_->sb().label; }
 
     Result<Node> lookup(std::string_view path) override;
     Status list(const Node& dir, DirVisitor& visitor) override;

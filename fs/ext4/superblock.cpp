@@ -31,6 +31,19 @@ constexpr NamedFeature kRefused[] = {
     {kIncompatDirdata, "dirdata (extra data in directory entries)"},
 };
 
+// GRUB (grub-core/fs/ext2.c, grub_ext2_uuid): "%04x%04x-%04x-%04x-%04x-%04x%04x%04x"
+// of the eight big-endian 16-bit words, i.e. the bytes in order.
+void format_uuid(const std::uint8_t* u, char (&out)[37]) {
+    static constexpr char kHex[] = "0123456789abcdef";
+    std::size_t n = 0;
+    for (std::size_t i = 0; i < 16; ++i) {
+        if (i == 4 || i == 6 || i == 8 || i == 10) out[n++] = '-';
+        out[n++] = kHex[u[i] >> 4];
+        out[n++] = kHex[u[i] & 0xf];
+    }
+    out[n] = '\0';
+}
+
 bool is_power_of_two(std::uint32_t v) { return v != 0 && (v & (v - 1)) == 0; }
 
 }  // namespace
@@ -41,6 +54,10 @@ Result<Superblock> parse_superblock(const std::uint8_t* b) {
     s.compat = load_le32(b + sb::feature_compat);
     s.incompat = load_le32(b + sb::feature_incompat);
     s.ro_compat = load_le32(b + sb::feature_ro_compat);
+    format_uuid(b + sb::uuid, s.uuid);
+    for (std::size_t i = 0; i < 16 && b[sb::volume_name + i] != 0; ++i) {
+        s.label[i] = static_cast<char>(b[sb::volume_name + i]);
+    }
     const std::uint32_t rev = load_le32(b + sb::rev_level);
     if (rev == 0) {
         // Revision 0 has no feature fields; whatever is stored there is meaningless.

@@ -27,6 +27,11 @@ struct Superblock {
     std::uint32_t compat = 0;
     std::uint32_t incompat = 0;
     std::uint32_t ro_compat = 0;
+    // s_uuid as GRUB's ext2 fs_uuid prints it: lowercase 8-4-4-4-12 hex.
+    char uuid[37] = {};
+    // s_volume_name up to its first NUL (16 bytes at most, not trimmed: GRUB's
+    // fs_label is strndup of the field).
+    char label[17] = {};
 
     bool has_incompat(std::uint32_t bit) const { return (incompat & bit) != 0; }
     bool has_compat(std::uint32_t bit) const { return (compat & bit) != 0; }

@@ -23,6 +23,8 @@ constexpr unsigned kFatSz32 = 36;
 constexpr unsigned kExtFlags = 40;
 constexpr unsigned kFsVer = 42;
 constexpr unsigned kRootClus = 44;
+constexpr unsigned kVolId16 = 39;  // BS_VolID of a FAT12/16 BPB
+constexpr unsigned kVolId32 = 67;  // BS_VolID of a FAT32 BPB
 constexpr unsigned kSignature = 510;
 
 constexpr unsigned kDirEntryBytes = 32;
@@ -152,6 +154,7 @@ Result<Geometry> parse_boot_sector(const std::uint8_t* s, std::uint64_t device_b
     g.root_offset = (reserved + fats * fat_sectors) * sector_bytes;
     g.root_entries = root_entries;
     g.data_offset = g.root_offset + root_sectors * sector_bytes;
+    g.serial = load_le32(s + (fat32_bpb ? kVolId32 : kVolId16));
     return g;
 }
 

@@ -32,6 +32,9 @@ struct Geometry {
     // A FAT32 BPB on a volume with fewer than 65525 clusters, which the
     // specification would call FAT16: read as FAT32 (see parse_boot_sector).
     bool fat32_below_minimum = false;
+    // BS_VolID: at 39 in a FAT12/16 BPB, at 67 in a FAT32 one (BPB_FATSz16 == 0),
+    // read whatever BS_BootSig says, as GRUB's grub_fat_mount does.
+    std::uint32_t serial = 0;
 
     std::uint32_t last_cluster() const { return cluster_count + 1; }
     bool valid_cluster(std::uint32_t c) const { return c >= kFirstCluster && c <= last_cluster(); }

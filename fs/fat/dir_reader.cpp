@@ -9,6 +9,7 @@ namespace {
 constexpr std::uint32_t kEntryBytes = 32;
 constexpr std::uint8_t kAttrVolumeId = 0x08;
 constexpr std::uint8_t kAttrDirectory = 0x10;
+constexpr std::uint8_t kAttrArchive = 0x20;
 constexpr std::uint8_t kAttrLongName = 0x0f;  // read-only|hidden|system|volume id
 constexpr std::uint8_t kAttrLongNameMask = 0x3f;
 constexpr std::uint8_t kLastLongEntry = 0x40;
@@ -71,6 +72,19 @@ Result<bool> DirReader::load_chunk() {
     return true;
 }
 
+void DirReader::take_label(const std::uint8_t* e) {
+    have_label_ = true;
+    std::uint8_t n = 0;
+    while (n < sizeof label_ && e[n] != 0) {
+        label_[n] = static_cast<char>(e[n]);
+        ++n;
+    }
+    // GRUB's workaround for Japanese names: 0x05 stands for a first byte 0xE5.
+    if (n > 0 && e[0] == 0x05) label_[0] = static_cast<char>(0xe5);
+    while (n > 0 && label_[n - 1] == ' ') --n;
+    label_len_ = n;
+}
+
 bool DirReader::take(const std::uint8_t* e, DirItem& out) {
     const std::uint8_t attr = e[11];
     if (e[0] == kDeleted) {
@@ -99,7 +113,10 @@ bool DirReader::take(const std::uint8_t* e, DirItem& out) {
     }
     const bool had_long = lfn_active_ && lfn_pending_ == 0 && short_name_checksum(e) == lfn_checksum_;
     lfn_active_ = false;
-    if ((attr & kAttrVolumeId) != 0 && (attr & kAttrDirectory) == 0) return false;  // the volume label
+    if ((attr & kAttrVolumeId) != 0 && (attr & kAttrDirectory) == 0) {  // the volume label
+        if ((attr & ~kAttrArchive) == kAttrVolumeId && !have_label_) take_label(e);
+        return false;
+    }
 
     std::size_t long_len = 0;
     if (had_long) long_len = utf16le_to_utf8(lfn_units_, std::size_t{lfn_total_} * 13, long_, sizeof long_);

@@ -43,11 +43,18 @@ class DirReader {
     // The next entry into `out` (valid until the next call); false at the end.
     Result<bool> next(DirItem& out);
 
+    // The first volume-label entry passed so far, as GRUB's fs_label reads it
+    // (grub-core/fs/fat.c: attributes volume id, optionally archive; the 11
+    // name bytes up to a NUL, trailing spaces dropped, bytes as stored).
+    bool has_volume_label() const { return have_label_; }
+    std::string_view volume_label() const { return std::string_view(label_, label_len_); }
+
   private:
     Status start();
     Result<bool> load_chunk();
     // Handles one raw entry; true if it completed an item.
     bool take(const std::uint8_t* e, DirItem& out);
+    void take_label(const std::uint8_t* e);
 
     Volume& vol_;
     std::uint64_t dir_id_;
@@ -67,6 +74,10 @@ class DirReader {
     std::uint8_t lfn_pending_ = 0;  // entries still to come
     std::uint8_t lfn_checksum_ = 0;
     std::uint8_t lfn_units_[20 * 13 * 2] = {};
+
+    bool have_label_ = false;
+    std::uint8_t label_len_ = 0;
+    char label_[11] = {};
 
     char long_[20 * 13 * 3 + 1] = {};
     char short_[kShortNameMax] = {};

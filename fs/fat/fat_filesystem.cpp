@@ -28,6 +28,35 @@ Error no_memory(const char* what) { return Error::make(Errc::no_memory, "FAT: no
 
 }  // namespace
 
+FatFilesystem::FatFilesystem(BlockDevice& dev, const Geometry& geometry) : vol_(dev, geometry) {
+    static constexpr char kHex[] = "0123456789ABCDEF";
+    std::size_t n = 0;
+    for (int shift = 28; shift >= 0; shift -= 4) {
+        uuid_[n++] = kHex[(geometry.serial >> shift) & 0xf];
+        if (shift == 16) uuid_[n++] = '-';
+    }
+    uuid_[n] = '\0';
+}
+
+std::string_view FatFilesystem::label() const {
+    if (!label_read_) {
+        // GRUB's fs_label: the first volume-label entry of the root directory
+        // (not the boot sector's BS_VolLab), or none.
+        HeapObject<DirReader> reader(vol_, kRootId);
+        if (reader.get() == nullptr) return "";  // tried again next time
+        DirItem item;
+        while (!reader->has_volume_label()) {
+            Result<bool> more = reader->next(item);
+            if (!more.ok() || !more.value()) break;
+        }
+        const std::string_view found = reader->volume_label();
+        for (std::size_t i = 0; i < found.size(); ++i) label_[i] = found[i];
+        label_len_ = static_cast<std::uint8_t>(found.size());
+        label_read_ = true;
+    }
+    return std::string_view(label_, label_len_);
+}
+
 Result<Node> FatFilesystem::find(const Node& dir, std::string_view name, std::string_view path, std::size_t end) {
     HeapObject<DirReader> reader(vol_, dir.id);
     if (reader.get() == nullptr) return no_memory("a directory reader");

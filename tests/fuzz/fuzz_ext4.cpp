@@ -82,6 +82,7 @@ void run(const std::uint8_t* data, std::size_t size, std::uint32_t sector) {
     if (!mounted.ok()) return;
     std::unique_ptr<Filesystem> fs(mounted.value());
     check(fs->type_name() != nullptr && fs->warning() != nullptr);
+    check(fs->uuid().size() == 36 && fs->label().size() <= 16);
     auto root = fs->lookup("/");
     if (!root.ok()) return;
     check(root.value().type == NodeType::directory);

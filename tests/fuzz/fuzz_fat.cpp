@@ -120,6 +120,9 @@ void run(const std::uint8_t* data, std::size_t size, std::uint64_t claimed, std:
     Walk walk;
     walk.fs = mounted.value();
     check(std::strlen(walk.fs->warning()) < 200);
+    // GRUB's search --fs-uuid/--label values: fixed form, label read from the root directory.
+    check(walk.fs->uuid().size() == 9 && walk.fs->uuid()[4] == '-');
+    check(walk.fs->label().size() <= 11 && walk.fs->label() == walk.fs->label());
     auto root = walk.fs->lookup("/");
     check(root.ok() && root.value().type == NodeType::directory);
     walk.list(root.value(), "", 0);
