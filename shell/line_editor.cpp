@@ -222,6 +222,14 @@ void LineEditor::complete(bool second_tab) {
     backs(len_ - cursor_);
 }
 
+bool LineEditor::preload(std::string_view text) {
+    if (text.size() > kMaxLine - 1) return false;
+    reset();
+    browsing_ = 0;
+    insert(text);
+    return true;
+}
+
 LineEditor::Event LineEditor::feed(char c) {
     if (ready_) {  // the previous line was handed out: start a new one
         len_ = cursor_ = 0;

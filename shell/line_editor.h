@@ -44,6 +44,10 @@ class LineEditor {
     std::string_view line() const { return std::string_view(buf_, len_); }
     std::size_t cursor() const { return cursor_; }
     void reset() { len_ = cursor_ = 0; }
+    // Starts a line with `text` already in it (shown, cursor at the end), for
+    // editing a value such as a boot entry's command line. False (nothing
+    // changed) when it does not fit (kMaxLine - 1 bytes).
+    bool preload(std::string_view text);
     // Where completion finds variables (nullptr: commands only).
     void set_context(Context* ctx) { ctx_ = ctx; }
     // What is redrawn before the line after listing completions.
