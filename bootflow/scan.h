@@ -1,10 +1,11 @@
 // `bootflow scan`'s engine: every disk and partition, every boot method
-// (bootflow/scan.cpp says which, in which order). The `bootflow` command
-// (commands/cmd_bootflow.cpp) prints what it returns.
+// (bootflow/scan.cpp says which, in which order). What it finds goes into
+// Services::bootflows (bootflow/bootflows.h) for `bootflow list/select/boot`.
 #pragma once
 
 #include <cstdarg>
 
+#include "bootflow/bootflows.h"
 #include "lib/format.h"
 #include "lib/result.h"
 #include "shell/command.h"
@@ -30,10 +31,25 @@ struct ScanAttempts {
     }
 };
 
-// Tries every volume until something boots. ok() only if something booted
-// (simulated platforms; on the firmware a boot does not return);
-// Errc::interrupted when Ctrl-C stopped the scan; otherwise `tried` says why
-// nothing booted.
-Status scan(Context& ctx, ScanAttempts& tried);
+// U-Boot's `bootflow scan` flags.
+struct ScanOptions {
+    bool boot = false;  // -b: boot each bootflow as it is found, until one boots
+    bool list = false;  // -l: print each bootflow as it is found
+    bool all = false;   // -a: also keep volumes where nothing was found (as failed bootflows)
+};
+
+// The bootflow table (allocated on first use; nullptr when there is no memory
+// or no Services).
+Bootflows* bootflows(Context& ctx);
+
+// Scans every volume. With opts.boot: ok() only if something booted
+// (simulated platforms; on the firmware a boot does not return); without it:
+// ok() if anything was found. Errc::interrupted when Ctrl-C stopped it;
+// otherwise `tried` says why nothing was found or booted.
+Status scan(Context& ctx, const ScanOptions& opts, ScanAttempts& tried);
+
+// Boots one bootflow of the table (`bootflow boot`): mounts its volume again
+// and runs its method.
+Status boot_bootflow(Context& ctx, Bootflow& flow);
 
 }  // namespace xb::cmd

@@ -18,6 +18,7 @@ class PvBlockBus;
 namespace xb::cmd {
 
 struct Context;
+struct Bootflows;
 
 inline constexpr unsigned kMaxBlockDevices = 16;
 
@@ -34,6 +35,7 @@ struct Services {
     pvblock::PvBlockBus* pvblock_bus = nullptr;  // the same disks, with PV details (pvblock command)
     Handoff* handoff = nullptr;                  // booti's last step (nullptr: booting is not possible)
     BootTimes times;
+    Bootflows* bootflows = nullptr;  // what the last `bootflow scan` found (bootflow/scan.h allocates it)
     // `test -e IFACE DEV[:PART] PATH`: does the file exist? (nullptr: no
     // filesystems; test says so and fails). Errors (no such disk) are printed.
     Result<bool> (*file_exists)(Context& ctx, const char* iface, const char* devpart, const char* path) = nullptr;

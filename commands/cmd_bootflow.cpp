@@ -1,31 +1,100 @@
-// `bootflow scan`: find and boot an OS on the PV disks (bootflow/scan.h).
+// `bootflow`: U-Boot's standard boot command over the PV disks
+// (bootflow/scan.h): `scan` finds bootflows (-l lists them as found, -b boots
+// them in order until one boots, -a also notes volumes where nothing was
+// found), `list` shows what the last scan found with its menu entries,
+// `select N` picks one, `info` describes the selected one and `boot` boots it.
 #include <cstring>
 #include <new>
 
 #include "bootflow/scan.h"
 #include "commands/builtins.h"
+#include "shell/parse.h"
 
 namespace xb::cmd {
+namespace {
 
-Status do_bootflow(Context& ctx, int argc, char* const argv[]) {
-    if (argc != 2 || strcmp(argv[1], "scan") != 0) return usage_error("expects 'scan'");
-    if (ctx.env == nullptr) return Error::make(Errc::unsupported, "no environment");
+Status scan_command(Context& ctx, int argc, char* const argv[]) {
+    ScanOptions opts;
+    for (int i = 2; i < argc; ++i) {
+        const char* a = argv[i];
+        if (a[0] != '-' || a[1] == '\0') return usage_error("unexpected '%s' (xenboot scans every pvblock disk)", a);
+        for (const char* f = a + 1; *f != '\0'; ++f) {
+            switch (*f) {
+                case 'b': opts.boot = true; break;
+                case 'l': opts.list = true; break;
+                case 'a': opts.all = true; break;
+                case 'e':  // show errors: xenboot always lists them
+                case 'G':  // no global bootmeths to skip
+                case 'H': break;
+                default: return usage_error("unknown flag -%c", *f);
+            }
+        }
+    }
     ScanAttempts* tried = new (std::nothrow) ScanAttempts;
     if (tried == nullptr) return Error::make(Errc::no_memory, "out of memory");
-    Status s = scan(ctx, *tried);
-    if (ctx.stop) {
+    Status s = scan(ctx, opts, *tried);
+    if (ctx.stop || s.ok() || s.error().code() == Errc::interrupted) {
         delete tried;
-        return ok();
+        return s.ok() || ctx.stop ? ok() : s;
     }
-    if (!s.ok() && s.error().code() == Errc::interrupted) {
-        delete tried;
-        return s;
-    }
-    ctx.con.printf("bootflow: nothing booted. Tried:\n");
+    ctx.con.printf(opts.boot ? "bootflow: nothing booted. Tried:\n" : "bootflow: nothing found. Tried:\n");
     for (unsigned i = 0; i < tried->count; ++i) ctx.con.printf("  %s\n", tried->line[i]);
     if (tried->dropped != 0) ctx.con.printf("  (%u more)\n", tried->dropped);
     delete tried;
     return quiet_failure();  // the list above says why
+}
+
+Result<Bootflow*> selected(Context& ctx) {
+    Bootflows* flows = bootflows(ctx);
+    if (flows == nullptr || flows->count == 0) return Error::make(Errc::not_found, "no bootflows: run 'bootflow scan'");
+    if (flows->selected < 0) return Error::make(Errc::not_found, "no bootflow selected: use 'bootflow select N'");
+    return &flows->flow[flows->selected];
+}
+
+}  // namespace
+
+Status do_bootflow(Context& ctx, int argc, char* const argv[]) {
+    if (argc < 2) return usage_error("expects a subcommand");
+    if (ctx.env == nullptr) return Error::make(Errc::unsupported, "no environment");
+    const char* sub = argv[1];
+    if (strcmp(sub, "scan") == 0) return scan_command(ctx, argc, argv);
+    if (strcmp(sub, "list") == 0) {
+        if (argc != 2) return usage_error("list takes no arguments");
+        Bootflows* flows = bootflows(ctx);
+        if (flows == nullptr) return Error::make(Errc::no_memory, "out of memory");
+        print_bootflows(ctx.con, *flows);
+        return ok();
+    }
+    if (strcmp(sub, "select") == 0) {
+        if (argc > 3) return usage_error("select takes one number");
+        Bootflows* flows = bootflows(ctx);
+        if (flows == nullptr) return Error::make(Errc::no_memory, "out of memory");
+        if (argc == 2) {  // as U-Boot: no argument clears the selection
+            flows->selected = -1;
+            return ok();
+        }
+        const std::uint64_t n = TRY(parse_dec(argv[2], "bootflow number"));
+        if (n >= flows->count) {
+            return Error::make(Errc::not_found, "no bootflow %lu (%u found: run 'bootflow list')", n, flows->count);
+        }
+        flows->selected = static_cast<int>(n);
+        const Bootflow& f = flows->flow[n];
+        ctx.con.printf("Selected bootflow %lu: %s %s on pvblock %x:%x\n", n, method_name(f.method), f.path, f.disk,
+                       f.part);
+        return ok();
+    }
+    if (strcmp(sub, "info") == 0) {
+        Bootflow* f = TRY(selected(ctx));
+        ctx.con.printf("Method:    %s\nVolume:    pvblock %x:%x (%s)\nFile:      %s\nEntries:   %u\n",
+                       method_name(f->method), f->disk, f->part, f->fs, f->path, f->entry_count);
+        if (f->state == Bootflow::State::failed) ctx.con.printf("Error:     %s\n", f->error);
+        return ok();
+    }
+    if (strcmp(sub, "boot") == 0) {
+        Bootflow* f = TRY(selected(ctx));
+        return boot_bootflow(ctx, *f);
+    }
+    return usage_error("unknown subcommand '%s'", sub);
 }
 
 }  // namespace xb::cmd

@@ -13,7 +13,8 @@ namespace {
 constexpr Command kCommands[] = {
     {"[", "minimal test like /bin/sh (ends with ])", "expression ]", do_test},
     {"bdinfo", "print board info: RAM, xenboot's own memory, Xen facts", "", do_bdinfo},
-    {"bootflow", "find and boot an OS on the PV disks (extlinux.conf, boot.scr)", "scan [-l]", do_bootflow},
+    {"bootflow", "find and boot an OS on the PV disks (extlinux.conf, boot.scr, grub.cfg)",
+     "scan [-lba] | list | select [N] | info | boot", do_bootflow},
     {"booti", "boot a Linux kernel in 'Image' format (or Image.gz)", "kernel_addr [initrd_addr[:size] | -] [fdt_addr]",
      do_booti},
     {"cmp", "memory compare", "[.b, .w, .l, .q] addr1 addr2 count", do_cmp},

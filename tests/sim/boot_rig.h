@@ -19,6 +19,7 @@
 #include <vector>
 
 #include "bootflow/boot_layout.h"
+#include "bootflow/bootflows.h"
 #include "shell/environment.h"
 #include "bootflow/fdt_working_tree.h"
 #include "bootflow/fs_access.h"
@@ -139,7 +140,10 @@ struct BootRig {
         cmd::reset_working_fdt();
         shell = std::make_unique<cmd::Shell>(ctx);
     }
-    ~BootRig() { cmd::reset_working_fdt(); }
+    ~BootRig() {
+        cmd::reset_working_fdt();
+        delete services.bootflows;
+    }
 
     std::uint64_t base() const { return reinterpret_cast<std::uintptr_t>(ram); }
     std::uint64_t top() const { return base() + ram_size; }

@@ -20,6 +20,7 @@
 #include "shell/environment.h"
 #include "shell/interpreter.h"
 #include "shell/line_editor.h"
+#include "bootflow/bootflows.h"
 #include "bootflow/services.h"
 #include "shell/shell.h"
 #include "bootflow/system_info.h"
@@ -45,6 +46,7 @@ struct ShellRig {
     // On a guest that already has one (XenstoreGuest's, for instance); the
     // guest must outlive the rig.
     explicit ShellRig(SimGuest& existing) : ShellRig(&existing) {}
+    ~ShellRig() { delete services.bootflows; }
     ShellRig(const ShellRig&) = delete;
     ShellRig& operator=(const ShellRig&) = delete;
 

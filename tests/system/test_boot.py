@@ -58,7 +58,7 @@ def autoboot_guest(checks, lab, layout, name, extra=()):
         expect(checks, c, f"{name}: {label}", pattern, 120)
     expect(checks, c, f"{name}: hand-off begins", "Starting kernel ...", 180)
     if expect(checks, c, f"{name}: boot-time breakdown printed",
-              re.compile(r"xenboot: boot time: init \d+ ms, disks \d+ ms, load \d+ ms, inflate \d+ ms, hand-off \d+ ms"), 60):
+              re.compile(r"xenboot: boot time: init \d+ ms, disks \d+ ms, config \d+ ms, load \d+ ms, inflate \d+ ms, hand-off \d+ ms"), 60):
         checks.check(f"{name}: no hand-off warnings", "hand-off warning" not in c.output())
     linux_ran(checks, lab, name, layout)
 
@@ -108,7 +108,7 @@ def bad_guest(checks, lab):
          "truncated gzip data"),
         ("initrd that does not fit (as a label, with the device tree area lowered)",
          "setenv fdt_save ${fdt_addr_r}; setexpr fdt_addr_r ${ramdisk_addr_r} + 1000000; "
-         "setenv extlinux_label big-initrd; bootflow scan; setenv fdt_addr_r ${fdt_save}; setenv extlinux_label",
+         "setenv extlinux_label big-initrd; bootflow scan -b; setenv fdt_addr_r ${fdt_save}; setenv extlinux_label",
          "does not fit at $ramdisk_addr_r"),
         ("initrd beyond RAM", "booti ${kernel_addr_r} 7f000000:1000000", "not in RAM"),
     ]
@@ -117,7 +117,7 @@ def bad_guest(checks, lab):
         expect(checks, c, f"{name}: {label}: clear error", pattern, 120)
         expect(checks, c, f"{name}: {label}: prompt comes back", "=> ", 120)
     # The default label fails, then the others in file order, until one boots.
-    c.sendline("bootflow scan")
+    c.sendline("bootflow scan -b")
     expect(checks, c, f"{name}: default label fails: kernel missing", "label 'missing-kernel'", 120)
     expect(checks, c, f"{name}: next label: initrd missing", "label 'missing-initrd'", 120)
     expect(checks, c, f"{name}: bad magic refused", "label 'bad-magic'", 120)

@@ -111,7 +111,11 @@ XB_SHELL_CASES(
                    "booti: expects a kernel address, optionally an initrd and a device tree (usage: booti kernel_addr "
                    "[initrd_addr[:size] | -] [fdt_addr])\n",
                    1),
-    sim::output_is("bootflow_usage", "bootflow list", "bootflow: expects 'scan' (usage: bootflow scan [-l])\n", 1),
+    sim::output_is(
+        "bootflow_usage", "bootflow frobnicate",
+        "bootflow: unknown subcommand 'frobnicate' (usage: bootflow scan [-lba] | list | select [N] | info | "
+        "boot)\n",
+        1),
     sim::output_is("setenv_usage", "setenv",
                    "setenv: missing variable name (usage: setenv name [value...] (no value: delete))\n", 1),
     sim::output_is("env_set_usage", "env set -f",
