@@ -54,13 +54,14 @@ struct ImageDir {
 
     // ext4 of size_mib MiB holding the source tree (empty vector on failure).
     std::vector<std::uint8_t> ext4(unsigned size_mib) const {
+        return ext4_with(size_mib, "-L ROOT -U 11111111-2222-3333-4444-555555555555");
+    }
+    // The same with mke2fs options of the caller's (-U UUID, -L LABEL).
+    std::vector<std::uint8_t> ext4_with(unsigned size_mib, const std::string& options) const {
         std::filesystem::create_directories(src());
         const std::string img = path + "/ext4.img";
         std::filesystem::remove(img);
-        if (!make_ext_image(src(), img, "-t ext4 -b 1024 -L ROOT -U 11111111-2222-3333-4444-555555555555",
-                            std::to_string(size_mib) + "M")) {
-            return {};
-        }
+        if (!make_ext_image(src(), img, "-t ext4 -b 1024 " + options, std::to_string(size_mib) + "M")) return {};
         return read(img);
     }
     // FAT (mkfs.fat's choice of type) of size_kib KiB holding the source tree.
@@ -85,6 +86,41 @@ inline MemBlockDevice mbr_disk(const std::string& name, const std::vector<std::u
     std::memcpy(d.block(kFirst), fs.data(), fs.size());
     write_mbr(d, 0, {{type, kFirst, sectors, boot}}, 0x12345678);
     return d;
+}
+
+// One partition of gpt_disk: its number, sgdisk type code and contents.
+struct GptVolume {
+    unsigned number;
+    std::string typecode;  // "ef00" (ESP), "8300" (Linux), "ea00" (XBOOTLDR)
+    std::vector<std::uint8_t> fs;
+};
+
+// A GPT disk laid out by the real sgdisk (gdisk package): the partitions in
+// the order given, each from the next 1 MiB boundary, numbered as asked
+// (distribution images use p15 for the ESP and p1 for the root).
+inline MemBlockDevice gpt_disk(const std::string& name, const std::vector<GptVolume>& parts) {
+    TempDir dir{"gpt"};
+    const std::string img = dir.path + "/disk.img";
+    std::uint64_t lba = 2048;
+    std::string args;
+    std::vector<std::uint64_t> starts;
+    for (const GptVolume& p : parts) {
+        const std::uint64_t sectors = (p.fs.size() + 511) / 512;
+        starts.push_back(lba);
+        args += " --new=" + std::to_string(p.number) + ":" + std::to_string(lba) + ":" +
+                std::to_string(lba + sectors - 1) + " --typecode=" + std::to_string(p.number) + ":" + p.typecode;
+        lba = (lba + sectors + 2047) / 2048 * 2048;
+    }
+    const std::uint64_t total = lba + 2048;
+    std::ofstream(img, std::ios::binary).close();
+    std::filesystem::resize_file(img, total * 512);
+    if (!sh("sgdisk -o -U 0a0a0a0a-0000-4000-8000-000000000001" + args + " " + img + " >/dev/null"))
+        return MemBlockDevice(name, 512, 1);
+    std::vector<std::uint8_t> bytes = ImageDir::read(img);
+    for (std::size_t i = 0; i < parts.size(); ++i) {
+        std::memcpy(bytes.data() + starts[i] * 512, parts[i].fs.data(), parts[i].fs.size());
+    }
+    return MemBlockDevice::from_image(name, 512, std::move(bytes));
 }
 
 }  // namespace xb::sim

@@ -1,0 +1,233 @@
+#include "bootflow/grub_disks.h"
+
+#include <cstring>
+#include <new>
+
+#include "bootflow/services.h"
+#include "fs/partition/partition_table.h"
+
+namespace xb::cmd {
+namespace {
+
+// "hd0,gpt15" -> disk 0, partition 15; "hd2" -> disk 2, partition 0.
+struct DevName {
+    unsigned disk = 0;
+    unsigned part = 0;
+};
+
+bool parse_number(std::string_view& s, unsigned& out) {
+    std::size_t i = 0;
+    std::uint64_t v = 0;
+    while (i < s.size() && s[i] >= '0' && s[i] <= '9' && i < 6) v = v * 10 + static_cast<unsigned>(s[i++] - '0');
+    if (i == 0 || (i < s.size() && s[i] >= '0' && s[i] <= '9')) return false;
+    out = static_cast<unsigned>(v);
+    s.remove_prefix(i);
+    return true;
+}
+
+Result<DevName> parse_dev(std::string_view dev) {
+    DevName n;
+    std::string_view s = dev;
+    if (s.substr(0, 2) != "hd" || (s.remove_prefix(2), !parse_number(s, n.disk))) {
+        return Error::make(Errc::not_found, "no such device '%.*s' (xenboot has hdN disks)",
+                           static_cast<int>(dev.size()), dev.data());
+    }
+    if (s.empty()) return n;
+    if (s.front() != ',') {
+        return Error::make(Errc::invalid_argument, "bad device name '%.*s'", static_cast<int>(dev.size()), dev.data());
+    }
+    s.remove_prefix(1);
+    if (s.substr(0, 3) == "gpt") s.remove_prefix(3);
+    else if (s.substr(0, 5) == "msdos") s.remove_prefix(5);
+    if (!parse_number(s, n.part) || !s.empty() || n.part == 0) {
+        return Error::make(Errc::invalid_argument, "bad device name '%.*s'", static_cast<int>(dev.size()), dev.data());
+    }
+    return n;
+}
+
+bool equal_ignoring_case(std::string_view a, std::string_view b) {
+    if (a.size() != b.size()) return false;
+    for (std::size_t i = 0; i < a.size(); ++i) {
+        char x = a[i];
+        char y = b[i];
+        if (x >= 'A' && x <= 'Z') x = static_cast<char>(x - 'A' + 'a');
+        if (y >= 'A' && y <= 'Z') y = static_cast<char>(y - 'A' + 'a');
+        if (x != y) return false;
+    }
+    return true;
+}
+
+struct NameVisitor final : fs::DirVisitor {
+    bool (*fn)(void*, std::string_view);
+    void* arg;
+    NameVisitor(bool (*f)(void*, std::string_view), void* a) : fn(f), arg(a) {}
+    bool visit(const fs::DirEntry& e) override { return fn(arg, e.name); }
+};
+
+}  // namespace
+
+GrubDisks::~GrubDisks() {
+    if (mounted_ == nullptr) return;
+    for (unsigned i = 0; i < count_; ++i) delete mounted_[i].fs;
+    delete[] mounted_;
+}
+
+void GrubDisks::name_of(const Volume& v, char* out, std::size_t size) {
+    if (v.part == 0) {
+        format_to(out, size, "hd%u", v.disk);
+        return;
+    }
+    // The volume's slice was cut from a table: its kind is not kept in the
+    // Volume, so ask the mount cache, which reads it.
+    char tmp[24];
+    format_to(tmp, sizeof tmp, "hd%u,%u", v.disk, v.part);
+    Result<Mounted*> m = lookup_dev(tmp);
+    if (m.ok()) format_to(out, size, "%s", m.value()->dev);
+    else format_to(out, size, "hd%u,%u", v.disk, v.part);
+}
+
+Result<GrubDisks::Mounted*> GrubDisks::lookup_dev(std::string_view dev) {
+    const DevName n = TRY(parse_dev(dev));
+    if (mounted_ == nullptr) {
+        mounted_ = new (std::nothrow) Mounted[kMaxMounted];
+        if (mounted_ == nullptr) return Error::make(Errc::no_memory, "no memory for GRUB's device list");
+    }
+    for (unsigned i = 0; i < count_; ++i) {
+        if (mounted_[i].volume.disk == n.disk && mounted_[i].volume.part == n.part) return &mounted_[i];
+    }
+    const BlockDevices* devices = ctx_.services != nullptr ? &ctx_.services->pvblock : nullptr;
+    if (devices == nullptr || n.disk >= devices->count) {
+        return Error::make(Errc::not_found, "no such disk 'hd%u' (%u disks)", n.disk,
+                           devices != nullptr ? devices->count : 0);
+    }
+    if (count_ == kMaxMounted) return Error::make(Errc::no_space, "more than %u GRUB devices", kMaxMounted);
+    BlockDevice& disk = *devices->dev[n.disk];
+    fs::HeapPartitionTable t;
+    if (t.table == nullptr) return Error::make(Errc::no_memory, "no memory for a partition table");
+    TRY(read_table(disk, *t.table));
+    Mounted& m = mounted_[count_];
+    m.volume = TRY(volume_of(disk, *t.table, n.disk, n.part));
+    if (n.part == 0) format_to(m.dev, sizeof m.dev, "hd%u", n.disk);
+    else
+        format_to(m.dev, sizeof m.dev, "hd%u,%s%u", n.disk, t.table->kind == fs::TableKind::efi ? "gpt" : "msdos",
+                  n.part);
+    ++count_;
+    Result<fs::Filesystem*> fs = fs::mount(m.volume.slice);
+    m.probed = true;
+    m.fs = fs.ok() ? fs.value() : nullptr;
+    return &m;
+}
+
+Result<fs::Filesystem*> GrubDisks::open(std::string_view dev) {
+    Mounted* m = TRY(lookup_dev(dev));
+    if (m->fs == nullptr) return Error::make(Errc::not_found, "(%s): no filesystem xenboot can read", m->dev);
+    return m->fs;
+}
+
+Status GrubDisks::probe_all() {
+    if (all_probed_) return ok();
+    all_probed_ = true;
+    const BlockDevices* devices = ctx_.services != nullptr ? &ctx_.services->pvblock : nullptr;
+    if (devices == nullptr) return ok();
+    for (unsigned d = 0; d < devices->count; ++d) {
+        fs::HeapPartitionTable t;
+        if (t.table == nullptr) return Error::make(Errc::no_memory, "no memory for a partition table");
+        if (!read_table(*devices->dev[d], *t.table).ok()) continue;
+        unsigned parts = 0;
+        for (unsigned i = 0; i < t.table->count; ++i) {
+            if (t.table->parts[i].extended) continue;
+            ++parts;
+            char name[24];
+            format_to(name, sizeof name, "hd%u,%u", d, t.table->parts[i].number);
+            (void)lookup_dev(name);
+        }
+        if (parts == 0) {
+            char name[24];
+            format_to(name, sizeof name, "hd%u", d);
+            (void)lookup_dev(name);
+        }
+    }
+    return ok();
+}
+
+Result<std::uint64_t> GrubDisks::read_file(std::string_view dev, std::string_view path, std::span<char> out) {
+    fs::Filesystem* fs = TRY(open(dev));
+    const fs::Node node = TRY_CTX(fs->lookup(path), "(%.*s)", static_cast<int>(dev.size()), dev.data());
+    if (node.type != fs::NodeType::file) {
+        return Error::make(Errc::invalid_argument, "(%.*s)%.*s is not a file", static_cast<int>(dev.size()), dev.data(),
+                           static_cast<int>(path.size()), path.data());
+    }
+    if (node.size > out.size()) {
+        return Error::make(Errc::no_space, "(%.*s)%.*s is %lu bytes (at most %zu)", static_cast<int>(dev.size()),
+                           dev.data(), static_cast<int>(path.size()), path.data(), node.size, out.size());
+    }
+    return fs->read(node, 0, std::span<std::uint8_t>(reinterpret_cast<std::uint8_t*>(out.data()), node.size));
+}
+
+Result<GrubDisks::FileInfo> GrubDisks::stat(std::string_view dev, std::string_view path) {
+    Result<fs::Filesystem*> fs = open(dev);
+    if (!fs.ok()) return FileInfo{false, false, 0};
+    Result<fs::Node> node = fs.value()->lookup(path);
+    if (!node.ok()) {
+        if (node.error().code() == Errc::not_found) return FileInfo{false, false, 0};
+        return node.error();
+    }
+    return FileInfo{true, node.value().type == fs::NodeType::directory, node.value().size};
+}
+
+Status GrubDisks::list_dir(std::string_view dev, std::string_view path, bool (*visit)(void* ctx, std::string_view name),
+                           void* visit_ctx) {
+    fs::Filesystem* fs = TRY(open(dev));
+    const fs::Node node = TRY_CTX(fs->lookup(path), "(%.*s)", static_cast<int>(dev.size()), dev.data());
+    if (node.type != fs::NodeType::directory) {
+        return Error::make(Errc::invalid_argument, "(%.*s)%.*s is not a directory", static_cast<int>(dev.size()),
+                           dev.data(), static_cast<int>(path.size()), path.data());
+    }
+    NameVisitor v(visit, visit_ctx);
+    return fs->list(node, v);
+}
+
+Result<std::size_t> GrubDisks::search(SearchKind kind, std::string_view key, std::span<char> out) {
+    TRY(probe_all());
+    // GRUB's order: disks in order, partitions in number order (the cache
+    // holds them in the order they were first used).
+    unsigned order[kMaxMounted];
+    for (unsigned i = 0; i < count_; ++i) {
+        unsigned j = i;
+        for (; j > 0; --j) {
+            const Volume& a = mounted_[order[j - 1]].volume;
+            const Volume& b = mounted_[i].volume;
+            if (a.disk < b.disk || (a.disk == b.disk && a.part < b.part)) break;
+            order[j] = order[j - 1];
+        }
+        order[j] = i;
+    }
+    for (unsigned k = 0; k < count_; ++k) {
+        const unsigned i = order[k];
+        if (ctx_.ctrlc()) return Error::make(Errc::interrupted, "search interrupted");
+        fs::Filesystem* fs = mounted_[i].fs;
+        if (fs == nullptr) continue;
+        bool match = false;
+        switch (kind) {
+            case SearchKind::fs_uuid: match = !fs->uuid().empty() && equal_ignoring_case(fs->uuid(), key); break;
+            case SearchKind::label: match = !fs->label().empty() && fs->label() == key; break;
+            case SearchKind::file: {
+                Result<fs::Node> n = fs->lookup(key);
+                match = n.ok() && n.value().type == fs::NodeType::file;
+                break;
+            }
+        }
+        if (!match) continue;
+        const std::size_t len = strlen(mounted_[i].dev);
+        if (len >= out.size()) return Error::make(Errc::no_space, "device name too long");
+        memcpy(out.data(), mounted_[i].dev, len + 1);
+        return len;
+    }
+    return Error::make(Errc::not_found, "no such device: %.*s", static_cast<int>(key.size()), key.data());
+}
+
+void GrubDisks::print(std::string_view line) { ctx_.con.printf("%.*s\n", static_cast<int>(line.size()), line.data()); }
+
+bool GrubDisks::interrupted() { return ctx_.ctrlc(); }
+
+}  // namespace xb::cmd
