@@ -99,8 +99,9 @@ void print_times(Context& ctx, std::uint64_t handoff_us) {
     if (ctx.services == nullptr) return;
     const BootTimes& t = ctx.services->times;
     auto ms = [](std::uint64_t us) { return us / 1000; };
-    ctx.con.printf("xenboot: boot time: init %lu ms, disks %lu ms, load %lu ms, inflate %lu ms, hand-off %lu ms\n",
-                   ms(t.init_us), ms(t.disks_us), ms(t.load_us), ms(t.inflate_us), ms(handoff_us));
+    ctx.con.printf(
+        "xenboot: boot time: init %lu ms, disks %lu ms, config %lu ms, load %lu ms, inflate %lu ms, hand-off %lu ms\n",
+        ms(t.init_us), ms(t.disks_us), ms(t.config_us), ms(t.load_us), ms(t.inflate_us), ms(handoff_us));
 }
 
 // Linux's COMMAND_LINE_SIZE on arm64 (arch/arm64/include/uapi/asm/setup.h).

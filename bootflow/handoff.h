@@ -33,6 +33,7 @@ class Handoff {
 struct BootTimes {
     std::uint64_t init_us = 0;     // entry to the end of board init (disks excluded)
     std::uint64_t disks_us = 0;    // connecting the PV disks
+    std::uint64_t config_us = 0;   // reading and running boot configs (extlinux.conf, grub.cfg; menu waits excluded)
     std::uint64_t load_us = 0;     // file loads (summed)
     std::uint64_t inflate_us = 0;  // Image.gz inflation
 };

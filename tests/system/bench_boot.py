@@ -4,7 +4,10 @@ Debian kernel and initramfs (a) through xenboot from the guest's own PV disk (au
 extlinux.conf on ext4, bootdelay=0) and (b) directly by xl (kernel/ramdisk in the xl config,
 no firmware), in one lab run; plus xenboot's own breakdown (init, disk connect, load,
 inflate, hand-off) as it prints it. Also (c): the same with the gzip'd kernel on FAT
-(adds inflation). Host-clock figures are intervals [low, high] (tests/system/lab/boottime.py).
+(adds inflation). And (d): the same kernel through GRUB, from the Debian cloud layout
+(tests/system/distro_disks.py: a grub.cfg written by Debian's grub-mkconfig, timeout 0),
+beside (a): xenboot's "config" figure is the time spent reading and running the boot
+configuration, which is where GRUB's interpretation costs. Host-clock figures are intervals [low, high] (tests/system/lab/boottime.py).
 Asserts nothing: a benchmark, not a test.
 
 usage: bench_boot.py [--repeat 1]
@@ -14,6 +17,7 @@ import argparse
 import re
 import sys
 
+import distro_disks
 import sample_disk
 from harness import FIRMWARE, Figures, bench_dir, boottime, labmod
 
@@ -29,6 +33,7 @@ def main():
     work = bench_dir("boot")
     ext4 = sample_disk.build("mbr-ext4", log=None)
     fat = sample_disk.build("gpt-fat", log=None)
+    grub = distro_disks.build("debian", timeout=0, log=None)
     direct = "xl direct (kernel + ramdisk in the xl config)"
     guests, kinds = [], []
     for i in range(args.repeat):
@@ -41,6 +46,9 @@ def main():
         guests.append(labmod.GuestSpec(f"xenboot-fat-{i}", kernel=firmware, memory_mib=256, cmdline="bootdelay=0",
                                        disks=[fat.path]))
         kinds.append("xenboot: extlinux.conf on FAT, Image.gz")
+        guests.append(labmod.GuestSpec(f"xenboot-grub-{i}", kernel=firmware, memory_mib=256, cmdline="bootdelay=0",
+                                       disks=[grub.path]))
+        kinds.append("xenboot: grub.cfg (Debian cloud layout), Image")
     rows = []
     with labmod.Lab(work, guests) as lab:
         for spec, kind in zip(guests, kinds):
