@@ -40,9 +40,14 @@ Result<std::uint64_t> unlz4(std::span<const std::uint8_t> in, std::span<std::uin
         if (size > in.size() - pos) {
             return Error::make(Errc::bad_data, "truncated lz4 data (decompressed %lu bytes)", out_pos);
         }
-        const std::uint64_t room = min_u64(out.size() - out_pos, kBlockOutput);
+        // With `out` full, the block goes into a 1-byte probe: an empty block
+        // leaves it unwritten, anything else did not fit. (liblz4 refuses a
+        // 0-byte destination even for an empty block, so a real byte is used.)
+        std::uint8_t probe = 0;
+        const bool full = out_pos == out.size();
+        const std::uint64_t room = full ? 1 : min_u64(out.size() - out_pos, kBlockOutput);
         const char* src = reinterpret_cast<const char*>(in.data() + pos);
-        char* dst = reinterpret_cast<char*>(out.data() + out_pos);
+        char* dst = reinterpret_cast<char*>(full ? &probe : out.data() + out_pos);
         // Both fit int: size <= LZ4_COMPRESSBOUND(8 MiB), room <= 8 MiB.
         const int n = LZ4_decompress_safe(src, dst, static_cast<int>(size), static_cast<int>(room));
         if (n < 0) {
@@ -55,6 +60,7 @@ Result<std::uint64_t> unlz4(std::span<const std::uint8_t> in, std::span<std::uin
             }
             return Error::make(Errc::bad_data, "corrupt lz4 data at input byte %lu: block does not decode", block_at);
         }
+        if (full && n != 0) return Error::make(Errc::no_space, "decompressed data larger than %lu bytes", out.size());
         out_pos += static_cast<std::uint64_t>(n);
         pos += size;
         TRY(ticker.tick(out_pos));

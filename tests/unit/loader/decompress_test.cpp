@@ -201,3 +201,22 @@ TEST(Decompress, NoMethod) {
 }
 
 }  // namespace
+
+namespace {
+
+// Found by fuzz_decompress: liblz4 decodes the 1-byte block 0b as empty, yet
+// refuses it when the destination has 0 bytes. Full `out` must not turn an
+// empty block into no_space.
+TEST(DecompressLz4, EmptyBlockFitsAFullOutput) {
+    const Bytes lz4{0x02, 0x21, 0x4c, 0x18, 0x01, 0x00, 0x00, 0x00, 0x0b, 0x00, 0x00, 0x00};
+    Bytes none;
+    auto r = decompress(Compression::lz4, lz4, none);
+    ASSERT_TRUE(r.ok()) << std::string(r.error().message());
+    EXPECT_EQ(r.value(), 0u);
+    Bytes some(16);
+    auto r2 = decompress(Compression::lz4, lz4, some);
+    ASSERT_TRUE(r2.ok()) << std::string(r2.error().message());
+    EXPECT_EQ(r2.value(), 0u);
+}
+
+}  // namespace
