@@ -10,7 +10,7 @@
 #include "fdt/device_tree.h"
 #include "lib/scope_guard.h"
 #include "loader/arm64_image.h"
-#include "loader/gunzip.h"
+#include "loader/kernel_file.h"
 #include "bootflow/services.h"
 #include "bootflow/system_info.h"
 
@@ -47,12 +47,18 @@ struct Kernel {
     std::uint64_t size = 0;  // bytes of it to keep (file size, or image_size)
 };
 
-// Image.gz: copy the compressed data to $kernel_comp_addr_r (U-Boot's
-// convention, so the output may overwrite where it was loaded), then inflate
-// to the load address.
-Result<Kernel> inflate_kernel(Context& ctx, std::uint64_t addr, std::span<const Range> keep_out) {
-    const std::uint64_t comp_addr = TRY_CTX(env_hex(ctx.env, "kernel_comp_addr_r"), "Image.gz at 0x%lx", addr);
-    const std::uint64_t comp_size = TRY_CTX(env_hex(ctx.env, "kernel_comp_size"), "Image.gz at 0x%lx", addr);
+// A compressed kernel (Image.gz/.zst/.xz/.lzma/.lz4 or EFI zboot, told apart
+// by loader::identify_kernel): copy it to $kernel_comp_addr_r (U-Boot's
+// convention, so the output may overwrite where it was loaded), then
+// decompress to the load address. The file (a zboot header included) is
+// checked before anything is written.
+Result<Kernel> unpack_kernel(Context& ctx, std::uint64_t addr, std::span<const Range> keep_out) {
+    // The label of the messages before the file is identified: "Image.gz" for
+    // gzip as before, "compressed kernel" for the rest.
+    const bool gzip = loader::is_gzip(std::span<const std::uint8_t>(at(addr), loader::kArm64HeaderSize));
+    const char* what = gzip ? "Image.gz" : "compressed kernel";
+    const std::uint64_t comp_addr = TRY_CTX(env_hex(ctx.env, "kernel_comp_addr_r"), "%s at 0x%lx", what, addr);
+    const std::uint64_t comp_size = TRY_CTX(env_hex(ctx.env, "kernel_comp_size"), "%s at 0x%lx", what, addr);
     if (comp_size == 0) return Error::make(Errc::invalid_argument, "$kernel_comp_size is 0");
     const Range comp{comp_addr, comp_size};
     TRY(ctx.sys.memory.require_ram(Range{addr, comp_size}, "compressed kernel"));
@@ -63,17 +69,11 @@ Result<Kernel> inflate_kernel(Context& ctx, std::uint64_t addr, std::span<const 
                                comp.base, comp.end() - 1, r.base, r.end() - 1);
         }
     }
-    if (comp_addr != addr) memmove(at(comp_addr), at(addr), comp_size);
-    // Until the inflate has succeeded, any way out puts the Image.gz back at
-    // `addr` from the copy, so the guest is as before and a second booti does
-    // not find a partly inflated Image (with a valid header) there and jump
-    // into it. Only the output's room (free RAM) is ever written: [addr, addr +
-    // comp_size) may reach into reserved memory, which must not be rewritten
-    // with a stale copy.
-    std::uint64_t output_written = 0;  // bytes from addr the inflate may have overwritten
-    ScopeGuard restore([&] {
-        if (comp_addr != addr && output_written != 0) memmove(at(addr), at(comp_addr), output_written);
-    });
+    // $kernel_comp_size bounds the file: a zboot header's payload must lie inside it.
+    const loader::KernelFile file =
+        TRY_CTX(loader::identify_kernel(std::span<const std::uint8_t>(at(addr), comp_size)), "kernel at 0x%lx", addr);
+    char name[32];
+    loader::describe_kernel(file, name);
     Range outs[4];
     unsigned n = 0;
     for (const Range& r : keep_out) {
@@ -81,16 +81,31 @@ Result<Kernel> inflate_kernel(Context& ctx, std::uint64_t addr, std::span<const 
     }
     outs[n++] = comp;
     const std::uint64_t room =
-        TRY_CTX(room_at(ctx.sys.memory, addr, std::span<const Range>(outs, n)), "inflating the kernel");
+        TRY_CTX(room_at(ctx.sys.memory, addr, std::span<const Range>(outs, n)), "decompressing the kernel");
+
+    if (comp_addr != addr) memmove(at(comp_addr), at(addr), comp_size);
+    // Until the decompression has succeeded, any way out puts the file back
+    // at `addr` from the copy, so the guest is as before and a second booti
+    // does not find a partly written Image (with a valid header) there and
+    // jump into it. Only the output's room (free RAM) is ever written: [addr,
+    // addr + comp_size) may reach into reserved memory, which must not be
+    // rewritten with a stale copy.
+    const std::uint64_t output_written = comp_size < room ? comp_size : room;
+    ScopeGuard restore([&] {
+        if (comp_addr != addr) memmove(at(addr), at(comp_addr), output_written);
+    });
     const std::uint64_t t0 = arch::counter();
-    loader::GunzipProgress progress{&keep_going, &ctx, 8ULL << 20};
-    output_written = comp_size < room ? comp_size : room;
-    const std::uint64_t size = TRY_CTX(loader::gunzip(std::span<const std::uint8_t>(at(comp_addr), comp_size),
-                                                      std::span<std::uint8_t>(at(addr), room), &progress),
-                                       "inflating the kernel");
+    loader::DecompressProgress progress{&keep_going, &ctx, 8ULL << 20};
+    const std::uint64_t size =
+        TRY_CTX(loader::unpack_kernel(file, std::span<const std::uint8_t>(at(comp_addr), comp_size),
+                                      std::span<std::uint8_t>(at(addr), room), &progress),
+                "decompressing %s", name);
     restore.cancel();
     const std::uint64_t us = arch::ticks_to_us(arch::counter() - t0);
     if (ctx.services != nullptr) ctx.services->times.inflate_us += us;
+    // For a raw file the compressed size shown is $kernel_comp_size (the
+    // decoders stop at the end of the data and ignore what follows).
+    ctx.con.printf("%s kernel: %lu -> %lu bytes\n", name, file.payload_size, size);
     ctx.con.printf("   Uncompressed %lu bytes in %lu ms\n", size, us / 1000);
     return Kernel{addr, size};
 }
@@ -154,8 +169,9 @@ Status boot_kernel(Context& ctx, const BootRequest& req) {
 
     TRY(mem.require_ram(Range{req.kernel_addr, loader::kArm64HeaderSize}, "kernel header"));
     Kernel kernel{req.kernel_addr, 0};
-    if (loader::is_gzip(std::span<const std::uint8_t>(at(req.kernel_addr), loader::kArm64HeaderSize))) {
-        kernel = TRY(inflate_kernel(ctx, req.kernel_addr, keep));
+    if (loader::classify_kernel(std::span<const std::uint8_t>(at(req.kernel_addr), loader::kArm64HeaderSize)) !=
+        loader::KernelFormat::image) {
+        kernel = TRY(unpack_kernel(ctx, req.kernel_addr, keep));
     }
     const std::span<const std::uint8_t> header(at(kernel.addr), loader::kArm64HeaderSize);
     // An uncompressed Image's size is in its header (bss included, which is

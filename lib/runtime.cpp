@@ -1,11 +1,13 @@
-// What the compiler and Debian's libfdt.a and libz.a expect from a C/C++
-// runtime, for the firmware build only: stack-protector symbols (both are built
-// with -fstack-protector-strong), the pure-virtual trap, malloc/free and
+// What the compiler and Debian's libfdt.a, libz.a, libzstd.a, liblzma.a and
+// liblz4.a expect from a C/C++ runtime, for the firmware build only:
+// stack-protector symbols (libfdt and libz are built with
+// -fstack-protector-strong), the pure-virtual trap, malloc/calloc/free and
 // operator new/delete on the firmware heap. No global constructors exist (the
 // linker script asserts .init_array is empty), so there is no constructor
 // runner here.
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <new>
 
 #include "lib/heap.h"
@@ -29,6 +31,15 @@ std::uintptr_t __stack_chk_guard = 0x595e9fbd94fda766ULL;
 // symbols must resolve; they use the same heap, 16-byte aligned as malloc is.
 void* malloc(std::size_t size) { return xb::g_heap.alloc(size); }
 void free(void* p) { xb::g_heap.free(p); }
+// libzstd's and liblz4's default allocators (ZSTD_customCalloc, the legacy
+// v0.5/v0.6 decoders, LZ4's state helpers) call calloc; xenboot passes
+// ZSTD_customMem and uses no allocating lz4 call, but the symbol must resolve.
+void* calloc(std::size_t count, std::size_t size) {
+    if (size != 0 && count > SIZE_MAX / size) return nullptr;
+    void* p = xb::g_heap.alloc(count * size);
+    if (p != nullptr) memset(p, 0, count * size);
+    return p;
+}
 }
 
 // libstdc++'s header-only parts (string_view::substr, array::at, ...) call these

@@ -1,14 +1,17 @@
 // booti through the shell on simulated guest RAM (tests/sim/boot_rig.h), with
 // a hand-off that records release_xen / enter_kernel: where the kernel was
-// moved and that its bytes arrived intact, Image.gz inflation, the /chosen
+// moved and that its bytes arrived intact, Image.gz inflation, EFI zboot and
+// Image.zst kernels (made by the real tools), the /chosen
 // fixups the kernel sees, and errors that leave the guest untouched.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cstring>
 #include <string>
 #include <vector>
 
 #include "tests/sim/boot_rig.h"
+#include "tests/sim/kernel_files.h"
 
 namespace {
 
@@ -104,6 +107,85 @@ TEST(Booti, InflatesImageGzLoadedAtKernelAddrR) {
     EXPECT_EQ(out.find("Moving Image"), std::string::npos) << out;
 }
 
+// A zboot file made by tests/tools/make-zboot.py: the payload is the Image
+// padded to image_size, which is what booti then places and runs.
+void expect_zboot_boots(const char* method, const std::string& label) {
+    Booti r;
+    const cmd::BootLayout l = r.set_layout();
+    const auto file = sim::make_zboot(r.image, method);
+    ASSERT_FALSE(file.empty());
+    const std::uint64_t padded = r.image.size() + 0x10000;
+    const std::uint64_t loaded = r.put(file, r.base() + 5 * kMiB + 0x40);
+    int rc = -1;
+    std::string out = r.run("booti " + hex(loaded), &rc);
+    ASSERT_EQ(rc, 0) << out;
+    const std::string payload = std::to_string(file.size() - 0x200 - (std::string(method) == "gzip" ? 0 : 4));
+    EXPECT_NE(out.find(label + " kernel: " + payload + " -> " + std::to_string(padded) + " bytes\n"), std::string::npos)
+        << out;
+    EXPECT_NE(out.find("## Kernel at 0x" + hex(loaded) + ": arm64 Image, " + std::to_string(padded) + " bytes"),
+              std::string::npos)
+        << out;
+    EXPECT_EQ(r.handoff.entry, l.kernel);
+    EXPECT_EQ(r.handoff.kernel, r.image);
+    EXPECT_EQ(r.handoff.calls, (std::vector<std::string>{"release_xen", "enter_kernel"}));
+    // The padding (the Image's bss) was written as zeros.
+    EXPECT_TRUE(
+        std::all_of(r.at(l.kernel + r.image.size()), r.at(l.kernel + padded), [](std::uint8_t b) { return b == 0; }));
+}
+
+TEST(Booti, BootsAZbootGzipKernel) { expect_zboot_boots("gzip", "zboot (gzip)"); }
+TEST(Booti, BootsAZbootZstdKernel) { expect_zboot_boots("zstd", "zboot (zstd)"); }
+
+TEST(Booti, BootsAnImageZst) {
+    Booti r;
+    const cmd::BootLayout l = r.set_layout();
+    const auto zst = sim::compress_with_tool(r.image, "zstd");
+    const std::uint64_t loaded = r.put(zst, r.base() + 5 * kMiB);
+    int rc = -1;
+    std::string out = r.run("booti " + hex(loaded), &rc);
+    ASSERT_EQ(rc, 0) << out;
+    // A raw file's compressed size shown is $kernel_comp_size (the area).
+    EXPECT_NE(out.find("Image.zst kernel: " + std::to_string(l.kernel_comp_size) + " -> " +
+                       std::to_string(r.image.size()) + " bytes\n"),
+              std::string::npos)
+        << out;
+    EXPECT_EQ(r.handoff.entry, l.kernel);
+    EXPECT_EQ(r.handoff.kernel, r.image);
+}
+
+TEST(BootiErrors, ZbootPayloadBeyondKernelCompSizeIsRefusedBeforeAnyCopy) {
+    Booti r;
+    const cmd::BootLayout l = r.set_layout();
+    const auto file = sim::make_zboot(r.image, "zstd");
+    const std::uint64_t k = r.put(file, r.base() + 5 * kMiB);
+    r.run("setenv kernel_comp_size " + hex(file.size() - 1));  // cuts the appended size
+    int rc = -1;
+    std::string out = r.run("booti " + hex(k), &rc);
+    EXPECT_EQ(rc, 1);
+    EXPECT_NE(
+        out.find("booti: kernel at 0x" + hex(k) + ": zboot: payload at 0x200, " + std::to_string(file.size() - 0x204) +
+                 " bytes + 4-byte size, outside the " + std::to_string(file.size() - 1) + "-byte file"),
+        std::string::npos)
+        << out;
+    r.expect_no_handoff(out);
+    EXPECT_TRUE(r.untouched(l.kernel_comp, kMiB));
+}
+
+TEST(BootiErrors, ZbootWithABadPayloadPutsTheFileBack) {
+    Booti r;
+    r.set_layout();
+    auto file = sim::make_zboot(r.image, "gzip");
+    for (std::size_t i = 0x300; i < 0x340; ++i) file[i] ^= 0xa5;  // inside the deflate data
+    const std::uint64_t k = r.put(file, r.base() + 5 * kMiB);
+    int rc = -1;
+    std::string out = r.run("booti " + hex(k), &rc);
+    EXPECT_EQ(rc, 1);
+    EXPECT_NE(out.find("booti: decompressing zboot (gzip): corrupt gzip data at input byte "), std::string::npos)
+        << out;
+    r.expect_no_handoff(out);
+    EXPECT_EQ(std::memcmp(r.at(k), file.data(), file.size()), 0);
+}
+
 TEST(Booti, InitrdAndBootargsReachChosen) {
     Booti r;
     const std::uint64_t k = r.put(r.image, r.base() + 5 * kMiB + 0x1040);
@@ -195,7 +277,7 @@ TEST(BootiErrors, TruncatedGzip) {
     int rc = -1;
     std::string out = r.run("booti " + hex(k), &rc);
     EXPECT_EQ(rc, 1);
-    EXPECT_NE(out.find("booti: inflating the kernel: "), std::string::npos) << out;  // corrupt or too large: garbage
+    EXPECT_NE(out.find("booti: decompressing Image.gz: "), std::string::npos) << out;  // corrupt or too large: garbage
     r.expect_no_handoff(out);
     // The inflated output went over the loaded file; it is put back, so a
     // second try does not find a partly inflated Image there (and boot it).
@@ -204,7 +286,7 @@ TEST(BootiErrors, TruncatedGzip) {
     r.run("setenv kernel_comp_size " + hex(gz.size()));
     out = r.run("booti " + hex(k), &rc);
     EXPECT_EQ(rc, 1);
-    EXPECT_NE(out.find("booti: inflating the kernel: truncated gzip data"), std::string::npos) << out;
+    EXPECT_NE(out.find("booti: decompressing Image.gz: truncated gzip data"), std::string::npos) << out;
     r.expect_no_handoff(out);
 }
 
