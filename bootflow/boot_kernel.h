@@ -1,6 +1,7 @@
-// booti's work, shared by the `booti` command and the boot flow (extlinux.conf):
-// checks and places an arm64 Image (inflating Image.gz first), fixes up the
-// device tree's /chosen, hands Xen's resources back and jumps.
+// booti's work, shared by the `booti` command and the boot methods: checks and
+// places an arm64 Image (unpacking a compressed Image or an EFI zboot file
+// first, loader/kernel_file.h), fixes up the device tree's /chosen (with the
+// console fixup, bootflow/console_fixup.h), hands Xen's resources back and jumps.
 #pragma once
 
 #include <cstdint>
