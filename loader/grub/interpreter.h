@@ -135,7 +135,7 @@ class Interpreter {
     Status cmd_initrd(const ArgList& args);
     Status cmd_source(const ArgList& args, bool configfile, const char* file, unsigned line);
 
-    Status add_entry(const ArgList& args, bool submenu, std::string_view body, const char* file, unsigned line,
+    Status add_entry(const ArgList& raw, bool submenu, std::string_view body, const char* file, unsigned line,
                      int& index);
     Result<std::uint32_t> store_body(std::string_view text);
     // "(dev)/path" or "/path" (on $root) into a FileRef.

@@ -139,7 +139,7 @@ Result<Token> next_token(Source& src, ArgList* out, Lookup lookup, void* ctx, bo
     bool plain = true;
     auto expand = [&](bool quoted) -> Status {
         const std::string_view name = TRY(read_var_name(src, src.line));
-        if (name.empty()) return quoted ? b.put('$') : b.put('$');
+        if (name.empty()) return b.put('$');  // a lone $ is literal, quoted or not
         if (out == nullptr) return ok();
         const std::optional<std::string_view> v = lookup(ctx, name);
         if (!v) return quoted ? b.mark_quoted() : ok();
