@@ -52,6 +52,7 @@ Result<Volume> volume_of(BlockDevice& disk, const fs::PartitionTable& table, uns
     v.slice = named_volume(slice, disk_index, part);
     v.disk = disk_index;
     v.part = part;
+    v.gpt = table.kind == fs::TableKind::efi;
     return v;
 }
 

@@ -17,6 +17,7 @@ struct Volume {
     BlockDeviceSlice slice;
     unsigned disk = 0;
     unsigned part = 0;  // 0: the whole disk
+    bool gpt = false;   // the table it came from is a GPT (GRUB's "gptN", else "msdosN")
 };
 
 // The slice renamed "pvblock D:P" (the name users type; errors from the

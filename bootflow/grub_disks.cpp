@@ -68,22 +68,27 @@ struct NameVisitor final : fs::DirVisitor {
 
 GrubDisks::~GrubDisks() {
     if (mounted_ == nullptr) return;
-    for (unsigned i = 0; i < count_; ++i) delete mounted_[i].fs;
+    for (unsigned i = 0; i < count_; ++i) {
+        if (mounted_[i].owned) delete mounted_[i].fs;
+    }
     delete[] mounted_;
 }
 
-void GrubDisks::name_of(const Volume& v, char* out, std::size_t size) {
-    if (v.part == 0) {
-        format_to(out, size, "hd%u", v.disk);
-        return;
+Status GrubDisks::adopt(const Volume& v, fs::Filesystem& fs, char* out, std::size_t size) {
+    if (mounted_ == nullptr) {
+        mounted_ = new (std::nothrow) Mounted[kMaxMounted];
+        if (mounted_ == nullptr) return Error::make(Errc::no_memory, "no memory for GRUB's device list");
     }
-    // The volume's slice was cut from a table: its kind is not kept in the
-    // Volume, so ask the mount cache, which reads it.
-    char tmp[24];
-    format_to(tmp, sizeof tmp, "hd%u,%u", v.disk, v.part);
-    Result<Mounted*> m = lookup_dev(tmp);
-    if (m.ok()) format_to(out, size, "%s", m.value()->dev);
-    else format_to(out, size, "hd%u,%u", v.disk, v.part);
+    if (count_ == kMaxMounted) return Error::make(Errc::no_space, "more than %u GRUB devices", kMaxMounted);
+    // The scan read the partition table already: no second read of it.
+    Mounted& m = mounted_[count_++];
+    m.volume = v;
+    m.fs = &fs;
+    m.owned = false;
+    if (v.part == 0) format_to(m.dev, sizeof m.dev, "hd%u", v.disk);
+    else format_to(m.dev, sizeof m.dev, "hd%u,%s%u", v.disk, v.gpt ? "gpt" : "msdos", v.part);
+    format_to(out, size, "%s", m.dev);
+    return ok();
 }
 
 Result<GrubDisks::Mounted*> GrubDisks::lookup_dev(std::string_view dev) {
@@ -113,7 +118,6 @@ Result<GrubDisks::Mounted*> GrubDisks::lookup_dev(std::string_view dev) {
                   n.part);
     ++count_;
     Result<fs::Filesystem*> fs = fs::mount(m.volume.slice);
-    m.probed = true;
     m.fs = fs.ok() ? fs.value() : nullptr;
     return &m;
 }
@@ -187,11 +191,22 @@ Status GrubDisks::list_dir(std::string_view dev, std::string_view path, bool (*v
     return fs->list(node, v);
 }
 
-Result<std::size_t> GrubDisks::search(SearchKind kind, std::string_view key, std::span<char> out) {
-    TRY(probe_all());
-    // GRUB's order: disks in order, partitions in number order (the cache
-    // holds them in the order they were first used).
-    unsigned order[kMaxMounted];
+bool GrubDisks::matches(const Mounted& m, SearchKind kind, std::string_view key) {
+    fs::Filesystem* fs = m.fs;
+    if (fs == nullptr) return false;
+    switch (kind) {
+        case SearchKind::fs_uuid: return !fs->uuid().empty() && equal_ignoring_case(fs->uuid(), key);
+        case SearchKind::label: return !fs->label().empty() && fs->label() == key;
+        case SearchKind::file: {
+            Result<fs::Node> n = fs->lookup(key);
+            return n.ok() && n.value().type == fs::NodeType::file;
+        }
+    }
+    return false;
+}
+
+// The volumes in GRUB's order: disks in order, partitions in number order.
+unsigned GrubDisks::sorted(unsigned* order) const {
     for (unsigned i = 0; i < count_; ++i) {
         unsigned j = i;
         for (; j > 0; --j) {
@@ -202,26 +217,32 @@ Result<std::size_t> GrubDisks::search(SearchKind kind, std::string_view key, std
         }
         order[j] = i;
     }
-    for (unsigned k = 0; k < count_; ++k) {
-        const unsigned i = order[k];
-        if (ctx_.ctrlc()) return Error::make(Errc::interrupted, "search interrupted");
-        fs::Filesystem* fs = mounted_[i].fs;
-        if (fs == nullptr) continue;
-        bool match = false;
-        switch (kind) {
-            case SearchKind::fs_uuid: match = !fs->uuid().empty() && equal_ignoring_case(fs->uuid(), key); break;
-            case SearchKind::label: match = !fs->label().empty() && fs->label() == key; break;
-            case SearchKind::file: {
-                Result<fs::Node> n = fs->lookup(key);
-                match = n.ok() && n.value().type == fs::NodeType::file;
-                break;
-            }
+    return count_;
+}
+
+Result<std::size_t> GrubDisks::search(SearchKind kind, std::string_view key, std::span<char> out) {
+    // GRUB looks at the hinted devices first; generated configs hint the
+    // volume their files came from, which xenboot has open already. So the
+    // volumes already open are looked at first, and only then is every other
+    // one mounted (each mount costs block reads through blkback). A UUID or
+    // label that two volumes share (a cloned disk) can make the two orders
+    // differ; GRUB's hints make it order-dependent too.
+    unsigned order[kMaxMounted];
+    for (int pass = 0; pass < 2; ++pass) {
+        if (pass == 1) {
+            if (all_probed_) break;
+            TRY(probe_all());
         }
-        if (!match) continue;
-        const std::size_t len = strlen(mounted_[i].dev);
-        if (len >= out.size()) return Error::make(Errc::no_space, "device name too long");
-        memcpy(out.data(), mounted_[i].dev, len + 1);
-        return len;
+        const unsigned n = sorted(order);
+        for (unsigned k = 0; k < n; ++k) {
+            if (ctx_.ctrlc()) return Error::make(Errc::interrupted, "search interrupted");
+            const Mounted& m = mounted_[order[k]];
+            if (!matches(m, kind, key)) continue;
+            const std::size_t len = strlen(m.dev);
+            if (len >= out.size()) return Error::make(Errc::no_space, "device name too long");
+            memcpy(out.data(), m.dev, len + 1);
+            return len;
+        }
     }
     return Error::make(Errc::not_found, "no such device: %.*s", static_cast<int>(key.size()), key.data());
 }

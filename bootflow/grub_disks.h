@@ -4,7 +4,8 @@
 // "hdN,msdosM" (GRUB's partmap names; a bare "hdN,M" is accepted too). It
 // implements the interpreter's Host: files, `test -e/-f/-d/-s`, directory
 // listings (blscfg) and `search` over every volume, mounting each once per
-// boot attempt and keeping it mounted while the attempt lasts.
+// boot attempt and keeping it mounted while the attempt lasts (the volume the
+// scan found the config on is adopted, not mounted again).
 #pragma once
 
 #include <cstdint>
@@ -25,8 +26,10 @@ class GrubDisks final : public loader::grub::Host {
     GrubDisks(const GrubDisks&) = delete;
     GrubDisks& operator=(const GrubDisks&) = delete;
 
-    // GRUB's name for a volume: "hd0,gpt15", "hd1,msdos1", "hd2".
-    void name_of(const Volume& v, char* out, std::size_t size);
+    // Takes the volume the scan already mounted (not owned: the caller keeps
+    // it, and `fs`, alive while this object lives), so it is not mounted a
+    // second time, and writes GRUB's name for it ("hd0,gpt15", "hd2") to out.
+    Status adopt(const Volume& v, fs::Filesystem& fs, char* out, std::size_t size);
     // The mounted filesystem of a device name (mounted on first use).
     Result<fs::Filesystem*> open(std::string_view dev);
 
@@ -43,13 +46,15 @@ class GrubDisks final : public loader::grub::Host {
         char dev[24] = "";
         Volume volume;
         fs::Filesystem* fs = nullptr;  // nullptr: no filesystem there (not retried)
-        bool probed = false;
+        bool owned = true;             // false: adopt()ed, the scan's to unmount
     };
     static constexpr unsigned kMaxMounted = 40;
 
     Result<Mounted*> lookup_dev(std::string_view dev);
     // Every volume of every disk, in GRUB's search order, probed once.
     Status probe_all();
+    static bool matches(const Mounted& m, SearchKind kind, std::string_view key);
+    unsigned sorted(unsigned* order) const;
 
     Context& ctx_;
     Mounted* mounted_ = nullptr;  // heap, kMaxMounted

@@ -72,11 +72,11 @@ struct GrubRun {
         delete menu;
     }
 
-    Status start(Context& ctx, const Volume& v, const char* path, Bootflow& flow) {
+    Status start(Context& ctx, const Volume& v, fs::Filesystem& fs, const char* path, Bootflow& flow) {
         in = new (std::nothrow) Interpreter(disks);
         menu = new (std::nothrow) FlatMenu;
         if (in == nullptr || menu == nullptr) return Error::make(Errc::no_memory, "no memory for the GRUB interpreter");
-        disks.name_of(v, dev, sizeof dev);
+        TRY(disks.adopt(v, fs, dev, sizeof dev));
         ctx.con.printf("GRUB config (%s)%s\n", dev, path);
         TRY(in->run_config(dev, path));
         menu->build(*in);
@@ -116,16 +116,14 @@ Result<BootRequest> load_entry(Context& ctx, GrubDisks& disks, const BootSpec& s
 }  // namespace
 
 Status list_grub(Context& ctx, fs::Filesystem& fs, const Volume& v, const char* path, Bootflow& flow) {
-    (void)fs;
     GrubRun run(ctx);
-    return run.start(ctx, v, path, flow);
+    return run.start(ctx, v, fs, path, flow);
 }
 
 Status boot_grub(Context& ctx, fs::Filesystem& fs, const Volume& v, const char* path, Bootflow& flow) {
-    (void)fs;
     GrubRun run(ctx);
     std::uint64_t t0 = arch::counter();
-    Status started = run.start(ctx, v, path, flow);
+    Status started = run.start(ctx, v, fs, path, flow);
     add_config_time(ctx, t0);
     TRY(started);
     const FlatMenu& menu = *run.menu;
