@@ -4,9 +4,9 @@ Debian kernel and initramfs (a) through xenboot from the guest's own PV disk (au
 extlinux.conf on ext4, bootdelay=0) and (b) directly by xl (kernel/ramdisk in the xl config,
 no firmware), in one lab run; plus xenboot's own breakdown (init, disk connect, load,
 inflate, hand-off) as it prints it. Also (c): the same with the gzip'd kernel on FAT
-(adds inflation). And (d): the same kernel through GRUB, from the Debian cloud layout
-(tests/system/distro_disks.py: a grub.cfg written by Debian's grub-mkconfig, timeout 0),
-beside (a): xenboot's "config" figure is the time spent reading and running the boot
+(adds inflation). And (d), (e): the Debian cloud layout (tests/system/distro_disks.py)
+booting the same kernel, initrd and command line from an extlinux.conf and from the
+grub.cfg Debian's grub-mkconfig wrote (timeout 0): xenboot's "config" figure is the time spent reading and running the boot
 configuration, which is where GRUB's interpretation costs. Host-clock figures are intervals [low, high] (tests/system/lab/boottime.py).
 Asserts nothing: a benchmark, not a test.
 
@@ -34,6 +34,7 @@ def main():
     ext4 = sample_disk.build("mbr-ext4", log=None)
     fat = sample_disk.build("gpt-fat", log=None)
     grub = distro_disks.build("debian", timeout=0, log=None)
+    grub_ext = distro_disks.build("debian-extlinux", timeout=0, log=None)
     direct = "xl direct (kernel + ramdisk in the xl config)"
     guests, kinds = [], []
     for i in range(args.repeat):
@@ -46,9 +47,12 @@ def main():
         guests.append(labmod.GuestSpec(f"xenboot-fat-{i}", kernel=firmware, memory_mib=256, cmdline="bootdelay=0",
                                        disks=[fat.path]))
         kinds.append("xenboot: extlinux.conf on FAT, Image.gz")
+        guests.append(labmod.GuestSpec(f"xenboot-distro-ext-{i}", kernel=firmware, memory_mib=256,
+                                       cmdline="bootdelay=0", disks=[grub_ext.path]))
+        kinds.append("xenboot: Debian cloud layout, extlinux.conf")
         guests.append(labmod.GuestSpec(f"xenboot-grub-{i}", kernel=firmware, memory_mib=256, cmdline="bootdelay=0",
                                        disks=[grub.path]))
-        kinds.append("xenboot: grub.cfg (Debian cloud layout), Image")
+        kinds.append("xenboot: Debian cloud layout, grub.cfg")
     rows = []
     with labmod.Lab(work, guests) as lab:
         for spec, kind in zip(guests, kinds):

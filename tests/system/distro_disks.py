@@ -210,7 +210,7 @@ def _esp(ctx, part, stubs):
     return esp
 
 
-def layout_debian(ctx):
+def layout_debian(ctx, extlinux=False):
     root_uuid = "de61a0e0-0001-4000-8000-00000000d157"
     ver = ctx.release
     cfg = ctx.mkconfig("debian", root_uuid, root_uuid, [ver])
@@ -218,6 +218,13 @@ def layout_debian(ctx):
     root.add_file(f"/boot/vmlinuz-{ver}", ctx.kernel)
     root.add_file(f"/boot/initrd.img-{ver}", ctx.initrd)
     root.add_file("/boot/grub/grub.cfg", cfg)
+    if extlinux:
+        # The same kernel, initrd and command line as grub.cfg's default entry, for
+        # bench_boot.py's GRUB-against-extlinux.conf figure on one disk layout.
+        cmdline = _menu(cfg)[2]
+        root.add_text("/boot/extlinux/extlinux.conf",
+                      f"default debian\nlabel debian\n  linux /boot/vmlinuz-{ver}\n"
+                      f"  initrd /boot/initrd.img-{ver}\n  append {cmdline}\n")
     _esp(ctx, 15, {"/EFI/debian/grub.cfg": ctx.esp_stub("debian", root_uuid, 1)})
     notes = [_mkfs_fat32(ctx.part_img(15), 40, ctx.trees[1], "ESP"),
              _mkfs_ext4(ctx.part_img(1), 80, root, "root", root_uuid, 4096),
@@ -343,6 +350,7 @@ def layout_grub_bad(ctx):
 
 LAYOUTS = {
     "debian": layout_debian,
+    "debian-extlinux": lambda ctx: layout_debian(ctx, extlinux=True),
     "ubuntu": layout_ubuntu,
     "fedora-bls": layout_fedora_bls,
     "grub-bad": layout_grub_bad,
@@ -350,6 +358,7 @@ LAYOUTS = {
 
 
 def _default_entry(layout, cfg):
+    layout = "debian" if layout == "debian-extlinux" else layout
     if layout == "fedora-bls":
         title = f"Fedora Linux ({FEDORA_NEW}) 40 (Cloud Edition)"
         return [title, f"Fedora Linux ({FEDORA_OLD}) 40 (Cloud Edition)"], title, \
