@@ -61,6 +61,17 @@ Result<std::uint64_t> unlz4(std::span<const std::uint8_t> in, std::span<std::uin
             return Error::make(Errc::bad_data, "corrupt lz4 data at input byte %lu: block does not decode", block_at);
         }
         if (full && n != 0) return Error::make(Errc::no_space, "decompressed data larger than %lu bytes", out.size());
+        // A block that breaks lz4's end-of-block rules (the last 5 bytes are
+        // literals, no match starts in the last 12: lz4 doc/lz4_Block_format.md)
+        // decodes only when there is slack after it, so whether it "works"
+        // would depend on the caller's buffer. Decoding it again into exactly
+        // its size makes the answer the same for every buffer. Only a block
+        // with slack (in practice a stream's last) is decoded twice.
+        if (!full && static_cast<std::uint64_t>(n) < room && n > 0 &&
+            LZ4_decompress_safe(src, dst, static_cast<int>(size), n) != n) {
+            return Error::make(Errc::bad_data,
+                               "corrupt lz4 data at input byte %lu: block breaks lz4's end-of-block rules", block_at);
+        }
         out_pos += static_cast<std::uint64_t>(n);
         pos += size;
         TRY(ticker.tick(out_pos));
