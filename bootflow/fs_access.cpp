@@ -46,6 +46,15 @@ Result<bool> read_table(BlockDevice& disk, fs::PartitionTable& table) {
     return false;
 }
 
+unsigned volume_numbers(const fs::PartitionTable& table, unsigned (&out)[fs::PartitionTable::kMaxPartitions]) {
+    unsigned n = 0;
+    for (unsigned i = 0; i < table.count && n < fs::PartitionTable::kMaxPartitions; ++i) {
+        if (!table.parts[i].extended) out[n++] = table.parts[i].number;
+    }
+    if (n == 0) out[n++] = 0;
+    return n;
+}
+
 Result<Volume> volume_of(BlockDevice& disk, const fs::PartitionTable& table, unsigned disk_index, unsigned part) {
     const BlockDeviceSlice slice = TRY(fs::partition_slice(disk, table, part));
     Volume v;

@@ -29,6 +29,12 @@ BlockDeviceSlice named_volume(const BlockDeviceSlice& slice, unsigned disk, unsi
 // table that cannot be trusted) are returned.
 Result<bool> read_table(BlockDevice& disk, fs::PartitionTable& table);
 
+// The volumes of a disk in the order the scan and GRUB's search visit them:
+// its partitions in table order (extended ones excluded), or 0 (the whole
+// disk) when it has none. (mkfs.vfat on a whole disk writes 0x55aa and four
+// empty entries: an empty MBR.) Returns the count.
+unsigned volume_numbers(const fs::PartitionTable& table, unsigned (&out)[fs::PartitionTable::kMaxPartitions]);
+
 // Partition `part` of `disk` (0: the whole disk), which is pvblock `disk_index`.
 Result<Volume> volume_of(BlockDevice& disk, const fs::PartitionTable& table, unsigned disk_index, unsigned part);
 

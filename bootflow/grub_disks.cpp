@@ -5,6 +5,7 @@
 
 #include "bootflow/services.h"
 #include "fs/partition/partition_table.h"
+#include "lib/ascii.h"
 
 namespace xb::cmd {
 namespace {
@@ -45,18 +46,6 @@ Result<DevName> parse_dev(std::string_view dev) {
     return n;
 }
 
-bool equal_ignoring_case(std::string_view a, std::string_view b) {
-    if (a.size() != b.size()) return false;
-    for (std::size_t i = 0; i < a.size(); ++i) {
-        char x = a[i];
-        char y = b[i];
-        if (x >= 'A' && x <= 'Z') x = static_cast<char>(x - 'A' + 'a');
-        if (y >= 'A' && y <= 'Z') y = static_cast<char>(y - 'A' + 'a');
-        if (x != y) return false;
-    }
-    return true;
-}
-
 struct NameVisitor final : fs::DirVisitor {
     bool (*fn)(void*, std::string_view);
     void* arg;
@@ -74,52 +63,57 @@ GrubDisks::~GrubDisks() {
     delete[] mounted_;
 }
 
-Status GrubDisks::adopt(const Volume& v, fs::Filesystem& fs, char* out, std::size_t size) {
+Result<GrubDisks::Mounted*> GrubDisks::new_slot(const Volume& v) {
     if (mounted_ == nullptr) {
         mounted_ = new (std::nothrow) Mounted[kMaxMounted];
         if (mounted_ == nullptr) return Error::make(Errc::no_memory, "no memory for GRUB's device list");
     }
     if (count_ == kMaxMounted) return Error::make(Errc::no_space, "more than %u GRUB devices", kMaxMounted);
-    // The scan read the partition table already: no second read of it.
     Mounted& m = mounted_[count_++];
     m.volume = v;
-    m.fs = &fs;
-    m.owned = false;
     if (v.part == 0) format_to(m.dev, sizeof m.dev, "hd%u", v.disk);
     else format_to(m.dev, sizeof m.dev, "hd%u,%s%u", v.disk, v.gpt ? "gpt" : "msdos", v.part);
-    format_to(out, size, "%s", m.dev);
+    return &m;
+}
+
+GrubDisks::Mounted* GrubDisks::find(unsigned disk, unsigned part) {
+    for (unsigned i = 0; i < count_; ++i) {
+        if (mounted_[i].volume.disk == disk && mounted_[i].volume.part == part) return &mounted_[i];
+    }
+    return nullptr;
+}
+
+Result<GrubDisks::Mounted*> GrubDisks::mount_new(BlockDevice& disk, const fs::PartitionTable& table, unsigned d,
+                                                 unsigned part) {
+    const Volume v = TRY(volume_of(disk, table, d, part));
+    Mounted* m = TRY(new_slot(v));
+    Result<fs::Filesystem*> fs = fs::mount(m->volume.slice);
+    m->fs = fs.ok() ? fs.value() : nullptr;
+    return m;
+}
+
+Status GrubDisks::adopt(const Volume& v, fs::Filesystem& fs, char* out, std::size_t size) {
+    // The scan read the partition table and mounted the volume already.
+    Mounted* m = TRY(new_slot(v));
+    m->fs = &fs;
+    m->owned = false;
+    format_to(out, size, "%s", m->dev);
     return ok();
 }
 
 Result<GrubDisks::Mounted*> GrubDisks::lookup_dev(std::string_view dev) {
     const DevName n = TRY(parse_dev(dev));
-    if (mounted_ == nullptr) {
-        mounted_ = new (std::nothrow) Mounted[kMaxMounted];
-        if (mounted_ == nullptr) return Error::make(Errc::no_memory, "no memory for GRUB's device list");
-    }
-    for (unsigned i = 0; i < count_; ++i) {
-        if (mounted_[i].volume.disk == n.disk && mounted_[i].volume.part == n.part) return &mounted_[i];
-    }
+    if (Mounted* m = find(n.disk, n.part)) return m;
     const BlockDevices* devices = ctx_.services != nullptr ? &ctx_.services->pvblock : nullptr;
     if (devices == nullptr || n.disk >= devices->count) {
         return Error::make(Errc::not_found, "no such disk 'hd%u' (%u disks)", n.disk,
                            devices != nullptr ? devices->count : 0);
     }
-    if (count_ == kMaxMounted) return Error::make(Errc::no_space, "more than %u GRUB devices", kMaxMounted);
     BlockDevice& disk = *devices->dev[n.disk];
     fs::HeapPartitionTable t;
     if (t.table == nullptr) return Error::make(Errc::no_memory, "no memory for a partition table");
     TRY(read_table(disk, *t.table));
-    Mounted& m = mounted_[count_];
-    m.volume = TRY(volume_of(disk, *t.table, n.disk, n.part));
-    if (n.part == 0) format_to(m.dev, sizeof m.dev, "hd%u", n.disk);
-    else
-        format_to(m.dev, sizeof m.dev, "hd%u,%s%u", n.disk, t.table->kind == fs::TableKind::efi ? "gpt" : "msdos",
-                  n.part);
-    ++count_;
-    Result<fs::Filesystem*> fs = fs::mount(m.volume.slice);
-    m.fs = fs.ok() ? fs.value() : nullptr;
-    return &m;
+    return mount_new(disk, *t.table, n.disk, n.part);
 }
 
 Result<fs::Filesystem*> GrubDisks::open(std::string_view dev) {
@@ -134,21 +128,15 @@ Status GrubDisks::probe_all() {
     const BlockDevices* devices = ctx_.services != nullptr ? &ctx_.services->pvblock : nullptr;
     if (devices == nullptr) return ok();
     for (unsigned d = 0; d < devices->count; ++d) {
+        BlockDevice& disk = *devices->dev[d];
         fs::HeapPartitionTable t;
         if (t.table == nullptr) return Error::make(Errc::no_memory, "no memory for a partition table");
-        if (!read_table(*devices->dev[d], *t.table).ok()) continue;
-        unsigned parts = 0;
-        for (unsigned i = 0; i < t.table->count; ++i) {
-            if (t.table->parts[i].extended) continue;
-            ++parts;
-            char name[24];
-            format_to(name, sizeof name, "hd%u,%u", d, t.table->parts[i].number);
-            (void)lookup_dev(name);
-        }
-        if (parts == 0) {
-            char name[24];
-            format_to(name, sizeof name, "hd%u", d);
-            (void)lookup_dev(name);
+        if (!read_table(disk, *t.table).ok()) continue;
+        // One table read per disk serves all of its volumes.
+        unsigned numbers[fs::PartitionTable::kMaxPartitions];
+        const unsigned n = volume_numbers(*t.table, numbers);
+        for (unsigned i = 0; i < n; ++i) {
+            if (find(d, numbers[i]) == nullptr) (void)mount_new(disk, *t.table, d, numbers[i]);
         }
     }
     return ok();
@@ -195,7 +183,7 @@ bool GrubDisks::matches(const Mounted& m, SearchKind kind, std::string_view key)
     fs::Filesystem* fs = m.fs;
     if (fs == nullptr) return false;
     switch (kind) {
-        case SearchKind::fs_uuid: return !fs->uuid().empty() && equal_ignoring_case(fs->uuid(), key);
+        case SearchKind::fs_uuid: return !fs->uuid().empty() && ascii_casecmp(fs->uuid(), key) == 0;
         case SearchKind::label: return !fs->label().empty() && fs->label() == key;
         case SearchKind::file: {
             Result<fs::Node> n = fs->lookup(key);

@@ -51,6 +51,11 @@ class GrubDisks final : public loader::grub::Host {
     static constexpr unsigned kMaxMounted = 40;
 
     Result<Mounted*> lookup_dev(std::string_view dev);
+    // A new slot for v, named as GRUB names it (no filesystem yet).
+    Result<Mounted*> new_slot(const Volume& v);
+    Mounted* find(unsigned disk, unsigned part);
+    // Partition `part` of `disk` (pvblock d, whose table was read), mounted.
+    Result<Mounted*> mount_new(BlockDevice& disk, const fs::PartitionTable& table, unsigned d, unsigned part);
     // Every volume of every disk, in GRUB's search order, probed once.
     Status probe_all();
     static bool matches(const Mounted& m, SearchKind kind, std::string_view key);

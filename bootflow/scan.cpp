@@ -20,6 +20,7 @@
 #include "bootflow/script_method.h"
 #include "bootflow/services.h"
 #include "fs/partition/partition_table.h"
+#include "lib/ascii.h"
 
 namespace xb::cmd {
 namespace {
@@ -37,15 +38,6 @@ constexpr Candidate kFixed[] = {
 };
 constexpr const char* kGrubPaths[] = {"/boot/grub/grub.cfg", "/grub/grub.cfg", "/boot/grub2/grub.cfg",
                                       "/grub2/grub.cfg"};
-
-int ascii_casecmp(const char* a, const char* b) {
-    auto lower = [](char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; };
-    while (*a != '\0' && lower(*a) == lower(*b)) {
-        ++a;
-        ++b;
-    }
-    return lower(*a) - lower(*b);
-}
 
 // The ESP's /EFI/<dir>/grub.cfg stubs: EFI/BOOT (the removable-media path
 // firmware tries first) first, then the others in name order.
@@ -227,13 +219,7 @@ Status scan(Context& ctx, const ScanOptions& opts, ScanAttempts& tried) {
             continue;
         }
         unsigned numbers[fs::PartitionTable::kMaxPartitions];
-        unsigned n = 0;
-        for (unsigned i = 0; i < t.table->count; ++i) {
-            if (!t.table->parts[i].extended) numbers[n++] = t.table->parts[i].number;
-        }
-        // No table, or one without partitions: the whole disk. (mkfs.vfat on a
-        // whole disk writes 0x55aa and four empty entries: an empty MBR.)
-        if (n == 0) numbers[n++] = 0;
+        const unsigned n = volume_numbers(*t.table, numbers);
         for (unsigned i = 0; i < n && !ctx.stop; ++i) {
             if (ctx.ctrlc()) return Error::make(Errc::interrupted, "scan interrupted");
             Result<Volume> volume = volume_of(disk, *t.table, d, numbers[i]);
