@@ -55,7 +55,7 @@ struct Kernel {
 Result<Kernel> unpack_kernel(Context& ctx, std::uint64_t addr, std::span<const Range> keep_out) {
     // The label of the messages before the file is identified: "Image.gz" for
     // gzip as before, "compressed kernel" for the rest.
-    const bool gzip = loader::is_gzip(std::span<const std::uint8_t>(at(addr), loader::kArm64HeaderSize));
+    const bool gzip = compress::is_gzip(std::span<const std::uint8_t>(at(addr), loader::kArm64HeaderSize));
     const char* what = gzip ? "Image.gz" : "compressed kernel";
     const std::uint64_t comp_addr = TRY_CTX(env_hex(ctx.env, "kernel_comp_addr_r"), "%s at 0x%lx", what, addr);
     const std::uint64_t comp_size = TRY_CTX(env_hex(ctx.env, "kernel_comp_size"), "%s at 0x%lx", what, addr);
@@ -95,7 +95,7 @@ Result<Kernel> unpack_kernel(Context& ctx, std::uint64_t addr, std::span<const R
         if (comp_addr != addr) memmove(at(addr), at(comp_addr), output_written);
     });
     const std::uint64_t t0 = arch::counter();
-    loader::DecompressProgress progress{&keep_going, &ctx, 8ULL << 20};
+    compress::DecompressProgress progress{&keep_going, &ctx, 8ULL << 20};
     const std::uint64_t size =
         TRY_CTX(loader::unpack_kernel(file, std::span<const std::uint8_t>(at(comp_addr), comp_size),
                                       std::span<std::uint8_t>(at(addr), room), &progress),

@@ -15,7 +15,7 @@ set(XENBOOT_LIBFDT_A "${_xb_repo}/build/deps/arm64/usr/lib/aarch64-linux-gnu/lib
 # Debian's arm64 libz.a (zlib1g-dev:arm64 is co-installable): crc32() for now.
 set(XENBOOT_LIBZ_A "/usr/lib/aarch64-linux-gnu/libz.a" CACHE FILEPATH "arm64 libz.a")
 # Debian's arm64 libzstd.a, liblzma.a and liblz4.a (unpacked next to libfdt.a by
-# scripts/install-deps.sh): zstd, xz/lzma and lz4 kernels (loader/decompress.h).
+# scripts/install-deps.sh): zstd, xz/lzma and lz4 kernels (compress/decompress.h).
 set(_xb_arm64_lib "${_xb_repo}/build/deps/arm64/usr/lib/aarch64-linux-gnu")
 set(XENBOOT_LIBZSTD_A "${_xb_arm64_lib}/libzstd.a" CACHE FILEPATH "arm64 libzstd.a")
 set(XENBOOT_LIBLZMA_A "${_xb_arm64_lib}/liblzma.a" CACHE FILEPATH "arm64 liblzma.a")

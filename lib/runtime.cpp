@@ -27,7 +27,7 @@ std::uintptr_t __stack_chk_guard = 0x595e9fbd94fda766ULL;
 [[noreturn]] void __cxa_pure_virtual() { xb::panic("pure virtual function called"); }
 
 // zlib's default allocators (zcalloc/zcfree in Debian's libz.a) call these.
-// xenboot always passes its own zalloc/zfree (loader/gunzip.cpp), but the
+// xenboot always passes its own zalloc/zfree (compress/gunzip.cpp), but the
 // symbols must resolve; they use the same heap, 16-byte aligned as malloc is.
 void* malloc(std::size_t size) { return xb::g_heap.alloc(size); }
 void free(void* p) { xb::g_heap.free(p); }

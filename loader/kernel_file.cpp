@@ -12,14 +12,14 @@ bool has_image_magic(std::span<const std::uint8_t> head) {
     return head.size() >= kArm64HeaderSize && load_le32(head.data() + 0x38) == 0x644d5241U;
 }
 
-const char* raw_name(Compression c) {
+const char* raw_name(compress::Compression c) {
     switch (c) {
-        case Compression::gzip: return "Image.gz";
-        case Compression::zstd: return "Image.zst";
-        case Compression::xz: return "Image.xz";
-        case Compression::lzma: return "Image.lzma";
-        case Compression::lz4: return "Image.lz4";
-        case Compression::none: break;
+        case compress::Compression::gzip: return "Image.gz";
+        case compress::Compression::zstd: return "Image.zst";
+        case compress::Compression::xz: return "Image.xz";
+        case compress::Compression::lzma: return "Image.lzma";
+        case compress::Compression::lz4: return "Image.lz4";
+        case compress::Compression::none: break;
     }
     return "arm64 Image";
 }
@@ -29,7 +29,7 @@ const char* raw_name(Compression c) {
 KernelFormat classify_kernel(std::span<const std::uint8_t> head) {
     if (has_image_magic(head)) return KernelFormat::image;
     if (is_zboot(head)) return KernelFormat::zboot;
-    if (detect_compression(head) != Compression::none) return KernelFormat::compressed;
+    if (compress::detect_compression(head) != compress::Compression::none) return KernelFormat::compressed;
     return KernelFormat::image;
 }
 
@@ -39,7 +39,7 @@ Result<KernelFile> identify_kernel(std::span<const std::uint8_t> file) {
     switch (k.format) {
         case KernelFormat::image: break;
         case KernelFormat::compressed:
-            k.method = detect_compression(file);
+            k.method = compress::detect_compression(file);
             k.payload_size = file.size();
             break;
         case KernelFormat::zboot:
@@ -55,7 +55,7 @@ Result<KernelFile> identify_kernel(std::span<const std::uint8_t> file) {
 const char* describe_kernel(const KernelFile& k, std::span<char> buf) {
     if (buf.empty()) return "";
     if (k.format == KernelFormat::zboot) {
-        format_to(buf.data(), buf.size(), "zboot (%s)", compression_name(k.method));
+        format_to(buf.data(), buf.size(), "zboot (%s)", compress::compression_name(k.method));
     } else {
         format_to(buf.data(), buf.size(), "%s", raw_name(k.method));
     }
@@ -63,10 +63,10 @@ const char* describe_kernel(const KernelFile& k, std::span<char> buf) {
 }
 
 Result<std::uint64_t> unpack_kernel(const KernelFile& k, std::span<const std::uint8_t> file,
-                                    std::span<std::uint8_t> out, const DecompressProgress* progress) {
+                                    std::span<std::uint8_t> out, const compress::DecompressProgress* progress) {
     switch (k.format) {
         case KernelFormat::image: break;
-        case KernelFormat::compressed: return decompress(k.method, file, out, progress);
+        case KernelFormat::compressed: return compress::decompress(k.method, file, out, progress);
         case KernelFormat::zboot: return unpack_zboot(file, k.zboot, out, progress);
     }
     return Error::make(Errc::unsupported, "an arm64 Image: nothing to decompress");

@@ -8,7 +8,7 @@
 #include <span>
 
 #include "lib/result.h"
-#include "loader/decompress.h"
+#include "compress/decompress.h"
 #include "loader/zboot.h"
 
 namespace xb::loader {
@@ -16,13 +16,13 @@ namespace xb::loader {
 enum class KernelFormat : std::uint8_t { image, compressed, zboot };
 
 // From the first bytes only (64 are enough): the Image magic at 0x38 wins,
-// then MZ + "zimg", then a compression magic (detect_compression); anything
+// then MZ + "zimg", then a compression magic (compress::detect_compression); anything
 // else is `image`, so that parse_arm64_image reports what is wrong with it.
 KernelFormat classify_kernel(std::span<const std::uint8_t> head);
 
 struct KernelFile {
     KernelFormat format = KernelFormat::image;
-    Compression method = Compression::none;  // none for an Image
+    compress::Compression method = compress::Compression::none;  // none for an Image
     Zboot zboot;                             // format == zboot only
     std::uint64_t payload_offset = 0;        // the compressed bytes within the file
     std::uint64_t payload_size = 0;          // (raw files: all of it)
@@ -40,6 +40,6 @@ const char* describe_kernel(const KernelFile& k, std::span<char> buf);
 // size. For zboot, the appended size is checked (unpack_zboot). An Image is
 // unsupported "nothing to decompress".
 Result<std::uint64_t> unpack_kernel(const KernelFile& k, std::span<const std::uint8_t> file,
-                                    std::span<std::uint8_t> out, const DecompressProgress* progress = nullptr);
+                                    std::span<std::uint8_t> out, const compress::DecompressProgress* progress = nullptr);
 
 }  // namespace xb::loader

@@ -14,12 +14,12 @@ constexpr std::uint64_t kSizeFieldBytes = 4;  // Makefile.zboot: zboot-size-len-
 
 struct Method {
     std::string_view name;
-    Compression method;
+    compress::Compression method;
 };
 // Makefile.zboot's comp-type-y values. lzo has no decoder here.
 constexpr Method kMethods[] = {
-    {"gzip", Compression::gzip}, {"zstd22", Compression::zstd}, {"xzkern", Compression::xz},
-    {"lzma", Compression::lzma}, {"lz4", Compression::lz4},
+    {"gzip", compress::Compression::gzip}, {"zstd22", compress::Compression::zstd}, {"xzkern", compress::Compression::xz},
+    {"lzma", compress::Compression::lzma}, {"lz4", compress::Compression::lz4},
 };
 
 }  // namespace
@@ -43,7 +43,7 @@ Result<Zboot> parse_zboot(std::span<const std::uint8_t> file) {
     for (const Method& m : kMethods) {
         if (m.name == name) z.method = m.method;
     }
-    if (z.method == Compression::none) {
+    if (z.method == compress::Compression::none) {
         if (name == "lzo") return Error::make(Errc::unsupported, "zboot: lzo payloads are not supported");
         return Error::make(Errc::unsupported, "zboot: unknown compression type '%.*s'", static_cast<int>(type_len),
                            type);
@@ -51,7 +51,7 @@ Result<Zboot> parse_zboot(std::span<const std::uint8_t> file) {
     std::memcpy(z.comp_type, type, type_len < sizeof z.comp_type ? type_len : sizeof z.comp_type - 1);
     z.payload_offset = load_le32(file.data() + 8);
     z.payload_size = load_le32(file.data() + 12);
-    const std::uint64_t trailer = z.method == Compression::gzip ? 0 : kSizeFieldBytes;
+    const std::uint64_t trailer = z.method == compress::Compression::gzip ? 0 : kSizeFieldBytes;
     // 32-bit fields summed in 64 bits: no wrap.
     if (z.payload_size == 0 || z.payload_offset < kZbootHeaderSize ||
         z.payload_offset + z.payload_size + trailer > file.size()) {
@@ -67,8 +67,8 @@ std::span<const std::uint8_t> zboot_payload(std::span<const std::uint8_t> file, 
 }
 
 Result<std::uint64_t> unpack_zboot(std::span<const std::uint8_t> file, const Zboot& z, std::span<std::uint8_t> out,
-                                   const DecompressProgress* progress) {
-    const std::uint64_t n = TRY(decompress(z.method, zboot_payload(file, z), out, progress));
+                                   const compress::DecompressProgress* progress) {
+    const std::uint64_t n = TRY(compress::decompress(z.method, zboot_payload(file, z), out, progress));
     if (z.size && n != *z.size) {
         return Error::make(Errc::bad_data, "zboot: decompressed %lu bytes, the file says %u", n, *z.size);
     }

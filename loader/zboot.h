@@ -20,14 +20,14 @@
 #include <span>
 
 #include "lib/result.h"
-#include "loader/decompress.h"
+#include "compress/decompress.h"
 
 namespace xb::loader {
 
 constexpr std::uint64_t kZbootHeaderSize = 0x40;
 
 struct Zboot {
-    Compression method = Compression::none;
+    compress::Compression method = compress::Compression::none;
     char comp_type[8] = {};             // the header's string ("zstd22", "xzkern", ...)
     std::uint64_t payload_offset = 0;   // from the start of the file
     std::uint64_t payload_size = 0;     // the compressed data only
@@ -52,8 +52,8 @@ std::span<const std::uint8_t> zboot_payload(std::span<const std::uint8_t> file, 
 // Decompresses the payload into `out` and returns the Image's size (the
 // padded image_size). For methods with the appended size, a result that
 // differs from it is bad_data "zboot: decompressed N bytes, the file says M";
-// decompress()'s errors otherwise.
+// compress::decompress()'s errors otherwise.
 Result<std::uint64_t> unpack_zboot(std::span<const std::uint8_t> file, const Zboot& z, std::span<std::uint8_t> out,
-                                   const DecompressProgress* progress = nullptr);
+                                   const compress::DecompressProgress* progress = nullptr);
 
 }  // namespace xb::loader

@@ -1,4 +1,4 @@
-// Fuzzes loader/decompress: byte 0 picks the method (bits 0-2: gzip, zstd, xz,
+// Fuzzes compress/decompress: byte 0 picks the method (bits 0-2: gzip, zstd, xz,
 // lzma, lz4; bit 3: patch that method's magic in, so the fuzzer reaches the
 // compressed data at once), bytes 1-2 the output room / 16 (up to ~1 MiB);
 // the rest is the compressed data. Must end without a crash, hang or write
@@ -10,11 +10,11 @@
 #include <cstring>
 #include <vector>
 
-#include "loader/decompress.h"
+#include "compress/decompress.h"
 
 namespace {
 
-using xb::loader::Compression;
+using xb::compress::Compression;
 
 void check(bool ok) {
     if (!ok) __builtin_trap();
@@ -64,7 +64,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     std::vector<std::uint8_t> in(data + 3, data + size);
     if ((data[0] & 8) != 0) patch_magic(method, in);
     std::vector<std::uint8_t> out(room);
-    auto r = xb::loader::decompress(method, in, out);
+    auto r = xb::compress::decompress(method, in, out);
     if (!r.ok()) {
         check(documented(r.error().code()));
         return 0;
@@ -72,15 +72,15 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     const std::uint64_t n = r.value();
     check(n <= room);
     std::vector<std::uint8_t> exact(n);
-    auto again = xb::loader::decompress(method, in, exact);
+    auto again = xb::compress::decompress(method, in, exact);
     check(again.ok() && again.value() == n && std::memcmp(exact.data(), out.data(), n) == 0);
     if (n > 0) {
         std::vector<std::uint8_t> short_by_one(n - 1);
-        auto s = xb::loader::decompress(method, in, short_by_one);
+        auto s = xb::compress::decompress(method, in, short_by_one);
         check(!s.ok() && s.error().code() == xb::Errc::no_space);
         Stopper stopper{0, 2};
-        xb::loader::DecompressProgress progress{count_and_maybe_stop, &stopper, 64};
-        auto p = xb::loader::decompress(method, in, exact, &progress);
+        xb::compress::DecompressProgress progress{count_and_maybe_stop, &stopper, 64};
+        auto p = xb::compress::decompress(method, in, exact, &progress);
         if (!p.ok()) check(p.error().code() == xb::Errc::interrupted && stopper.calls == 2);
     }
     return 0;

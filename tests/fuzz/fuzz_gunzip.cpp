@@ -8,7 +8,7 @@
 #include <cstring>
 #include <vector>
 
-#include "loader/gunzip.h"
+#include "compress/gunzip.h"
 
 namespace {
 
@@ -38,7 +38,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         in[2] = 0x08;
     }
     std::vector<std::uint8_t> out(room);
-    auto r = xb::loader::gunzip(in, out);
+    auto r = xb::compress::gunzip(in, out);
     if (!r.ok()) {
         check(r.error().code() == xb::Errc::bad_data || r.error().code() == xb::Errc::no_space);
         return 0;
@@ -46,16 +46,16 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     const std::uint64_t n = r.value();
     check(n <= room);
     std::vector<std::uint8_t> exact(n);
-    auto again = xb::loader::gunzip(in, exact);
+    auto again = xb::compress::gunzip(in, exact);
     check(again.ok() && again.value() == n && std::memcmp(exact.data(), out.data(), n) == 0);
     if (n > 0) {
         std::vector<std::uint8_t> short_by_one(n - 1);
-        auto s = xb::loader::gunzip(in, short_by_one);
+        auto s = xb::compress::gunzip(in, short_by_one);
         check(!s.ok() && s.error().code() == xb::Errc::no_space);
         // Progress every 64 bytes, stopping at the second report.
         Stopper stopper{0, 2};
-        xb::loader::GunzipProgress progress{count_and_maybe_stop, &stopper, 64};
-        auto p = xb::loader::gunzip(in, exact, &progress);
+        xb::compress::GunzipProgress progress{count_and_maybe_stop, &stopper, 64};
+        auto p = xb::compress::gunzip(in, exact, &progress);
         check(p.ok() == (stopper.calls < 2));
         if (!p.ok()) check(p.error().code() == xb::Errc::interrupted);
     }

@@ -1,4 +1,4 @@
-// Compressed kernels made by the real tools, for the tests of loader/decompress,
+// Compressed kernels made by the real tools, for the tests of compress/decompress,
 // loader/zboot and booti: raw files by gzip/zstd/xz/lzma/lz4 with the kernel's
 // options, zboot files by tests/tools/make-zboot.py. Host-side only.
 #pragma once

@@ -17,7 +17,7 @@
 namespace {
 
 using xb::Errc;
-using xb::loader::Compression;
+using xb::compress::Compression;
 using Bytes = std::vector<std::uint8_t>;
 
 void put32(Bytes& b, std::size_t at, std::uint32_t v) {
@@ -68,7 +68,7 @@ TEST_P(Zboot, ExtractsThePaddedImage) {
     EXPECT_EQ(k.value().format, xb::loader::KernelFormat::zboot);
     char name[32];
     EXPECT_EQ(std::string(xb::loader::describe_kernel(k.value(), name)),
-              std::string("zboot (") + xb::loader::compression_name(c.method) + ")");
+              std::string("zboot (") + xb::compress::compression_name(c.method) + ")");
     auto n2 = xb::loader::unpack_kernel(k.value(), file, out);
     ASSERT_TRUE(n2.ok()) << std::string(n2.error().message());
     EXPECT_EQ(n2.value(), want.size());

@@ -7,9 +7,9 @@
 #include <lz4.h>
 
 #include "lib/endian.h"
-#include "loader/decompress_impl.h"
+#include "compress/decompress_impl.h"
 
-namespace xb::loader::detail {
+namespace xb::compress::detail {
 namespace {
 
 constexpr std::uint32_t kMagic = 0x184C2102U;
@@ -79,4 +79,4 @@ Result<std::uint64_t> unlz4(std::span<const std::uint8_t> in, std::span<std::uin
     return out_pos;
 }
 
-}  // namespace xb::loader::detail
+}  // namespace xb::compress::detail

@@ -7,15 +7,15 @@
 #include <string>
 #include <vector>
 
-#include "loader/gunzip.h"
+#include "compress/gunzip.h"
 #include "tests/sim/host_tools.h"
 
 namespace {
 
 using xb::Errc;
-using xb::loader::gunzip;
-using xb::loader::GunzipProgress;
-using xb::loader::is_gzip;
+using xb::compress::gunzip;
+using xb::compress::GunzipProgress;
+using xb::compress::is_gzip;
 using Bytes = std::vector<std::uint8_t>;
 
 // Compressible but not trivial: runs of text with random bytes between.
@@ -232,7 +232,7 @@ TEST(Gunzip, ProgressIsReportedAndCanInterrupt) {
 
 // What gzip(1) writes (header with a name and mtime) for a real file.
 TEST(Gunzip, InflatesGzipToolOutput) {
-    const std::string path = std::string(XB_SOURCE_DIR) + "/loader/gunzip.cpp";
+    const std::string path = std::string(XB_SOURCE_DIR) + "/compress/gunzip.cpp";
     const Bytes original = xb::sim::read_file(path);
     ASSERT_FALSE(original.empty());
 

@@ -11,9 +11,9 @@
 #include <new>
 
 #include "lib/scope_guard.h"
-#include "loader/decompress_impl.h"
+#include "compress/decompress_impl.h"
 
-namespace xb::loader::detail {
+namespace xb::compress::detail {
 namespace {
 
 // Input is fed in pieces so that the progress hook runs between them; with
@@ -75,4 +75,4 @@ Result<std::uint64_t> unzstd(std::span<const std::uint8_t> in, std::span<std::ui
     }
 }
 
-}  // namespace xb::loader::detail
+}  // namespace xb::compress::detail

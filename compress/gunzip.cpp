@@ -1,11 +1,11 @@
-#include "loader/gunzip.h"
+#include "compress/gunzip.h"
 
 #include <zlib.h>
 
 #include <cstddef>
 #include <new>
 
-namespace xb::loader {
+namespace xb::compress {
 namespace {
 
 // zlib counts in uInt (32 bits): longer buffers are fed in pieces.
@@ -135,4 +135,4 @@ Result<std::uint64_t> gunzip(std::span<const std::uint8_t> in, std::span<std::ui
     }
 }
 
-}  // namespace xb::loader
+}  // namespace xb::compress

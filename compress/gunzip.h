@@ -9,7 +9,7 @@
 
 #include "lib/result.h"
 
-namespace xb::loader {
+namespace xb::compress {
 
 // True if `data` starts like a gzip member: ID1 ID2 CM = 1f 8b 08 (deflate).
 bool is_gzip(std::span<const std::uint8_t> data);
@@ -39,4 +39,4 @@ struct GunzipProgress {
 Result<std::uint64_t> gunzip(std::span<const std::uint8_t> in, std::span<std::uint8_t> out,
                              const GunzipProgress* progress = nullptr);
 
-}  // namespace xb::loader
+}  // namespace xb::compress

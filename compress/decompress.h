@@ -9,13 +9,13 @@
 #include <span>
 
 #include "lib/result.h"
-#include "loader/gunzip.h"
+#include "compress/gunzip.h"
 
-namespace xb::loader {
+namespace xb::compress {
 
 enum class Compression : std::uint8_t {
     none,
-    gzip,  // RFC 1952, concatenated members (loader/gunzip.h)
+    gzip,  // RFC 1952, concatenated members (compress/gunzip.h)
     zstd,  // RFC 8878 frames (the kernel's `zstd22`: zstd --ultra -22)
     xz,    // .xz container (the kernel's `xzkern`, BCJ filters included)
     lzma,  // lzma-alone / .lzma (the kernel's `lzma -9`)
@@ -59,4 +59,4 @@ constexpr std::uint64_t kMaxDictionary = 128ULL << 20;
 Result<std::uint64_t> decompress(Compression method, std::span<const std::uint8_t> in, std::span<std::uint8_t> out,
                                  const DecompressProgress* progress = nullptr);
 
-}  // namespace xb::loader
+}  // namespace xb::compress

@@ -1,9 +1,9 @@
-#include "loader/decompress.h"
+#include "compress/decompress.h"
 
 #include "lib/endian.h"
-#include "loader/decompress_impl.h"
+#include "compress/decompress_impl.h"
 
-namespace xb::loader {
+namespace xb::compress {
 namespace detail {
 
 // Outputs above this are reported in steps of it even without a progress hook,
@@ -104,4 +104,4 @@ Result<std::uint64_t> decompress(Compression method, std::span<const std::uint8_
     return Error::make(Errc::unsupported, "no decompression method given");
 }
 
-}  // namespace xb::loader
+}  // namespace xb::compress

@@ -1,4 +1,4 @@
-// loader/decompress: every format against data made by the real tools with
+// compress/decompress: every format against data made by the real tools with
 // the kernel's options, detection by magic, and the error cases (truncated,
 // corrupt, too small an output, Ctrl-C).
 #include <gtest/gtest.h>
@@ -8,16 +8,16 @@
 #include <string>
 #include <vector>
 
-#include "loader/decompress.h"
+#include "compress/decompress.h"
 #include "tests/sim/kernel_files.h"
 
 namespace {
 
 using xb::Errc;
-using xb::loader::Compression;
-using xb::loader::decompress;
-using xb::loader::DecompressProgress;
-using xb::loader::detect_compression;
+using xb::compress::Compression;
+using xb::compress::decompress;
+using xb::compress::DecompressProgress;
+using xb::compress::detect_compression;
 using Bytes = std::vector<std::uint8_t>;
 
 // Compressible but not trivial: text runs with random 4 KiB blocks between.
@@ -95,7 +95,7 @@ TEST_P(Decompress, TruncatedDataIsBadData) {
     auto r = decompress(c.method, comp, out);
     ASSERT_FALSE(r.ok());
     EXPECT_EQ(r.error().code(), Errc::bad_data) << std::string(r.error().message());
-    const std::string name = xb::loader::compression_name(c.method);
+    const std::string name = xb::compress::compression_name(c.method);
     EXPECT_EQ(std::string(r.error().message()).rfind("truncated " + name + " data (", 0), 0u)
         << std::string(r.error().message());
 }
@@ -137,7 +137,7 @@ TEST_P(Decompress, CtrlCStopsIt) {
 TEST_P(Decompress, WrongMagicAndEmptyInput) {
     const Case c = GetParam();
     Bytes out(16);
-    const std::string name = xb::loader::compression_name(c.method);
+    const std::string name = xb::compress::compression_name(c.method);
     auto r = decompress(c.method, Bytes{}, out);
     ASSERT_FALSE(r.ok());
     EXPECT_EQ(r.error().code(), Errc::bad_data);

@@ -9,9 +9,9 @@
 #include <new>
 
 #include "lib/scope_guard.h"
-#include "loader/decompress_impl.h"
+#include "compress/decompress_impl.h"
 
-namespace xb::loader::detail {
+namespace xb::compress::detail {
 namespace {
 
 void* heap_alloc(void*, std::size_t nmemb, std::size_t size) {
@@ -121,4 +121,4 @@ Result<std::uint64_t> unlzma(std::span<const std::uint8_t> in, std::span<std::ui
     return run(Kind::lzma, in, out, ticker);
 }
 
-}  // namespace xb::loader::detail
+}  // namespace xb::compress::detail

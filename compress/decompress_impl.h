@@ -1,4 +1,4 @@
-// Shared by loader/decompress*.cpp only: one decoder per format and the
+// Shared by compress/decompress*.cpp only: one decoder per format and the
 // progress ticker they all use. Not part of the loader's interface.
 #pragma once
 
@@ -6,9 +6,9 @@
 #include <span>
 
 #include "lib/result.h"
-#include "loader/decompress.h"
+#include "compress/decompress.h"
 
-namespace xb::loader::detail {
+namespace xb::compress::detail {
 
 inline std::uint64_t min_u64(std::uint64_t a, std::uint64_t b) { return a < b ? a : b; }
 
@@ -40,4 +40,4 @@ bool is_xz_stream(std::span<const std::uint8_t> data);
 bool is_lzma_alone(std::span<const std::uint8_t> data);
 bool is_lz4_legacy(std::span<const std::uint8_t> data);
 
-}  // namespace xb::loader::detail
+}  // namespace xb::compress::detail
