@@ -3,13 +3,14 @@
 # Idempotent: packages already present are skipped quickly by apt.
 #   build:  GNU aarch64 cross toolchain, libfdt (host), CMake, GoogleTest, clang (libFuzzer),
 #           clang-format and clang-tidy (scripts/check-style.sh)
-#   arm64 static libraries for the firmware (libfdt.a, libzstd.a, liblzma.a, liblz4.a):
-#           Debian's libfdt-dev is not multi-arch, and the -dev packages of zstd, xz and lz4
+#   arm64 static libraries for the firmware (libfdt.a, libzstd.a, liblzma.a, liblz4.a, liblzo2.a):
+#           Debian's libfdt-dev is not multi-arch, and the -dev packages of zstd, xz, lz4 and lzo
 #           can only be co-installed when host and arm64 versions match exactly, so these
 #           are downloaded and unpacked into build/deps/arm64 (XENBOOT_DEPS_DIR) instead.
 #   lab:    qemu-system-arm and the host tools that build dom0's initramfs and disk images
 #   grub:   grub-common/grub2-common: grub-mkconfig + /etc/grub.d, grub-script-check,
 #           grub-editenv, grub-fstest (tests/tools/grub-mkconfig-offline.sh, distro disks)
+#   xfs/btrfs: mkfs.xfs and mkfs.btrfs for test images (fs/xfs, fs/btrfs), lzop
 # The arm64 Debian packages for the lab (Xen, dom0 kernel, busybox, xen-utils) are *downloaded*,
 # not installed, by tests/system/lab/fetch-packages.sh.
 set -euo pipefail
@@ -24,12 +25,13 @@ fi
 pkgs=(
   build-essential cmake ninja-build pkg-config
   g++-aarch64-linux-gnu binutils-aarch64-linux-gnu
-  libfdt-dev zlib1g-dev zlib1g-dev:arm64 libzstd-dev liblzma-dev liblz4-dev
+  libfdt-dev zlib1g-dev zlib1g-dev:arm64 libzstd-dev liblzma-dev liblz4-dev liblzo2-dev
   googletest libgtest-dev libgmock-dev
   clang libclang-rt-14-dev clang-format clang-tidy
   qemu-system-arm device-tree-compiler cpio kmod e2fsprogs dosfstools mtools fdisk gdisk
   u-boot-tools python3 xz-utils zstd lz4
   grub-common grub2-common
+  xfsprogs btrfs-progs lzop
 )
 missing=()
 for p in "${pkgs[@]}"; do
@@ -45,7 +47,7 @@ fi
 repo=$(cd "$(dirname "$0")/.." && pwd)
 deps=${XENBOOT_DEPS_DIR:-$repo/build/deps}
 libdir="$deps/arm64/usr/lib/aarch64-linux-gnu"
-arm64_libs=(libfdt-dev:libfdt.a libzstd-dev:libzstd.a liblzma-dev:liblzma.a liblz4-dev:liblz4.a)
+arm64_libs=(libfdt-dev:libfdt.a libzstd-dev:libzstd.a liblzma-dev:liblzma.a liblz4-dev:liblz4.a liblzo2-dev:liblzo2.a)
 for entry in "${arm64_libs[@]}"; do
   pkg=${entry%%:*} lib=${entry#*:}
   [ -f "$libdir/$lib" ] && continue
