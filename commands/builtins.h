@@ -16,6 +16,7 @@ Status do_false(Context& ctx, int argc, char* const argv[]);
 Status do_echo(Context& ctx, int argc, char* const argv[]);
 Status do_exception(Context& ctx, int argc, char* const argv[]);
 Status do_fstype(Context& ctx, int argc, char* const argv[]);
+Status do_fstypes(Context& ctx, int argc, char* const argv[]);
 Status do_fdt(Context& ctx, int argc, char* const argv[]);
 Status do_help(Context& ctx, int argc, char* const argv[]);
 Status do_load(Context& ctx, int argc, char* const argv[]);

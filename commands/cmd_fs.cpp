@@ -3,6 +3,7 @@
 //   load    <interface> [<dev[:part]> [<addr> [<filename> [bytes [pos]]]]]
 //   size    <interface> <dev[:part]> <filename>          (sets filesize)
 //   fstype  <interface> <dev>:<part> [<varname>]
+//   fstypes                                             (the readers built in)
 //   ext4ls / ext4load / ext4size, fatls / fatload / fatsize: the same, one type only.
 // Numbers are hex. load sets filesize (hex, as U-Boot) and fileaddr; without
 // an address it uses $loadaddr, without a file name $bootfile.
@@ -140,6 +141,19 @@ Status do_fstype(Context& ctx, int argc, char* const argv[]) {
     }
     if (ctx.env == nullptr) return Error::make(Errc::unsupported, "no environment");
     return ctx.env->set(argv[3], fs->type_name());
+}
+
+// U-Boot's format: "Supported filesystems: fat, ext4".
+Status do_fstypes(Context& ctx, int argc, char* const /*argv*/[]) {
+    if (argc != 1) return usage_error("takes no arguments");
+    ctx.con.printf("Supported filesystems");
+    char sep = ':';
+    for (const fs::FsProber& p : fs::fs_probers()) {
+        ctx.con.printf("%c %s", sep, p.name);
+        sep = ',';
+    }
+    ctx.con.printf("\n");
+    return ok();
 }
 
 }  // namespace xb::cmd

@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "fs/mount.h"
 #include "tests/sim/boot_rig.h"
 #include "tests/sim/disk_images.h"
 
@@ -210,6 +211,24 @@ TEST(FsCommands, SizeAndFstype) {
     EXPECT_EQ(r.run("fstype pvblock 1:0 t", &rc), "");
     EXPECT_EQ(rc, 0);
     EXPECT_EQ(r.var("t"), "fat");
+}
+
+// Every reader in fs/mount.cpp's table, in U-Boot's format.
+TEST(FsCommands, FstypesListsTheReaders) {
+    FsRig r;
+    int rc = -1;
+    std::string want = "Supported filesystems";
+    char sep = ':';
+    for (const xb::fs::FsProber& p : xb::fs::fs_probers()) {
+        want += std::string(1, sep) + " " + p.name;
+        sep = ',';
+    }
+    EXPECT_EQ(r.run("fstypes", &rc), want + "\n");
+    EXPECT_EQ(rc, 0);
+    EXPECT_NE(want.find(": ext4, "), std::string::npos) << want;
+    EXPECT_NE(want.find(" fat"), std::string::npos) << want;
+    r.run("fstypes x", &rc);
+    EXPECT_EQ(rc, 1);
 }
 
 TEST(FsCommands, LoadIntoReservedMemoryWritesNothing) {
