@@ -20,6 +20,8 @@ Status do_fstypes(Context& ctx, int argc, char* const argv[]);
 Status do_fdt(Context& ctx, int argc, char* const argv[]);
 Status do_help(Context& ctx, int argc, char* const argv[]);
 Status do_load(Context& ctx, int argc, char* const argv[]);
+Status do_time(Context& ctx, int argc, char* const argv[]);
+Status do_unzip(Context& ctx, int argc, char* const argv[]);
 Status do_ls(Context& ctx, int argc, char* const argv[]);
 Status do_itest(Context& ctx, int argc, char* const argv[]);
 Status do_md(Context& ctx, int argc, char* const argv[]);

@@ -65,7 +65,9 @@ constexpr Command kCommands[] = {
     {"sleep", "delay execution for some time", "N[.fraction] (seconds)", do_sleep},
     {"source", "run script from memory", "addr (a U-Boot script image: mkimage -T script)", do_source},
     {"test", "minimal test like /bin/sh", "[args..]", do_test},
+    {"time", "run a command and report its execution time", "command [args...]", do_time},
     {"true", "do nothing, successfully", "", do_true},
+    {"unzip", "unzip a memory region (gzip, zstd, xz, lzma, lz4)", "srcaddr dstaddr [dstsize]", do_unzip},
     {"version", "print xenboot and Xen versions", "", do_version},
     {"xenstore", "read, write or list XenStore nodes", "read <path> | write <path> <value> | ls [path]", do_xenstore},
 };
