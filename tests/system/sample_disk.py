@@ -138,7 +138,7 @@ def _sha256_file(path):
 
 
 def _run(cmd, **kw):
-    env = dict(os.environ, PATH=os.environ.get("PATH", "") + ":/usr/sbin:/sbin",
+    env = dict(kw.pop("env", None) or os.environ, PATH=os.environ.get("PATH", "") + ":/usr/sbin:/sbin",
                MTOOLS_SKIP_CHECK="1", E2FSPROGS_FAKE_TIME=str(FIXED_TIME),
                SOURCE_DATE_EPOCH=str(FIXED_TIME))
     return subprocess.run(cmd, check=True, capture_output=True, text=True, env=env, **kw).stdout

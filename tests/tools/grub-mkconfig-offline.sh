@@ -28,12 +28,21 @@
 #   grub-mkconfig-offline.sh -f FLAVOUR -r ROOT_UUID [-b BOOT_UUID] -k "VER ..." [-t TIMEOUT]
 #                            [-a EXTRA_CMDLINE] [-o OUT]
 #       one grub.cfg (stdout without -o); validated with grub-script-check
+#       fedora-bls: -b is the UUID of the filesystem holding /boot; XB_GRUB_FS_MODULE=xfs|btrfs
+#       (default ext2) names its GRUB module as grub2-mkconfig does
 #   grub-mkconfig-offline.sh --fixtures DIR
 #       DIR/{debian,ubuntu,fedora-bls}/...: the grub.cfg of each flavour, its ESP stub (as
 #       grub-install or Fedora's grub2-efi package writes it), Fedora's grubenv (grub-editenv)
 #       and BLS entries; see write_fixtures below (the unit tests read these)
-#   grub-mkconfig-offline.sh --esp-stub FLAVOUR UUID HINT_PART     the ESP grub.cfg on stdout
-#   grub-mkconfig-offline.sh --bls-entry VERSION OPTIONS            a Fedora BLS entry on stdout
+#   grub-mkconfig-offline.sh --esp-stub FLAVOUR UUID HINT_PART [GRUB_DIR]
+#       the ESP grub.cfg on stdout; GRUB_DIR (fedora-bls only, default /grub2) is the grub
+#       directory as GRUB sees it on that filesystem: /grub2 on a separate /boot, /root/boot/grub2
+#       when /boot lies in Fedora's btrfs subvolume `root` (grub2-mkrelpath's answer)
+#   grub-mkconfig-offline.sh --bls-entry VERSION OPTIONS [BOOTPREFIX [NAME [OS_VERSION]]]
+#       a BLS entry on stdout as the kernel package's template writes it: `linux
+#       BOOTPREFIX/vmlinuz-VERSION` (BOOTPREFIX as grub2's 20-grub.install sets it: "" for a
+#       separate /boot, /root/boot inside btrfs subvolume root), title "NAME (VERSION)
+#       OS_VERSION" (default Fedora Linux, 40 (Cloud Edition))
 set -euo pipefail
 
 self=$(readlink -f "$0")
@@ -45,11 +54,11 @@ die() { echo "grub-mkconfig-offline: $*" >&2; exit 1; }
 # EFI/<distributor>/grub.cfg with "configfile $prefix/grub.cfg" appended (format strings
 # read from Debian's grub-install 2.06-13). Fedora: the stub its grub2-efi package writes
 # (Changes/UnifyGrubConfig), quoted in the shared doc.
-esp_stub() {  # flavour uuid partition-number
+esp_stub() {  # flavour uuid partition-number [grub-dir]
   case $1 in
     debian) printf "search.fs_uuid %s root hd0,gpt%s \nset prefix=(\$root)'/boot/grub'\nconfigfile \$prefix/grub.cfg\n" "$2" "$3" ;;
     ubuntu) printf "search.fs_uuid %s root hd0,gpt%s \nset prefix=(\$root)'/grub'\nconfigfile \$prefix/grub.cfg\n" "$2" "$3" ;;
-    fedora-bls) printf 'search --no-floppy --fs-uuid --set=dev %s\nset prefix=($dev)/grub2\nexport $prefix\nconfigfile $prefix/grub.cfg\n' "$2" ;;
+    fedora-bls) printf 'search --no-floppy --fs-uuid --set=dev %s\nset prefix=($dev)%s\nexport $prefix\nconfigfile $prefix/grub.cfg\n' "$2" "${4:-/grub2}" ;;
     *) die "unknown flavour '$1'" ;;
   esac
 }
@@ -63,6 +72,8 @@ esp_stub() {  # flavour uuid partition-number
 # handling, the kernelopts fallback, insmod blscfg / blscfg.
 fedora_bls_cfg() {  # boot_uuid boot_part root_uuid timeout cmdline
   local uuid=$1 part=$2 root_uuid=$3 timeout=$4 cmdline=$5
+  # grub2-mkconfig's prepare_grub_to_access_device: the module of /boot's filesystem.
+  local fs_module=${XB_GRUB_FS_MODULE:-ext2}
   local hints="--hint-bios=hd0,gpt$part --hint-efi=hd0,gpt$part --hint-baremetal=ahci0,gpt$part"
   cat <<CFG
 #
@@ -152,7 +163,7 @@ fi
 
 ### BEGIN /etc/grub.d/10_linux ###
 insmod part_gpt
-insmod ext2
+insmod ${fs_module}
 set root='hd0,gpt$part'
 if [ x\$feature_platform_search_hint = xy ]; then
   search --no-floppy --fs-uuid --set=root $hints  $uuid
@@ -160,7 +171,7 @@ else
   search --no-floppy --fs-uuid --set=root $uuid
 fi
 insmod part_gpt
-insmod ext2
+insmod ${fs_module}
 set boot='hd0,gpt$part'
 if [ x\$feature_platform_search_hint = xy ]; then
   search --no-floppy --fs-uuid --set=boot $hints  $uuid
@@ -212,12 +223,12 @@ CFG
 
 # A BLS entry as Fedora's kernel-install (grub2's 20-grub.install plugin) writes it:
 # /loader/entries/<machine-id>-<version>.conf on the /boot partition, paths relative to it.
-bls_entry() {  # version options
+bls_entry() {  # version options [bootprefix [name [os_version]]]
   cat <<CONF
-title Fedora Linux ($1) 40 (Cloud Edition)
+title ${4:-Fedora Linux} ($1) ${5:-40 (Cloud Edition)}
 version $1
-linux /vmlinuz-$1
-initrd /initramfs-$1.img
+linux ${3:-}/vmlinuz-$1
+initrd ${3:-}/initramfs-$1.img
 options $2
 grub_users \$grub_users
 grub_arg --unrestricted
@@ -420,8 +431,10 @@ TXT
 case ${1:-} in
   --inside) shift; inside "$@" ;;
   --fixtures) [ $# -eq 2 ] || die "usage: $0 --fixtures DIR"; write_fixtures "$2" ;;
-  --esp-stub) [ $# -eq 4 ] || die "usage: $0 --esp-stub FLAVOUR UUID PART"; esp_stub "$2" "$3" "$4" ;;
-  --bls-entry) [ $# -eq 3 ] || die "usage: $0 --bls-entry VERSION OPTIONS"; bls_entry "$2" "$3" ;;
+  --esp-stub) [ $# -ge 4 ] && [ $# -le 5 ] || die "usage: $0 --esp-stub FLAVOUR UUID PART [GRUB_DIR]"
+    esp_stub "$2" "$3" "$4" "${5:-}" ;;
+  --bls-entry) [ $# -ge 3 ] && [ $# -le 6 ] || die "usage: $0 --bls-entry VERSION OPTIONS [BOOTPREFIX [NAME [OS_VERSION]]]"
+    bls_entry "$2" "$3" "${4:-}" "${5:-}" "${6:-}" ;;
   *)
     flavour= root_uuid= boot_uuid= versions= timeout=5 extra= out=-
     while getopts f:r:b:k:t:a:o: opt; do
