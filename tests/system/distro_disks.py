@@ -22,10 +22,27 @@ Layouts (see docs/testing.md "Distribution-style disks"):
               saved_entry), /loader/entries/<machine-id>-<ver>.conf for two versions (the
               newer is the default), /vmlinuz-<ver> (zboot by tests/tools/make-zboot.py when
               it exists, else gzip), /initramfs-<ver>.img; p3 ext4 root
+  alma        (issue 12) GPT as AlmaLinux 9's kickstart lays it out; p1 ESP
+              /EFI/almalinux/grub.cfg (search --set=dev, prefix ($dev)/grub2); p2 XFS /boot
+              with /grub2/grub.cfg (BLS), /grub2/grubenv (kernelopts, saved_entry),
+              /loader/entries/<machine-id>-<ver>.conf for two EL9 versions, /vmlinuz-<ver>
+              (gzip'd Image), /initramfs-<ver>.img; p3 XFS root
+  fedora      (issue 12) GPT as Fedora Cloud 40's kiwi description lays it out; p1 ESP
+              /EFI/fedora/grub.cfg (prefix ($dev)/root/boot/grub2); p2 btrfs 'fedora'
+              with subvolumes `root` (not the default) and `home`, mounted compress=zstd:1
+              as Fedora mounts it, /boot inside `root`: /root/boot/grub2/grub.cfg (BLS),
+              /root/boot/grub2/grubenv (kernelopts with rootflags=subvol=root, blsdir=
+              /root/boot/loader/entries, saved_entry), entries whose paths start with
+              /root/boot (the kernel package's $bootprefix), zboot kernels
   grub-bad    GPT; p1 ESP with four broken stubs /EFI/{a-braces,b-loop,c-nosearch,
               d-missing}/grub.cfg (unbalanced braces, configfile loop, a search matching
               nothing, a missing kernel), each to be reported and skipped; p2 ext4 root with
               a good /boot/grub/grub.cfg (flavour debian) that boots
+The XFS and btrfs filesystems are made by mkfs.xfs / mkfs.btrfs and filled through a loop
+mount in `unshare -m` (root; btrfs subvolumes and compression need a mount with
+btrfs-progs 6.2). mkfs.xfs 6.1 refuses filesystems under 300 MB unless run as fstests runs
+it (TEST_DIR/TEST_DEV/QA_CHECK_FS set): the lab copies each disk into dom0's RAM, so the
+XFS partitions are kept small that way (Alma's real /boot is 1 GiB; nothing else differs).
 Each disk is cross-checked with the real grub-fstest (ls and cmp through GRUB's own GPT,
 ext2 and FAT drivers, on the assembled image) before it is cached.
 
@@ -60,6 +77,10 @@ GRUB_EFI_PATH = "usr/lib/grub/arm64-efi-signed/grubaa64.efi.signed"
 CLOUD_CONSOLES = "console=tty0 console=ttyS0,115200"
 MACHINE_ID = "8e3b2b1c0a5d4e6f9a7b6c5d4e3f2a1b"
 FEDORA_NEW, FEDORA_OLD = "6.8.5-301.fc40.aarch64", "6.7.11-200.fc40.aarch64"
+ALMA_NEW, ALMA_OLD = "5.14.0-427.13.1.el9_4.aarch64", "5.14.0-362.8.1.el9_3.aarch64"
+ALMA_NAME, ALMA_OS = "AlmaLinux", "9.4 (Seafoam Ocelot)"
+# mkfs.xfs 6.1 allows filesystems under 300 MB only when run as fstests runs it.
+XFS_SMALL_ENV = {"TEST_DIR": "/tmp", "TEST_DEV": "xenboot-test", "QA_CHECK_FS": "1"}
 UBUNTU_VERSION = "6.8.0-51-generic"
 DISK_GUID = "5EB0D15C-0000-4000-8000-00000000D157"
 ESP_CODE, LINUX_CODE, XBOOTLDR_CODE = "ef00", "8300", "ea00"
@@ -99,14 +120,15 @@ class _Ctx:
     def part_img(self, part):
         return os.path.join(self.tmp, f"p{part}.img")
 
-    def mkconfig(self, flavour, root_uuid, boot_uuid, versions):
+    def mkconfig(self, flavour, root_uuid, boot_uuid, versions, fs_module=None):
         out = os.path.join(self.tmp, f"grub-{flavour}.cfg")
+        env = dict(os.environ, XB_GRUB_FS_MODULE=fs_module) if fs_module else None
         _run([MKCONFIG, "-f", flavour, "-r", root_uuid, "-b", boot_uuid, "-k", " ".join(versions),
-              "-t", str(self.timeout), "-a", sample_disk.POWEROFF_ARG, "-o", out])
+              "-t", str(self.timeout), "-a", sample_disk.POWEROFF_ARG, "-o", out], env=env)
         return out
 
-    def esp_stub(self, flavour, uuid, part):
-        return _run([MKCONFIG, "--esp-stub", flavour, uuid, str(part)])
+    def esp_stub(self, flavour, uuid, part, grub_dir=None):
+        return _run([MKCONFIG, "--esp-stub", flavour, uuid, str(part)] + ([grub_dir] if grub_dir else []))
 
 
 def grub_efi(cache_dir=None):
@@ -303,6 +325,129 @@ def layout_fedora_bls(ctx):
     return table, notes, cfg, checks
 
 
+def _loop_fill(img, tree_root, mount_opts, subvolumes=()):
+    """Copies tree_root into the filesystem image `img` through a loop mount in a private
+    mount namespace (root only); btrfs `subvolumes` (top-level names) are created first, so
+    the tree's directories of those names land inside them."""
+    script = "set -e; m=$(mktemp -d); mount -o loop" + (f",{mount_opts}" if mount_opts else "") + " \"$1\" \"$m\"; "
+    for s in subvolumes:
+        script += f"btrfs subvolume create \"$m/{s}\" >/dev/null; "
+    script += "cp -a \"$2\"/. \"$m\"/; sync; umount \"$m\"; rmdir \"$m\""
+    _run(["unshare", "-m", "sh", "-c", script, "loop-fill", img, tree_root])
+
+
+def _mkfs_xfs(img, size_mib, tree, label, uuid):
+    tree.fix_times()
+    with open(img, "wb") as f:
+        f.truncate(size_mib * MiB)
+    env = dict(os.environ, PATH=os.environ.get("PATH", "") + ":/usr/sbin:/sbin", **XFS_SMALL_ENV)
+    subprocess.run(["mkfs.xfs", "-q", "-f", "-L", label, "-m", f"uuid={uuid}", img], check=True,
+                   capture_output=True, text=True, env=env)
+    _loop_fill(img, tree.root, "")
+    return f"p{tree.part}: XFS v5 '{label}', {size_mib} MiB (mkfs.xfs defaults: crc, ftype, finobt, sparse, reflink)"
+
+
+def _mkfs_btrfs(img, size_mib, tree, label, uuid, subvolumes, compress):
+    tree.fix_times()
+    with open(img, "wb") as f:
+        f.truncate(size_mib * MiB)
+    _run(["mkfs.btrfs", "-q", "-f", "-L", label, "-U", uuid, img])
+    _loop_fill(img, tree.root, f"compress={compress}", subvolumes)
+    dump = _run(["btrfs", "inspect-internal", "dump-tree", img])
+    kinds = re.findall(r"compression \d+ \((\w+)\)", dump)
+    counts = ", ".join(f"{kinds.count(k)} {k}" for k in sorted(set(kinds)))
+    return (f"p{tree.part}: btrfs '{label}', {size_mib} MiB, subvolumes {', '.join(subvolumes)}, "
+            f"written with compress={compress}; file extents by compression: {counts}")
+
+
+def _bls_boot(ctx, boot, fs, uuids, grub_dir, entries_dir, versions, opts, prefix, name=None, os_version=None,
+              env_extra=()):
+    """A BLS /boot: grub.cfg (the Fedora/EL template; uuids = (root, boot)), grubenv
+    (kernelopts, saved_entry = the newest, extra settings), one entry per (version,
+    options). Returns (cfg, env)."""
+    cfg = ctx.mkconfig("fedora-bls", uuids[0], uuids[1], [], fs_module=fs)
+    boot.add_file(f"{grub_dir}/grub.cfg", cfg)
+    env = os.path.join(ctx.tmp, "grubenv")
+    _run(["grub-editenv", env, "create"])
+    _run(["grub-editenv", env, "set", f"kernelopts={opts}", f"saved_entry={MACHINE_ID}-{versions[0][0]}",
+          *env_extra])
+    boot.add_file(f"{grub_dir}/grubenv", env)
+    for ver, options in versions:
+        extra = [prefix] + ([name, os_version] if name else [])
+        boot.add_text(f"{entries_dir}/{MACHINE_ID}-{ver}.conf", _run([MKCONFIG, "--bls-entry", ver, options, *extra]))
+    return cfg, env
+
+
+def layout_alma(ctx):
+    """AlmaLinux 9 (almalinux-9.gencloud-aarch64.ks): ESP, XFS /boot, XFS root."""
+    root_uuid, boot_uuid = "a1ba0000-0003-4000-8000-00000000d157", "a1ba0000-0002-4000-8000-00000000d157"
+    opts = f"root=UUID={root_uuid} ro {CLOUD_CONSOLES} {sample_disk.POWEROFF_ARG}"
+    image_gz = sample_disk._image_gz(ctx.kernel, ctx.cache_dir)
+    boot = ctx.tree(2, "xfs")
+    for ver in (ALMA_NEW, ALMA_OLD):
+        boot.add_file(f"/vmlinuz-{ver}", image_gz)
+        boot.add_file(f"/initramfs-{ver}.img", ctx.initrd)
+    cfg, env = _bls_boot(ctx, boot, "xfs", (root_uuid, boot_uuid), "/grub2", "/loader/entries", [(ALMA_NEW, "$kernelopts"), (ALMA_OLD, "$kernelopts")],
+                         opts, "", ALMA_NAME, ALMA_OS)
+    esp = _esp(ctx, 1, {"/EFI/almalinux/grub.cfg": ctx.esp_stub("fedora-bls", boot_uuid, 2)})
+    root = ctx.tree(3, "xfs")
+    root.add_text("/etc/hostname", "xenboot-alma\n")
+    root.add_text("/etc/os-release", 'PRETTY_NAME="xenboot alma-style test disk"\nID=almalinux\n')
+    notes = [_mkfs_fat32(ctx.part_img(1), 40, esp, "EFI"),
+             _mkfs_xfs(ctx.part_img(2), 64, boot, "boot", boot_uuid),
+             _mkfs_xfs(ctx.part_img(3), 24, root, "root", root_uuid),
+             f"kernels /vmlinuz-{ALMA_NEW} (default: saved_entry, newest) and /vmlinuz-{ALMA_OLD}, "
+             "both gzip -9 of the Image, options $kernelopts from grubenv"]
+    table = _assemble(ctx, 130, [
+        {"num": 1, "start_mib": 1, "size_mib": 40, "code": ESP_CODE, "name": "EFI System Partition",
+         "uuid": "A1BA0000-0001-4000-8000-00000000D157", "image": ctx.part_img(1)},
+        {"num": 2, "start_mib": 41, "size_mib": 64, "code": LINUX_CODE, "name": "boot",
+         "uuid": "A1BA0000-0002-4000-8000-00000000D157", "image": ctx.part_img(2)},
+        {"num": 3, "start_mib": 105, "size_mib": 24, "code": LINUX_CODE, "name": "root",
+         "uuid": "A1BA0000-0003-4000-8000-00000000D157", "image": ctx.part_img(3)}])
+    checks = [(2, f"/vmlinuz-{ALMA_NEW}", image_gz), (2, f"/initramfs-{ALMA_NEW}.img", ctx.initrd),
+              (2, "/grub2/grub.cfg", cfg), (2, "/grub2/grubenv", env),
+              (2, f"/loader/entries/{MACHINE_ID}-{ALMA_NEW}.conf",
+               os.path.join(boot.root, f"loader/entries/{MACHINE_ID}-{ALMA_NEW}.conf")),
+              (3, "/etc/hostname", os.path.join(root.root, "etc/hostname")),
+              (1, "/EFI/almalinux/grub.cfg", os.path.join(esp.root, "EFI/almalinux/grub.cfg"))]
+    return table, notes, cfg, checks
+
+
+def layout_fedora(ctx):
+    """Fedora Cloud 40 (kiwi: btrfs, /boot in subvolume root, compress=zstd:1, zboot)."""
+    fs_uuid = "fed0b7f5-0002-4000-8000-00000000d157"
+    opts = f"root=UUID={fs_uuid} ro rootflags=subvol=root {CLOUD_CONSOLES} {sample_disk.POWEROFF_ARG}"
+    kernel, kernel_note = _fedora_kernel(ctx)
+    top = ctx.tree(2, "btrfs")
+    for ver in (FEDORA_NEW, FEDORA_OLD):
+        top.add_file(f"/root/boot/vmlinuz-{ver}", kernel)
+        top.add_file(f"/root/boot/initramfs-{ver}.img", ctx.initrd)
+    cfg, env = _bls_boot(ctx, top, "btrfs", (fs_uuid, fs_uuid), "/root/boot/grub2", "/root/boot/loader/entries",
+                         [(FEDORA_NEW, "$kernelopts"), (FEDORA_OLD, "$kernelopts")], opts, "/root/boot",
+                         env_extra=["blsdir=/root/boot/loader/entries"])
+    top.add_text("/root/etc/hostname", "xenboot-fedora\n")
+    top.add_text("/root/etc/os-release", 'PRETTY_NAME="xenboot fedora-style test disk"\nID=fedora\n')
+    top.add_text("/home/fedora/notes.txt", "a file in subvolume home\n")
+    esp = _esp(ctx, 1, {"/EFI/fedora/grub.cfg": ctx.esp_stub("fedora-bls", fs_uuid, 2, "/root/boot/grub2")})
+    notes = [_mkfs_fat32(ctx.part_img(1), 40, esp, "EFI"),
+             _mkfs_btrfs(ctx.part_img(2), 160, top, "fedora", fs_uuid, ["root", "home"], "zstd:1"),
+             f"kernels /root/boot/vmlinuz-{FEDORA_NEW} (default: saved_entry, newest) and "
+             f"/root/boot/vmlinuz-{FEDORA_OLD}, options $kernelopts, blsdir in grubenv: {kernel_note}"]
+    table = _assemble(ctx, 202, [
+        {"num": 1, "start_mib": 1, "size_mib": 40, "code": ESP_CODE, "name": "EFI System Partition",
+         "uuid": "FED0B7F5-0001-4000-8000-00000000D157", "image": ctx.part_img(1)},
+        {"num": 2, "start_mib": 41, "size_mib": 160, "code": LINUX_CODE, "name": "p.lxroot",
+         "uuid": "FED0B7F5-0002-4000-8000-00000000D157", "image": ctx.part_img(2)}])
+    checks = [(2, f"/root/boot/vmlinuz-{FEDORA_NEW}", kernel), (2, f"/root/boot/initramfs-{FEDORA_NEW}.img", ctx.initrd),
+              (2, "/root/boot/grub2/grub.cfg", cfg), (2, "/root/boot/grub2/grubenv", env),
+              (2, f"/root/boot/loader/entries/{MACHINE_ID}-{FEDORA_NEW}.conf",
+               os.path.join(top.root, f"root/boot/loader/entries/{MACHINE_ID}-{FEDORA_NEW}.conf")),
+              (2, "/home/fedora/notes.txt", os.path.join(top.root, "home/fedora/notes.txt")),
+              (1, "/EFI/fedora/grub.cfg", os.path.join(esp.root, "EFI/fedora/grub.cfg"))]
+    return table, notes, cfg, checks
+
+
 MISSING_UUID = "00000000-dead-4bad-8000-000000000000"
 BAD_STUBS = {   # ESP path -> (text, what is wrong)
     "/EFI/a-braces/grub.cfg": (
@@ -353,6 +498,8 @@ LAYOUTS = {
     "debian-extlinux": lambda ctx: layout_debian(ctx, extlinux=True),
     "ubuntu": layout_ubuntu,
     "fedora-bls": layout_fedora_bls,
+    "alma": layout_alma,
+    "fedora": layout_fedora,
     "grub-bad": layout_grub_bad,
 }
 
@@ -363,6 +510,15 @@ def _default_entry(layout, cfg):
         title = f"Fedora Linux ({FEDORA_NEW}) 40 (Cloud Edition)"
         return [title, f"Fedora Linux ({FEDORA_OLD}) 40 (Cloud Edition)"], title, \
             f"root=UUID=fed0a000-0003-4000-8000-00000000d157 ro {CLOUD_CONSOLES} {sample_disk.POWEROFF_ARG}"
+    if layout == "alma":
+        title = f"{ALMA_NAME} ({ALMA_NEW}) {ALMA_OS}"
+        return [title, f"{ALMA_NAME} ({ALMA_OLD}) {ALMA_OS}"], title, \
+            f"root=UUID=a1ba0000-0003-4000-8000-00000000d157 ro {CLOUD_CONSOLES} {sample_disk.POWEROFF_ARG}"
+    if layout == "fedora":
+        title = f"Fedora Linux ({FEDORA_NEW}) 40 (Cloud Edition)"
+        return [title, f"Fedora Linux ({FEDORA_OLD}) 40 (Cloud Edition)"], title, \
+            f"root=UUID=fed0b7f5-0002-4000-8000-00000000d157 ro rootflags=subvol=root {CLOUD_CONSOLES} " \
+            f"{sample_disk.POWEROFF_ARG}"
     return _menu(cfg)
 
 
@@ -382,7 +538,7 @@ def build(layout, *, timeout=2, files_dir=None, cache_dir=None, log=print):
     initrd = sample_disk.build_initramfs(files_dir, cache_dir)
     efi = grub_efi(cache_dir)
     sources = [os.path.abspath(__file__), sample_disk.__file__, MKCONFIG] + \
-        ([MAKE_ZBOOT] if os.path.exists(MAKE_ZBOOT) and layout == "fedora-bls" else [])
+        ([MAKE_ZBOOT] if os.path.exists(MAKE_ZBOOT) and layout in ("fedora-bls", "fedora") else [])
     key = hashlib.sha256(json.dumps([layout, timeout, release, _sha256_file(kernel), _sha256_file(initrd),
                                      _sha256_file(efi)] + [_sha256_file(s) for s in sources])
                          .encode()).hexdigest()[:16]

@@ -1,16 +1,19 @@
 #!/usr/bin/env python3
-"""System test of issue 11: xenboot boots distribution-style disks (GRUB configs generated
+"""System test of issues 11 and 12: xenboot boots distribution-style disks (GRUB configs generated
 by the real grub-mkconfig, ESP stubs, BLS entries) with no key pressed.
 
 Disks from tests/system/distro_disks.py (needs root: grub-mkconfig runs in unshare -m):
   1. debian      p15 ESP stub -> p1 /boot/grub/grub.cfg, plain Image
   2. ubuntu      p15 ESP stub -> p16 /grub/grub.cfg, gzip'd Image
   3. fedora-bls  p1 ESP stub -> p2 /grub2/grub.cfg, blscfg, grubenv kernelopts/saved_entry
+  4. alma        p1 ESP stub -> p2 XFS /grub2/grub.cfg, blscfg, $kernelopts, gzip'd Image
+  5. fedora      p1 ESP stub -> p2 btrfs /root/boot/grub2/grub.cfg (subvolume root, zstd),
+                 blscfg with blsdir from grubenv, $kernelopts, zboot kernel
 For each: the GRUB menu is listed and counts down, the default entry boots, Linux prints
 on hvc0, its command line is the default entry's plus `console=hvc0` (the entries name only
 tty0/ttyS0, which a Xen guest lacks: xenboot appends it and says so), and it reads its own
 disk (signature OK).
-  4. grub-bad    at the prompt, `bootflow scan -lb` meets four broken ESP configs (unbalanced
+  6. grub-bad    at the prompt, `bootflow scan -lb` meets four broken ESP configs (unbalanced
      braces, a configfile loop, a search matching nothing, a missing kernel): each gives a
      clear message naming its file and the scan falls through to the good config, which boots.
 Prints PASS/FAIL lines and "N passed, N failed".
@@ -119,16 +122,20 @@ def bad_guest(checks, lab, disk):
 def main():
     work = systest_dir("distro")
     checks = Checks()
-    disks = {layout: distro_disks.build(layout, log=None) for layout in ("debian", "ubuntu", "fedora-bls", "grub-bad")}
+    autoboot = ("debian", "ubuntu", "fedora-bls", "alma", "fedora")
+    disks = {layout: distro_disks.build(layout, log=None) for layout in autoboot + ("grub-bad",)}
     fw = dict(kernel=FIRMWARE, memory_mib=256)
     guests = [labmod.GuestSpec(f"distro-{layout}", disks=[disks[layout].path], cmdline="bootdelay=0", **fw)
-              for layout in ("debian", "ubuntu", "fedora-bls")]
+              for layout in autoboot]
     guests.append(labmod.GuestSpec("distro-grub-bad", disks=[disks["grub-bad"].path], cmdline="bootdelay=-1", **fw))
 
     def body(lab):
         autoboot_guest(checks, lab, "debian", disks["debian"], re.compile(r"(/EFI/debian|/boot/grub)/grub\.cfg"))
         autoboot_guest(checks, lab, "ubuntu", disks["ubuntu"], re.compile(r"(/EFI/ubuntu|/grub)/grub\.cfg"))
         autoboot_guest(checks, lab, "fedora-bls", disks["fedora-bls"], re.compile(r"(/EFI/fedora|/grub2)/grub\.cfg"))
+        autoboot_guest(checks, lab, "alma (XFS)", disks["alma"], re.compile(r"(/EFI/almalinux|/grub2)/grub\.cfg"))
+        autoboot_guest(checks, lab, "fedora (btrfs)", disks["fedora"],
+                       re.compile(r"(/EFI/fedora|/root/boot/grub2)/grub\.cfg"))
         bad_guest(checks, lab, disks["grub-bad"])
 
     run_in_lab(checks, work, guests, body)
