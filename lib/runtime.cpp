@@ -40,6 +40,18 @@ void* calloc(std::size_t count, std::size_t size) {
     if (p != nullptr) memset(p, 0, count * size);
     return p;
 }
+
+// Debian's libmbedcrypto.a is built without -ffunction-sections, so linking
+// sha256.o (lib/sha256.cpp) also links mbedtls_sha256_self_test, which prints
+// with puts/putchar/__printf_chk, and platform_util.o's gmtime_r wrapper.
+// xenboot never calls either; the symbols must resolve, and a call is a bug.
+int puts(const char*) { xb::panic("mbedtls: puts called (self-test code)"); }
+int putchar(int) { xb::panic("mbedtls: putchar called (self-test code)"); }
+int __printf_chk(int, const char*, ...) { xb::panic("mbedtls: printf called (self-test code)"); }
+struct tm;
+struct tm* gmtime_r(const void*, struct tm*) {
+    xb::panic("mbedtls: gmtime_r called");
+}
 }
 
 // libstdc++'s header-only parts (string_view::substr, array::at, ...) call these

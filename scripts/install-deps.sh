@@ -3,8 +3,9 @@
 # Idempotent: packages already present are skipped quickly by apt.
 #   build:  GNU aarch64 cross toolchain, libfdt (host), CMake, GoogleTest, clang (libFuzzer),
 #           clang-format and clang-tidy (scripts/check-style.sh)
-#   arm64 static libraries for the firmware (libfdt.a, libzstd.a, liblzma.a, liblz4.a, liblzo2.a):
-#           Debian's libfdt-dev is not multi-arch, and the -dev packages of zstd, xz, lz4 and lzo
+#   arm64 static libraries for the firmware (libfdt.a, libzstd.a, liblzma.a, liblz4.a, liblzo2.a,
+#           libmbedcrypto.a): Debian's libfdt-dev is not multi-arch, and the -dev packages of
+#           zstd, xz, lz4, lzo and mbedtls
 #           can only be co-installed when host and arm64 versions match exactly, so these
 #           are downloaded and unpacked into build/deps/arm64 (XENBOOT_DEPS_DIR) instead.
 #   lab:    qemu-system-arm and the host tools that build dom0's initramfs and disk images
@@ -25,7 +26,7 @@ fi
 pkgs=(
   build-essential cmake ninja-build pkg-config
   g++-aarch64-linux-gnu binutils-aarch64-linux-gnu
-  libfdt-dev zlib1g-dev zlib1g-dev:arm64 libzstd-dev liblzma-dev liblz4-dev liblzo2-dev
+  libfdt-dev zlib1g-dev zlib1g-dev:arm64 libzstd-dev liblzma-dev liblz4-dev liblzo2-dev libmbedtls-dev
   googletest libgtest-dev libgmock-dev
   clang libclang-rt-14-dev clang-format clang-tidy
   qemu-system-arm device-tree-compiler cpio kmod e2fsprogs dosfstools mtools fdisk gdisk
@@ -47,7 +48,7 @@ fi
 repo=$(cd "$(dirname "$0")/.." && pwd)
 deps=${XENBOOT_DEPS_DIR:-$repo/build/deps}
 libdir="$deps/arm64/usr/lib/aarch64-linux-gnu"
-arm64_libs=(libfdt-dev:libfdt.a libzstd-dev:libzstd.a liblzma-dev:liblzma.a liblz4-dev:liblz4.a liblzo2-dev:liblzo2.a)
+arm64_libs=(libfdt-dev:libfdt.a libzstd-dev:libzstd.a liblzma-dev:liblzma.a liblz4-dev:liblz4.a liblzo2-dev:liblzo2.a libmbedtls-dev:libmbedcrypto.a)
 for entry in "${arm64_libs[@]}"; do
   pkg=${entry%%:*} lib=${entry#*:}
   [ -f "$libdir/$lib" ] && continue
