@@ -1,6 +1,8 @@
-"""Filesystem disk images for the system tests and the benchmark, built without root:
-ext4 with `mkfs.ext4 -d`, FAT32 with `mkfs.vfat` + `mcopy`, put into a partitioned
-disk (sfdisk) with dd. Every file's bytes are known to the caller (for CRC checks)."""
+"""Filesystem disk images for the system tests and the benchmark: ext4 with
+`mkfs.ext4 -d` and FAT32 with `mkfs.vfat` + `mcopy` (no root needed); XFS and btrfs made
+by mkfs.xfs / mkfs.btrfs and filled through a loop mount in `unshare -m` (root), btrfs
+optionally with compress=...; put into a partitioned disk (sfdisk) with dd. Every file's
+bytes are known to the caller (for CRC checks)."""
 
 import os
 import shutil
@@ -11,7 +13,8 @@ SBIN = dict(os.environ, PATH=os.environ.get("PATH", "") + ":/usr/sbin:/sbin", MT
 
 
 def run(cmd, **kw):
-    return subprocess.run(cmd, check=True, capture_output=True, env=SBIN, **kw)
+    kw.setdefault("env", SBIN)
+    return subprocess.run(cmd, check=True, capture_output=True, **kw)
 
 
 def make_tree(root, files):
@@ -42,6 +45,49 @@ def fat_image(path, root, size_mib, fat_bits=32, cluster_sectors=None):
     entries = [os.path.join(root, e) for e in sorted(os.listdir(root))]
     if entries:
         run(["mcopy", "-s", "-i", path, *entries, "::/"])
+
+
+# mkfs.xfs 6.1 allows filesystems under 300 MB only when run as fstests runs it.
+XFS_SMALL_ENV = {"TEST_DIR": "/tmp", "TEST_DEV": "xenboot-test", "QA_CHECK_FS": "1"}
+
+
+def loop_fill(path, root, mount_opts=""):
+    """Copies the tree `root` into the filesystem image `path` through a loop mount in a
+    private mount namespace (needs root)."""
+    script = ('set -e; m=$(mktemp -d); mount -o loop' + (f",{mount_opts}" if mount_opts else "") +
+              ' "$1" "$m"; cp -a "$2"/. "$m"/; sync; umount "$m"; rmdir "$m"')
+    run(["unshare", "-m", "sh", "-c", script, "loop-fill", path, root])
+
+
+def xfs_image(path, root, size_mib):
+    if os.path.exists(path):
+        os.remove(path)
+    with open(path, "wb") as f:
+        f.truncate(size_mib * MIB)
+    run(["mkfs.xfs", "-q", "-f", path], env=dict(SBIN, **XFS_SMALL_ENV))
+    loop_fill(path, root)
+
+
+def btrfs_image(path, root, size_mib, compress=None):
+    """compress: None, or a btrfs mount option value ("zstd:1", "lzo", "zlib")."""
+    if os.path.exists(path):
+        os.remove(path)
+    with open(path, "wb") as f:
+        f.truncate(size_mib * MIB)
+    run(["mkfs.btrfs", "-q", "-f", path])
+    loop_fill(path, root, f"compress={compress}" if compress else "")
+
+
+def btrfs_extents(path, inode_name):
+    """[(disk_bytenr, disk_num_bytes, compression)] of the regular extents btrfs's own
+    `dump-tree` lists after the inode named `inode_name` (its first occurrence)."""
+    import re
+    dump = run(["btrfs", "inspect-internal", "dump-tree", path], text=True).stdout
+    out = []
+    for m in re.finditer(r"extent data disk byte (\d+) nr (\d+)\n\s+extent data offset \d+ nr \d+ ram \d+\n"
+                         r"\s+extent compression \d+ \((\w+)\)", dump):
+        out.append((int(m.group(1)), int(m.group(2)), m.group(3)))
+    return out
 
 
 def partitioned_disk(path, parts, label="dos"):
