@@ -1,7 +1,7 @@
 // A mounted filesystem, read-only, as the fs commands (ls, load, size, fstype,
 // ext4ls/ext4load, fatls/fatload) and the boot flow see it. Implementations:
-// fs/ext4 (ext2/3/4) and fs/fat (FAT12/16/32 with VFAT names); fs/mount.h
-// probes a BlockDevice for either.
+// fs/ext4 (ext2/3/4), fs/xfs and fs/fat (FAT12/16/32 with VFAT names);
+// fs/mount.h probes a BlockDevice for each.
 //
 // Paths are absolute or relative to the root, '/'-separated; empty components
 // and "." are ignored, ".." goes up (never above the root). Symlinks are
@@ -49,7 +49,7 @@ class Filesystem {
   public:
     virtual ~Filesystem() = default;
 
-    // "ext2", "ext3", "ext4" or "fat" (U-Boot's `fstype` names; FAT12/16/32 all "fat").
+    // "ext2", "ext3", "ext4", "xfs" or "fat" (U-Boot's `fstype` names; FAT12/16/32 all "fat").
     virtual const char* type_name() const = 0;
     // What the mount tolerated, one line ("journal needs recovery: reading anyway"),
     // or "" when nothing.

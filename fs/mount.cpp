@@ -4,6 +4,7 @@
 
 #include "fs/ext4/ext4.h"
 #include "fs/fat/fat.h"
+#include "fs/xfs/xfs.h"
 #include "lib/format.h"
 
 namespace xb::fs {
@@ -13,6 +14,7 @@ namespace {
 // weakest, so it comes last.
 constexpr std::array kProbers{
     FsProber{FsKind::ext4, "ext4", "ext2/3/4", ext4::mount},
+    FsProber{FsKind::xfs, "xfs", "XFS", xfs::mount},
     FsProber{FsKind::fat, "fat", "FAT", fat::mount},
 };
 

@@ -1,6 +1,7 @@
 // Finds the filesystem on a block device by probing each reader in turn (the
-// table in mount.cpp): ext2/3/4 first (its superblock magic is at a fixed
-// place), then FAT (a validated BPB), last because its check is the weakest.
+// table in mount.cpp): ext2/3/4 and XFS first (their superblock magics are at
+// fixed places), then FAT (a validated BPB), last because its check is the
+// weakest.
 // The result is heap-allocated; the caller deletes it (or uses MountedFs).
 #pragma once
 
@@ -26,7 +27,7 @@ struct FsProber {
 // Every reader, in probing order.
 std::span<const FsProber> fs_probers();
 
-// not_found: "no ext2/3/4 or FAT filesystem" (every name in the table);
+// not_found: "no ext2/3/4, XFS or FAT filesystem" (every name in the table);
 // other errors (I/O, a corrupt superblock of a recognised type) are returned
 // as the filesystem gave them. A `kind` other than any probes only that one.
 Result<Filesystem*> mount(BlockDevice& dev, FsKind kind = FsKind::any);

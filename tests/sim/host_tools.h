@@ -116,6 +116,18 @@ inline bool make_fat_image(const std::string& image, const std::string& options,
     return run_tool("mkfs.fat " + options + " -C " + image + " " + std::to_string(size_kib) + " >/dev/null").ok;
 }
 
+// mkfs.xfs: an empty XFS of `size` ("64M") in `image` (created). mkfs.xfs
+// refuses filesystems under 300 MB unless it runs under fstests, whose
+// variables say so: test images stay small and sparse.
+inline bool make_xfs_image(const std::string& image, const std::string& options, const std::string& size) {
+    return run_tool("truncate -s " + size + " " + image + " && TEST_DIR=1 TEST_DEV=1 QA_CHECK_FS=1 mkfs.xfs -q -f " +
+                    options + " " + image + " >/dev/null")
+        .ok;
+}
+
+// Loop mounts need root and a kernel that can mount the filesystem.
+inline bool can_loop_mount() { return geteuid() == 0 && have_tool("unshare") && have_tool("mount"); }
+
 // A path quoted for the shell.
 inline std::string shell_quote(const std::string& s) {
     std::string q = "'";
