@@ -101,9 +101,9 @@ Result<Arm64Image> parse_arm64_image(std::span<const std::uint8_t> first_bytes, 
     const std::uint8_t* h = first_bytes.data();
     if (load_le32(h + kMagicOffset) != kMagic) {
         const std::uint8_t* m = h + kMagicOffset;
-        return Error::make(Errc::bad_data,
-                           "not an arm64 Image: bad magic at 0x38 (got %02x %02x %02x %02x, want 41 52 4d 64)%s", m[0],
-                           m[1], m[2], m[3], compress::is_gzip(first_bytes) ? "; this is gzip data: inflate it first" : "");
+        return Error::make(
+            Errc::bad_data, "not an arm64 Image: bad magic at 0x38 (got %02x %02x %02x %02x, want 41 52 4d 64)%s", m[0],
+            m[1], m[2], m[3], compress::is_gzip(first_bytes) ? "; this is gzip data: inflate it first" : "");
     }
     if (loaded_size > kArm64MaxImageSize) {
         return Error::make(Errc::bad_data, "arm64 Image: file of %lu bytes is larger than the %lu accepted",

@@ -23,9 +23,9 @@ KernelFormat classify_kernel(std::span<const std::uint8_t> head);
 struct KernelFile {
     KernelFormat format = KernelFormat::image;
     compress::Compression method = compress::Compression::none;  // none for an Image
-    Zboot zboot;                             // format == zboot only
-    std::uint64_t payload_offset = 0;        // the compressed bytes within the file
-    std::uint64_t payload_size = 0;          // (raw files: all of it)
+    Zboot zboot;                                                 // format == zboot only
+    std::uint64_t payload_offset = 0;                            // the compressed bytes within the file
+    std::uint64_t payload_size = 0;                              // (raw files: all of it)
 };
 
 // Classifies `file` and, for a zboot file, parses and checks its header
@@ -40,6 +40,7 @@ const char* describe_kernel(const KernelFile& k, std::span<char> buf);
 // size. For zboot, the appended size is checked (unpack_zboot). An Image is
 // unsupported "nothing to decompress".
 Result<std::uint64_t> unpack_kernel(const KernelFile& k, std::span<const std::uint8_t> file,
-                                    std::span<std::uint8_t> out, const compress::DecompressProgress* progress = nullptr);
+                                    std::span<std::uint8_t> out,
+                                    const compress::DecompressProgress* progress = nullptr);
 
 }  // namespace xb::loader

@@ -18,8 +18,9 @@ struct Method {
 };
 // Makefile.zboot's comp-type-y values. lzo has no decoder here.
 constexpr Method kMethods[] = {
-    {"gzip", compress::Compression::gzip}, {"zstd22", compress::Compression::zstd}, {"xzkern", compress::Compression::xz},
-    {"lzma", compress::Compression::lzma}, {"lz4", compress::Compression::lz4},
+    {"gzip", compress::Compression::gzip}, {"zstd22", compress::Compression::zstd},
+    {"xzkern", compress::Compression::xz}, {"lzma", compress::Compression::lzma},
+    {"lz4", compress::Compression::lz4},
 };
 
 }  // namespace
