@@ -92,7 +92,10 @@ Status env_print(Context& ctx, int argc, char* const argv[]) { return print_vars
 
 // env default -a | var...: restores the defaults (-a: the whole environment
 // becomes the defaults; named: each gets its default value, or is deleted if
-// it has none). -f is accepted and ignored (no variable is write-protected).
+// it has none). The defaults are the board's as computed at start-up
+// (Context::env_defaults: configs/, the xl cmdline's name=value words, the
+// load addresses, fdtcontroladdr), so `env default -a` leaves a bootable
+// environment. -f is accepted and ignored (no variable is write-protected).
 // Every name is tried; the first failure is the one reported.
 Status env_default(Context& ctx, int argc, char* const argv[]) {
     int i = 1;
@@ -100,14 +103,19 @@ Status env_default(Context& ctx, int argc, char* const argv[]) {
     if (i >= argc) return usage_error("expects -a or variable names");
     if (strcmp(argv[i], "-a") == 0) {
         if (i + 1 != argc) return Error::make(Errc::invalid_argument, "-a takes no variable names");
-        ctx.env->clear();
-        TRY(load_default_env(*ctx.env));
+        if (ctx.env_defaults != nullptr) {
+            TRY(ctx.env->copy_from(*ctx.env_defaults));
+        } else {
+            ctx.env->clear();
+            TRY(load_default_env(*ctx.env));
+        }
         ctx.con.printf("## Resetting to default environment\n");
         return ok();
     }
     Status first = ok();
     for (; i < argc; ++i) {
-        std::optional<std::string_view> d = default_env_value(argv[i]);
+        std::optional<std::string_view> d =
+            ctx.env_defaults != nullptr ? ctx.env_defaults->get(argv[i]) : default_env_value(argv[i]);
         Status s = d ? ctx.env->set(argv[i], *d) : ok();
         if (!d) ctx.env->remove(argv[i]);
         if (!s.ok() && first.ok()) first = s;
