@@ -5,12 +5,14 @@
 #include "bootflow/system_info.h"
 
 namespace xb::cmd {
+Status do_askenv(Context& ctx, int argc, char* const argv[]);
 Status do_bdinfo(Context& ctx, int argc, char* const argv[]);
 Status do_booti(Context& ctx, int argc, char* const argv[]);
 Status do_bootflow(Context& ctx, int argc, char* const argv[]);
 Status do_cmp(Context& ctx, int argc, char* const argv[]);
 Status do_cp(Context& ctx, int argc, char* const argv[]);
 Status do_crc32(Context& ctx, int argc, char* const argv[]);
+Status do_editenv(Context& ctx, int argc, char* const argv[]);
 Status do_env(Context& ctx, int argc, char* const argv[]);
 Status do_false(Context& ctx, int argc, char* const argv[]);
 Status do_echo(Context& ctx, int argc, char* const argv[]);
@@ -33,6 +35,7 @@ Status do_printenv(Context& ctx, int argc, char* const argv[]);
 Status do_reset(Context& ctx, int argc, char* const argv[]);
 Status do_size(Context& ctx, int argc, char* const argv[]);
 Status do_run(Context& ctx, int argc, char* const argv[]);
+Status do_saveenv(Context& ctx, int argc, char* const argv[]);
 Status do_setenv(Context& ctx, int argc, char* const argv[]);
 Status do_setexpr(Context& ctx, int argc, char* const argv[]);
 Status do_sleep(Context& ctx, int argc, char* const argv[]);

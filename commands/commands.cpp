@@ -12,6 +12,7 @@ namespace {
 
 constexpr Command kCommands[] = {
     {"[", "minimal test like /bin/sh (ends with ])", "expression ]", do_test},
+    {"askenv", "get environment variables from stdin", "name [message...] [size]", do_askenv},
     {"bdinfo", "print board info: RAM, xenboot's own memory, Xen facts", "", do_bdinfo},
     {"bootflow", "find and boot an OS on the PV disks (extlinux.conf, boot.scr, grub.cfg)",
      "scan [-lba] | list | select [N] | info | boot", do_bootflow},
@@ -21,9 +22,12 @@ constexpr Command kCommands[] = {
     {"cp", "memory copy", "[.b, .w, .l, .q] source target count", do_cp},
     {"crc32", "checksum calculation", "address count [addr]", do_crc32},
     {"echo", "echo args to console", "[-n] [args...]", do_echo},
+    {"editenv", "edit environment variable", "name", do_editenv},
     {"env", "environment handling commands",
      "set [-f] name [value...] | print [-a | name...] | default [-f] -a | default [-f] var... | delete [-f] var... | "
-     "run var... | exists name",
+     "run var... | exists name | edit name | ask name [message...] [size] | "
+     "import [-d] [-t [-r] | -b | -c] addr [size | -] [var...] | export [-t | -b | -c] [-s size] addr [var...] | "
+     "save",
      do_env},
     {"exception", "test exception handling (the guest powers off)", "undefined|breakpoint|abort", do_exception},
     {"ext4load", "load a file from an ext2/3/4 filesystem",
@@ -57,7 +61,8 @@ constexpr Command kCommands[] = {
      do_pvblock},
     {"reset", "reset (reboot) the guest", "", do_reset},
     {"run", "run commands in an environment variable", "var [...]", do_run},
-    {"setenv", "set environment variables", "name [value...] (no value: delete)", do_setenv},
+    {"saveenv", "save environment variables to persistent storage (xenboot has none: says so)", "", do_saveenv},
+    {"setenv", "set environment variables", "[-f] name [value...] (no value: delete)", do_setenv},
     {"setexpr", "set environment variable as the result of eval expression",
      "[.b, .w, .l, .q] name [*]value1 <op> [*]value2 | name [*]value | name sub|gsub regex replacement [value]",
      do_setexpr},

@@ -117,7 +117,7 @@ XB_SHELL_CASES(
         "boot)\n",
         1),
     sim::output_is("setenv_usage", "setenv",
-                   "setenv: missing variable name (usage: setenv name [value...] (no value: delete))\n", 1),
+                   "setenv: missing variable name (usage: setenv [-f] name [value...] (no value: delete))\n", 1),
     sim::output_is("env_set_usage", "env set -f",
                    "env set: missing variable name (usage: env set [-f] name [value...])\n", 1),
     sim::output_is("env_exists_usage", "env exists", "env exists: expects one name (usage: env exists name)\n", 1),
