@@ -52,7 +52,10 @@ constexpr Command kCommands[] = {
     {"ls", "list files in a directory (default /)", "<interface> [<dev[:part]> [directory]]", do_ls},
     {"md", "memory display", "[.b, .w, .l, .q] address [# of objects]", do_md},
     {"mw", "memory write (fill)", "[.b, .w, .l, .q] address value [count]", do_mw},
-    {"part", "disk partition related commands", "list <interface> <dev>", do_part},
+    {"part", "disk partition related commands",
+     "list <interface> <dev> [-bootable] [varname] | uuid|type <interface> <dev>[:<part>] [varname] | "
+     "start|size|number|name <interface> <dev> <part> [varname]",
+     do_part},
     {"poweroff", "power off the guest", "", do_poweroff},
     {"printenv", "print environment variables", "[-a] [name...]", do_printenv},
     {"pvblock", "PV block (Xen blkfront) disks",

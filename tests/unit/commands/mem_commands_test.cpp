@@ -261,9 +261,14 @@ TEST(PartList, Errors) {
         {"part list pvblock x\r", "part: invalid device 'x' (hex expected)\r\n"},
         {"part list mmc 0\r", "part: unknown interface 'mmc' (xenboot has pvblock)\r\n"},
         {"part list pvblock\r",
-         "part: list expects an interface and a device (usage: part list <interface> <dev>)\r\n"},
-        {"part\r", "part: expects a subcommand (usage: part list <interface> <dev>)\r\n"},
-        {"part uuid pvblock 0:1\r", "part: unknown subcommand 'uuid' (usage: part list <interface> <dev>)\r\n"},
+         "part: list expects an interface and a device (usage: part list <interface> <dev> [-bootable] [varname] | "},
+        {"part\r", "part: expects a subcommand (usage: part list <interface> <dev> [-bootable] [varname] | "},
+        {"part frob pvblock 0:1\r", "part: unknown subcommand 'frob' (usage: part list "},
+        {"part start pvblock 0 9\r", "part: pvblock 0 has no partition 9\r\n"},
+        {"part number pvblock 1 home\r", "part: pvblock 1 has no partition named 'home'\r\n"},
+        {"part uuid pvblock 2\r", "part: pvblock 2 has no partition table\r\n"},
+        {"part start pvblock 2 1\r", "part: pvblock 2 has no partition table\r\n"},
+        {"part uuid pvblock 0:1 a b\r", "part: uuid expects <interface> <dev>[:<part>] [varname] (usage: "},
     };
     for (const auto& c : cases) {
         PartRig rig;
@@ -275,6 +280,53 @@ TEST(PartList, Errors) {
     EXPECT_NE(rig.session("part list pvblock 0\r")
                   .find("part: pvblock 0: reading MBR: pvblock 0: I/O error at block 0 (injected)\r\n"),
               std::string::npos);
+}
+
+// ------------------------------------------------- part uuid/type/start/...
+
+// Each line's output (printed, or the variable it set).
+TEST(PartInfo, AsUBootPrintsThem) {
+    struct {
+        const char* typed;
+        const char* expect;
+    } cases[] = {
+        {"part uuid pvblock 0:1\r", "\r\n0a0b0c0d-01\r\n"},
+        {"part uuid pvblock 0\r", "\r\n0a0b0c0d-01\r\n"},  // no :part: the bootable one
+        {"part uuid pvblock 0:6\r", "\r\n0a0b0c0d-06\r\n"},
+        {"part uuid pvblock 1:4\r", "\r\n66666666-7777-4888-9999-aaaaaaaaaaaa\r\n"},
+        {"part type pvblock 0:5\r", "\r\n83\r\n"},
+        {"part type pvblock 1:1\r", "\r\nc12a7328-f81f-11d2-ba4b-00a0c93ec93b\r\n"},
+        {"part start pvblock 0 5\r", "\r\n2800\r\n"},  // hex blocks, as U-Boot's LBAF
+        {"part size pvblock 0 6\r", "\r\n400\r\n"},
+        {"part start pvblock 1 0x4\r", "\r\n1000\r\n"},
+        {"part number pvblock 1 root\r", "\r\n0x4\r\n"},
+        {"part start pvblock 1 root\r", "\r\n1000\r\n"},
+        {"part name pvblock 1 1\r", "\r\nEFI system\r\n"},
+    };
+    for (const auto& c : cases) {
+        PartRig rig;
+        const std::string out = rig.session(c.typed);
+        EXPECT_NE(out.find(std::string(c.typed, std::strlen(c.typed) - 1) + c.expect), std::string::npos)
+            << c.typed << " gave:\n"
+            << out;
+    }
+}
+
+TEST(PartInfo, SetsVariables) {
+    PartRig rig;
+    rig.session(
+        "part uuid pvblock 1:4 rootuuid\rpart size pvblock 1 root sz\rpart list pvblock 0 parts\r"
+        "part list pvblock 0 -bootable boot\rpart type pvblock 0:1 t\r");
+    EXPECT_EQ(rig.env.get("rootuuid").value_or(""), "66666666-7777-4888-9999-aaaaaaaaaaaa");
+    EXPECT_EQ(rig.env.get("sz").value_or(""), "1000");
+    EXPECT_EQ(rig.env.get("parts").value_or(""), "1 2 5 6");
+    EXPECT_EQ(rig.env.get("boot").value_or(""), "1");
+    EXPECT_EQ(rig.env.get("t").value_or(""), "0c");
+    // The root=PARTUUID= idiom of U-Boot scripts.
+    const std::string out = rig.session(
+        "part uuid pvblock 1:4 uuid; setenv bootargs root=PARTUUID=${uuid} ro; "
+        "printenv bootargs\r");
+    EXPECT_NE(out.find("bootargs=root=PARTUUID=66666666-7777-4888-9999-aaaaaaaaaaaa ro\r\n"), std::string::npos) << out;
 }
 
 TEST(PartList, WithoutServices) {
