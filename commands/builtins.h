@@ -20,6 +20,7 @@ Status do_exception(Context& ctx, int argc, char* const argv[]);
 Status do_fstype(Context& ctx, int argc, char* const argv[]);
 Status do_fstypes(Context& ctx, int argc, char* const argv[]);
 Status do_fdt(Context& ctx, int argc, char* const argv[]);
+Status do_hash(Context& ctx, int argc, char* const argv[]);
 Status do_help(Context& ctx, int argc, char* const argv[]);
 Status do_load(Context& ctx, int argc, char* const argv[]);
 Status do_time(Context& ctx, int argc, char* const argv[]);
@@ -33,6 +34,7 @@ Status do_poweroff(Context& ctx, int argc, char* const argv[]);
 Status do_pvblock(Context& ctx, int argc, char* const argv[]);
 Status do_printenv(Context& ctx, int argc, char* const argv[]);
 Status do_reset(Context& ctx, int argc, char* const argv[]);
+Status do_sha256sum(Context& ctx, int argc, char* const argv[]);
 Status do_size(Context& ctx, int argc, char* const argv[]);
 Status do_run(Context& ctx, int argc, char* const argv[]);
 Status do_saveenv(Context& ctx, int argc, char* const argv[]);
@@ -44,4 +46,7 @@ Status do_test(Context& ctx, int argc, char* const argv[]);
 Status do_true(Context& ctx, int argc, char* const argv[]);
 Status do_version(Context& ctx, int argc, char* const argv[]);
 Status do_xenstore(Context& ctx, int argc, char* const argv[]);
+// The hash engine behind hash, sha256sum and crc32 -v (cmd_hash.cpp):
+// argv after the command (and algorithm) words: [-v] address count [dest|sum].
+Status run_hash(Context& ctx, const char* algo, int argc, char* const argv[]);
 }  // namespace xb::cmd

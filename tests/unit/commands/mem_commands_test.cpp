@@ -1,4 +1,4 @@
-// md, mw, cp, cmp, crc32 and part list, table-driven through the shell on the
+// md, mw, cp, cmp, crc32, hash, sha256sum and part, table-driven through the shell on the
 // simulated console. "RAM" is real host memory in the simulated guest RAM
 // (mapped at 0x40000000 as in a DomU), registered in SystemInfo.memory, so the
 // commands really read and write it; {R} / {R+off} in a case stand for its address.
@@ -137,7 +137,7 @@ XB_SHELL_CASES(
                     "crc32: refusing crc32 read at 0x{R+ff000} (+0x2000): not in RAM\r\n"),
     sim::output_has("crc32_store_heap", "crc32 {R} 10 {R+f0000}\r", "crc32: refusing crc32 store at 0x{R+f0000}"),
     sim::output_has("crc32_usage", "crc32 {R}\r",
-                    "crc32: expects an address and a count (usage: crc32 address count [addr])"),
+                    "crc32: expects an address and a count (usage: crc32 [-v] address count [addr | crc])"),
     sim::output_has("help_md_l", "help md.l\r",
                     "md - memory display\r\n\r\nUsage:\r\nmd [.b, .w, .l, .q] address [# of objects]"),
     sim::output_has("help_lists_part", "help\r", "part      - disk partition related commands\r\n"));
@@ -333,6 +333,66 @@ TEST(PartList, WithoutServices) {
     MemRig rig;
     rig.ctx.services = nullptr;
     EXPECT_NE(rig.session("part list pvblock 0\r").find("part: no pvblock devices\r\n"), std::string::npos);
+}
+
+}  // namespace
+
+namespace {
+
+// ------------------------------------------------- hash, sha256sum, crc32 -v
+
+TEST(Hash, Sha256AndCrc32AsUBoot) {
+    MemRig rig;
+    std::memcpy(ram() + 0x3000, "abc", 3);
+    const std::string abc = "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad";
+    const std::string range = hex(ram_base() + 0x3000) + " ... " + hex(ram_base() + 0x3002);
+    EXPECT_NE(rig.session(expand("sha256sum {R+3000} 3\r")).find("sha256 for " + range + " ==> " + abc + "\r\n"),
+              std::string::npos);
+    EXPECT_NE(rig.session(expand("hash sha256 {R+3000} 3 dgst\r")).find("sha256 for " + range + " ==> " + abc),
+              std::string::npos);
+    EXPECT_EQ(rig.env.get("dgst").value_or(""), abc);
+    rig.session(expand("hash crc32 {R+3000} 3 *{R+4000}\r"));
+    EXPECT_EQ(std::memcmp(ram() + 0x4000, "\x35\x24\x41\xc2", 4), 0);  // crc32("abc") = 0x352441c2, big-endian
+    rig.session(expand("sha256sum {R+3000} 3 *{R+5000}\r"));
+    EXPECT_EQ(ram()[0x5000], 0xba);
+    EXPECT_EQ(ram()[0x501f], 0xad);
+}
+
+TEST(Hash, VerifyForms) {
+    MemRig rig;
+    std::memcpy(ram() + 0x3000, "abc", 3);
+    rig.session(expand("sha256sum {R+3000} 3 *{R+5000}\r"));
+    const std::string abc = "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad";
+    struct {
+        std::string typed;
+        bool good;
+    } cases[] = {
+        {"sha256sum -v {R+3000} 3 " + abc, true},
+        {"sha256sum -v {R+3000} 3 *{R+5000}", true},
+        {"setenv want " + abc + "; hash -v sha256 {R+3000} 3 want", true},
+        {"crc32 -v {R+3000} 3 352441c2", true},
+        {"hash -v crc32 {R+3000} 3 352441c2", true},
+        {"crc32 -v {R+3000} 3 352441c3", false},
+        {"sha256sum -v {R+3000} 2 " + abc, false},
+    };
+    for (const auto& c : cases) {
+        const std::string out = rig.session(expand(c.typed + "; echo rc=$?\r"));
+        EXPECT_NE(out.find(c.good ? "rc=0" : "rc=1"), std::string::npos) << c.typed << "\n" << out;
+        EXPECT_EQ(out.find("** ERROR **") == std::string::npos, c.good) << out;
+    }
+    const std::string out = rig.session(expand("crc32 -v {R+3000} 3 352441c3\r"));
+    EXPECT_NE(out.find("crc32 for " + hex(ram_base() + 0x3000) + " ... " + hex(ram_base() + 0x3002) +
+                       " ==> 352441c2 != 352441c3 ** ERROR **\r\n"),
+              std::string::npos)
+        << out;
+    EXPECT_NE(rig.session(expand("hash md5 {R+3000} 3\r"))
+                  .find("hash: unknown algorithm 'md5' (xenboot has sha256, "
+                        "crc32)"),
+              std::string::npos);
+    EXPECT_NE(rig.session(expand("sha256sum {R+ff000} 2000\r")).find("sha256sum: refusing hash read"),
+              std::string::npos);
+    EXPECT_NE(rig.session(expand("sha256sum {R+3000} 3 *{R+f0000}\r")).find("sha256sum: refusing hash store"),
+              std::string::npos);
 }
 
 }  // namespace
