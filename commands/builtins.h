@@ -7,8 +7,10 @@
 namespace xb::cmd {
 Status do_askenv(Context& ctx, int argc, char* const argv[]);
 Status do_bdinfo(Context& ctx, int argc, char* const argv[]);
+Status do_boot(Context& ctx, int argc, char* const argv[]);
 Status do_booti(Context& ctx, int argc, char* const argv[]);
 Status do_bootflow(Context& ctx, int argc, char* const argv[]);
+Status do_bootz(Context& ctx, int argc, char* const argv[]);
 Status do_cmp(Context& ctx, int argc, char* const argv[]);
 Status do_cp(Context& ctx, int argc, char* const argv[]);
 Status do_crc32(Context& ctx, int argc, char* const argv[]);
@@ -42,6 +44,7 @@ Status do_setenv(Context& ctx, int argc, char* const argv[]);
 Status do_setexpr(Context& ctx, int argc, char* const argv[]);
 Status do_sleep(Context& ctx, int argc, char* const argv[]);
 Status do_source(Context& ctx, int argc, char* const argv[]);
+Status do_sysboot(Context& ctx, int argc, char* const argv[]);
 Status do_test(Context& ctx, int argc, char* const argv[]);
 Status do_true(Context& ctx, int argc, char* const argv[]);
 Status do_version(Context& ctx, int argc, char* const argv[]);
