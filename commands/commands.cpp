@@ -17,7 +17,7 @@ constexpr Command kCommands[] = {
     {"boot", "boot default, i.e., run 'bootcmd'", "", do_boot},
     {"bootd", "boot default, i.e., run 'bootcmd'", "", do_boot},
     {"bootflow", "find and boot an OS on the PV disks (extlinux.conf, boot.scr, grub.cfg)",
-     "scan [-lba] | list | select [N] | info | boot", do_bootflow},
+     "scan [-lbaeGH] [pvblock] | list [-e] | select [N] | info | boot", do_bootflow},
     {"booti", "boot a Linux kernel in 'Image' format (or Image.gz)", "kernel_addr [initrd_addr[:size] | -] [fdt_addr]",
      do_booti},
     {"bootz", "boot a 32-bit ARM zImage (cannot run here: says so, use booti)", "[args...]", do_bootz},

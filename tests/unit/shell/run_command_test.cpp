@@ -113,8 +113,8 @@ XB_SHELL_CASES(
                    1),
     sim::output_is(
         "bootflow_usage", "bootflow frobnicate",
-        "bootflow: unknown subcommand 'frobnicate' (usage: bootflow scan [-lba] | list | select [N] | info | "
-        "boot)\n",
+        "bootflow: unknown subcommand 'frobnicate' (usage: bootflow scan [-lbaeGH] [pvblock] | list [-e] | select [N] "
+        "| info | boot)\n",
         1),
     sim::output_is("setenv_usage", "setenv",
                    "setenv: missing variable name (usage: setenv [-f] name [value...] (no value: delete))\n", 1),
