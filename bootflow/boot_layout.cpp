@@ -1,5 +1,7 @@
 #include "bootflow/boot_layout.h"
 
+#include "lib/format.h"
+
 namespace xb::cmd {
 namespace {
 
@@ -46,8 +48,22 @@ Status set_boot_layout_vars(Environment& env, const BootLayout& l) {
                 {"scriptaddr", l.script},
                 {"pxefile_addr_r", l.pxefile},
                 {"loadaddr", l.kernel}};
+    // With 0x, as U-Boot boards write them in their default environments:
+    // scripts build device-tree cells and expressions from them ("<0x0
+    // ${ramdisk_addr_r} ...>"), where a bare hex number is not a number.
     for (const auto& v : vars) {
-        if (!env.get(v.name)) TRY(env.set_hex(v.name, v.value));
+        if (env.get(v.name)) continue;
+        char text[24];
+        format_to(text, sizeof text, "0x%lx", v.value);
+        TRY(env.set(v.name, text));
+    }
+    return ok();
+}
+
+Status set_fdt_vars(Environment& env, std::uint64_t dtb_copy) {
+    if (dtb_copy == 0) return ok();
+    for (const char* name : {"fdtcontroladdr", "fdt_addr"}) {
+        if (!env.get(name)) TRY(env.set_hex(name, dtb_copy));
     }
     return ok();
 }

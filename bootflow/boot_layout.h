@@ -8,6 +8,9 @@
 //   fdt_addr_r          a device tree loaded from disk (the one from Xen needs none)
 //   scriptaddr, pxefile_addr_r   boot.scr and extlinux.conf
 //   loadaddr            = kernel_addr_r (load's default)
+// All written with 0x, as U-Boot boards' default environments have them.
+// And, as U-Boot's board code sets them (env_set_hex: bare hex):
+//   fdtcontroladdr, fdt_addr   xenboot's copy of the device tree Xen gave
 // Variables already set (defaults from configs/, `name=value` in the xl
 // cmdline) are kept.
 #pragma once
@@ -30,5 +33,8 @@ Result<BootLayout> choose_boot_layout(const MemoryMap& mem);
 
 // Sets the variables above that are not set yet.
 Status set_boot_layout_vars(Environment& env, const BootLayout& layout);
+// Sets fdtcontroladdr and fdt_addr to dtb_copy (SystemInfo::dtb_copy) where
+// they are not set yet; nothing when there is no copy (0).
+Status set_fdt_vars(Environment& env, std::uint64_t dtb_copy);
 
 }  // namespace xb::cmd

@@ -17,6 +17,8 @@ Status scan_command(Context& ctx, int argc, char* const argv[]) {
     ScanOptions opts;
     for (int i = 2; i < argc; ++i) {
         const char* a = argv[i];
+        // A bootdev label (U-Boot: "bootflow scan mmc"): pvblock is the only one.
+        if (a[0] != '-' && strcmp(a, "pvblock") == 0 && i == argc - 1) continue;
         if (a[0] != '-' || a[1] == '\0') return usage_error("unexpected '%s' (xenboot scans every pvblock disk)", a);
         for (const char* f = a + 1; *f != '\0'; ++f) {
             switch (*f) {
@@ -59,7 +61,8 @@ Status do_bootflow(Context& ctx, int argc, char* const argv[]) {
     const char* sub = argv[1];
     if (strcmp(sub, "scan") == 0) return scan_command(ctx, argc, argv);
     if (strcmp(sub, "list") == 0) {
-        if (argc != 2) return usage_error("list takes no arguments");
+        // -e (U-Boot: show errors too): failed bootflows are always listed with theirs.
+        if (argc > 3 || (argc == 3 && strcmp(argv[2], "-e") != 0)) return usage_error("list takes only -e");
         Bootflows* flows = bootflows(ctx);
         if (flows == nullptr) return Error::make(Errc::no_memory, "out of memory");
         print_bootflows(ctx.con, *flows);

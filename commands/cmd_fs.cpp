@@ -17,7 +17,8 @@ namespace xb::cmd {
 namespace {
 
 fs::FsKind kind_of(const char* argv0) {
-    if (strncmp(argv0, "ext4", 4) == 0) return fs::FsKind::ext4;
+    // ext2load/ext2ls are U-Boot's older names: one reader for ext2/3/4.
+    if (strncmp(argv0, "ext4", 4) == 0 || strncmp(argv0, "ext2", 4) == 0) return fs::FsKind::ext4;
     if (strncmp(argv0, "fat", 3) == 0) return fs::FsKind::fat;
     return fs::FsKind::any;
 }

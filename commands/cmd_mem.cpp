@@ -211,7 +211,9 @@ Status do_cmp(Context& ctx, int argc, char* const argv[]) {
     return same == count ? ok() : quiet_failure();  // the difference is shown above
 }
 
+// crc32 -v address count crc: U-Boot's verify form, through the hash engine.
 Status do_crc32(Context& ctx, int argc, char* const argv[]) {
+    if (argc > 1 && strcmp(argv[1], "-v") == 0) return run_hash(ctx, "crc32", argc - 1, argv + 1);
     if (argc < 3) return usage_error("expects an address and a count");
     if (argc > 4) return usage_error("too many arguments");
     const std::uint64_t addr = TRY(parse_hex(argv[1], "address"));

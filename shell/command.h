@@ -23,9 +23,13 @@ struct Context {
     Console& con;
     PowerControl& power;
     const SystemInfo& sys;
-    bool stop = false;              // set when the shell should end (the guest is going away)
-    Services* services = nullptr;   // drivers wired up by board init (nullptr in minimal setups)
-    Environment* env = nullptr;     // the variables (nullptr in minimal setups)
+    bool stop = false;             // set when the shell should end (the guest is going away)
+    Services* services = nullptr;  // drivers wired up by board init (nullptr in minimal setups)
+    Environment* env = nullptr;    // the variables (nullptr in minimal setups)
+    // What `env default` restores: the board's defaults as computed at
+    // start-up (configs/, the xl cmdline's name=value words, the load
+    // addresses, fdtcontroladdr). nullptr: configs/ only (shell/default_env.h).
+    const Environment* env_defaults = nullptr;
     Interpreter* interp = nullptr;  // the hush interpreter (run, source); set by Shell
     // Set when ctrlc() saw a Ctrl-C; the interpreter stops the running script
     // and clears it when the prompt comes back.

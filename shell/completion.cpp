@@ -53,12 +53,14 @@ CommandWords command_words(std::string_view line, std::size_t word_start) {
 bool takes_variable_names(const CommandWords& cw) {
     const std::string_view cmd = cw.first.substr(0, cw.first.find('.'));
     if (cmd == "printenv" || cmd == "run") return true;
+    if (cmd == "editenv" || cmd == "askenv") return cw.count == 1;
     if (cmd == "setenv" || cmd == "setexpr") return cw.count == 1;  // the name, not the value
     if (cmd == "env") {
         if (cw.count < 2) return false;
         if (cw.second == "set") return cw.count == 2;
+        if (cw.second == "edit" || cw.second == "ask") return cw.count == 2;
         return cw.second == "print" || cw.second == "delete" || cw.second == "default" || cw.second == "run" ||
-               cw.second == "exists";
+               cw.second == "exists" || cw.second == "export";
     }
     return false;
 }
@@ -114,7 +116,8 @@ void for_each_candidate(const Context* ctx, const CompletionSite& site, Candidat
             }
             break;
         case CompletionKind::env_subcommand: {
-            static constexpr const char* kSubs[] = {"default", "delete", "exists", "print", "run", "set"};
+            static constexpr const char* kSubs[] = {"ask",    "default", "delete", "edit", "exists", "export",
+                                                    "import", "print",   "run",    "save", "set"};
             for (const char* s : kSubs) {
                 if (starts(s)) sink.add(s);
             }

@@ -88,6 +88,13 @@ void Environment::clear() {
     count_ = 0;
 }
 
+Status Environment::copy_from(const Environment& other) {
+    if (&other == this) return ok();
+    clear();
+    for (unsigned i = 0; i < other.count(); ++i) TRY(set(other.name(i), other.value(i)));
+    return ok();
+}
+
 std::string_view Environment::name(unsigned i) const { return {vars_[i].text, vars_[i].name_len}; }
 std::string_view Environment::value(unsigned i) const {
     return {vars_[i].text + vars_[i].name_len + 1, vars_[i].value_len};

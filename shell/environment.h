@@ -40,6 +40,9 @@ class Environment {
     // Returns true if it existed.
     bool remove(std::string_view name);
     void clear();
+    // Makes this a copy of other (for `env default -a`: the live environment
+    // from the board's defaults). On error (no heap) some variables are set.
+    Status copy_from(const Environment& other);
 
     // In name order.
     unsigned count() const { return count_; }

@@ -308,13 +308,17 @@ void board_main(BoardEnv& env) {
     // 7. The shell, until a command ends the guest.
     cmd::Context ctx{con, env.power, sys};
     ctx.services = &services;
-    void* env_mem = env.heap.alloc(sizeof(cmd::Environment), alignof(cmd::Environment));
+    // Two environments: the board's defaults as computed now (what `env
+    // default` restores) and the live one, a copy of them.
+    void* env_mem = env.heap.alloc(2 * sizeof(cmd::Environment), alignof(cmd::Environment));
     if (env_mem == nullptr) {
         fatal(env, con, "no heap for the environment");
         return;
     }
-    ctx.env = new (env_mem) cmd::Environment();
-    load_environment(con, *ctx.env, dtb_copy);
+    cmd::Environment* defaults = new (env_mem) cmd::Environment();
+    ctx.env = new (static_cast<cmd::Environment*>(env_mem) + 1) cmd::Environment();
+    ctx.env_defaults = defaults;
+    load_environment(con, *defaults, dtb_copy);
     board::HandoffParts parts{
         xen, events,     shared_info_mapping, pv.grants.ready() ? &pv.grants : nullptr, pv.store, pv.bus,
         con, sys.memory, env.enter_kernel};
@@ -323,15 +327,20 @@ void board_main(BoardEnv& env) {
     services.file_exists = &cmd::file_exists;
     services.times.init_us = sys.entry_to_prompt_us - services.times.disks_us;
     Result<cmd::BootLayout> layout = cmd::choose_boot_layout(sys.memory);
-    Status vars = layout.ok() ? cmd::set_boot_layout_vars(*ctx.env, layout.value()) : Status(layout.error());
+    Status vars = layout.ok() ? cmd::set_boot_layout_vars(*defaults, layout.value()) : Status(layout.error());
     if (!vars.ok()) con.printf("xenboot: warning: load addresses: %s\n", vars.error().message());
-    if (ctx.env->get("bootcmd") == std::nullopt) (void)ctx.env->set("bootcmd", "bootflow scan");
+    Status fdt_vars = cmd::set_fdt_vars(*defaults, sys.dtb_copy);
+    if (!fdt_vars.ok()) con.printf("xenboot: warning: fdtcontroladdr: %s\n", fdt_vars.error().message());
+    if (defaults->get("bootcmd") == std::nullopt) (void)defaults->set("bootcmd", "bootflow scan");
+    Status copied_env = ctx.env->copy_from(*defaults);
+    if (!copied_env.ok()) con.printf("xenboot: warning: environment: %s\n", copied_env.error().message());
     cmd::Shell shell(ctx);
     cmd::autoboot(ctx, shell);
     Status ran = ctx.stop ? ok() : shell.run();
     if (!ran.ok()) fatal(env, con, "console failed: %s", ran.error().message());
     env.set_panic_console(nullptr);
     ctx.env->~Environment();  // frees the variables (matters on simulated platforms, where board_main returns)
+    defaults->~Environment();
 }
 
 }  // namespace xb::board

@@ -53,10 +53,29 @@ TEST(BootLayout, VariablesAlreadySetAreKept) {
     BootLayout b{0x40000000, 0x45000000, 0x1000000, 0x47000000, 0x4a000000, 0x4a200000, 0x4a300000};
     ASSERT_TRUE(set_boot_layout_vars(env, b).ok());
     EXPECT_EQ(env.get("kernel_addr_r"), "48000000");
-    EXPECT_EQ(env.get("ramdisk_addr_r"), "47000000");
-    EXPECT_EQ(env.get("kernel_comp_size"), "1000000");
-    EXPECT_EQ(env.get("loadaddr"), "40000000");
-    EXPECT_EQ(env.get("fdt_addr_r"), "4a000000");
+    // The others with 0x, as U-Boot boards write them.
+    EXPECT_EQ(env.get("ramdisk_addr_r"), "0x47000000");
+    EXPECT_EQ(env.get("kernel_comp_addr_r"), "0x45000000");
+    EXPECT_EQ(env.get("kernel_comp_size"), "0x1000000");
+    EXPECT_EQ(env.get("loadaddr"), "0x40000000");
+    EXPECT_EQ(env.get("fdt_addr_r"), "0x4a000000");
+    EXPECT_EQ(env.get("scriptaddr"), "0x4a200000");
+    EXPECT_EQ(env.get("pxefile_addr_r"), "0x4a300000");
+}
+
+// fdtcontroladdr and fdt_addr: bare hex, as U-Boot's env_set_hex writes them.
+TEST(BootLayout, FdtVariablesPointAtTheCopy) {
+    Environment env;
+    ASSERT_TRUE(set_fdt_vars(env, 0x7fe00000).ok());
+    EXPECT_EQ(env.get("fdtcontroladdr"), "7fe00000");
+    EXPECT_EQ(env.get("fdt_addr"), "7fe00000");
+    Environment kept;
+    ASSERT_TRUE(kept.set("fdt_addr", "0x48000000").ok());
+    ASSERT_TRUE(set_fdt_vars(kept, 0x7fe00000).ok());
+    EXPECT_EQ(kept.get("fdt_addr"), "0x48000000");
+    Environment none;
+    ASSERT_TRUE(set_fdt_vars(none, 0).ok());
+    EXPECT_EQ(none.count(), 0u);
 }
 
 }  // namespace

@@ -239,7 +239,14 @@ TEST(Bootflow, NoDisks) {
     EXPECT_NE(out.find("bootflow: nothing booted. Tried:\n  no pvblock disks"), std::string::npos) << out;
     out = r.run("bootflow", &rc);
     EXPECT_EQ(rc, 1);
-    EXPECT_NE(out.find("usage: bootflow scan [-lba]"), std::string::npos) << out;
+    EXPECT_NE(out.find("usage: bootflow scan [-lbaeGH] [pvblock]"), std::string::npos) << out;
+    // U-Boot's flags and bootdev label are taken (no disks: nothing booted).
+    out = r.run("bootflow scan -lbeG pvblock", &rc);
+    EXPECT_NE(out.find("bootflow: nothing booted. Tried:"), std::string::npos) << out;
+    out = r.run("bootflow scan -lb mmc", &rc);
+    EXPECT_NE(out.find("bootflow: unexpected 'mmc' (xenboot scans every pvblock disk)"), std::string::npos) << out;
+    out = r.run("bootflow list -e", &rc);
+    EXPECT_EQ(rc, 0) << out;
 }
 
 TEST(Bootflow, InitrdTooBigForItsAreaIsRefusedBeforeLoading) {

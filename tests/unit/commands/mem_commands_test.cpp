@@ -1,4 +1,4 @@
-// md, mw, cp, cmp, crc32 and part list, table-driven through the shell on the
+// md, mw, cp, cmp, crc32, hash, sha256sum and part, table-driven through the shell on the
 // simulated console. "RAM" is real host memory in the simulated guest RAM
 // (mapped at 0x40000000 as in a DomU), registered in SystemInfo.memory, so the
 // commands really read and write it; {R} / {R+off} in a case stand for its address.
@@ -137,7 +137,7 @@ XB_SHELL_CASES(
                     "crc32: refusing crc32 read at 0x{R+ff000} (+0x2000): not in RAM\r\n"),
     sim::output_has("crc32_store_heap", "crc32 {R} 10 {R+f0000}\r", "crc32: refusing crc32 store at 0x{R+f0000}"),
     sim::output_has("crc32_usage", "crc32 {R}\r",
-                    "crc32: expects an address and a count (usage: crc32 address count [addr])"),
+                    "crc32: expects an address and a count (usage: crc32 [-v] address count [addr | crc])"),
     sim::output_has("help_md_l", "help md.l\r",
                     "md - memory display\r\n\r\nUsage:\r\nmd [.b, .w, .l, .q] address [# of objects]"),
     sim::output_has("help_lists_part", "help\r", "part      - disk partition related commands\r\n"));
@@ -261,9 +261,14 @@ TEST(PartList, Errors) {
         {"part list pvblock x\r", "part: invalid device 'x' (hex expected)\r\n"},
         {"part list mmc 0\r", "part: unknown interface 'mmc' (xenboot has pvblock)\r\n"},
         {"part list pvblock\r",
-         "part: list expects an interface and a device (usage: part list <interface> <dev>)\r\n"},
-        {"part\r", "part: expects a subcommand (usage: part list <interface> <dev>)\r\n"},
-        {"part uuid pvblock 0:1\r", "part: unknown subcommand 'uuid' (usage: part list <interface> <dev>)\r\n"},
+         "part: list expects an interface and a device (usage: part list <interface> <dev> [-bootable] [varname] | "},
+        {"part\r", "part: expects a subcommand (usage: part list <interface> <dev> [-bootable] [varname] | "},
+        {"part frob pvblock 0:1\r", "part: unknown subcommand 'frob' (usage: part list "},
+        {"part start pvblock 0 9\r", "part: pvblock 0 has no partition 9\r\n"},
+        {"part number pvblock 1 home\r", "part: pvblock 1 has no partition named 'home'\r\n"},
+        {"part uuid pvblock 2\r", "part: pvblock 2 has no partition table\r\n"},
+        {"part start pvblock 2 1\r", "part: pvblock 2 has no partition table\r\n"},
+        {"part uuid pvblock 0:1 a b\r", "part: uuid expects <interface> <dev>[:<part>] [varname] (usage: "},
     };
     for (const auto& c : cases) {
         PartRig rig;
@@ -277,10 +282,117 @@ TEST(PartList, Errors) {
               std::string::npos);
 }
 
+// ------------------------------------------------- part uuid/type/start/...
+
+// Each line's output (printed, or the variable it set).
+TEST(PartInfo, AsUBootPrintsThem) {
+    struct {
+        const char* typed;
+        const char* expect;
+    } cases[] = {
+        {"part uuid pvblock 0:1\r", "\r\n0a0b0c0d-01\r\n"},
+        {"part uuid pvblock 0\r", "\r\n0a0b0c0d-01\r\n"},  // no :part: the bootable one
+        {"part uuid pvblock 0:6\r", "\r\n0a0b0c0d-06\r\n"},
+        {"part uuid pvblock 1:4\r", "\r\n66666666-7777-4888-9999-aaaaaaaaaaaa\r\n"},
+        {"part type pvblock 0:5\r", "\r\n83\r\n"},
+        {"part type pvblock 1:1\r", "\r\nc12a7328-f81f-11d2-ba4b-00a0c93ec93b\r\n"},
+        {"part start pvblock 0 5\r", "\r\n2800\r\n"},  // hex blocks, as U-Boot's LBAF
+        {"part size pvblock 0 6\r", "\r\n400\r\n"},
+        {"part start pvblock 1 0x4\r", "\r\n1000\r\n"},
+        {"part number pvblock 1 root\r", "\r\n0x4\r\n"},
+        {"part start pvblock 1 root\r", "\r\n1000\r\n"},
+        {"part name pvblock 1 1\r", "\r\nEFI system\r\n"},
+    };
+    for (const auto& c : cases) {
+        PartRig rig;
+        const std::string out = rig.session(c.typed);
+        EXPECT_NE(out.find(std::string(c.typed, std::strlen(c.typed) - 1) + c.expect), std::string::npos)
+            << c.typed << " gave:\n"
+            << out;
+    }
+}
+
+TEST(PartInfo, SetsVariables) {
+    PartRig rig;
+    rig.session(
+        "part uuid pvblock 1:4 rootuuid\rpart size pvblock 1 root sz\rpart list pvblock 0 parts\r"
+        "part list pvblock 0 -bootable boot\rpart type pvblock 0:1 t\r");
+    EXPECT_EQ(rig.env.get("rootuuid").value_or(""), "66666666-7777-4888-9999-aaaaaaaaaaaa");
+    EXPECT_EQ(rig.env.get("sz").value_or(""), "1000");
+    EXPECT_EQ(rig.env.get("parts").value_or(""), "1 2 5 6");
+    EXPECT_EQ(rig.env.get("boot").value_or(""), "1");
+    EXPECT_EQ(rig.env.get("t").value_or(""), "0c");
+    // The root=PARTUUID= idiom of U-Boot scripts.
+    const std::string out = rig.session(
+        "part uuid pvblock 1:4 uuid; setenv bootargs root=PARTUUID=${uuid} ro; "
+        "printenv bootargs\r");
+    EXPECT_NE(out.find("bootargs=root=PARTUUID=66666666-7777-4888-9999-aaaaaaaaaaaa ro\r\n"), std::string::npos) << out;
+}
+
 TEST(PartList, WithoutServices) {
     MemRig rig;
     rig.ctx.services = nullptr;
     EXPECT_NE(rig.session("part list pvblock 0\r").find("part: no pvblock devices\r\n"), std::string::npos);
+}
+
+}  // namespace
+
+namespace {
+
+// ------------------------------------------------- hash, sha256sum, crc32 -v
+
+TEST(Hash, Sha256AndCrc32AsUBoot) {
+    MemRig rig;
+    std::memcpy(ram() + 0x3000, "abc", 3);
+    const std::string abc = "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad";
+    const std::string range = hex(ram_base() + 0x3000) + " ... " + hex(ram_base() + 0x3002);
+    EXPECT_NE(rig.session(expand("sha256sum {R+3000} 3\r")).find("sha256 for " + range + " ==> " + abc + "\r\n"),
+              std::string::npos);
+    EXPECT_NE(rig.session(expand("hash sha256 {R+3000} 3 dgst\r")).find("sha256 for " + range + " ==> " + abc),
+              std::string::npos);
+    EXPECT_EQ(rig.env.get("dgst").value_or(""), abc);
+    rig.session(expand("hash crc32 {R+3000} 3 *{R+4000}\r"));
+    EXPECT_EQ(std::memcmp(ram() + 0x4000, "\x35\x24\x41\xc2", 4), 0);  // crc32("abc") = 0x352441c2, big-endian
+    rig.session(expand("sha256sum {R+3000} 3 *{R+5000}\r"));
+    EXPECT_EQ(ram()[0x5000], 0xba);
+    EXPECT_EQ(ram()[0x501f], 0xad);
+}
+
+TEST(Hash, VerifyForms) {
+    MemRig rig;
+    std::memcpy(ram() + 0x3000, "abc", 3);
+    rig.session(expand("sha256sum {R+3000} 3 *{R+5000}\r"));
+    const std::string abc = "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad";
+    struct {
+        std::string typed;
+        bool good;
+    } cases[] = {
+        {"sha256sum -v {R+3000} 3 " + abc, true},
+        {"sha256sum -v {R+3000} 3 *{R+5000}", true},
+        {"setenv want " + abc + "; hash -v sha256 {R+3000} 3 want", true},
+        {"crc32 -v {R+3000} 3 352441c2", true},
+        {"hash -v crc32 {R+3000} 3 352441c2", true},
+        {"crc32 -v {R+3000} 3 352441c3", false},
+        {"sha256sum -v {R+3000} 2 " + abc, false},
+    };
+    for (const auto& c : cases) {
+        const std::string out = rig.session(expand(c.typed + "; echo rc=$?\r"));
+        EXPECT_NE(out.find(c.good ? "rc=0" : "rc=1"), std::string::npos) << c.typed << "\n" << out;
+        EXPECT_EQ(out.find("** ERROR **") == std::string::npos, c.good) << out;
+    }
+    const std::string out = rig.session(expand("crc32 -v {R+3000} 3 352441c3\r"));
+    EXPECT_NE(out.find("crc32 for " + hex(ram_base() + 0x3000) + " ... " + hex(ram_base() + 0x3002) +
+                       " ==> 352441c2 != 352441c3 ** ERROR **\r\n"),
+              std::string::npos)
+        << out;
+    EXPECT_NE(rig.session(expand("hash md5 {R+3000} 3\r"))
+                  .find("hash: unknown algorithm 'md5' (xenboot has sha256, "
+                        "crc32)"),
+              std::string::npos);
+    EXPECT_NE(rig.session(expand("sha256sum {R+ff000} 2000\r")).find("sha256sum: refusing hash read"),
+              std::string::npos);
+    EXPECT_NE(rig.session(expand("sha256sum {R+3000} 3 *{R+f0000}\r")).find("sha256sum: refusing hash store"),
+              std::string::npos);
 }
 
 }  // namespace

@@ -102,10 +102,13 @@ XB_SHELL_CASES(
                    0),
     sim::output_is("env_default_all", "setenv junk 1; env default -a; printenv junk",
                    "## Resetting to default environment\n## Error: \"junk\" not defined\n", 1),
-    sim::output_is("env_unknown", "env frob",
-                   "env: unknown subcommand 'frob' (usage: env set [-f] name [value...] | print [-a | name...] | "
-                   "default [-f] -a | default [-f] var... | delete [-f] var... | run var... | exists name)\n",
-                   1),
+    sim::output_is(
+        "env_unknown", "env frob",
+        "env: unknown subcommand 'frob' (usage: env set [-f] name [value...] | print [-a | name...] | "
+        "default [-f] -a | default [-f] var... | delete [-f] var... | run var... | exists name | edit name | "
+        "ask name [message...] [size] | import [-d] [-t [-r] | -b | -c] addr [size | -] [var...] | export [-t "
+        "| -b | -c] [-s size] addr [var...] | save)\n",
+        1),
     sim::output_is("run", "setenv s 'echo one; echo two'; run s", "one\ntwo\n", 0),
     sim::output_is("run_several", "setenv a 'echo A'; setenv b 'echo B'; run a b", "A\nB\n", 0),
     sim::output_is("run_stops_at_failure", "setenv a false; setenv b 'echo B'; run a b; echo $?", "1\n", 0),

@@ -113,11 +113,11 @@ XB_SHELL_CASES(
                    1),
     sim::output_is(
         "bootflow_usage", "bootflow frobnicate",
-        "bootflow: unknown subcommand 'frobnicate' (usage: bootflow scan [-lba] | list | select [N] | info | "
-        "boot)\n",
+        "bootflow: unknown subcommand 'frobnicate' (usage: bootflow scan [-lbaeGH] [pvblock] | list [-e] | select [N] "
+        "| info | boot)\n",
         1),
     sim::output_is("setenv_usage", "setenv",
-                   "setenv: missing variable name (usage: setenv name [value...] (no value: delete))\n", 1),
+                   "setenv: missing variable name (usage: setenv [-f] name [value...] (no value: delete))\n", 1),
     sim::output_is("env_set_usage", "env set -f",
                    "env set: missing variable name (usage: env set [-f] name [value...])\n", 1),
     sim::output_is("env_exists_usage", "env exists", "env exists: expects one name (usage: env exists name)\n", 1),

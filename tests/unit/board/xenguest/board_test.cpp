@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <cstring>
+#include <regex>
 
 #include <vector>
 
@@ -80,6 +81,32 @@ TEST(Board, GoodTreeReachesThePromptAndRunsCommands) {
         grant |= m.range.base == 0x38000000;
     }
     EXPECT_TRUE(ram && console && grant && store);
+}
+
+// The load addresses with 0x, fdtcontroladdr/fdt_addr at xenboot's copy of
+// the tree, and `env default -a` gives back all of it and the cmdline's words.
+TEST(Board, EnvDefaultRestoresComputedVariables) {
+    sim::DtbSpec spec;
+    spec.bootargs = "bootdelay=-1 mine=from_cmdline";
+    BoardRig rig{spec};
+    std::string out = rig.boot(
+        "setenv kernel_addr_r; setenv mine x; setenv extra 1\r"
+        "env default -a\r"
+        "printenv kernel_addr_r ramdisk_addr_r loadaddr mine bootdelay bootcmd extra\r"
+        "printenv fdtcontroladdr fdt_addr\r"
+        "poweroff\r");
+    EXPECT_NE(out.find("## Resetting to default environment"), std::string::npos) << out;
+    EXPECT_NE(out.find("kernel_addr_r=0x40000000\r\n"), std::string::npos) << out;
+    EXPECT_NE(out.find("loadaddr=0x40000000\r\n"), std::string::npos) << out;
+    EXPECT_NE(out.find("ramdisk_addr_r=0x4"), std::string::npos) << out;
+    EXPECT_NE(out.find("mine=from_cmdline\r\n"), std::string::npos) << out;
+    EXPECT_NE(out.find("bootdelay=-1\r\n"), std::string::npos) << out;
+    EXPECT_NE(out.find("bootcmd=bootflow scan -lb\r\n"), std::string::npos) << out;
+    EXPECT_NE(out.find("## Error: \"extra\" not defined"), std::string::npos) << out;
+    // Bare hex (env_set_hex), both the address of xenboot's copy.
+    std::smatch m;
+    ASSERT_TRUE(std::regex_search(out, m, std::regex("fdtcontroladdr=([0-9a-f]+)\r\n"))) << out;
+    EXPECT_NE(out.find("fdt_addr=" + m[1].str() + "\r\n"), std::string::npos) << out;
 }
 
 TEST(Board, ProbesPvDisksAndServesPvblock) {
