@@ -2,6 +2,7 @@
 
 #include <array>
 
+#include "fs/btrfs/btrfs.h"
 #include "fs/ext4/ext4.h"
 #include "fs/fat/fat.h"
 #include "lib/format.h"
@@ -13,6 +14,7 @@ namespace {
 // weakest, so it comes last.
 constexpr std::array kProbers{
     FsProber{FsKind::ext4, "ext4", "ext2/3/4", ext4::mount},
+    FsProber{FsKind::btrfs, "btrfs", "btrfs", btrfs::mount},
     FsProber{FsKind::fat, "fat", "FAT", fat::mount},
 };
 
