@@ -250,10 +250,10 @@ Status Btrfs::list(const Node& dir, DirVisitor& visitor) {
         const std::size_t name_len = e.name.size();
         std::memcpy(name, e.name.data(), name_len);
         const Key location = e.location;
-        if (item.key.offset == ~0ULL) return ok();
+        const bool last = item.key.offset == ~0ULL;  // no key after it to search from
         next.offset = item.key.offset + 1;
         const Node child = TRY_CTX(node_at(slot, location, ino), "btrfs: entry %.*s", static_cast<int>(name_len), name);
-        if (!visitor.visit(DirEntry{std::string_view(name, name_len), child})) return ok();
+        if (!visitor.visit(DirEntry{std::string_view(name, name_len), child}) || last) return ok();
     }
 }
 
