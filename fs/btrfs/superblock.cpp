@@ -149,6 +149,11 @@ Status parse_chunk(const std::uint8_t* item, std::uint64_t size, std::uint64_t l
     out.logical = logical;
     out.length = load_le64(item + kChunkLength);
     out.physical = load_le64(stripe + 8);
+    out.has_mirror = false;
+    if ((type & kBgDup) != 0 && stripes >= 2 && load_le64(stripe + kStripeSize) == devid) {
+        out.mirror = load_le64(stripe + kStripeSize + 8);
+        out.has_mirror = out.mirror + out.length >= out.mirror;
+    }
     if (out.length == 0 || out.logical + out.length < out.logical || out.physical + out.length < out.physical) {
         return Error::make(Errc::bad_data, "chunk at logical %lu: length %lu at device byte %lu", logical, out.length,
                            out.physical);

@@ -11,11 +11,15 @@
 namespace xb::fs::btrfs {
 
 // One chunk mapping: logical [logical, logical + length) is at device byte
-// `physical` (stripe 0; single and DUP only, others are refused).
+// `physical` (stripe 0; single and DUP only, others are refused). DUP chunks
+// also give the second copy (stripe 1), read when a tree node's first copy
+// fails its checks.
 struct Chunk {
     std::uint64_t logical = 0;
     std::uint64_t length = 0;
     std::uint64_t physical = 0;
+    std::uint64_t mirror = 0;
+    bool has_mirror = false;
 };
 
 inline constexpr unsigned kMaxSysChunks = 32;  // 2048-byte array / 80-byte smallest entry = 25

@@ -113,7 +113,7 @@ Result<Volume::Mapping> Volume::map(std::uint64_t logical) {
         next_chunk_ = (next_chunk_ + 1) % kCachedChunks;
     }
     const std::uint64_t into = logical - found->logical;
-    return Mapping{found->physical + into, found->length - into};
+    return Mapping{found->physical + into, found->length - into, found->mirror + into, found->has_mirror};
 }
 
 Status Volume::read_logical(std::uint64_t logical, std::uint64_t len, std::uint8_t* dst) {
@@ -200,8 +200,12 @@ Result<const std::uint8_t*> Volume::node(std::uint64_t bytenr, std::uint8_t leve
         if (!e.valid || (victim->valid && e.last_use < victim->last_use)) victim = &e;
     }
     victim->valid = false;
-    TRY_CTX(read_physical(m.physical, sb_.node_size, victim->data), "btrfs: tree node %lu", bytenr);
-    TRY(check_node(victim->data, bytenr, level));
+    auto load = [&](std::uint64_t physical) -> Status {
+        TRY_CTX(read_physical(physical, sb_.node_size, victim->data), "btrfs: tree node %lu", bytenr);
+        return check_node(victim->data, bytenr, level);
+    };
+    const Status first = load(m.physical);
+    if (!first.ok() && (!m.has_mirror || !load(m.mirror).ok())) return first.error();
     victim->valid = true;
     victim->bytenr = bytenr;
     victim->last_use = ++clock_;

@@ -48,6 +48,8 @@ class Volume {
     struct Mapping {
         std::uint64_t physical;
         std::uint64_t contiguous;
+        std::uint64_t mirror;  // DUP: the same bytes in the second copy
+        bool has_mirror;
     };
     Result<Mapping> map(std::uint64_t logical);
 
@@ -57,7 +59,9 @@ class Volume {
     Status read_logical(std::uint64_t logical, std::uint64_t len, std::uint8_t* dst);
 
     // The tree node at `bytenr`, which must have level `level`, checked; the
-    // pointer stays valid until the next node() call.
+    // pointer stays valid until the next node() call. In a DUP chunk, a first
+    // copy that cannot be read or fails the checks gives way to the second
+    // (the first copy's error is returned when both fail).
     Result<const std::uint8_t*> node(std::uint64_t bytenr, std::uint8_t level);
 
   private:

@@ -422,11 +422,27 @@ TEST(BtrfsDamage, NotBtrfsAndMirrorFallback) {
     EXPECT_EQ(mount_error(empty, &code), "no btrfs superblock");
 }
 
+// Metadata is DUP: one damaged copy of a node is read from the other; both
+// damaged is an error naming the node.
 TEST(BtrfsDamage, BadNodeChecksum) {
     REQUIRE_IMAGE("fedora");
     const std::string bad = copy_image(img, "bad-node.img");
     const std::uint64_t root = get_le64(peek(bad, kSuper, 4096), 0x50);
-    patch(bad, physical(bad, root) + 300, {0xde, 0xad});
+    const std::string map = sim::run_tool("btrfs-map-logical -l " + std::to_string(root) + " " + bad).output;
+    std::vector<std::uint64_t> copies;
+    const std::regex re("physical (\\d+)");
+    for (auto it = std::sregex_iterator(map.begin(), map.end(), re); it != std::sregex_iterator(); ++it) {
+        copies.push_back(std::stoull((*it)[1]));
+    }
+    ASSERT_EQ(copies.size(), 2u) << map;
+    patch(bad, copies[0] + 300, {0xde, 0xad});
+    {
+        FileBlockDevice dev(bad, 512);
+        auto f = open_fs(dev);
+        ASSERT_TRUE(f);
+        EXPECT_EQ(as_string(read_all(*f, must_lookup(*f, "/home/user/hello"))), "hello\n");
+    }
+    patch(bad, copies[1] + 300, {0xde, 0xad});
     FileBlockDevice dev(bad, 512);
     Errc code{};
     const std::string msg = mount_error(dev, &code);
@@ -479,8 +495,11 @@ TEST(BtrfsDamage, ChildPointersToItselfOrElsewhere) {
 TEST(BtrfsDamage, ChunkPastTheDevice) {
     REQUIRE_IMAGE("fedora");
     const std::string bad = copy_image(img, "bad-chunk.img");
-    // The first system chunk's stripe 0 offset (sys_chunk_array at 0x32b: key 17, chunk 48, devid 8).
+    // The first system chunk's stripe offsets (sys_chunk_array at 0x32b: key 17, chunk 48, stripes of 32
+    // bytes: devid 8, offset 8).
+    // Both copies: the system chunk is DUP, and a node whose first copy cannot be read comes from the second.
     patch(bad, kSuper + 0x32b + 17 + 48 + 8, le64(1ULL << 40));
+    patch(bad, kSuper + 0x32b + 17 + 48 + 32 + 8, le64(1ULL << 40));
     fix_csum(bad, kSuper, 4096);
     FileBlockDevice dev(bad, 512);
     Errc code{};
