@@ -2,6 +2,7 @@
 
 #include <array>
 
+#include "fs/btrfs/btrfs.h"
 #include "fs/ext4/ext4.h"
 #include "fs/fat/fat.h"
 #include "fs/xfs/xfs.h"
@@ -15,6 +16,7 @@ namespace {
 constexpr std::array kProbers{
     FsProber{FsKind::ext4, "ext4", "ext2/3/4", ext4::mount},
     FsProber{FsKind::xfs, "xfs", "XFS", xfs::mount},
+    FsProber{FsKind::btrfs, "btrfs", "btrfs", btrfs::mount},
     FsProber{FsKind::fat, "fat", "FAT", fat::mount},
 };
 

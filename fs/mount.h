@@ -27,7 +27,7 @@ struct FsProber {
 // Every reader, in probing order.
 std::span<const FsProber> fs_probers();
 
-// not_found: "no ext2/3/4, XFS or FAT filesystem" (every name in the table);
+// not_found: "no ext2/3/4, XFS, btrfs or FAT filesystem" (every name in the table);
 // other errors (I/O, a corrupt superblock of a recognised type) are returned
 // as the filesystem gave them. A `kind` other than any probes only that one.
 Result<Filesystem*> mount(BlockDevice& dev, FsKind kind = FsKind::any);

@@ -222,7 +222,7 @@ TEST(Bootflow, NothingBootableSummarisesEveryVolume) {
     ASSERT_NE(summary, std::string::npos) << out;
     const std::string tried = out.substr(summary);
     EXPECT_NE(tried.find("  pvblock 0:1 (ext4): no extlinux.conf, boot.scr or grub.cfg\n"), std::string::npos) << tried;
-    EXPECT_NE(tried.find("  pvblock 1:0: no ext2/3/4, XFS or FAT filesystem\n"), std::string::npos)
+    EXPECT_NE(tried.find("  pvblock 1:0: no ext2/3/4, XFS, btrfs or FAT filesystem\n"), std::string::npos)
         << tried;  // named once
     EXPECT_NE(tried.find("  pvblock 2:0 (fat): /extlinux/extlinux.conf: label 'x': kernel at 0x" +
                          hex(r.layout.kernel) + ": not an arm64 Image: bad magic"),
