@@ -47,8 +47,9 @@ constexpr Command kCommands[] = {
     {"fatls", "list files in a directory of a FAT filesystem", "<interface> [<dev[:part]> [directory]]", do_ls},
     {"fatsize", "determine a file's size (FAT)", "<interface> <dev[:part]> <filename>", do_size},
     {"fdt", "flattened device tree utility commands",
-     "addr [-c] [addr [len]] | print|list [path [prop]] | set path prop [<cells>|[bytes]|strings...] | mknode path "
-     "name | rm path [prop] | resize [extra] | chosen [initrd_start initrd_end]",
+     "addr [-cq] [addr [len]] | print|list [path [prop]] | set path prop [<cells>|[bytes]|strings...] | mknode path "
+     "name | rm path [prop] | resize [extra] | get value|name|addr|size var path [prop [index]] | header [get var "
+     "member] | rsvmem print|add addr size|delete index | apply addr | chosen [initrd_start initrd_end]",
      do_fdt},
     {"fstype", "look up a filesystem type", "<interface> <dev>:<part> [<varname>]", do_fstype},
     {"fstypes", "list supported filesystem types", "", do_fstypes},
