@@ -20,6 +20,7 @@ constexpr Command kCommands[] = {
      "scan [-lbaeGH] [pvblock] | list [-e] | select [N] | info | boot", do_bootflow},
     {"booti", "boot a Linux kernel in 'Image' format (or Image.gz)", "kernel_addr [initrd_addr[:size] | -] [fdt_addr]",
      do_booti},
+    {"bootm", "boot a FIT image or a legacy uImage kernel", "[addr[#config] [initrd[:size] | - [fdt_addr]]]", do_bootm},
     {"bootz", "boot a 32-bit ARM zImage (cannot run here: says so, use booti)", "[args...]", do_bootz},
     {"cmp", "memory compare", "[.b, .w, .l, .q] addr1 addr2 count", do_cmp},
     {"cp", "memory copy", "[.b, .w, .l, .q] source target count", do_cp},

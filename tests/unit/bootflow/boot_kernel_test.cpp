@@ -379,7 +379,10 @@ TEST(BootiErrors, InitrdWithoutSize) {
     int rc = -1;
     std::string out = r.run("booti " + hex(k) + " " + hex(r.base() + 16 * kMiB), &rc);
     EXPECT_EQ(rc, 1);
-    EXPECT_NE(out.find("needs a size: initrd_addr:size"), std::string::npos) << out;
+    EXPECT_NE(out.find("booti: initrd at 0x" + hex(r.base() + 16 * kMiB) +
+                       " needs a size (initrd_addr:size) or a uImage header (mkimage -T ramdisk)"),
+              std::string::npos)
+        << out;
     r.expect_no_handoff(out);
 }
 
