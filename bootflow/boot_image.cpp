@@ -44,8 +44,10 @@ Result<std::uint64_t> free_room(const MemoryMap& mem, std::uint64_t addr, Range 
 }
 
 // Where the kernel goes: its load address when it is free RAM outside the
-// image, else $kernel_addr_r (an arm64 Image runs anywhere 2 MiB-aligned,
-// and boot_kernel moves it there).
+// image, else $kernel_addr_r, else (the image itself was loaded there, as
+// `load ... ${loadaddr}` does: loadaddr is kernel_addr_r) the first 2 MiB
+// boundary after the image. An arm64 Image runs anywhere 2 MiB-aligned, and
+// boot_kernel moves it there.
 Result<std::uint64_t> kernel_target(Context& ctx, std::optional<std::uint64_t> load, Range image) {
     if (load) {
         Result<std::uint64_t> room = free_room(ctx.sys.memory, *load, image, "load");
@@ -53,7 +55,12 @@ Result<std::uint64_t> kernel_target(Context& ctx, std::optional<std::uint64_t> l
         ctx.con.printf("   Load address 0x%lx is not usable here (%s); using kernel_addr_r\n", *load,
                        room.error().message());
     }
-    return TRY(env_hex(ctx.env, "kernel_addr_r"));
+    const std::uint64_t addr = TRY(env_hex(ctx.env, "kernel_addr_r"));
+    if (!image.contains(addr)) return addr;
+    constexpr std::uint64_t k2MiB = 2ULL << 20;
+    const std::uint64_t after = align_up(image.end(), k2MiB);
+    ctx.con.printf("   kernel_addr_r 0x%lx lies inside the image; using 0x%lx after it\n", addr, after);
+    return after;
 }
 
 // Copies or decompresses data to target (checked: free RAM, clear of image).

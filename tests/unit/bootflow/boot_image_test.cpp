@@ -97,6 +97,22 @@ TEST(Bootm, NoRamdiskWithDashAndLoadAddressFallback) {
     EXPECT_EQ(r.handoff.dtb, r.sys.dtb_copy);
 }
 
+TEST(Bootm, AFitLoadedAtLoadaddrUnpacksAfterItself) {
+    if (!have_tools()) GTEST_SKIP() << "mkimage, dtc or gzip missing";
+    Bootm r;
+    // U-Boot's habit: load the FIT to $loadaddr, which is kernel_addr_r here.
+    const std::uint64_t addr = r.put(sim::make_fit(r.parts, "gzip", ""), r.var_hex("kernel_addr_r"));
+    r.run("setenv loadaddr " + r.var("kernel_addr_r"));
+    int rc = -1;
+    const std::string out = r.run("bootm", &rc);
+    ASSERT_EQ(rc, 0) << out;
+    EXPECT_NE(out.find("lies inside the image; using 0x"), std::string::npos) << out;
+    EXPECT_EQ(r.handoff.kernel, r.parts.image);
+    const std::uint64_t start = r.handoff.chosen_u64("linux,initrd-start");
+    EXPECT_EQ(0, std::memcmp(r.at(start), r.parts.initrd.data(), r.parts.initrd.size()));
+    EXPECT_GT(start, addr);
+}
+
 TEST(Bootm, ABrokenHashBootsNothing) {
     if (!have_tools()) GTEST_SKIP() << "mkimage, dtc or gzip missing";
     Bootm r;
