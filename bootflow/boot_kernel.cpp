@@ -1,6 +1,7 @@
 #include "bootflow/boot_kernel.h"
 
 #include <cstring>
+#include <new>
 
 #include "arch/arch.h"
 #include "bootflow/console_fixup.h"
@@ -110,6 +111,46 @@ Result<Kernel> unpack_kernel(Context& ctx, std::uint64_t addr, std::span<const R
     return Kernel{addr, size};
 }
 
+// The heap copy of a loaded device tree that the last boot attempt made:
+// freed by the next one (a successful boot never returns).
+constinit std::uint8_t* g_boot_fdt = nullptr;
+
+// Copies the size bytes at src (a device tree, not yet trusted, maybe only
+// 4-byte aligned) to the heap with kBootFdtPad bytes of room to grow.
+Result<OpenFdt> boot_copy(const std::uint8_t* src, std::uint64_t size) {
+    if (size > (64u << 20)) return Error::make(Errc::invalid_argument, "%lu bytes is too large", size);
+    const std::size_t room = static_cast<std::size_t>(size) + kBootFdtPad;
+    delete[] g_boot_fdt;
+    g_boot_fdt = new (std::nothrow) std::uint8_t[room];
+    if (g_boot_fdt == nullptr) return Error::make(Errc::no_memory, "no heap for a %zu-byte copy", room);
+    memcpy(g_boot_fdt, src, static_cast<std::size_t>(size));
+    const std::size_t total = TRY(fdt::validate(g_boot_fdt, static_cast<std::size_t>(size)));
+    TRY(fdt::copy_to(g_boot_fdt, g_boot_fdt, room));
+    OpenFdt t;
+    t.blob = g_boot_fdt;
+    t.addr = reinterpret_cast<std::uintptr_t>(g_boot_fdt);
+    t.size = total;
+    t.room = room;
+    t.own_copy = true;  // in the reserved heap: nothing to keep the kernel away from
+    return t;
+}
+
+// The tree the kernel gets: xenboot's own copy as it is, anything else copied.
+// *from: where the tree was.
+Result<OpenFdt> tree_for_boot(Context& ctx, const BootRequest& req, std::uint64_t* from) {
+    if (req.fdt_bytes) {
+        *from = req.fdt_bytes->base;
+        TRY(ctx.sys.memory.require_ram(*req.fdt_bytes, "fdt read"));
+        return TRY_CTX(boot_copy(at(req.fdt_bytes->base), req.fdt_bytes->size), "device tree at 0x%lx",
+                       req.fdt_bytes->base);
+    }
+    const OpenFdt fdt = TRY_CTX(
+        req.fdt_addr ? open_fdt(ctx.sys, *req.fdt_addr, false) : open_working_fdt(ctx.sys, false), "device tree");
+    *from = fdt.addr;
+    if (fdt.own_copy) return fdt;
+    return TRY_CTX(boot_copy(at(fdt.addr), fdt.size), "device tree at 0x%lx", fdt.addr);
+}
+
 void print_times(Context& ctx, std::uint64_t handoff_us) {
     if (ctx.services == nullptr) return;
     const BootTimes& t = ctx.services->times;
@@ -151,13 +192,12 @@ Status boot_kernel(Context& ctx, const BootRequest& req) {
     }
     const MemoryMap& mem = ctx.sys.memory;
     // The device tree and initrd first: the kernel's place must avoid them.
-    const OpenFdt fdt =
-        TRY_CTX(req.fdt_addr ? open_fdt(ctx.sys, *req.fdt_addr, true) : open_working_fdt(ctx.sys, true), "device tree");
+    // Both xenboot's own copy and the copy of a loaded tree lie in the
+    // reserved heap, out of the kernel's way.
+    std::uint64_t fdt_from = 0;
+    const OpenFdt fdt = TRY(tree_for_boot(ctx, req, &fdt_from));
     Range keep_out[2];
     unsigned n_keep = 0;
-    // xenboot's own copy lies in the reserved heap; a user's tree is in free RAM
-    // and must not be overwritten by the kernel.
-    if (!fdt.own_copy) keep_out[n_keep++] = Range{fdt.addr, fdt.room};
     if (req.initrd) {
         if (req.initrd->size == 0) return Error::make(Errc::invalid_argument, "initrd: size is 0");
         // Free RAM only: an initrd over xenboot's heap would share pages with the
@@ -203,7 +243,10 @@ Status boot_kernel(Context& ctx, const BootRequest& req) {
     char fixed[kMaxCmdline + 16];
     if (TRY(fix_console(ctx, fdt.blob, bootargs, fixed, sizeof fixed))) bootargs = std::string_view(fixed);
     TRY_CTX(fdt::fixup_chosen(fdt.blob, fdt.room, bootargs, req.initrd), "device tree at 0x%lx", fdt.addr);
-    ctx.con.printf("## Flattened Device Tree blob at 0x%lx\n", fdt.addr);
+    ctx.con.printf("## Flattened Device Tree blob at 0x%lx\n", fdt_from);
+    if (fdt_from != fdt.addr) {
+        ctx.con.printf("   Loading Device Tree to 0x%lx, end 0x%lx ... OK\n", fdt.addr, fdt.addr + fdt.room - 1);
+    }
 
     // Irreversible from here: move the kernel, give Xen's resources back, jump.
     if (entry != kernel.addr) {

@@ -9,6 +9,7 @@ Status do_askenv(Context& ctx, int argc, char* const argv[]);
 Status do_bdinfo(Context& ctx, int argc, char* const argv[]);
 Status do_boot(Context& ctx, int argc, char* const argv[]);
 Status do_booti(Context& ctx, int argc, char* const argv[]);
+Status do_bootm(Context& ctx, int argc, char* const argv[]);
 Status do_bootflow(Context& ctx, int argc, char* const argv[]);
 Status do_bootz(Context& ctx, int argc, char* const argv[]);
 Status do_cmp(Context& ctx, int argc, char* const argv[]);

@@ -2,6 +2,7 @@
 // bootflow/boot_kernel.h's, shared with the boot methods.
 #include <cstring>
 
+#include "bootflow/boot_image.h"
 #include "bootflow/boot_kernel.h"
 #include "commands/builtins.h"
 #include "shell/parse.h"
@@ -18,12 +19,14 @@ Status do_booti(Context& ctx, int argc, char* const argv[]) {
         strcpy(buf, argv[2]);
         char* colon = strchr(buf, ':');
         if (colon == nullptr) {
-            return Error::make(Errc::invalid_argument, "initrd '%s' needs a size: initrd_addr:size (raw initrds only)",
-                               argv[2]);
+            // No size: a legacy ramdisk uImage (uInitrd), as in U-Boot.
+            const std::uint64_t start = TRY(parse_hex(buf, "initrd address"));
+            req.initrd = TRY(uimage_ramdisk(ctx, start));
+        } else {
+            *colon = '\0';
+            const std::uint64_t start = TRY(parse_hex(buf, "initrd address"));
+            req.initrd = Range{start, TRY(parse_hex(colon + 1, "initrd size"))};
         }
-        *colon = '\0';
-        const std::uint64_t start = TRY(parse_hex(buf, "initrd address"));
-        req.initrd = Range{start, TRY(parse_hex(colon + 1, "initrd size"))};
     }
     if (argc > 3) req.fdt_addr = TRY(parse_hex(argv[3], "fdt address"));
     return boot_kernel(ctx, req);

@@ -1,6 +1,6 @@
 // fdt: U-Boot's device-tree command over libfdt, on the working tree
-// (bootflow/fdt_working_tree.h): addr, print, list, set, mknode (or mknod), rm,
-// resize, chosen. Output follows U-Boot's (fdt/tree_print.h); errors are one
+// (bootflow/fdt_working_tree.h): addr, apply, get, header, print, list, set,
+// mknode (or mknod), rm, resize, rsvmem, chosen. Output follows U-Boot's (fdt/tree_print.h); errors are one
 // line naming the node or property and libfdt's code with its meaning:
 //   fdt set: /chosen/foo: FDT_ERR_NOTFOUND (no such node)
 // As in U-Boot a sub-command may be shortened to any unambiguous prefix of two
@@ -12,6 +12,8 @@
 #include "shell/parse.h"
 #include "fdt/chosen.h"
 #include "fdt/property_value.h"
+#include "fdt/query.h"
+#include "shell/environment.h"
 #include "fdt/tree_print.h"
 
 extern "C" {
@@ -97,10 +99,19 @@ Status expand(Context& ctx, const OpenFdt& tree, std::uint64_t len) {
 Status sub_addr(Context& ctx, int argc, char* const argv[]) {
     int i = 1;
     bool control = false;
-    if (i < argc && argv[i][0] == '-') {
-        if (strcmp(argv[i], "-c") != 0) return usage_error("unknown flag '%s'", argv[i]);
-        control = true;
-        ++i;
+    bool quiet = false;
+    // U-Boot's flags: -c (control tree), -q (quiet), also together ("-cq").
+    for (; i < argc && argv[i][0] == '-'; ++i) {
+        if (argv[i][1] == '\0') return usage_error("unknown flag '%s'", argv[i]);
+        for (const char* f = argv[i] + 1; *f != '\0'; ++f) {
+            if (*f == 'c') {
+                control = true;
+            } else if (*f == 'q') {
+                quiet = true;
+            } else {
+                return usage_error("unknown flag '%s'", argv[i]);
+            }
+        }
     }
     if (argc - i > 2) return usage_error("too many arguments");
     if (control) {
@@ -111,20 +122,35 @@ Status sub_addr(Context& ctx, int argc, char* const argv[]) {
     }
     if (argc == i) {
         const std::uint64_t addr = working_fdt_addr(ctx.sys);
-        if (addr == 0) return Error::make(Errc::not_found, "no working device tree");
+        if (addr == 0) {
+            if (quiet) return quiet_failure();
+            return Error::make(Errc::not_found, "no working device tree");
+        }
         ctx.con.printf("Working fdt: %08lx\n", addr);
         return ok();
     }
-    const std::uint64_t addr = TRY(parse_hex(argv[i], "address"));
-    const std::uint64_t len = argc - i == 2 ? TRY(parse_hex(argv[i + 1], "length")) : 0;
-    const OpenFdt tree = TRY(open_fdt(ctx.sys, addr, false));
-    select_working_fdt(ctx.sys, addr);
-    ctx.con.printf("Working FDT set to %lx\n", addr);
-    if (ctx.env != nullptr) {
-        Status s = ctx.env->set_hex("fdtaddr", addr);
-        if (!s.ok()) ctx.con.printf("fdt addr: warning: fdtaddr not set: %s\n", s.error().message());
+    // -q: any error is only the exit status.
+    auto fail = [quiet](const Error& e) -> Error { return quiet ? quiet_failure() : e; };
+    Result<std::uint64_t> addr = parse_hex(argv[i], "address");
+    if (!addr.ok()) return fail(addr.error());
+    std::uint64_t len = 0;
+    if (argc - i == 2) {
+        Result<std::uint64_t> l = parse_hex(argv[i + 1], "length");
+        if (!l.ok()) return fail(l.error());
+        len = l.value();
     }
-    return argc - i == 2 ? expand(ctx, tree, len) : ok();
+    Result<OpenFdt> tree = open_fdt(ctx.sys, addr.value(), false);
+    if (!tree.ok()) return fail(tree.error());
+    select_working_fdt(ctx.sys, addr.value());
+    if (!quiet) ctx.con.printf("Working FDT set to %lx\n", addr.value());
+    if (ctx.env != nullptr) {
+        Status s = ctx.env->set_hex("fdtaddr", addr.value());
+        if (!s.ok() && !quiet) ctx.con.printf("fdt addr: warning: fdtaddr not set: %s\n", s.error().message());
+    }
+    if (argc - i != 2) return ok();
+    if (quiet && len < tree.value().size) return ok();
+    Status grown = expand(ctx, tree.value(), len);
+    return grown.ok() ? grown : fail(grown.error());
 }
 
 // ------------------------------------------------------------ print, list
@@ -218,6 +244,9 @@ Status sub_resize(Context& ctx, int argc, char* const argv[]) {
     if (extra > kMaxTree - packed) return Error::make(Errc::invalid_argument, "0x%lx extra bytes is too many", extra);
     const std::uint64_t wanted = packed + extra;
     std::uint64_t size = align_up(tree.addr + wanted, kPageSize) - tree.addr;
+    // Unlike U-Boot, never less room than the tree had: a script that made
+    // room with `fdt addr ADDR LEN` and then runs `fdt resize` keeps it.
+    if (size < tree.size) size = tree.size;
     if (tree.own_copy) {
         if (wanted > tree.room) {
             return Error::make(Errc::no_space, "the tree needs 0x%lx bytes; xenboot's copy has room for 0x%zx", wanted,
@@ -234,6 +263,177 @@ Status sub_resize(Context& ctx, int argc, char* const argv[]) {
     if (err == 0) err = fdt_open_into(tree.blob, tree.blob, static_cast<int>(size));
     if (err != 0) return libfdt_error(&tree, "resizing", err, false);
     return ok();
+}
+
+// ------------------------------------------------------------------ get
+
+// `fdt get` writes its result here: a variable's longest value.
+char g_text[Environment::kMaxValue + 1];
+
+Status set_var(Context& ctx, const char* var, const char* value) {
+    if (ctx.env == nullptr) return Error::make(Errc::unsupported, "no environment");
+    return ctx.env->set(var, value);
+}
+
+Status set_var_hex(Context& ctx, const char* var, std::uint64_t value) {
+    if (ctx.env == nullptr) return Error::make(Errc::unsupported, "no environment");
+    return ctx.env->set_hex(var, value);
+}
+
+// "path prop" for messages.
+Result<const void*> get_property(const OpenFdt& tree, const char* path, const char* prop, int* len) {
+    const int node = TRY(find_node(tree, path));
+    const void* data = fdt_getprop(tree.blob, node, prop, len);
+    if (data == nullptr) {
+        char what[160];
+        format_to(what, sizeof what, "%s %s", path, prop);
+        return libfdt_error(&tree, what, *len, true);
+    }
+    return data;
+}
+
+bool is_prefix(const char* word, const char* name) {
+    const std::size_t n = strlen(word);
+    return n > 0 && strncmp(name, word, n) == 0;
+}
+
+// U-Boot's `fdt get value|name|addr|size VAR PATH ...`: the result goes to
+// VAR in U-Boot's formats (cells "0x%08X", addresses and sizes bare hex, a
+// count of subnodes decimal).
+Status sub_get(Context& ctx, int argc, char* const argv[]) {
+    if (argc < 4) return usage_error("expects value|name|addr|size, a variable and a path");
+    const char* what = argv[1];
+    const char* var = argv[2];
+    const char* path = argv[3];
+    const OpenFdt tree = TRY(open_working_fdt(ctx.sys, false));
+    if (is_prefix(what, "value")) {
+        if (argc != 5 && argc != 6) return usage_error("get value expects a variable, a path, a property and an index");
+        std::optional<std::uint32_t> index;
+        if (argc == 6) {
+            const std::uint64_t i = TRY(parse_dec(argv[5], "index"));
+            if (i > 0xffffffff) return Error::make(Errc::invalid_argument, "index %lu is too large", i);
+            index = static_cast<std::uint32_t>(i);
+        }
+        int len = 0;
+        const void* data = TRY(get_property(tree, path, argv[4], &len));
+        TRY_CTX(fdt::value_text(data, static_cast<std::size_t>(len), index, g_text, sizeof g_text), "%s %s", path,
+                argv[4]);
+        return set_var(ctx, var, g_text);
+    }
+    if (is_prefix(what, "name")) {
+        if (argc != 5) return usage_error("get name expects a variable, a path and an index");
+        const std::uint64_t i = TRY(parse_hex(argv[4], "index"));
+        if (i > 0xffffffff) return Error::make(Errc::invalid_argument, "index 0x%lx is too large", i);
+        const int node = TRY(find_node(tree, path));
+        const int sub = TRY_CTX(fdt::subnode_at(tree.blob, node, static_cast<std::uint32_t>(i)), "%s", path);
+        const char* name = fdt_get_name(tree.blob, sub, nullptr);
+        if (name == nullptr) return Error::make(Errc::bad_data, "%s: subnode %lu has no name", path, i);
+        return set_var(ctx, var, name);
+    }
+    if (is_prefix(what, "addr")) {
+        if (argc != 5) return usage_error("get addr expects a variable, a path and a property");
+        int len = 0;
+        const void* data = TRY(get_property(tree, path, argv[4], &len));
+        return set_var_hex(ctx, var, reinterpret_cast<std::uintptr_t>(data));
+    }
+    if (is_prefix(what, "size")) {
+        if (argc == 4) {
+            const int node = TRY(find_node(tree, path));
+            const std::uint32_t n = TRY(fdt::subnode_count(tree.blob, node));
+            char text[16];
+            format_to(text, sizeof text, "%u", n);
+            return set_var(ctx, var, text);
+        }
+        if (argc != 5) return usage_error("get size expects a variable, a path and optionally a property");
+        int len = 0;
+        TRY(get_property(tree, path, argv[4], &len));
+        return set_var_hex(ctx, var, static_cast<std::uint64_t>(len));
+    }
+    return usage_error("unknown get '%s': expects value, name, addr or size", what);
+}
+
+// ------------------------------------------------------------------ header
+
+Status sub_header(Context& ctx, int argc, char* const argv[]) {
+    if (argc != 1 && !(argc == 4 && strcmp(argv[1], "get") == 0)) {
+        return usage_error("expects nothing, or get, a variable and a member");
+    }
+    const OpenFdt tree = TRY(open_working_fdt(ctx.sys, false));
+    const void* b = tree.blob;
+    if (argc == 4) return set_var_hex(ctx, argv[2], TRY(fdt::header_member(b, argv[3])));
+    // validate() accepts version 17 only, so every field below exists.
+    ctx.con.printf("magic:\t\t\t0x%x\n", fdt_magic(b));
+    ctx.con.printf("totalsize:\t\t0x%x (%u)\n", fdt_totalsize(b), fdt_totalsize(b));
+    ctx.con.printf("off_dt_struct:\t\t0x%x\n", fdt_off_dt_struct(b));
+    ctx.con.printf("off_dt_strings:\t\t0x%x\n", fdt_off_dt_strings(b));
+    ctx.con.printf("off_mem_rsvmap:\t\t0x%x\n", fdt_off_mem_rsvmap(b));
+    ctx.con.printf("version:\t\t%u\n", fdt_version(b));
+    ctx.con.printf("last_comp_version:\t%u\n", fdt_last_comp_version(b));
+    ctx.con.printf("boot_cpuid_phys:\t0x%x\n", fdt_boot_cpuid_phys(b));
+    ctx.con.printf("size_dt_strings:\t0x%x\n", fdt_size_dt_strings(b));
+    ctx.con.printf("size_dt_struct:\t\t0x%x\n", fdt_size_dt_struct(b));
+    const int n = fdt_num_mem_rsv(b);
+    if (n < 0) return libfdt_error(&tree, "memory reservation map", n, false);
+    ctx.con.printf("number mem_rsv:\t\t0x%x\n\n", static_cast<unsigned>(n));
+    return ok();
+}
+
+// ------------------------------------------------------------------ rsvmem
+
+Status sub_rsvmem(Context& ctx, int argc, char* const argv[]) {
+    if (argc < 2) return usage_error("expects print, add or delete");
+    const char* op = argv[1];
+    if (is_prefix(op, "print")) {
+        if (argc != 2) return usage_error("print takes no arguments");
+        const OpenFdt tree = TRY(open_working_fdt(ctx.sys, false));
+        const int n = fdt_num_mem_rsv(tree.blob);
+        if (n < 0) return libfdt_error(&tree, "memory reservation map", n, false);
+        ctx.con.printf("index\t\t   start\t\t    size\n");
+        ctx.con.printf("------------------------------------------------\n");
+        for (int i = 0; i < n; ++i) {
+            std::uint64_t addr = 0;
+            std::uint64_t size = 0;
+            const int err = fdt_get_mem_rsv(tree.blob, i, &addr, &size);
+            if (err != 0) return libfdt_error(&tree, "memory reservation map", err, false);
+            ctx.con.printf("    %x\t%016lx\t%016lx\n", static_cast<unsigned>(i), addr, size);
+        }
+        return ok();
+    }
+    if (is_prefix(op, "add")) {
+        if (argc != 4) return usage_error("add expects an address and a size");
+        const std::uint64_t addr = TRY(parse_hex(argv[2], "address"));
+        const std::uint64_t size = TRY(parse_hex(argv[3], "size"));
+        const OpenFdt tree = TRY(open_working_fdt(ctx.sys, true));
+        const int err = fdt_add_mem_rsv(tree.blob, addr, size);
+        if (err != 0) return libfdt_error(&tree, "adding a reservation", err, false);
+        return ok();
+    }
+    if (is_prefix(op, "delete")) {
+        if (argc != 3) return usage_error("delete expects an index");
+        const std::uint64_t index = TRY(parse_hex(argv[2], "index"));
+        const OpenFdt tree = TRY(open_working_fdt(ctx.sys, true));
+        const int n = fdt_num_mem_rsv(tree.blob);
+        if (n < 0) return libfdt_error(&tree, "memory reservation map", n, false);
+        if (index >= static_cast<std::uint64_t>(n)) {
+            return Error::make(Errc::not_found, "no reservation at index 0x%lx (there are %d)", index, n);
+        }
+        const int err = fdt_del_mem_rsv(tree.blob, static_cast<int>(index));
+        if (err != 0) return libfdt_error(&tree, "deleting a reservation", err, false);
+        return ok();
+    }
+    return usage_error("unknown rsvmem '%s': expects print, add or delete", op);
+}
+
+// ------------------------------------------------------------------ apply
+
+// An overlay (dtc -@ output) applied to the working tree on a copy: a
+// failing apply leaves the tree as it was.
+Status sub_apply(Context& ctx, int argc, char* const argv[]) {
+    if (argc != 2) return usage_error("expects the overlay's address");
+    const std::uint64_t addr = TRY(parse_hex(argv[1], "overlay address"));
+    const OpenFdt overlay = TRY_CTX(open_fdt(ctx.sys, addr, false), "overlay");
+    const OpenFdt tree = TRY(open_working_fdt(ctx.sys, true));
+    return fdt::apply_overlay(tree.blob, tree.room, overlay.blob, overlay.size);
 }
 
 // ------------------------------------------------------------------ chosen
@@ -258,13 +458,17 @@ Status sub_chosen(Context& ctx, int argc, char* const argv[]) {
 // Each sub-command is a Command of its own ("fdt set"), run through
 // run_command, so its errors and usage line name what the user typed.
 constexpr Command kSubs[] = {
-    {"fdt addr", "", "[-c] [addr [len]]", sub_addr},
+    {"fdt addr", "", "[-cq] [addr [len]]", sub_addr},
+    {"fdt apply", "", "addr", sub_apply},
+    {"fdt get", "", "value|name|addr|size var path [prop [index]]", sub_get},
+    {"fdt header", "", "[get var member]", sub_header},
     {"fdt print", "", "[path [prop]]", sub_print},
     {"fdt list", "", "[path [prop]]", sub_list},
     {"fdt set", "", "path prop [<cells> | [bytes] | string...]", sub_set},
     {"fdt mknode", "", "path name", sub_mknode},
     {"fdt rm", "", "path [prop]", sub_rm},
     {"fdt resize", "", "[extra]", sub_resize},
+    {"fdt rsvmem", "", "print | add addr size | delete index", sub_rsvmem},
     {"fdt chosen", "", "[initrd_start initrd_end]", sub_chosen},
 };
 constexpr std::size_t kPrefix = 4;  // "fdt "

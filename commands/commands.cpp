@@ -20,6 +20,7 @@ constexpr Command kCommands[] = {
      "scan [-lbaeGH] [pvblock] | list [-e] | select [N] | info | boot", do_bootflow},
     {"booti", "boot a Linux kernel in 'Image' format (or Image.gz)", "kernel_addr [initrd_addr[:size] | -] [fdt_addr]",
      do_booti},
+    {"bootm", "boot a FIT image or a legacy uImage kernel", "[addr[#config] [initrd[:size] | - [fdt_addr]]]", do_bootm},
     {"bootz", "boot a 32-bit ARM zImage (cannot run here: says so, use booti)", "[args...]", do_bootz},
     {"cmp", "memory compare", "[.b, .w, .l, .q] addr1 addr2 count", do_cmp},
     {"cp", "memory copy", "[.b, .w, .l, .q] source target count", do_cp},
@@ -47,8 +48,9 @@ constexpr Command kCommands[] = {
     {"fatls", "list files in a directory of a FAT filesystem", "<interface> [<dev[:part]> [directory]]", do_ls},
     {"fatsize", "determine a file's size (FAT)", "<interface> <dev[:part]> <filename>", do_size},
     {"fdt", "flattened device tree utility commands",
-     "addr [-c] [addr [len]] | print|list [path [prop]] | set path prop [<cells>|[bytes]|strings...] | mknode path "
-     "name | rm path [prop] | resize [extra] | chosen [initrd_start initrd_end]",
+     "addr [-cq] [addr [len]] | print|list [path [prop]] | set path prop [<cells>|[bytes]|strings...] | mknode path "
+     "name | rm path [prop] | resize [extra] | get value|name|addr|size var path [prop [index]] | header [get var "
+     "member] | rsvmem print|add addr size|delete index | apply addr | chosen [initrd_start initrd_end]",
      do_fdt},
     {"fstype", "look up a filesystem type", "<interface> <dev>:<part> [<varname>]", do_fstype},
     {"fstypes", "list supported filesystem types", "", do_fstypes},

@@ -19,20 +19,6 @@ void indent(Sink& out, int level) {
     out.put(std::string_view(kTabs, static_cast<std::size_t>(level)));
 }
 
-// Printable, NUL-terminated, non-empty strings only (a string list has no
-// empty member: two NULs in a row mean binary data).
-bool is_string_list(const std::uint8_t* p, int len) {
-    if (len <= 0 || p[len - 1] != '\0' || p[0] == '\0') return false;
-    for (int i = 0; i < len - 1; ++i) {
-        if (p[i] == '\0') {
-            if (p[i + 1] == '\0') return false;
-        } else if (p[i] < 0x20 || p[i] > 0x7e) {
-            return false;
-        }
-    }
-    return true;
-}
-
 std::uint32_t be32(const std::uint8_t* p) {
     return std::uint32_t{p[0]} << 24 | std::uint32_t{p[1]} << 16 | std::uint32_t{p[2]} << 8 | p[3];
 }
@@ -71,6 +57,19 @@ void print_value(Sink& out, const std::uint8_t* p, int len) {
 }
 
 }  // namespace
+
+bool is_string_list(const void* data, int len) {
+    const auto* p = static_cast<const std::uint8_t*>(data);
+    if (len <= 0 || p[len - 1] != '\0' || p[0] == '\0') return false;
+    for (int i = 0; i < len - 1; ++i) {
+        if (p[i] == '\0') {
+            if (p[i + 1] == '\0') return false;
+        } else if (p[i] < 0x20 || p[i] > 0x7e) {
+            return false;
+        }
+    }
+    return true;
+}
 
 void print_property(Sink& out, const char* name, const void* data, int len) {
     out.put(name);

@@ -35,6 +35,10 @@ struct StopCheck {
 // kMaxPrintDepth below node (bad_data), stop() (interrupted).
 Status print_node(Sink& out, const void* blob, int node, int depth, StopCheck stop = {});
 
+// Printable, NUL-terminated, non-empty strings only (a string list has no
+// empty member: two NULs in a row mean binary data).
+bool is_string_list(const void* data, int len);
+
 // One property as `fdt print path prop` shows it: "name = value" (no ';').
 void print_property(Sink& out, const char* name, const void* data, int len);
 

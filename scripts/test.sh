@@ -40,6 +40,7 @@ if bash tests/system/lab/setup.sh; then
   suite "system test: pvblock" python3 tests/system/test_pvblock.py
   suite "system test: script" python3 tests/system/test_script.py
   suite "system test: filesystems" python3 tests/system/test_fs.py
+  suite "system test: U-Boot commands (fdt, bootm)" python3 tests/system/test_uboot_cmds.py
   suite "system test: boot (main job)" python3 tests/system/test_boot.py
   suite "system test: distro images" python3 tests/system/test_distro.py
 else

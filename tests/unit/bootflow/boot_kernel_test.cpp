@@ -235,8 +235,36 @@ TEST(Booti, UserDeviceTreeGetsTheFixups) {
     int rc = -1;
     std::string out = r.run("booti " + hex(k) + " - " + hex(tree), &rc);
     ASSERT_EQ(rc, 0) << out;
-    EXPECT_EQ(r.handoff.dtb, tree);
+    // As U-Boot relocates it: the kernel gets a copy in xenboot's heap with
+    // room for the fixups; the loaded tree is left as it was.
+    EXPECT_NE(r.handoff.dtb, tree);
+    EXPECT_NE(out.find("## Flattened Device Tree blob at 0x" + hex(tree) + "\n   Loading Device Tree to 0x" +
+                       hex(r.handoff.dtb) + ", end 0x"),
+              std::string::npos)
+        << out;
     EXPECT_EQ(r.handoff.chosen("bootargs"), std::string("hello") + '\0');
+    EXPECT_EQ(fdt_totalsize(r.at(tree)), 0x10000u);
+    const int chosen = fdt_path_offset(r.at(tree), "/chosen");
+    EXPECT_EQ(fdt_getprop(r.at(tree), chosen, "linux,initrd-start", nullptr), nullptr);
+    EXPECT_STRNE(static_cast<const char*>(fdt_getprop(r.at(tree), chosen, "bootargs", nullptr)), "hello");
+}
+
+TEST(Booti, TightLoadedDeviceTreeGetsRoom) {
+    // A tree exactly as dtc leaves it (no free space), as an extlinux fdt
+    // line loads it: before, /chosen failed with "device tree full".
+    Booti r;
+    const std::uint64_t k = r.put(r.image, r.base() + 2 * kMiB);
+    const std::uint64_t tree = r.base() + 20 * kMiB;
+    ASSERT_TRUE(fdt::copy_to(r.at(r.sys.dtb_copy), r.at(tree), 0x10000).ok());
+    ASSERT_EQ(fdt_pack(r.at(tree)), 0);
+    const std::uint32_t tight = fdt_totalsize(r.at(tree));
+    const std::string args(1500, 'a');
+    r.run("setenv bootargs " + args);
+    int rc = -1;
+    std::string out = r.run("booti " + hex(k) + " - " + hex(tree), &rc);
+    ASSERT_EQ(rc, 0) << out;
+    EXPECT_EQ(r.handoff.chosen("bootargs"), args + '\0');
+    EXPECT_EQ(fdt_totalsize(r.at(tree)), tight);
 }
 
 // ---- errors: status 1, a message, no hand-off, the guest untouched.
@@ -351,7 +379,10 @@ TEST(BootiErrors, InitrdWithoutSize) {
     int rc = -1;
     std::string out = r.run("booti " + hex(k) + " " + hex(r.base() + 16 * kMiB), &rc);
     EXPECT_EQ(rc, 1);
-    EXPECT_NE(out.find("needs a size: initrd_addr:size"), std::string::npos) << out;
+    EXPECT_NE(out.find("booti: initrd at 0x" + hex(r.base() + 16 * kMiB) +
+                       " needs a size (initrd_addr:size) or a uImage header (mkimage -T ramdisk)"),
+              std::string::npos)
+        << out;
     r.expect_no_handoff(out);
 }
 

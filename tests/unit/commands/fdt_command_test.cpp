@@ -17,6 +17,7 @@
 #include "fdt/chosen.h"
 #include "fdt/device_tree.h"
 #include "tests/sim/dtb_builder.h"
+#include "tests/sim/host_tools.h"
 #include "tests/sim/shell_rig.h"
 
 extern "C" {
@@ -237,7 +238,12 @@ TEST(FdtCommand, ResizeOwnCopyWithinItsRoom) {
     FdtRig rig;
     const std::uint64_t copy = rig.sys.dtb_copy;
     ASSERT_EQ(fdt_totalsize(rig.copy()), kCopyRoom);
-    // No extra: packed, ending on a 4 KiB boundary (the copy is at ...f8000).
+    // Never less room than the tree had (U-Boot would shrink it here).
+    EXPECT_EQ(rig.run("fdt resize"), "");
+    EXPECT_EQ(fdt_totalsize(rig.copy()), kCopyRoom);
+    // A packed tree: no extra gives the packed size ending on a 4 KiB
+    // boundary (the copy is at ...f8000).
+    ASSERT_EQ(fdt_pack(rig.copy()), 0);
     EXPECT_EQ(rig.run("fdt resize"), "");
     const std::uint32_t packed = fdt_off_dt_strings(rig.copy()) + fdt_size_dt_strings(rig.copy());
     EXPECT_EQ(fdt_totalsize(rig.copy()), align_up(copy + packed, 4096) - copy);
@@ -259,7 +265,7 @@ TEST(FdtCommand, ResizeOwnCopyWithinItsRoom) {
                                               hex(fdt::packed_size(rig.copy()).value() + 0x4000) +
                                               " bytes; xenboot's copy has room for 0x4000\n");
     EXPECT_EQ(rig.run("fdt resize 800"), "");
-    EXPECT_EQ(fdt_totalsize(rig.copy()), 0x2000u);  // 0x1000 + the "big" property + 0x800, rounded
+    EXPECT_EQ(fdt_totalsize(rig.copy()), 0x3000u);  // 0x1000 + "big" + 0x800 rounds to 0x2000: kept at 0x3000
     EXPECT_EQ(rig.run("fdt resize " + hex(kCopyRoom - fdt::packed_size(rig.copy()).value())), "");
     EXPECT_EQ(fdt_totalsize(rig.copy()), kCopyRoom);
     EXPECT_EQ(FdtRig::prop(rig.copy(), "/chosen", "big"), big + '\0');
@@ -316,8 +322,8 @@ TEST(FdtCommand, AddrRefusesWhatIsNotATreeInRam) {
     EXPECT_EQ(cmd::working_fdt_addr(rig.sys), rig.sys.dtb_copy);  // unchanged
     EXPECT_FALSE(rig.env.get("fdtaddr").has_value());
     EXPECT_EQ(rig.run("fdt addr -c 1000"),
-              "fdt addr: xenboot's control tree cannot be moved (usage: fdt addr [-c] [addr [len]])\n");
-    EXPECT_EQ(rig.run("fdt addr -x"), "fdt addr: unknown flag '-x' (usage: fdt addr [-c] [addr [len]])\n");
+              "fdt addr: xenboot's control tree cannot be moved (usage: fdt addr [-cq] [addr [len]])\n");
+    EXPECT_EQ(rig.run("fdt addr -x"), "fdt addr: unknown flag '-x' (usage: fdt addr [-cq] [addr [len]])\n");
 }
 
 TEST(FdtCommand, UserTreeInXenbootsMemoryIsReadOnly) {
@@ -398,12 +404,173 @@ TEST(FdtCommand, DepthIsBoundedAndCtrlCStopsALongListing) {
 TEST(FdtCommand, SubcommandsAndUsage) {
     FdtRig rig;
     EXPECT_EQ(rig.run("fdt pr /chosen bootargs"), "bootargs = \"console=hvc0\"\n");
-    EXPECT_NE(rig.run("fdt").find("fdt: expects a subcommand (usage: fdt addr [-c] [addr [len]] | print|list"),
+    EXPECT_NE(rig.run("fdt").find("fdt: expects a subcommand (usage: fdt addr [-cq] [addr [len]] | print|list"),
               std::string::npos);
     EXPECT_NE(rig.run("fdt r /").find("fdt: unknown subcommand 'r'"), std::string::npos);  // rm or resize?
-    EXPECT_NE(rig.run("fdt header").find("fdt: unknown subcommand 'header'"), std::string::npos);
+    EXPECT_NE(rig.run("fdt bootcpu 1").find("fdt: unknown subcommand 'bootcpu'"), std::string::npos);
     EXPECT_NE(rig.run("help fdt").find("fdt - flattened device tree utility commands\n\nUsage:\nfdt addr"),
               std::string::npos);
+}
+
+// ---- get, header, rsvmem, apply, addr -q (U-Boot's formats, cmd/fdt.c)
+
+TEST(FdtCommand, GetValueAsUBootStoresIt) {
+    FdtRig rig;
+    EXPECT_EQ(rig.run("fdt get value v /hypervisor compatible; echo $v"), "xen,xen-4.17\n");
+    EXPECT_EQ(rig.run("fdt get value v /hypervisor compatible 1; echo $v"), "xen,xen\n");
+    EXPECT_EQ(rig.run("fdt get value v / '#address-cells'; echo $v"), "0x00000002\n");
+    EXPECT_EQ(rig.run("fdt get value v /memory@40000000 reg 1; echo $v"), "0x40000000\n");
+    EXPECT_EQ(rig.run("fdt get value v /hypervisor interrupts 2; echo $v"), "0x00000F08\n");
+    // A cell array without an index: every cell, as a hash would be shown.
+    EXPECT_EQ(rig.run("fdt get value v /memory@40000000 reg; echo $v"), "00000000400000000000000004000000\n");
+    int rc = 0;
+    EXPECT_EQ(rig.run("fdt get value v /hypervisor compatible 2", &rc),
+              "fdt get: /hypervisor compatible: no string at index 2\n");
+    EXPECT_EQ(rc, 1);
+    EXPECT_EQ(rig.run("fdt get value v /memory@40000000 reg 4"), "fdt get: /memory@40000000 reg: no cell at index 4\n");
+    EXPECT_EQ(rig.run("fdt get value v /chosen nothing"),
+              "fdt get: /chosen nothing: FDT_ERR_NOTFOUND (no such property)\n");
+    EXPECT_EQ(rig.run("fdt set /chosen empty; fdt get value v /chosen empty; echo \"[$v]\""), "[]\n");
+    EXPECT_EQ(rig.run("fdt set /chosen odd [01 02 03]; fdt get value v /chosen odd"),
+              "fdt get: /chosen odd: unprintable value (3 bytes)\n");
+}
+
+TEST(FdtCommand, GetNameSizeAddr) {
+    FdtRig rig;
+    EXPECT_EQ(rig.run("fdt get name n / 0; echo $n"), "chosen\n");
+    EXPECT_EQ(rig.run("fdt get name n / 2; echo $n"), "hypervisor\n");
+    EXPECT_EQ(rig.run("fdt get name n / 3"), "fdt get: /: no subnode at index 3\n");
+    EXPECT_EQ(rig.run("fdt get size n /; echo $n"), "3\n");  // subnodes: decimal, as U-Boot's env_set_ulong
+    EXPECT_EQ(rig.run("fdt get size n /chosen; echo $n"), "0\n");
+    EXPECT_EQ(rig.run("fdt get size n /chosen bootargs; echo $n"), "d\n");  // "console=hvc0\0", bare hex
+    rig.run("fdt get addr a /chosen bootargs");
+    const std::uint64_t a = std::stoull(std::string(rig.env.get("a").value_or("0")), nullptr, 16);
+    EXPECT_GT(a, rig.sys.dtb_copy);
+    EXPECT_LT(a, rig.sys.dtb_copy + kCopyRoom);
+    EXPECT_EQ(std::string(reinterpret_cast<const char*>(static_cast<std::uintptr_t>(a))), "console=hvc0");
+    EXPECT_NE(rig.run("fdt get foo v /").find("fdt get: unknown get 'foo'"), std::string::npos);
+    EXPECT_NE(rig.run("fdt get value v /").find("(usage: fdt get "), std::string::npos);
+}
+
+TEST(FdtCommand, HeaderAsUBootPrintsIt) {
+    FdtRig rig;
+    const void* b = rig.copy();
+    char expect[512];
+    std::snprintf(expect, sizeof expect,
+                  "magic:\t\t\t0xd00dfeed\ntotalsize:\t\t0x%x (%u)\noff_dt_struct:\t\t0x%x\noff_dt_strings:\t\t0x%x\n"
+                  "off_mem_rsvmap:\t\t0x%x\nversion:\t\t17\nlast_comp_version:\t16\nboot_cpuid_phys:\t0x0\n"
+                  "size_dt_strings:\t0x%x\nsize_dt_struct:\t\t0x%x\nnumber mem_rsv:\t\t0x0\n\n",
+                  fdt_totalsize(b), fdt_totalsize(b), fdt_off_dt_struct(b), fdt_off_dt_strings(b),
+                  fdt_off_mem_rsvmap(b), fdt_size_dt_strings(b), fdt_size_dt_struct(b));
+    EXPECT_EQ(rig.run("fdt header"), expect);
+    EXPECT_EQ(rig.run("fdt header get t totalsize; echo $t"), "4000\n");
+    EXPECT_EQ(rig.run("fdt header get m magic; echo $m"), "d00dfeed\n");
+    EXPECT_EQ(rig.run("fdt header get m bogus"), "fdt header: no header member 'bogus'\n");
+    EXPECT_NE(rig.run("fdt header put m magic").find("(usage: fdt header [get var member])"), std::string::npos);
+}
+
+TEST(FdtCommand, RsvmemPrintAddDelete) {
+    FdtRig rig;
+    const std::string head = "index\t\t   start\t\t    size\n------------------------------------------------\n";
+    EXPECT_EQ(rig.run("fdt rsvmem print"), head);
+    EXPECT_EQ(rig.run("fdt rsvmem add 48000000 100000"), "");
+    EXPECT_EQ(rig.run("fdt rsvmem add 1234567800000000 1000"), "");
+    EXPECT_EQ(rig.run("fdt rsvmem print"), head +
+                                               "    0\t0000000048000000\t0000000000100000\n"
+                                               "    1\t1234567800000000\t0000000000001000\n");
+    EXPECT_EQ(rig.run("fdt header get n size_dt_struct; fdt rsvmem delete 0"), "");
+    EXPECT_EQ(rig.run("fdt rsvmem print"), head + "    0\t1234567800000000\t0000000000001000\n");
+    EXPECT_EQ(rig.run("fdt rsvmem delete 1"), "fdt rsvmem: no reservation at index 0x1 (there are 1)\n");
+    EXPECT_NE(rig.run("fdt rsvmem frob").find("unknown rsvmem 'frob'"), std::string::npos);
+    EXPECT_TRUE(fdt::validate(rig.copy(), kCopyRoom).ok());
+}
+
+TEST(FdtCommand, AddrQuietSaysNothing) {
+    FdtRig rig;
+    int rc = 0;
+    EXPECT_EQ(rig.run("fdt addr -q 10", &rc), "");
+    EXPECT_EQ(rc, 1);
+    EXPECT_EQ(rig.run("fdt addr -q zz", &rc), "");
+    EXPECT_EQ(rc, 1);
+    auto blob = sim::build_dtb(sim::DtbSpec{});
+    std::memcpy(rig.user(), blob.data(), blob.size());
+    const std::uint64_t user = rig.base() + kUserOffset;
+    EXPECT_EQ(rig.run("fdt addr -q " + hex(user) + " 100", &rc), "");
+    EXPECT_EQ(rc, 0);
+    EXPECT_EQ(cmd::working_fdt_addr(rig.sys), user);
+    EXPECT_EQ(rig.env.get("fdtaddr").value_or(""), hex(user));
+    EXPECT_EQ(rig.run("fdt addr -cq"), "Control fdt: " + hex(rig.sys.dtb_copy) + "\n");
+}
+
+// Overlays compiled by dtc (-@ for the base's __symbols__).
+struct OverlayFiles {
+    std::vector<std::uint8_t> base, overlay, dangling;
+};
+OverlayFiles make_overlays() {
+    OverlayFiles f;
+    sim::TempDir dir("ovl");
+    std::FILE* out = std::fopen((dir / "base.dts").c_str(), "w");
+    std::fputs(
+        "/dts-v1/;\n/ { #address-cells = <2>; #size-cells = <2>; chosen { };\n"
+        "  uart: serial@9000000 { compatible = \"arm,pl011\"; status = \"disabled\"; }; };\n",
+        out);
+    std::fclose(out);
+    out = std::fopen((dir / "ovl.dts").c_str(), "w");
+    std::fputs(
+        "/dts-v1/;\n/plugin/;\n&uart { status = \"okay\"; label-added = \"yes\"; };\n"
+        "&{/chosen} { from-overlay { value = <7>; }; };\n",
+        out);
+    std::fclose(out);
+    out = std::fopen((dir / "bad.dts").c_str(), "w");
+    std::fputs("/dts-v1/;\n/plugin/;\n&nosuchlabel { status = \"okay\"; };\n", out);
+    std::fclose(out);
+    const std::string dtc = "dtc -q -@ -I dts -O dtb -o ";
+    if (!sim::run_tool(dtc + dir / "base.dtb " + dir / "base.dts").ok ||
+        !sim::run_tool(dtc + dir / "ovl.dtbo " + dir / "ovl.dts").ok ||
+        !sim::run_tool(dtc + dir / "bad.dtbo " + dir / "bad.dts").ok) {
+        return f;
+    }
+    f.base = sim::read_file(dir / "base.dtb");
+    f.overlay = sim::read_file(dir / "ovl.dtbo");
+    f.dangling = sim::read_file(dir / "bad.dtbo");
+    return f;
+}
+
+TEST(FdtCommand, ApplyOverlayFromDtc) {
+    if (!sim::have_tool("dtc")) GTEST_SKIP() << "dtc is not installed";
+    const OverlayFiles f = make_overlays();
+    ASSERT_FALSE(f.base.empty());
+    FdtRig rig;
+    const std::uint64_t user = rig.base() + kUserOffset;
+    const std::uint64_t ovl = rig.base() + 0x30000;
+    const std::uint64_t bad = rig.base() + 0x38000;
+    std::memcpy(rig.user(), f.base.data(), f.base.size());
+    std::memcpy(rig.ram + 0x30000, f.overlay.data(), f.overlay.size());
+    std::memcpy(rig.ram + 0x38000, f.dangling.data(), f.dangling.size());
+    rig.run("fdt addr " + hex(user));
+    // dtc's output has no room: the overlay does not fit, and the tree is as before.
+    const std::vector<std::uint8_t> before(rig.ram + kUserOffset, rig.ram + kUserOffset + f.base.size());
+    int rc = 0;
+    EXPECT_EQ(rig.run("fdt apply " + hex(ovl), &rc),
+              "fdt apply: fdt_overlay_apply: FDT_ERR_NOSPACE (device tree full; use fdt resize)\n");
+    EXPECT_EQ(rc, 1);
+    EXPECT_TRUE(std::equal(before.begin(), before.end(), rig.ram + kUserOffset));
+    EXPECT_EQ(rig.run("fdt resize 1000"), "");
+    // A label the base does not have: an error, and the tree still as it was.
+    const std::vector<std::uint8_t> resized(rig.ram + kUserOffset, rig.ram + kUserOffset + fdt_totalsize(rig.user()));
+    EXPECT_NE(rig.run("fdt apply " + hex(bad), &rc).find("fdt apply: fdt_overlay_apply: FDT_ERR_NOTFOUND"),
+              std::string::npos);
+    EXPECT_EQ(rc, 1);
+    EXPECT_TRUE(std::equal(resized.begin(), resized.end(), rig.ram + kUserOffset));
+    // The overlay itself is left intact (libfdt's apply damages its copy only).
+    EXPECT_TRUE(std::equal(f.overlay.begin(), f.overlay.end(), rig.ram + 0x30000));
+    EXPECT_EQ(rig.run("fdt apply " + hex(ovl), &rc), "");
+    EXPECT_EQ(rc, 0);
+    EXPECT_EQ(rig.run("fdt get value s /serial@9000000 status; echo $s"), "okay\n");
+    EXPECT_EQ(rig.run("fdt get value s /chosen/from-overlay value; echo $s"), "0x00000007\n");
+    EXPECT_TRUE(fdt::validate(rig.user(), fdt_totalsize(rig.user())).ok());
+    EXPECT_EQ(rig.run("fdt apply " + hex(user + 4)),
+              "fdt apply: overlay: 0x" + hex(user + 4) + ": device tree: not 8-byte aligned\n");
 }
 
 }  // namespace
