@@ -72,6 +72,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = sample_disk.REPO
 MKCONFIG = os.path.join(REPO, "tests", "tools", "grub-mkconfig-offline.sh")
 MAKE_ZBOOT = os.path.join(REPO, "tests", "tools", "make-zboot.py")
+LOOP_MOUNT = os.path.join(REPO, "tests", "tools", "loop-mount.sh")  # retries a busy loop device
 GRUB_EFI_PKG = "grub-efi-arm64-signed:arm64"
 GRUB_EFI_PATH = "usr/lib/grub/arm64-efi-signed/grubaa64.efi.signed"
 CLOUD_CONSOLES = "console=tty0 console=ttyS0,115200"
@@ -329,11 +330,11 @@ def _loop_fill(img, tree_root, mount_opts, subvolumes=()):
     """Copies tree_root into the filesystem image `img` through a loop mount in a private
     mount namespace (root only); btrfs `subvolumes` (top-level names) are created first, so
     the tree's directories of those names land inside them."""
-    script = "set -e; m=$(mktemp -d); mount -o loop" + (f",{mount_opts}" if mount_opts else "") + " \"$1\" \"$m\"; "
+    script = "set -e; m=$(mktemp -d); \"$3\" \"$4\" \"$1\" \"$m\"; "
     for s in subvolumes:
         script += f"btrfs subvolume create \"$m/{s}\" >/dev/null; "
     script += "cp -a \"$2\"/. \"$m\"/; sync; umount \"$m\"; rmdir \"$m\""
-    _run(["unshare", "-m", "sh", "-c", script, "loop-fill", img, tree_root])
+    _run(["unshare", "-m", "sh", "-c", script, "loop-fill", img, tree_root, LOOP_MOUNT, mount_opts])
 
 
 def _mkfs_xfs(img, size_mib, tree, label, uuid):
@@ -343,7 +344,7 @@ def _mkfs_xfs(img, size_mib, tree, label, uuid):
     env = dict(os.environ, PATH=os.environ.get("PATH", "") + ":/usr/sbin:/sbin", **XFS_SMALL_ENV)
     subprocess.run(["mkfs.xfs", "-q", "-f", "-L", label, "-m", f"uuid={uuid}", img], check=True,
                    capture_output=True, text=True, env=env)
-    _loop_fill(img, tree.root, "")
+    _loop_fill(img, tree.root, "nouuid")  # fixed UUIDs: another build may have one mounted
     return f"p{tree.part}: XFS v5 '{label}', {size_mib} MiB (mkfs.xfs defaults: crc, ftype, finobt, sparse, reflink)"
 
 

@@ -54,9 +54,9 @@ XFS_SMALL_ENV = {"TEST_DIR": "/tmp", "TEST_DEV": "xenboot-test", "QA_CHECK_FS": 
 def loop_fill(path, root, mount_opts=""):
     """Copies the tree `root` into the filesystem image `path` through a loop mount in a
     private mount namespace (needs root)."""
-    script = ('set -e; m=$(mktemp -d); mount -o loop' + (f",{mount_opts}" if mount_opts else "") +
-              ' "$1" "$m"; cp -a "$2"/. "$m"/; sync; umount "$m"; rmdir "$m"')
-    run(["unshare", "-m", "sh", "-c", script, "loop-fill", path, root])
+    script = 'set -e; m=$(mktemp -d); "$3" "$4" "$1" "$m"; cp -a "$2"/. "$m"/; sync; umount "$m"; rmdir "$m"'
+    loop_mount = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "tools", "loop-mount.sh")
+    run(["unshare", "-m", "sh", "-c", script, "loop-fill", path, root, loop_mount, mount_opts])
 
 
 def xfs_image(path, root, size_mib):
@@ -65,7 +65,7 @@ def xfs_image(path, root, size_mib):
     with open(path, "wb") as f:
         f.truncate(size_mib * MIB)
     run(["mkfs.xfs", "-q", "-f", path], env=dict(SBIN, **XFS_SMALL_ENV))
-    loop_fill(path, root)
+    loop_fill(path, root, "nouuid")
 
 
 def btrfs_image(path, root, size_mib, compress=None):

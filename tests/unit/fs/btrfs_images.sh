@@ -10,6 +10,7 @@
 #   single: 64 MiB, -m single -O ^no-holes (explicit hole extents), uncompressed.
 set -eu
 kind=$1 img=$2 mnt=$3 oracle=$4
+loop_mount="$(dirname "$0")/../../tools/loop-mount.sh"  # retries: shards mount at once
 mkdir -p "$mnt" "$oracle"
 rm -f "$img"
 compressible() { seq 1 "$1" | sed 's/$/ lorem ipsum dolor sit amet/'; }
@@ -17,7 +18,7 @@ case $kind in
 fedora)
   truncate -s 120M "$img"
   mkfs.btrfs -q -f -L fedora-root "$img"
-  mount -o loop,compress=zstd:1 "$img" "$mnt"
+  "$loop_mount" compress=zstd:1 "$img" "$mnt"
   btrfs -q subvolume create "$mnt/root"
   btrfs -q subvolume create "$mnt/home"
   mkdir -p "$mnt/root/boot/loader/entries" "$mnt/root/etc" "$mnt/home/user/deep/er"
@@ -49,7 +50,11 @@ fedora)
   sync
   mount -o remount,compress=no "$mnt"
   mkdir "$mnt/plain" "$mnt/plain/many"
-  head -c 5000000 /dev/urandom >"$mnt/plain/big"
+  # Reserved in one piece first: written straight, its extents could be split and
+  # scattered when writeback flushes mid-copy (parallel test shards load the host),
+  # and ContiguousExtentsAreOneDeviceRead needs them adjacent on disk.
+  fallocate -l 5000000 "$mnt/plain/big"
+  head -c 5000000 /dev/urandom | dd of="$mnt/plain/big" bs=1M conv=notrunc iflag=fullblock status=none
   printf 'inline\n' >"$mnt/plain/inline"
   truncate -s 3000000 "$mnt/plain/sparse"
   printf 'in the middle' | dd of="$mnt/plain/sparse" bs=1 seek=1048576 conv=notrunc status=none
@@ -63,7 +68,7 @@ fedora)
 single)
   truncate -s 64M "$img"
   mkfs.btrfs -q -f -m single -O ^no-holes -L single "$img"
-  mount -o loop "$img" "$mnt"
+  "$loop_mount" "" "$img" "$mnt"
   mkdir "$mnt/dir"
   truncate -s 2000000 "$mnt/dir/sparse"
   printf 'in the middle' | dd of="$mnt/dir/sparse" bs=1 seek=1048576 conv=notrunc status=none
@@ -75,6 +80,6 @@ single)
 esac
 umount "$mnt"
 # The oracle: the kernel reading the finished image, from the top level.
-mount -o loop,ro,subvolid=5 "$img" "$mnt"
+"$loop_mount" ro,subvolid=5 "$img" "$mnt"
 cp -a "$mnt/." "$oracle/"
 umount "$mnt"

@@ -255,8 +255,9 @@ TEST(Btrfs, ReadsAtAnyOffset) {
     }
 }
 
-// An uncompressed 5 MB file is one extent: one large device read (plus the
-// few tree nodes not yet cached), not one per block.
+// An uncompressed 5 MB file in one on-disk run (fallocated whole, then
+// written: btrfs_images.sh) is one large device read (plus the few tree nodes
+// not yet cached), not one per block, however many extent items it has.
 TEST(Btrfs, ContiguousExtentsAreOneDeviceRead) {
     REQUIRE_IMAGE("fedora");
     FileBlockDevice dev(img.img, 512);

@@ -142,7 +142,11 @@ void make_tree(const std::string& root) {
 bool populate(const std::string& image, const std::string& src, const std::string& mnt, const std::string& expect) {
     stdfs::create_directories(mnt);
     stdfs::create_directories(expect);
-    const std::string script = "mount -o loop " + image + " " + mnt + " && cp -a " + src + "/. " + mnt +
+    // The test shards build the same images (one fixed UUID) and mount them at
+    // the same time: nouuid, or XFS refuses "duplicate UUID"; loop-mount.sh
+    // retries when two mounts pick the same loop device.
+    const std::string script = std::string(XB_SOURCE_DIR) + "/tests/tools/loop-mount.sh nouuid " + image + " " + mnt +
+                               " && cp -a " + src + "/. " + mnt +
                                "/ && xfs_io -f -c 'falloc 0 1m' -c 'pwrite -S 0x5a 1m 8k' -c 'falloc 2m 1m' " + mnt +
                                "/prealloc >/dev/null && cp -a " + mnt + "/. " + expect + "/ && find " + mnt +
                                " -printf '/%P\\t%i\\n' >" + expect + ".inodes; r=$?; umount " + mnt + "; exit $r";

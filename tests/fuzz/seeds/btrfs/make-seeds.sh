@@ -7,6 +7,7 @@
 # Usage: make-seeds.sh CORPUS_DIR
 set -euo pipefail
 out=$1
+loop_mount=$(cd "$(dirname "$0")/../../../tools" && pwd)/loop-mount.sh  # retries a busy loop device
 mkdir -p "$out"
 export PATH=$PATH:/sbin:/usr/sbin
 command -v mkfs.btrfs >/dev/null || { echo "make-seeds: no mkfs.btrfs: no btrfs seeds" >&2; exit 0; }
@@ -59,7 +60,7 @@ if [ "$(id -u)" = 0 ] && command -v unshare >/dev/null; then
     mkfs.btrfs -q -f -M -L "$name" "$work/img" >/dev/null 2>&1
     mkdir -p "$work/mnt"
     if unshare -m sh -c "
-      mount -o loop,compress=$comp '$work/img' '$work/mnt' &&
+      '$loop_mount' compress=$comp '$work/img' '$work/mnt' &&
       btrfs -q subvolume create '$work/mnt/root' &&
       mkdir -p '$work/mnt/root/boot/loader/entries' &&
       printf 'title Fedora Linux\nversion 6.9\nlinux /boot/vmlinuz\noptions root=UUID=x ro rootflags=subvol=root\n' >'$work/mnt/root/boot/loader/entries/a.conf' &&
