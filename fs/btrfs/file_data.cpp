@@ -3,7 +3,7 @@
 #include <cstring>
 #include <new>
 
-#include "compress/decompress.h"
+#include "compress/zstd_frame.h"
 #include "compress/inflate_zlib.h"
 #include "fs/btrfs/layout.h"
 #include "fs/btrfs/lzo_frames.h"
@@ -18,11 +18,12 @@ namespace {
 std::uint64_t min(std::uint64_t a, std::uint64_t b) { return a < b ? a : b; }
 
 Result<std::uint64_t> run_decompressor(std::uint8_t method, std::span<const std::uint8_t> in,
-                                       std::span<std::uint8_t> out, std::uint32_t sector_size) {
+                                       std::span<std::uint8_t> out, std::uint32_t sector_size,
+                                       compress::ZstdFrameDecoder& zstd) {
     switch (method) {
         case kCompressZlib: return compress::inflate_zlib(in, out);
         case kCompressLzo: return unlzo_extent(in, out, sector_size);
-        case kCompressZstd: return compress::decompress(compress::Compression::zstd, in, out);
+        case kCompressZstd: return zstd.decode(in, out);
         default: return Error::make(Errc::unsupported, "btrfs: compression type %u", method);
     }
 }
@@ -43,6 +44,7 @@ struct FileData::Extent {
 FileData::~FileData() {
     delete[] packed_;
     delete[] unpacked_;
+    delete[] window_;
 }
 
 Status FileData::allocate() {
@@ -51,34 +53,74 @@ Status FileData::allocate() {
     if (packed_ == nullptr || unpacked_ == nullptr) {
         return Error::make(Errc::no_memory, "btrfs: no memory for the compressed extent buffers");
     }
+    // The window only saves device reads: without the memory, extents are read one by one.
+    if (window_ == nullptr) {
+        for (const std::uint64_t size : {kWindow, kSmallWindow}) {
+            window_ = new (std::nothrow) std::uint8_t[size];
+            if (window_ != nullptr) {
+                window_size_ = size;
+                break;
+            }
+        }
+    }
     return ok();
 }
 
-Status FileData::decompress(std::uint8_t method, std::span<const std::uint8_t> in, std::uint64_t ram_bytes) {
-    cached_bytenr_ = 0;
-    const std::span<std::uint8_t> out(unpacked_, ram_bytes);
-    const Result<std::uint64_t> n = run_decompressor(method, in, out, vol_.sb().sector_size);
+Status FileData::decompress(std::uint8_t method, std::span<const std::uint8_t> in, std::uint8_t* out,
+                            std::uint64_t ram_bytes) {
+    if (out == unpacked_) cached_bytenr_ = 0;
+    const Result<std::uint64_t> n = run_decompressor(method, in, {out, ram_bytes}, vol_.sb().sector_size, zstd_);
     if (!n.ok()) {
         if (n.error().code() == Errc::no_memory) return n.error();
         return Error::make(Errc::bad_data, "btrfs: %s", n.error().message());
     }
     // Data that decompresses short reads as zeros after its end, as in Linux.
-    std::memset(unpacked_ + n.value(), 0, ram_bytes - n.value());
+    std::memset(out + n.value(), 0, ram_bytes - n.value());
     return ok();
+}
+
+// The extent's bytes as stored: from the read-ahead window, which is refilled
+// from the extent's start to the end of the window or of its chunk, whichever
+// comes first; or, when that cannot hold it, read alone into packed_.
+Result<const std::uint8_t*> FileData::packed(const Extent& e) {
+    if (window_len_ != 0 && e.disk_bytenr >= window_logical_ && e.disk_bytenr - window_logical_ <= window_len_ &&
+        e.disk_num_bytes <= window_len_ - (e.disk_bytenr - window_logical_)) {
+        return window_ + (e.disk_bytenr - window_logical_);
+    }
+    if (window_ != nullptr) {
+        window_len_ = 0;
+        const Volume::Mapping m = TRY(vol_.map(e.disk_bytenr));
+        const std::uint64_t len = min(window_size_, m.contiguous);
+        // A window that runs past the device (a damaged chunk) is not an error
+        // for this extent: it is then read alone, with its own error if any.
+        if (len >= e.disk_num_bytes && vol_.read_physical(m.physical, len, window_).ok()) {
+            window_logical_ = e.disk_bytenr;
+            window_len_ = len;
+            return window_;
+        }
+    }
+    TRY(vol_.read_logical(e.disk_bytenr, e.disk_num_bytes, packed_));
+    return packed_;
 }
 
 Status FileData::copy_compressed(const Extent& e, std::uint64_t from, std::uint64_t n, std::uint8_t* dst) {
     TRY(allocate());
     const bool cached = cached_bytenr_ == e.disk_bytenr && cached_disk_bytes_ == e.disk_num_bytes &&
                         cached_ram_bytes_ == e.ram_bytes && cached_method_ == e.compression;
-    if (!cached) {
-        TRY(vol_.read_logical(e.disk_bytenr, e.disk_num_bytes, packed_));
-        TRY(decompress(e.compression, {packed_, e.disk_num_bytes}, e.ram_bytes));
-        cached_bytenr_ = e.disk_bytenr;
-        cached_disk_bytes_ = e.disk_num_bytes;
-        cached_ram_bytes_ = e.ram_bytes;
-        cached_method_ = e.compression;
+    if (cached) {
+        std::memcpy(dst, unpacked_ + e.offset + from, n);
+        return ok();
     }
+    const std::uint8_t* in = TRY(packed(e));
+    if (e.offset == 0 && from == 0 && n == e.ram_bytes) {
+        // The request wants the whole extent: no copy, nothing to keep.
+        return decompress(e.compression, {in, e.disk_num_bytes}, dst, e.ram_bytes);
+    }
+    TRY(decompress(e.compression, {in, e.disk_num_bytes}, unpacked_, e.ram_bytes));
+    cached_bytenr_ = e.disk_bytenr;
+    cached_disk_bytes_ = e.disk_num_bytes;
+    cached_ram_bytes_ = e.ram_bytes;
+    cached_method_ = e.compression;
     std::memcpy(dst, unpacked_ + e.offset + from, n);
     return ok();
 }
@@ -163,7 +205,7 @@ Result<std::uint64_t> FileData::read(const TreeRoot& tree, std::uint64_t ino, st
                     } else {
                         TRY(allocate());
                         // The item points into the node cache; decompression reads no nodes.
-                        TRY_CTX(decompress(e.compression, {data, stored}, e.ram_bytes),
+                        TRY_CTX(decompress(e.compression, {data, stored}, unpacked_, e.ram_bytes),
                                 "btrfs: inode %lu: inline extent", ino);
                         std::memcpy(dst, unpacked_ + from, n);
                     }
