@@ -26,7 +26,8 @@ Result<std::uint64_t> ZstdFrameDecoder::decode(std::span<const std::uint8_t> in,
     // The frame's own length: what follows it (padding) is not decoded.
     const std::size_t frame = ZSTD_findFrameCompressedSize(in.data(), in.size());
     if (ZSTD_isError(frame)) {
-        if (ZSTD_getErrorCode(frame) == ZSTD_error_srcSize_wrong) return Error::make(Errc::bad_data, "truncated zstd data");
+        if (ZSTD_getErrorCode(frame) == ZSTD_error_srcSize_wrong)
+            return Error::make(Errc::bad_data, "truncated zstd data");
         return Error::make(Errc::bad_data, "corrupt zstd data: %s", ZSTD_getErrorName(frame));
     }
     if (dctx_ == nullptr) {

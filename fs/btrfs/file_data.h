@@ -49,10 +49,10 @@ class FileData {
     static constexpr std::uint64_t kSmallWindow = 1ULL << 20;
 
     Volume& vol_;
-    compress::ZstdFrameDecoder zstd_;  // one decoder for every zstd extent of the file system
+    compress::ZstdFrameDecoder zstd_;   // one decoder for every zstd extent of the file system
     std::uint8_t* packed_ = nullptr;    // one compressed extent as stored (no window)
     std::uint8_t* unpacked_ = nullptr;  // its decompressed bytes
-    std::uint8_t* window_ = nullptr;  // window_size_ bytes read ahead from window_logical_
+    std::uint8_t* window_ = nullptr;    // window_size_ bytes read ahead from window_logical_
     std::uint64_t window_size_ = 0;
     std::uint64_t window_logical_ = 0;
     std::uint64_t window_len_ = 0;  // 0: empty

@@ -63,10 +63,12 @@ TEST(ZstdFrame, ErrorsAreClear) {
                       : std::make_pair(r.error().code(), std::string(r.error().message()));
     };
     Bytes small(data.size() - 1);
-    EXPECT_EQ(failure(frame, small), std::make_pair(Errc::no_space, std::string("decompressed data larger than 99999 bytes")));
+    EXPECT_EQ(failure(frame, small),
+              std::make_pair(Errc::no_space, std::string("decompressed data larger than 99999 bytes")));
 
     Bytes out(data.size());
-    EXPECT_EQ(failure({frame.data(), frame.size() / 2}, out), std::make_pair(Errc::bad_data, std::string("truncated zstd data")));
+    EXPECT_EQ(failure({frame.data(), frame.size() / 2}, out),
+              std::make_pair(Errc::bad_data, std::string("truncated zstd data")));
 
     Bytes corrupt = frame;
     for (std::size_t i = 20; i < corrupt.size(); i += 50) corrupt[i] ^= 0x5a;
