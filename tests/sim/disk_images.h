@@ -75,6 +75,35 @@ struct ImageDir {
         if (!sources.empty() && !copy_into_fat(img, sources, "::/")) return {};
         return read(img);
     }
+    // XFS v5 (mkfs.xfs defaults; `options` adds -L LABEL, -m uuid=UUID) of
+    // size_mib MiB holding the source tree, filled through a loop mount (nouuid:
+    // parallel test shards may hold an image with the same UUID). Needs root:
+    // an empty vector without it (callers skip).
+    std::vector<std::uint8_t> xfs(unsigned size_mib, const std::string& options) const {
+        std::filesystem::create_directories(src());
+        const std::string img = path + "/xfs.img", mnt = path + "/xfs.mnt";
+        std::filesystem::remove(img);
+        std::filesystem::create_directories(mnt);
+        if (!can_loop_mount() || !make_xfs_image(img, options, std::to_string(size_mib) + "M")) return {};
+        const std::string fill = std::string(XB_SOURCE_DIR) + "/tests/tools/loop-mount.sh nouuid " + img + " " + mnt +
+                                 " && cp -a " + src() + "/. " + mnt + "/; r=$?; umount " + mnt + "; exit $r";
+        if (!run_tool("unshare -m sh -c " + shell_quote(fill)).ok) return {};
+        return read(img);
+    }
+    // btrfs (mixed block groups, so that a few MiB suffice; `options` adds -L
+    // LABEL, -U UUID) of size_mib MiB made from the source tree by
+    // mkfs.btrfs --rootdir: no root needed, no subvolumes or compression.
+    std::vector<std::uint8_t> btrfs(unsigned size_mib, const std::string& options) const {
+        std::filesystem::create_directories(src());
+        const std::string img = path + "/btrfs.img";
+        std::filesystem::remove(img);
+        if (!run_tool("truncate -s " + std::to_string(size_mib) + "M " + img + " && mkfs.btrfs -q -f -M " + options +
+                      " --rootdir " + src() + " " + img + " >/dev/null")
+                 .ok) {
+            return {};
+        }
+        return read(img);
+    }
 };
 
 // An MBR disk with one partition (type `type`, from LBA 2048) holding `fs`.

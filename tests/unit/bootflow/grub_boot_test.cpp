@@ -94,6 +94,43 @@ TEST(GrubBoot, DebianCloudLayoutBootsTheDefaultEntryWithHvc0) {
     r.expect_booted(out, r.initrd);
 }
 
+// GRUB's search on the new filesystems (issue 12): the ESP stub finds a btrfs
+// by --fs-uuid and runs the grub.cfg in its subvolume path (Fedora's layout);
+// that config finds the kernel's XFS by --label and the initrd by --file.
+TEST(GrubBoot, SearchFindsXfsAndBtrfsByUuidLabelAndFile) {
+    if (!sim::have_tool("mkfs.btrfs") || !sim::have_tool("mkfs.xfs")) GTEST_SKIP() << "no mkfs.xfs/mkfs.btrfs";
+    Grub r;
+    constexpr const char* kBtrfsUuid = "fed0b7f5-0002-4000-8000-00000000d157";
+    ImageDir btr;
+    btr.put("root/boot/grub2/grub.cfg", std::string("set timeout=0\n"
+                                                    "search --no-floppy --label --set=kdev XFSBOOT\n"
+                                                    "search --no-floppy --file --set=idev /root/boot/initrd-xb.img\n"
+                                                    "menuentry 'xfs and btrfs' {\n"
+                                                    "\tlinux ($kdev)/vmlinuz-xb root=UUID=") +
+                                            kRootUuid + " " + kCloudArgs +
+                                            "\n"
+                                            "\tinitrd ($idev)/root/boot/initrd-xb.img\n"
+                                            "}\n");
+    btr.put("root/boot/initrd-xb.img", r.initrd);
+    ImageDir xfs;
+    xfs.put("vmlinuz-xb", r.image);
+    ImageDir esp;
+    esp.put("EFI/fedora/grub.cfg", std::string("search --no-floppy --fs-uuid --set=dev ") + kBtrfsUuid +
+                                       "\nset prefix=($dev)/root/boot/grub2\nexport $prefix\n"
+                                       "configfile $prefix/grub.cfg\n");
+    std::vector<std::uint8_t> xfs_fs = xfs.xfs(32, "-L XFSBOOT");
+    if (xfs_fs.empty()) GTEST_SKIP() << "XFS images need root for a loop mount";
+    std::vector<std::uint8_t> btrfs_fs = btr.btrfs(32, std::string("-L fedora -U ") + kBtrfsUuid);
+    ASSERT_FALSE(btrfs_fs.empty());
+    r.add(sim::gpt_disk("xvda", {{1, "ef00", esp.fat(2048)}, {2, "8300", btrfs_fs}, {3, "8300", xfs_fs}}));
+    int rc = -1;
+    const std::string out = r.run("bootflow scan -b", &rc);
+    ASSERT_EQ(rc, 0) << out;
+    EXPECT_NE(out.find("GRUB config (hd0,gpt1)/EFI/fedora/grub.cfg"), std::string::npos) << out;
+    EXPECT_NE(out.find("Booting 'xfs and btrfs'"), std::string::npos) << out;
+    r.expect_booted(out, r.initrd);
+}
+
 TEST(GrubBoot, UbuntuStubSearchesTheSeparateBootPartition) {
     Grub r;
     ImageDir root;
