@@ -2,7 +2,10 @@
 """System test of U-Boot commands as U-Boot guides use them (issue 13), on the real stack
 (QEMU + Xen + dom0 blkback), booting the lab's Debian kernel with its own initramfs:
 
-guest 1 (fdt): the Xen wiki's device-tree steps, typed at the prompt. The device tree
+guest 1 (fdt): first a uEnv.txt as U-Boot boards' scripts use it (`load ... uEnv.txt;
+  env import -t ${scriptaddr} ${filesize}; run uenvcmd`): its variables must be set, its
+  command must run, and its `xbt_bootargs` become the kernel's command line below. Then
+  the Xen wiki's device-tree steps, typed at the prompt. The device tree
   is "loaded" as U-Boot's fdt doc does it (`fdt addr -c`, copied with cp.b to
   ${fdt_addr_r}), then `setenv dom0_addr ${ramdisk_addr_r}; fdt addr ${fdt_addr_r};
   fdt resize; fdt set /chosen xen,xen-bootargs "..."; fdt mknod /chosen module; fdt set
@@ -35,6 +38,13 @@ import guestfiles  # noqa: E402
 import sample_disk  # noqa: E402
 
 XEN_BOOTARGS = "console=dtuart dtuart=serial0 dom0_mem=512M"
+# A uEnv.txt in the form U-Boot's `env import -t` reads (comments, blank lines, name=value).
+UENV_TXT = """# uEnv.txt, as written for U-Boot boards
+xbt_greeting=hello from uEnv.txt
+
+xbt_bootargs=console=hvc0 xbt=fdt
+uenvcmd=echo uenvcmd ran: ${xbt_greeting}
+"""
 MARKER = "from-the-fit"
 
 # /init of both Linux guests: what /proc/device-tree holds, then power off.
@@ -141,6 +151,16 @@ def guest_fdt(checks, lab, work, state):
     lab.wait_guest_start(timeout=120)
     if not expect(checks, c, "fdt guest: prompt", "=> ", 60):
         return
+    c.sendline("load pvblock 0:1 ${scriptaddr} /boot/uEnv.txt")
+    expect(checks, c, "uEnv.txt loaded", re.compile(r"\d+ bytes read in \d+ ms"), 60)
+    expect(checks, c, "prompt after uEnv.txt load", "=> ")
+    typed(checks, c, "env import -t ${scriptaddr} ${filesize}", "env import -t of uEnv.txt")
+    c.sendline("printenv xbt_greeting")
+    expect(checks, c, "uEnv.txt variable imported", "xbt_greeting=hello from uEnv.txt\r\n")
+    expect(checks, c, "prompt after printenv xbt_greeting", "=> ")
+    c.sendline("run uenvcmd")
+    expect(checks, c, "uenvcmd from uEnv.txt runs", "uenvcmd ran: hello from uEnv.txt")
+    expect(checks, c, "prompt after run uenvcmd", "=> ")
     ramdisk = var(checks, c, "ramdisk_addr_r")
     # U-Boot boards write the load addresses with 0x, and `reg <... ${dom0_addr} ...>` needs it.
     checks.check("ramdisk_addr_r is written with 0x, as U-Boot boards do", bool(ramdisk) and ramdisk.startswith("0x"),
@@ -194,11 +214,12 @@ def guest_fdt(checks, lab, work, state):
     c.sendline("fdt print /chosen/module")
     expect(checks, c, "fdt print shows the module", "compatible = \"xen,linux-zimage\", \"xen,multiboot-module\"")
     expect(checks, c, "prompt after fdt print", "=> ")
-    c.sendline('setenv bootargs "console=hvc0 xbt=fdt"; booti ${kernel_addr_r} ${dom0_addr}:${filesize} ${fdt_addr_r}')
+    # The command line is uEnv.txt's xbt_bootargs: imported variables reach the kernel.
+    c.sendline('setenv bootargs ${xbt_bootargs}; booti ${kernel_addr_r} ${dom0_addr}:${filesize} ${fdt_addr_r}')
     expect(checks, c, "booti copies the loaded tree with room", re.compile(r"Loading Device Tree to 0x[0-9a-f]+"), 120)
     if not expect(checks, c, "Linux up from the edited tree", "XBT: linux up", 180):
         return
-    expect(checks, c, "Linux got the bootargs", "XBT: cmdline=[console=hvc0 xbt=fdt]")
+    expect(checks, c, "Linux got the bootargs from uEnv.txt", "XBT: cmdline=[console=hvc0 xbt=fdt]")
     expect(checks, c, "xen,xen-bootargs arrived", f"XBT: xen-bootargs=[{XEN_BOOTARGS}|]")
     expect(checks, c, "module compatible arrived", "XBT: module-compatible=[xen,linux-zimage|xen,multiboot-module|]")
     if not expect(checks, c, "module reg arrived", re.compile(r"XBT: module-reg=\[([0-9a-f]*)\]")):
@@ -252,7 +273,8 @@ def main():
         image = f.read()
     with open(initrd, "rb") as f:
         initrd_bytes = f.read()
-    fdt_disk = disk_with(work, "fdt", {"boot/Image": image, "boot/initrd.img": initrd_bytes},
+    fdt_disk = disk_with(work, "fdt", {"boot/Image": image, "boot/initrd.img": initrd_bytes,
+                                       "boot/uEnv.txt": UENV_TXT.encode()},
                          (len(image) + len(initrd_bytes)) // MIB + 16)
     cache = sample_disk.default_cache_dir()
     os.makedirs(cache, exist_ok=True)
