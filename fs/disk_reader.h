@@ -1,5 +1,6 @@
-// What the MBR and GPT readers share: a one-block buffer, block reads that say
-// what was being read, extent checks, and adding to the table.
+// What the partition-table and filesystem readers share: a one-block buffer,
+// block reads that say what was being read, byte-range reads over a device,
+// extent checks, and adding to the table.
 #pragma once
 
 #include <cstdint>
@@ -22,6 +23,13 @@ Status check_block_size(const BlockDevice& disk);
 // Reads one block; errors keep the device's message (which names the device
 // and the block) with "reading <what>" in front.
 Status read_block(BlockDevice& disk, std::uint64_t block, BlockBuffer& buf, const char* what);
+
+// Reads `len` bytes at device byte `offset` into dst: the whole device blocks
+// in the middle in one read straight into dst (so a large file read is one
+// device read), a partial first or last block through `bounce` (one device
+// block of the caller's). Used by the ext4, XFS and btrfs volumes.
+Status read_device_bytes(BlockDevice& dev, std::uint64_t offset, std::uint64_t len, std::uint8_t* dst,
+                         std::uint8_t* bounce);
 
 // True if [first, first + count) is non-empty and lies below `limit` (no overflow).
 inline bool extent_within(std::uint64_t first, std::uint64_t count, std::uint64_t limit) {

@@ -4,6 +4,7 @@
 #include <new>
 
 #include "fs/btrfs/layout.h"
+#include "fs/disk_reader.h"
 #include "fs/btrfs/tree.h"
 #include "lib/crc32c.h"
 #include "lib/endian.h"
@@ -50,28 +51,7 @@ Status Volume::read_physical(std::uint64_t offset, std::uint64_t len, std::uint8
                            "btrfs: %lu bytes at device byte %lu: past the end of the device (%lu bytes)", len, offset,
                            device_bytes_);
     }
-    const std::uint32_t dbs = dev_.block_size();
-    std::uint64_t block = offset / dbs;
-    if (const std::uint32_t skip = static_cast<std::uint32_t>(offset % dbs); skip != 0 && len != 0) {
-        TRY(dev_.read(block, 1, bounce_));
-        const std::uint64_t n = len < dbs - skip ? len : dbs - skip;
-        std::memcpy(dst, bounce_ + skip, n);
-        dst += n;
-        len -= n;
-        ++block;
-    }
-    // The whole device blocks in the middle: one read, straight into dst.
-    if (const std::uint64_t whole = len / dbs; whole != 0) {
-        TRY(dev_.read(block, whole, dst));
-        dst += whole * dbs;
-        len -= whole * dbs;
-        block += whole;
-    }
-    if (len != 0) {
-        TRY(dev_.read(block, 1, bounce_));
-        std::memcpy(dst, bounce_, len);
-    }
-    return ok();
+    return detail::read_device_bytes(dev_, offset, len, dst, bounce_);
 }
 
 const Chunk* Volume::find_sys_chunk(std::uint64_t logical) const {

@@ -1,7 +1,8 @@
 #include "fs/ext4/volume.h"
 
-#include <cstring>
 #include <new>
+
+#include "fs/disk_reader.h"
 
 namespace xb::fs::ext4 {
 
@@ -28,30 +29,7 @@ Volume::~Volume() {
 }
 
 Status Volume::read_bytes(std::uint64_t offset, std::uint64_t len, std::uint8_t* dst) {
-    const std::uint32_t dbs = dev_.block_size();
-    std::uint64_t block = offset / dbs;
-    // A partial first device block.
-    if (const std::uint32_t skip = static_cast<std::uint32_t>(offset % dbs); skip != 0 && len != 0) {
-        TRY(dev_.read(block, 1, bounce_));
-        const std::uint64_t n = len < dbs - skip ? len : dbs - skip;
-        std::memcpy(dst, bounce_ + skip, n);
-        dst += n;
-        len -= n;
-        ++block;
-    }
-    // The whole device blocks in the middle: one read, straight into dst.
-    if (const std::uint64_t whole = len / dbs; whole != 0) {
-        TRY(dev_.read(block, whole, dst));
-        dst += whole * dbs;
-        len -= whole * dbs;
-        block += whole;
-    }
-    // A partial last device block.
-    if (len != 0) {
-        TRY(dev_.read(block, 1, bounce_));
-        std::memcpy(dst, bounce_, len);
-    }
-    return ok();
+    return detail::read_device_bytes(dev_, offset, len, dst, bounce_);
 }
 
 Result<const std::uint8_t*> Volume::metadata_block(std::uint64_t block, const char* what) {
