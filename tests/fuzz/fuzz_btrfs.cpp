@@ -22,6 +22,7 @@
 
 #include "fs/btrfs/btrfs.h"
 #include "lib/crc32c.h"
+#include "tests/fuzz/fs_walk.h"
 
 namespace {
 
@@ -33,14 +34,13 @@ using xb::fs::NodeType;
 constexpr std::size_t kRecord = 4 + 4096;
 constexpr std::size_t kMaxRecords = 256;
 constexpr std::uint32_t kMaxBlocks = 16384;
-constexpr unsigned kMaxDepth = 6;
 constexpr unsigned kMaxEntries = 300;
-constexpr std::size_t kReadSize = 300000;  // more than one 128 KiB compressed extent
-constexpr std::size_t kGuard = 64;
+// The first read of a file: more than one 128 KiB compressed extent.
+constexpr xb::fuzz::WalkLimits kLimits{6, 300000, false};
 
-void check(bool ok) {
-    if (!ok) __builtin_trap();
-}
+using xb::fuzz::check;
+using xb::fuzz::read_checked;
+using xb::fuzz::walk;
 
 class SparseDevice final : public xb::BlockDevice {
   public:
@@ -76,47 +76,6 @@ class SparseDevice final : public xb::BlockDevice {
     std::uint64_t count_ = 0;
 };
 
-struct Collect final : xb::fs::DirVisitor {
-    std::vector<std::pair<std::string, Node>> entries;
-    unsigned* budget;
-    explicit Collect(unsigned* b) : budget(b) {}
-    bool visit(const DirEntry& e) override {
-        check(!e.name.empty() && e.name.size() <= 255 && e.name.find('\0') == std::string_view::npos &&
-              e.name.find('/') == std::string_view::npos);
-        entries.emplace_back(std::string(e.name), e.node);
-        if (*budget == 0) return false;
-        --*budget;
-        return true;
-    }
-};
-
-void read_checked(Filesystem& fs, const Node& node, std::uint64_t offset, std::size_t len) {
-    static std::vector<std::uint8_t> buf(kReadSize + 2 * kGuard);
-    std::memset(buf.data(), 0xa5, buf.size());
-    auto r = fs.read(node, offset, {buf.data() + kGuard, len});
-    if (r.ok()) {
-        check(r.value() <= len);
-        check(offset >= node.size || r.value() == std::min<std::uint64_t>(len, node.size - offset));
-    }
-    for (std::size_t i = 0; i < kGuard; ++i) check(buf[i] == 0xa5 && buf[kGuard + len + i] == 0xa5);
-}
-
-void walk(Filesystem& fs, const Node& dir, const std::string& path, unsigned depth, unsigned* budget) {
-    Collect c(budget);
-    if (!fs.list(dir, c).ok()) return;
-    for (const auto& [name, node] : c.entries) {
-        const std::string child = path + "/" + name;
-        if (node.type == NodeType::directory) {
-            if (depth < kMaxDepth) walk(fs, node, child, depth + 1, budget);
-        } else {
-            read_checked(fs, node, 0, kReadSize);
-            if (node.size > 3) read_checked(fs, node, node.size / 3, 5000);
-            read_checked(fs, node, node.size, 10);
-            if (node.type == NodeType::symlink) (void)fs.lookup(child);
-        }
-    }
-}
-
 void run(const std::map<std::uint32_t, const std::uint8_t*>& blocks, std::uint32_t sector) {
     SparseDevice disk(blocks, sector);
     auto mounted = xb::fs::btrfs::open(disk);
@@ -128,7 +87,7 @@ void run(const std::map<std::uint32_t, const std::uint8_t*>& blocks, std::uint32
     if (!root.ok()) return;
     check(root.value().type == NodeType::directory);
     unsigned budget = kMaxEntries;
-    walk(*fs, root.value(), "", 0, &budget);
+    walk(*fs, root.value(), "", 0, &budget, kLimits);
     for (const char* p : {"/root/boot/loader/entries/a.conf", "/loop1", "/fastlink", "/a/../a/b/./hello", "/../..",
                           "/sub/inner/file", "/a/numbers/x"}) {
         auto n = fs->lookup(p);

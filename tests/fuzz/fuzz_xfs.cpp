@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "fs/xfs/xfs.h"
+#include "tests/fuzz/fs_walk.h"
 #include "tests/sim/mem_block_device.h"
 
 namespace {
@@ -24,59 +25,11 @@ using xb::fs::NodeType;
 
 constexpr std::size_t kMaxImage = 1 << 20;
 constexpr std::uint64_t kMaxClaimed = std::uint64_t{64} << 20;
-constexpr unsigned kMaxDepth = 6;
 constexpr unsigned kMaxEntries = 300;  // listed, in total
-constexpr std::size_t kReadSize = 70000;
-constexpr std::size_t kGuard = 64;
 
-void check(bool ok) {
-    if (!ok) __builtin_trap();
-}
-
-struct Collect final : xb::fs::DirVisitor {
-    std::vector<std::pair<std::string, Node>> entries;
-    unsigned* budget;
-    explicit Collect(unsigned* b) : budget(b) {}
-    bool visit(const DirEntry& e) override {
-        check(!e.name.empty() && e.name.size() <= 255 && e.name.find('\0') == std::string_view::npos &&
-              e.name.find('/') == std::string_view::npos);
-        entries.emplace_back(std::string(e.name), e.node);
-        if (*budget == 0) return false;
-        --*budget;
-        return true;
-    }
-};
-
-void read_checked(Filesystem& fs, const Node& node, std::uint64_t offset, std::size_t len) {
-    static std::vector<std::uint8_t> buf(kReadSize + 2 * kGuard);
-    std::memset(buf.data(), 0xa5, buf.size());
-    auto r = fs.read(node, offset, {buf.data() + kGuard, len});
-    if (r.ok()) {
-        check(r.value() <= len);
-        check(offset >= node.size || r.value() == std::min<std::uint64_t>(len, node.size - offset));
-    }
-    for (std::size_t i = 0; i < kGuard; ++i) check(buf[i] == 0xa5 && buf[kGuard + len + i] == 0xa5);
-}
-
-void walk(Filesystem& fs, const Node& dir, const std::string& path, unsigned depth, unsigned* budget) {
-    Collect c(budget);
-    if (!fs.list(dir, c).ok()) return;
-    for (const auto& [name, node] : c.entries) {
-        if (name == "." || name == "..") continue;
-        const std::string child = path + "/" + name;
-        if (node.type == NodeType::directory) {
-            if (depth < kMaxDepth) {
-                auto found = fs.lookup(child);
-                if (found.ok()) walk(fs, found.value(), child, depth + 1, budget);
-            }
-        } else {
-            read_checked(fs, node, 0, kReadSize);
-            if (node.size > 3) read_checked(fs, node, node.size / 3, 5000);
-            read_checked(fs, node, node.size, 10);
-            if (node.type == NodeType::symlink) (void)fs.lookup(child);
-        }
-    }
-}
+using xb::fuzz::check;
+using xb::fuzz::read_checked;
+using xb::fuzz::walk;
 
 void run(const std::uint8_t* data, std::size_t size, std::uint32_t sector) {
     // sb_blocksize * sb_dblocks (big-endian at 4 and 8), capped.
@@ -99,7 +52,7 @@ void run(const std::uint8_t* data, std::size_t size, std::uint32_t sector) {
     if (!root.ok()) return;
     check(root.value().type == NodeType::directory);
     unsigned budget = kMaxEntries;
-    walk(*fs, root.value(), "", 0, &budget);
+    walk(*fs, root.value(), "", 0, &budget, xb::fuzz::WalkLimits{});
     for (const char* p : {"/links/loop1", "/links/remote", "/links/dir/hello", "/a/../a/b/./hello", "/../..",
                           "/leaf/..", "/leaf/entry-150", "/a/numbers/x"}) {
         auto n = fs->lookup(p);
