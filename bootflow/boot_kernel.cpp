@@ -255,7 +255,8 @@ Status boot_kernel(Context& ctx, const BootRequest& req) {
     }
     ctx.con.printf("\nStarting kernel ...\n\n");
     const std::uint64_t t0 = arch::counter();
-    const unsigned warnings = ctx.services->handoff->release_xen(ctx.con);
+    // A refused hand-off (a grant still in use) returns here, kernel not entered.
+    const unsigned warnings = TRY(ctx.services->handoff->release_xen(ctx.con));
     const std::uint64_t handoff_us = arch::ticks_to_us(arch::counter() - t0);
     if (warnings != 0) ctx.con.printf("xenboot: %u hand-off warning(s); starting the kernel anyway\n", warnings);
     print_times(ctx, handoff_us);

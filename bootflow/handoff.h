@@ -6,6 +6,7 @@
 #include <cstdint>
 
 #include "lib/console.h"
+#include "lib/result.h"
 
 namespace xb::cmd {
 
@@ -17,9 +18,13 @@ class Handoff {
     // find them (docs/architecture.md, "Hand-off"): PV frontends closed with the
     // reset dance, grants ended, their event channels closed, grant frames and
     // shared_info removed from the physmap, XenStore reset, console drained.
-    // Problems are reported on `log` as warnings and the hand-off goes on (a
+    // An error means booting must stop: a grant is still in use once the
+    // disks are closed (a backend still maps a page the kernel would get).
+    // Nothing irreversible has happened then: the caller returns the error and
+    // the shell goes on (the disks reconnect with `pvblock reconnect`). Later
+    // problems are reported on `log` as warnings and the hand-off goes on (a
     // half-released Xen state cannot be taken back); returns how many there were.
-    virtual unsigned release_xen(Console& log) = 0;
+    virtual Result<unsigned> release_xen(Console& log) = 0;
     // Cleans caches, turns the MMU off and jumps to `entry` with x0 = dtb.
     // Returns only on simulated platforms (tests).
     virtual void enter_kernel(std::uint64_t entry, std::uint64_t dtb) = 0;

@@ -32,11 +32,16 @@ struct HandoffParts {
 class XenguestHandoff final : public cmd::Handoff {
   public:
     explicit XenguestHandoff(const HandoffParts& parts) : p_(parts) {}
-    unsigned release_xen(Console& log) override;
+    Result<unsigned> release_xen(Console& log) override;
     void enter_kernel(std::uint64_t entry, std::uint64_t dtb) override;
     bool released() const { return released_; }
 
   private:
+    // After the disks are closed: retries the grant quarantine, then fails if
+    // any grant is still in use, naming how many and whose (and on `log`,
+    // what the user can do).
+    Status check_grants(Console& log) const;
+
     HandoffParts p_;
     bool released_ = false;
 };

@@ -29,6 +29,7 @@ Status BlkQueue::init(xen::XenPort& xen, xen::EventChannels& events, xen::GrantT
     broken_ = false;
     in_flight_ = 0;
     stats_ = Stats{};
+    caller_pages_held_ = false;
 
     // Every early return from here on (TRY included) gives back what the
     // steps before it took; teardown() knows how far they got.
@@ -51,24 +52,38 @@ Status BlkQueue::init(xen::XenPort& xen, xen::EventChannels& events, xen::GrantT
     const bool indirect = config_.max_segments > xen::kBlkifMaxSegmentsPerRequest;
     const unsigned ipages = indirect ? indirect_pages_for(config_.max_segments) : 0;
     for (unsigned s = 0; s < slots_; ++s) {
-        Shadow& sh = shadow_[s];
-        sh.grefs = static_cast<GrantRef*>(heap.alloc(config_.max_segments * sizeof(GrantRef)));
-        if (sh.grefs == nullptr) return Error::make(Errc::no_memory, "%s: no memory for request grants", name_);
-        if (!indirect) continue;
-        // Indirect pages are granted once and reused by every request in this
-        // slot: only data pages are granted per request. Read-only, except
-        // when persistent grants are offered: blkback then maps every grant
-        // writable (a persistent mapping serves reads and writes alike).
-        sh.indirect = static_cast<xen::BlkifSegment*>(heap.alloc(ipages * 4096u, 4096));
-        if (sh.indirect == nullptr) return Error::make(Errc::no_memory, "%s: no memory for indirect pages", name_);
-        for (unsigned p = 0; p < ipages; ++p) {
-            sh.indirect_refs[p] =
-                TRY_CTX(grants.grant(backend, xen.gfn_of(sh.indirect + p * xen::kBlkifSegmentsPerIndirectPage),
-                                     config_.persistent_pages == 0),
-                        "%s: granting an indirect page", name_);
-            sh.indirect_granted = p + 1;
+        shadow_[s].grefs = static_cast<GrantRef*>(heap.alloc(config_.max_segments * sizeof(GrantRef)));
+        if (shadow_[s].grefs == nullptr) return Error::make(Errc::no_memory, "%s: no memory for request grants", name_);
+    }
+    if (indirect) {
+        // Indirect pages are granted once and reused by every request in
+        // their slot: only data pages are granted per request. One block for
+        // all slots, so a backend that keeps them mapped holds one block.
+        // Read-only, except when persistent grants are offered: blkback then
+        // maps every grant writable (a persistent mapping serves both ways).
+        const unsigned total = slots_ * ipages;
+        indirect_mem_ = static_cast<std::uint8_t*>(heap.alloc(std::size_t{total} * 4096, 4096));
+        indirect_refs_ = static_cast<GrantRef*>(heap.alloc(total * sizeof(GrantRef)));
+        if (indirect_mem_ == nullptr || indirect_refs_ == nullptr)
+            return Error::make(Errc::no_memory, "%s: no memory for indirect pages", name_);
+        for (unsigned s = 0; s < slots_; ++s) {
+            shadow_[s].indirect = reinterpret_cast<xen::BlkifSegment*>(indirect_mem_ + std::size_t{s} * ipages * 4096);
+            shadow_[s].indirect_refs = indirect_refs_ + s * ipages;
+        }
+        for (unsigned i = 0; i < total; ++i) {
+            indirect_refs_[i] = TRY_CTX(
+                grants.grant(backend, xen.gfn_of(indirect_mem_ + std::size_t{i} * 4096), config_.persistent_pages == 0),
+                "%s: granting an indirect page", name_);
+            indirect_granted_ = i + 1;
         }
     }
+    for (std::uint8_t*& page : bounce_) {
+        // Whole pages of their own: whatever a backend writes into one (past
+        // a segment's last sector too) reaches nothing else of xenboot's.
+        page = static_cast<std::uint8_t*>(heap.alloc(4096, 4096));
+        if (page == nullptr) return Error::make(Errc::no_memory, "%s: no memory for bounce pages", name_);
+    }
+    for (bool& busy : bounce_busy_) busy = false;
     if (config_.persistent_pages != 0) {
         const unsigned pool_pages = config_.persistent_pages > 0xffff ? 0xffff : config_.persistent_pages;
         // Nothing of the pool may survive a failure here (the guard sees to
@@ -101,36 +116,31 @@ Status BlkQueue::init(xen::XenPort& xen, xen::EventChannels& events, xen::GrantT
     return ok();
 }
 
-namespace {
-// Ends refs[0..count); true if every grant ended. The first failure goes to
-// `first` (if it holds none yet). Ending is always safe: a grant the backend
-// still maps fails with Errc::busy and stays as it is.
-bool end_grants(xen::GrantTable& grants, const GrantRef* refs, unsigned count, Status& first) {
-    bool all = true;
-    for (unsigned i = 0; i < count; ++i) {
-        Status s = grants.end(refs[i]);
-        if (s.ok()) continue;
-        all = false;
-        if (first.ok()) first = s;
-    }
-    return all;
-}
-}  // namespace
-
 Status BlkQueue::teardown() {
     Status first = ok();
+    xen::GrantQuarantine* q = grants_ != nullptr ? &grants_->quarantine() : nullptr;
     if (shadow_ != nullptr) {
         for (unsigned s = 0; s < slots_; ++s) {
             Shadow& sh = shadow_[s];
-            if (sh.in_flight) {
-                // The backend may still write into these pages: leave them
-                // granted (and this slot's memory allocated) for good.
-                if (first.ok()) first = Error::make(Errc::busy, "%s: request %u still in flight at teardown", name_, s);
-                continue;
+            if (sh.in_flight && !persistent()) {
+                // The backend may still write into these pages (a late
+                // response): their grants are ended if it has let go, or held
+                // in the quarantine with the bounce pages among them.
+                for (unsigned g = 0; g < sh.nsegs; ++g) {
+                    void* page = nullptr;
+                    for (unsigned b = 0; b < sh.nbounce; ++b) {
+                        if (sh.bounce[b].seg != g) continue;
+                        page = bounce_[sh.bounce[b].page];
+                        bounce_[sh.bounce[b].page] = nullptr;  // the quarantine frees it
+                    }
+                    if (!q->end_or_hold(*grants_, std::span<const GrantRef>(&sh.grefs[g], 1), page, heap_, name_,
+                                        first) &&
+                        page == nullptr) {
+                        caller_pages_held_ = true;
+                    }
+                }
             }
-            // An indirect page the backend still maps is leaked, not freed.
-            if (end_grants(*grants_, sh.indirect_refs, sh.indirect_granted, first)) heap_->free(sh.indirect);
-            sh.indirect_granted = 0;
+            sh.in_flight = false;
             heap_->free(sh.grefs);
             heap_->free(sh.pool_pages);
         }
@@ -138,13 +148,28 @@ Status BlkQueue::teardown() {
         shadow_ = nullptr;
     }
     in_flight_ = 0;
+    if (indirect_mem_ != nullptr || indirect_refs_ != nullptr) {
+        // Indirect pages the backend still maps are held, not freed.
+        if (indirect_mem_ != nullptr)
+            q->end_or_hold(*grants_, std::span<const GrantRef>(indirect_refs_, indirect_granted_), indirect_mem_, heap_,
+                           name_, first);
+        heap_->free(indirect_refs_);
+        indirect_mem_ = nullptr;
+        indirect_refs_ = nullptr;
+        indirect_granted_ = 0;
+    }
+    for (std::uint8_t*& page : bounce_) {
+        if (page != nullptr) heap_->free(page);  // not granted: each grant of one ended at completion or is held above
+        page = nullptr;
+    }
     if (pool_ != nullptr || pool_refs_ != nullptr || pool_free_ != nullptr) {
         Status released = release_pool();
         if (!released.ok() && first.ok()) first = released;
     }
     if (ring_mem_ != nullptr) {
-        // Ring pages the backend still maps are leaked, not freed.
-        if (end_grants(*grants_, ring_refs_, ring_granted_, first)) heap_->free(ring_mem_);
+        // Ring pages the backend still maps are held, not freed: a late
+        // response lands in them, not in whatever the heap hands out next.
+        q->end_or_hold(*grants_, std::span<const GrantRef>(ring_refs_, ring_granted_), ring_mem_, heap_, name_, first);
         for (GrantRef& ref : ring_refs_) ref = GrantRef(0);
         ring_granted_ = 0;
         ring_mem_ = nullptr;
@@ -160,9 +185,12 @@ Status BlkQueue::teardown() {
 Status BlkQueue::release_pool() {
     Status first = ok();
     // The pages go back to the heap only once no grant to them is left (the
-    // backend maps persistent grants until it disconnects); the bookkeeping
-    // arrays were never shared and always go.
-    if (end_grants(*grants_, pool_refs_, pool_granted_, first)) heap_->free(pool_);
+    // backend maps persistent grants until it disconnects): until then the
+    // quarantine holds them. The bookkeeping arrays were never shared.
+    if (pool_ != nullptr) {
+        grants_->quarantine().end_or_hold(*grants_, std::span<const GrantRef>(pool_refs_, pool_granted_), pool_, heap_,
+                                          name_, first);
+    }
     heap_->free(pool_refs_);
     heap_->free(pool_free_);
     pool_ = nullptr;
@@ -180,6 +208,39 @@ Status BlkQueue::drop_persistent() {
         shadow_[s].pool_pages = nullptr;
     }
     return release_pool();
+}
+
+unsigned BlkQueue::take_bounce() {
+    for (unsigned b = 0; b < kBouncePages; ++b) {
+        if (bounce_busy_[b] || bounce_[b] == nullptr) continue;
+        bounce_busy_[b] = true;
+        return b;
+    }
+    return kBouncePages;
+}
+
+Status BlkQueue::end_data_grants(Shadow& sh, Status first) {
+    for (unsigned g = 0; g < sh.nsegs; ++g) {
+        unsigned which = kBouncePages;
+        for (unsigned b = 0; b < sh.nbounce; ++b) {
+            if (sh.bounce[b].seg == g) which = sh.bounce[b].page;
+        }
+        if (which != kBouncePages) bounce_busy_[which] = false;
+        Status e = grants_->end(sh.grefs[g]);
+        if (e.ok()) continue;
+        if (first.ok()) first = e;
+        if (e.error().code() != Errc::busy) continue;
+        // The backend answered but still maps the page: the grant stays, in
+        // the quarantine; a bounce page leaves service with it (the
+        // quarantine frees it once the backend lets go).
+        void* page = which != kBouncePages ? bounce_[which] : nullptr;
+        bool ended = grants_->quarantine().end_or_hold(*grants_, std::span<const GrantRef>(&sh.grefs[g], 1), page,
+                                                       heap_, name_, first);
+        if (which != kBouncePages) bounce_[which] = nullptr;
+        else if (!ended) caller_pages_held_ = true;
+    }
+    sh.nbounce = 0;
+    return first;
 }
 
 bool BlkQueue::can_submit() const {
@@ -223,16 +284,33 @@ Result<std::uint64_t> BlkQueue::submit_one(bool write, std::uint64_t sector, std
         sh.dest = write ? nullptr : addr;
         if (n == 0) return Error::make(Errc::busy, "%s: no free persistent page", name_);
     }
+    sh.nbounce = 0;
     while (!persistent() && covered < bytes && n < config_.max_segments) {
         std::uint8_t* p = addr + covered;
         unsigned offset = static_cast<unsigned>(reinterpret_cast<std::uintptr_t>(p) & 4095);
         std::uint64_t chunk = 4096u - offset;
         if (chunk > bytes - covered) chunk = bytes - covered;
-        // Grant the caller's page itself: no copy. The backend writes it for a
-        // read and only reads it for a write.
-        Result<GrantRef> ref = grants_->grant(backend_, xen_->gfn_of(p), write);
+        // A whole page of the caller's is granted itself: no copy. The
+        // backend writes it for a read and only reads it for a write. A part
+        // of a page goes through a bounce page: the rest of the caller's page
+        // (a stack frame, a heap neighbour) is never shared.
+        std::uint8_t* granted = p;
+        if (chunk != 4096) {
+            const unsigned b = take_bounce();
+            if (b == kBouncePages) {
+                if (n != 0) break;  // the next request gets it once this one completes
+                return Error::make(Errc::busy, "%s: no free bounce page", name_);
+            }
+            granted = bounce_[b] + offset;
+            if (write) std::memcpy(granted, p, chunk);
+            sh.bounce[sh.nbounce++] = Bounce{n, b, write ? nullptr : p, offset, static_cast<unsigned>(chunk)};
+            ++stats_.bounced;
+        }
+        Result<GrantRef> ref = grants_->grant(backend_, xen_->gfn_of(granted), write);
         if (!ref.ok()) {
             for (unsigned i = 0; i < n; ++i) (void)grants_->end(sh.grefs[i]);
+            for (unsigned i = 0; i < sh.nbounce; ++i) bounce_busy_[sh.bounce[i].page] = false;
+            sh.nbounce = 0;
             return ref.error().prefix("%s", name_);
         }
         sh.grefs[n] = ref.value();
@@ -305,9 +383,14 @@ Result<unsigned> BlkQueue::complete_responses(std::uint64_t& done, Error* first_
                 pool_free_[pool_free_count_++] = sh.pool_pages[g];
             }
         }
-        for (unsigned g = 0; !persistent() && g < sh.nsegs; ++g) {
-            Status e = grants_->end(sh.grefs[g]);
-            if (!e.ok() && ended.ok()) ended = e;
+        if (!persistent()) {
+            if (r.status == xen::kBlkifRspOkay) {
+                for (unsigned b = 0; b < sh.nbounce; ++b) {
+                    const Bounce& bo = sh.bounce[b];
+                    if (bo.dest != nullptr) std::memcpy(bo.dest, bounce_[bo.page] + bo.offset, bo.bytes);
+                }
+            }
+            ended = end_data_grants(sh, ended);
         }
         sh.in_flight = false;
         --in_flight_;

@@ -2,11 +2,20 @@
 // per slot. A transfer becomes a pipeline of requests that keeps the ring full:
 // each request grants the destination (or source) pages themselves, up to the
 // backend's indirect-segment limit (256 segments = 1 MiB) or 11 segments
-// without indirect descriptors. Responses are validated (id in range, slot in
-// flight, operation matching), grants are ended only once the backend has let
-// go of the page, and an error status fails the whole transfer with the sector
-// and status. No response for `stall_timeout_ms` while requests are in flight
-// is an error too: a backend that stalls never hangs xenboot.
+// without indirect descriptors. Only whole, page-aligned pages of the caller's
+// buffer are granted; a partial first or last page goes through one of two
+// bounce pages that hold nothing else, so a backend that writes outside a
+// segment's sectors cannot reach the caller's neighbouring data (a stack or
+// heap object). Responses are validated (id in range, slot in flight,
+// operation matching), grants are ended only once the backend has let go of
+// the page, and an error status fails the whole transfer with the sector and
+// status. No response for `stall_timeout_ms` while requests are in flight is
+// an error too: a backend that stalls never hangs xenboot.
+//
+// Page lifetime: a page granted to the backend goes back to the heap only
+// once its grant has ended. A grant that cannot be ended (the backend still
+// maps the page) goes to the grant table's quarantine with its page
+// (drivers/xen/grant_quarantine.h), which ends it and frees the page later.
 #pragma once
 
 #include <cstddef>
@@ -53,9 +62,15 @@ class BlkQueue {
                 QueueConfig config, const char* name);
     // Ends every grant, closes the event channel, frees memory. Safe on a
     // queue that was never (or only partly) set up, and twice. A page whose
-    // grant cannot be ended (the backend still maps it) is leaked, never
-    // freed: the heap would hand it out again while another domain writes it.
+    // grant cannot be ended (the backend still maps it) goes to the grant
+    // quarantine, never back to the heap: the heap would hand it out again
+    // while another domain writes it. So do the grants of requests still in
+    // flight, which may point into the caller's memory (see
+    // left_caller_pages_granted()).
     Status teardown();
+    // The last teardown left grants to pages of a caller's buffer in the
+    // quarantine (requests in flight): that buffer must not be freed.
+    bool left_caller_pages_granted() const { return caller_pages_held_; }
 
     unsigned ring_pages() const { return 1u << config_.ring_order; }
     GrantRef ring_ref(unsigned page) const { return ring_refs_[page]; }
@@ -78,10 +93,20 @@ class BlkQueue {
         std::uint64_t indirect_requests = 0;
         std::uint64_t max_in_flight = 0;
         std::uint64_t notifications = 0;
+        std::uint64_t bounced = 0;  // segments that went through a bounce page
     };
     const Stats& stats() const { return stats_; }
 
   private:
+    static constexpr unsigned kBouncePages = 2;  // a transfer has at most a partial first and last page
+
+    struct Bounce {
+        unsigned seg = 0;              // which segment of the request
+        unsigned page = 0;             // which bounce page
+        std::uint8_t* dest = nullptr;  // reads: the caller's bytes
+        unsigned offset = 0;           // within the page (as in the caller's page)
+        unsigned bytes = 0;
+    };
     struct Shadow {
         bool in_flight = false;
         std::uint8_t* dest = nullptr;         // persistent reads: where the data goes
@@ -93,8 +118,9 @@ class BlkQueue {
         unsigned nsegs = 0;
         GrantRef* grefs = nullptr;              // kMaxSegments data grants
         xen::BlkifSegment* indirect = nullptr;  // this slot's indirect page(s)
-        GrantRef indirect_refs[xen::kBlkifMaxIndirectPagesPerRequest];
-        unsigned indirect_granted = 0;  // indirect_refs[0..n) are live grants
+        GrantRef* indirect_refs = nullptr;      // this slot's part of indirect_refs_
+        Bounce bounce[kBouncePages];
+        unsigned nbounce = 0;
     };
 
     // Builds one request for [buf+pos, ...) in a free slot; returns bytes covered.
@@ -110,6 +136,11 @@ class BlkQueue {
     // Ends the pool's grants and frees it (the pages only if every grant
     // ended); the queue has no pool afterwards either way.
     Status release_pool();
+    // Ends a request's data grants at completion; one the backend still maps
+    // goes to the quarantine (a bounce page with it, out of service).
+    Status end_data_grants(Shadow& sh, Status first);
+    // A free bounce page, or kBouncePages.
+    unsigned take_bounce();
 
     xen::XenPort* xen_ = nullptr;
     xen::EventChannels* events_ = nullptr;
@@ -124,6 +155,12 @@ class BlkQueue {
     unsigned ring_granted_ = 0;  // ring_refs_[0..n) are live grants
     EvtchnPort port_{};
     Shadow* shadow_ = nullptr;
+    std::uint8_t* indirect_mem_ = nullptr;  // every slot's indirect pages, one block
+    GrantRef* indirect_refs_ = nullptr;
+    unsigned indirect_granted_ = 0;  // indirect_refs_[0..n) are live grants
+    std::uint8_t* bounce_[kBouncePages] = {};
+    bool bounce_busy_[kBouncePages] = {};
+    bool caller_pages_held_ = false;
     unsigned slots_ = 0;
     unsigned in_flight_ = 0;
     bool broken_ = false;

@@ -178,7 +178,9 @@ Status BlkfrontDevice::connect(const Env& env, unsigned vdev, const BlkfrontOpti
 }
 
 Status BlkfrontDevice::disconnect() {
-    if (store_ == nullptr) return ok();
+    // Not connected: a failed connect or an earlier disconnect (a refused
+    // hand-off) has already given everything back.
+    if (store_ == nullptr || !connected_) return ok();
     return release(true);
 }
 
@@ -222,10 +224,12 @@ Status BlkfrontDevice::release(bool published) {
     Status s = published ? reset_backend() : ok();
     Status removed = published ? remove_published() : ok();
     Status torn = queue_.teardown();
-    if (bounce_ != nullptr) {
-        heap_->free(bounce_);
-        bounce_ = nullptr;
-    }
+    // A request still in flight may have granted the bounce buffer's pages
+    // (they are then in the grant quarantine, with no owner to free them):
+    // the buffer is leaked rather than handed out again while the backend
+    // may write it.
+    if (bounce_ != nullptr && !queue_.left_caller_pages_granted()) heap_->free(bounce_);
+    bounce_ = nullptr;
     connected_ = false;
     if (!s.ok()) return s;
     return removed.ok() ? torn : removed;
@@ -256,7 +260,7 @@ Status BlkfrontDevice::transfer(bool write, std::uint64_t block, std::uint64_t c
 
 Status BlkfrontDevice::transfer_blocks(bool write, std::uint64_t block, std::uint64_t count, void* buf,
                                        Progress* progress) {
-    if (!connected_) return Error::make(Errc::io, "%s: not connected", name_);
+    if (!connected_) return Error::make(Errc::io, "%s: not connected; `pvblock reconnect` connects it again", name_);
     TRY(check_range(block, count));
     if (write && info_.read_only) return Error::make(Errc::unsupported, "%s: the disk is read-only", name_);
     const std::uint64_t ss = info_.sector_size;

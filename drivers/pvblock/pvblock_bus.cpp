@@ -70,8 +70,17 @@ Status PvBlockBus::reconnect_all(const BlkfrontOptions& options, Console* log) {
     Status first = ok();
     for (unsigned i = 0; i < count_; ++i) {
         unsigned vdev = disks_[i].info().vdev;
-        Status s = disks_[i].disconnect();
-        if (s.ok()) s = disks_[i].connect(*env_, vdev, options);
+        // A disk whose close went wrong (a backend holding a page, a failed
+        // transfer's requests) is still given back: what the backend holds
+        // stays in the grant quarantine, and the new ring gets new memory.
+        Status closed = disks_[i].disconnect();
+        if (!closed.ok() && log != nullptr)
+            log->printf("pvblock: vbd %u: closing: %s\n", vdev, closed.error().message());
+        // Grants that a backend held on to earlier (a failed transfer, a
+        // refused hand-off) may have been let go by now: their pages go
+        // back to the heap before the new ring takes memory.
+        env_->grants.quarantine().retry(env_->grants);
+        Status s = disks_[i].connect(*env_, vdev, options);
         if (!s.ok()) {
             if (log != nullptr) log->printf("pvblock: vbd %u: %s\n", vdev, s.error().message());
             if (first.ok()) first = s;

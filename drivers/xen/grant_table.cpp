@@ -39,6 +39,7 @@ Status GrantTable::init(XenPort& xen, Range window, unsigned frames_wanted, Heap
     capacity_ = frames * kGrantEntriesPerFrame - kGrantReservedEntries;
     free_ = static_cast<std::uint32_t*>(heap.alloc(capacity_ * sizeof(std::uint32_t)));
     if (free_ == nullptr) return Error::make(Errc::no_memory, "no heap for %u grant references", capacity_);
+    TRY(quarantine_.init(heap, capacity_));
     undo.cancel();
     // Hand out low references first (a stack: push the highest first).
     free_count_ = 0;

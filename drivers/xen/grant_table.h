@@ -9,6 +9,7 @@
 #include <cstdint>
 
 #include "drivers/xen/abi.h"
+#include "drivers/xen/grant_quarantine.h"
 #include "drivers/xen/xen_port.h"
 #include "lib/heap.h"
 #include "lib/result.h"
@@ -23,12 +24,18 @@ class GrantTable {
     Status init(XenPort& xen, Range window, unsigned frames_wanted, Heap& heap);
 
     Result<GrantRef> grant(DomId domid, Gfn gfn, bool readonly);
-    // Fails (Errc::busy) if the grantee still maps the page: the reference is
-    // then leaked on purpose, since reusing it could expose the page.
+    // Fails (Errc::busy) if the grantee still maps the page: the reference
+    // then stays granted, since reusing it could expose the page. Owners of
+    // pages hand such references to quarantine() rather than forget them.
     Status end(GrantRef ref);
     // Removes the grant frames from the physmap (hand-off). Every grant must
-    // have been ended.
+    // have been ended: check in_use() first, since a grant the other side
+    // still maps keeps its page shared whatever happens to the frames.
     Status unmap(XenPort& xen);
+
+    // Grants whose end() failed, with the memory they grant (see the header).
+    GrantQuarantine& quarantine() { return quarantine_; }
+    const GrantQuarantine& quarantine() const { return quarantine_; }
 
     unsigned frames() const { return frames_; }
     unsigned capacity() const { return capacity_; }
@@ -45,6 +52,7 @@ class GrantTable {
     unsigned frames_ = 0;
     unsigned max_frames_ = 0;
     Gfn first_gfn_{};
+    GrantQuarantine quarantine_;
 };
 
 }  // namespace xb::xen

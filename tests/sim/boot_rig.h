@@ -41,8 +41,9 @@ namespace xb::sim {
 // bytes at the entry point and the device tree, both copied at enter_kernel.
 class RecordingHandoff final : public cmd::Handoff {
   public:
-    unsigned release_xen(Console& log) override {
+    Result<unsigned> release_xen(Console& log) override {
         calls.push_back("release_xen");
+        if (refuse != nullptr) return Error::make(Errc::busy, "%s", refuse);
         log.printf("(test) released\n");
         return warnings_to_report;
     }
@@ -85,6 +86,7 @@ class RecordingHandoff final : public cmd::Handoff {
     std::vector<std::uint8_t> tree;
     std::size_t snapshot_bytes = 0;  // set by the test to the kernel's size
     unsigned warnings_to_report = 0;
+    const char* refuse = nullptr;  // release_xen fails with this message (a refused hand-off)
 };
 
 inline std::string hex(std::uint64_t v) {

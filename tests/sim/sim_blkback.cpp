@@ -54,6 +54,14 @@ void SimBlkback::unmap(std::uint32_t ref, bool backend_writes) {
 }
 
 void SimBlkback::detach() {
+    if (linger_) {
+        // Keep the mappings (and ring_, to answer late); let_go() drops them.
+        for (auto& [ref, page] : pcache_) lingering_.push_back(ref);
+        pcache_.clear();
+        lingering_.insert(lingering_.end(), ring_refs_.begin(), ring_refs_.end());
+        ring_refs_.clear();
+        return;
+    }
     for (auto& [ref, page] : pcache_) xen_.unmap_grant(ref, true);
     pcache_.clear();
     for (std::uint32_t ref : ring_refs_) xen_.unmap_grant(ref, true);
@@ -61,9 +69,22 @@ void SimBlkback::detach() {
     ring_ = nullptr;
 }
 
+void SimBlkback::let_go() {
+    linger_ = false;
+    for (std::uint32_t ref : lingering_) xen_.unmap_grant(ref, true);
+    lingering_.clear();
+    if (ring_refs_.empty()) ring_ = nullptr;  // the lingering ring, not a new one
+}
+
 void SimBlkback::service() {
     if (ring_ == nullptr || stalled_) return;
     auto* sring = reinterpret_cast<SringHeader*>(ring_);
+    const std::uint32_t old = __atomic_load_n(&sring->rsp_prod, __ATOMIC_RELAXED);
+    bool any = false;
+    if (!delay_ && !delayed_.empty()) {
+        finish_delayed();
+        any = true;
+    }
     std::uint32_t prod = __atomic_load_n(&sring->req_prod, __ATOMIC_ACQUIRE);
     if (prod - req_cons_ > slots_) {
         std::fprintf(stderr, "sim blkback: frontend overflowed the ring\n");
@@ -71,7 +92,6 @@ void SimBlkback::service() {
     }
     unsigned batch = prod - req_cons_;
     if (batch > stats_.max_batch) stats_.max_batch = batch;
-    bool any = false;
     for (; req_cons_ != prod; ++req_cons_) {
         if (close_at_ && stats_.requests >= *close_at_) {
             stalled_ = true;  // gone: the remaining requests are never answered
@@ -81,6 +101,10 @@ void SimBlkback::service() {
         }
         std::uint8_t slot[pvblock::kSlotSize];
         std::memcpy(slot, ring_ + sizeof(SringHeader) + (req_cons_ & (slots_ - 1)) * pvblock::kSlotSize, sizeof slot);
+        if (delay_) {
+            delay(slot);
+            continue;
+        }
         std::uint8_t op = 0;
         std::uint64_t id = 0;
         std::int16_t status = handle(slot, op, id);
@@ -95,13 +119,75 @@ void SimBlkback::service() {
         }
         any = true;
     }
-    if (!any) return;
-    std::uint32_t old = __atomic_load_n(&sring->rsp_prod, __ATOMIC_RELAXED);
+    if (any) publish_responses(old);
+}
+
+void SimBlkback::publish_responses(std::uint32_t old) {
+    auto* sring = reinterpret_cast<SringHeader*>(ring_);
     std::uint32_t now = corrupt_index_ ? rsp_prod_pvt_ + 1000 : rsp_prod_pvt_;
     corrupt_index_ = false;
     __atomic_store_n(&sring->rsp_prod, now, __ATOMIC_RELEASE);
     std::uint32_t event = __atomic_load_n(&sring->rsp_event, __ATOMIC_SEQ_CST);
     if (static_cast<std::uint32_t>(now - event) < static_cast<std::uint32_t>(now - old)) xen_.raise(port_);
+}
+
+void SimBlkback::delay(const std::uint8_t* slot) {
+    // Plain and indirect requests of valid shape only (what the tests send).
+    Delayed d;
+    if (slot[0] == xen::kBlkifOpIndirect) {
+        xen::BlkifRequestIndirect req;
+        std::memcpy(&req, slot, sizeof req);
+        d.id = req.id;
+        d.op = req.indirect_op;
+        d.write = req.indirect_op == xen::kBlkifOpWrite;
+        d.sector = req.sector_number;
+        d.segs.resize(req.nr_segments);
+        unsigned pages =
+            (req.nr_segments + xen::kBlkifSegmentsPerIndirectPage - 1) / xen::kBlkifSegmentsPerIndirectPage;
+        for (unsigned p = 0; p < pages; ++p) {
+            auto* page = map(req.indirect_grefs[p], false);
+            if (page == nullptr) std::abort();
+            unsigned count =
+                std::min(req.nr_segments - p * xen::kBlkifSegmentsPerIndirectPage, xen::kBlkifSegmentsPerIndirectPage);
+            std::memcpy(&d.segs[p * xen::kBlkifSegmentsPerIndirectPage], page, count * sizeof(xen::BlkifSegment));
+            unmap(req.indirect_grefs[p], false);
+        }
+    } else {
+        xen::BlkifRequest req;
+        std::memcpy(&req, slot, sizeof req);
+        d.id = req.id;
+        d.op = req.operation;
+        d.write = req.operation == xen::kBlkifOpWrite;
+        d.sector = req.sector_number;
+        d.segs.assign(req.seg, req.seg + req.nr_segments);
+    }
+    for (const xen::BlkifSegment& seg : d.segs) d.pages.push_back(map(seg.gref, !d.write));
+    delayed_.push_back(std::move(d));
+}
+
+void SimBlkback::finish_delayed() {
+    for (Delayed& d : delayed_) {
+        std::uint64_t at = d.sector * 512;
+        std::int16_t status = xen::kBlkifRspOkay;
+        for (std::size_t i = 0; i < d.segs.size(); ++i) {
+            std::uint8_t* page = d.pages[i];
+            if (page == nullptr) {
+                status = xen::kBlkifRspError;
+                continue;
+            }
+            std::size_t off = d.segs[i].first_sect * 512u;
+            std::size_t len = (d.segs[i].last_sect - d.segs[i].first_sect + 1u) * 512u;
+            if (at + len <= disk_.size()) {
+                if (d.write) std::memcpy(&disk_[at], page + off, len);
+                else std::memcpy(page + off, &disk_[at], len);  // a late write into the frontend's page
+            }
+            at += len;
+            unmap(d.segs[i].gref, !d.write);
+        }
+        ++stats_.requests;
+        respond(d.id, d.op, status);
+    }
+    delayed_.clear();
 }
 
 void SimBlkback::respond(std::uint64_t id, std::uint8_t op, std::int16_t status) {
@@ -183,6 +269,7 @@ std::int16_t SimBlkback::transfer(bool write, std::uint64_t sector, const xen::B
         }
         std::size_t off = segs[i].first_sect * 512u;
         std::size_t len = (segs[i].last_sect - segs[i].first_sect + 1u) * 512u;
+        if (!write && overrun_) std::memset(page, 0xee, 4096);  // the fault: the whole page
         if (write) std::memcpy(&disk_[at], page + off, len);
         else std::memcpy(page + off, &disk_[at], len);
         at += len;

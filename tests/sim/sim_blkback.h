@@ -5,7 +5,9 @@
 // channel. Requests are served when the frontend yields or polls (like a
 // backend on another CPU), so several can be in flight.
 // Faults: error status for a sector, stall, unknown or duplicated response
-// ids, grants held after the response, a stale response index.
+// ids, grants held after the response, a stale response index, a backend that
+// keeps its mappings (and keeps answering) after Closed until it lets go, and
+// reads that write a whole page past a segment's sectors.
 #pragma once
 
 #include <cstdint>
@@ -59,6 +61,22 @@ class SimBlkback {
     void duplicate_next_response() { duplicate_ = true; }
     void hold_grants_once() { hold_grants_ = true; }
     void corrupt_response_index_once() { corrupt_index_ = true; }
+    // detach() (Closed) keeps every mapping (ring, persistent grants) and the
+    // ring keeps being served: late responses land in the old ring and data
+    // pages, and GrantTable::end fails for them until let_go().
+    void set_linger(bool on) { linger_ = on; }
+    void let_go();
+    unsigned lingering_mappings() const { return static_cast<unsigned>(lingering_.size()); }
+    // Reads fill the whole page of every segment (0xee outside the segment's
+    // sectors, the disk's bytes inside), as a backend ignoring first_sect and
+    // last_sect would.
+    void set_overrun(bool on) { overrun_ = on; }
+    // A slow disk: requests that arrive are taken off the ring and their data
+    // pages mapped at once (as blkback does before submitting the I/O), but
+    // the I/O and the response happen only once delay is turned off again
+    // (then at the next service()), even after the frontend gave up.
+    void set_delayed(bool on) { delay_ = on; }
+    std::size_t delayed_requests() const { return delayed_.size(); }
     // After serving n more requests, stop answering and call on_close (the
     // XenStore side then says Closing): a backend going away mid-transfer.
     void close_after_requests(std::uint64_t n, std::function<void()> on_close) {
@@ -83,6 +101,21 @@ class SimBlkback {
     std::uint8_t* map(std::uint32_t ref, bool backend_writes);
     void unmap(std::uint32_t ref, bool backend_writes);
     void respond(std::uint64_t id, std::uint8_t op, std::int16_t status);
+    // Takes a request off the ring and maps its data pages for later.
+    void delay(const std::uint8_t* slot);
+    void finish_delayed();
+    void publish_responses(std::uint32_t old_prod);
+
+    struct Delayed {
+        std::uint64_t id = 0;
+        std::uint8_t op = 0;
+        bool write = false;
+        std::uint64_t sector = 0;
+        std::vector<xen::BlkifSegment> segs;
+        std::vector<std::uint8_t*> pages;
+    };
+    std::vector<Delayed> delayed_;
+    bool delay_ = false;
 
     SimXen& xen_;
     std::vector<std::uint8_t> disk_;
@@ -101,6 +134,9 @@ class SimBlkback {
     bool hold_grants_ = false;
     bool corrupt_index_ = false;
     bool persistent_ = false;
+    bool linger_ = false;
+    bool overrun_ = false;
+    std::vector<std::uint32_t> lingering_;  // refs mapped writable, kept after detach
     std::optional<std::uint64_t> close_at_;
     std::function<void()> on_close_;
     std::map<std::uint32_t, std::uint8_t*> pcache_;

@@ -243,4 +243,123 @@ TEST(BlkQueue, TeardownEndsEveryGrantAndClosesThePort) {
     EXPECT_EQ(rig.grants.in_use(), 0u);
 }
 
+// D5: a backend that writes a whole page instead of first_sect..last_sect.
+// Before the fix the caller's page itself was granted, so the rest of that
+// page (a stack frame or heap neighbour of xenboot's) was overwritten; now a
+// partial page goes through a bounce page and only the segment's bytes come
+// back.
+struct BounceCase {
+    std::uint64_t bytes;
+    std::size_t misalign;
+    std::uint64_t bounced;  // segments through a bounce page
+};
+class PartialPages : public ::testing::TestWithParam<BounceCase> {};
+
+TEST_P(PartialPages, AreBouncedAndTheirNeighboursNeverShared) {
+    const BounceCase c = GetParam();
+    Rig rig(4u << 20);
+    rig.back.set_overrun(true);
+    std::uint8_t* buf = rig.buffer(c.bytes, c.misalign);  // 0xa5 around it, in its own pages too
+    Status s = rig.queue.transfer(false, 3, buf, c.bytes, nullptr);
+    ASSERT_TRUE(s.ok()) << s.error().message();
+    EXPECT_EQ(std::memcmp(buf, &rig.back.disk()[3 * 512], c.bytes), 0);
+    EXPECT_TRUE(Rig::guards_intact(buf, c.bytes, c.misalign));
+    EXPECT_EQ(rig.queue.stats().bounced, c.bounced);
+    EXPECT_EQ(rig.grants.in_use(), 1u + 32u);  // bounce grants ended like the others
+}
+
+INSTANTIATE_TEST_SUITE_P(Sizes, PartialPages,
+                         ::testing::Values(BounceCase{512, 1024, 1},              // a small buffer inside a page
+                                           BounceCase{512, 0, 1},                 // page-aligned but short
+                                           BounceCase{4096, 3584, 2},             // straddles two pages
+                                           BounceCase{(1 << 20) + 512, 512, 2},   // partial first and last page
+                                           BounceCase{1 << 20, 0, 0},             // whole pages: no copy
+                                           BounceCase{(1 << 20) + 4096, 0, 0}));  // whole pages: no copy
+
+TEST(BlkQueue, PartialPageWritesSendOnlyTheCallersBytes) {
+    Rig rig(1u << 20);
+    std::uint8_t* buf = rig.buffer(1536, 2048);
+    for (unsigned i = 0; i < 1536; ++i) buf[i] = static_cast<std::uint8_t>(i * 7);
+    ASSERT_TRUE(rig.queue.transfer(true, 10, buf, 1536, nullptr).ok());
+    EXPECT_EQ(std::memcmp(&rig.back.disk()[10 * 512], buf, 1536), 0);
+    EXPECT_EQ(rig.queue.stats().bounced, 1u);
+}
+
+// D1: a request blkback has taken (its pages mapped) is answered only after
+// the frontend gave up and tore the queue down. The ring and the data pages
+// it writes must still be ours: held in the quarantine, never handed out by
+// the heap again (before the fix they were freed, and the late response went
+// into whatever the heap gave out next).
+class LateResponse : public ::testing::TestWithParam<bool> {};
+
+TEST_P(LateResponse, AfterTeardownLandsOnlyInHeldPages) {
+    const bool persistent = GetParam();
+    pvblock::QueueConfig cfg{0, 256, 100};
+    if (persistent) cfg.persistent_pages = 64;
+    Rig rig(4u << 20, {}, cfg);
+    rig.back.set_persistent(persistent);
+    rig.back.set_delayed(true);
+    std::uint8_t* buf = rig.buffer(8192 + 512);  // two whole pages and a partial one
+    Status s = rig.queue.transfer(false, 0, buf, 8192 + 512, nullptr);
+    ASSERT_FALSE(s.ok());
+    EXPECT_EQ(s.error().code(), Errc::timeout);
+    ASSERT_EQ(rig.back.delayed_requests(), 1u);
+
+    Status torn = rig.queue.teardown();
+    ASSERT_FALSE(torn.ok());
+    EXPECT_EQ(torn.error().code(), Errc::busy);
+    // Held: the ring page, and the three data pages (two of the caller's and
+    // a bounce page, or three pool pages).
+    EXPECT_EQ(rig.grants.quarantine().held(), 1u + 3u);
+    EXPECT_EQ(rig.grants.in_use(), 1u + 3u);
+    EXPECT_EQ(rig.queue.left_caller_pages_granted(), !persistent);
+
+    // Whatever the heap hands out now...
+    std::vector<std::uint8_t*> fresh;
+    for (std::size_t size : {4096u, 4096u, 4096u, 4096u, 65536u, 262144u, 1u << 20}) {
+        for (int i = 0; i < 4; ++i) {
+            auto* p = static_cast<std::uint8_t*>(rig.heap.alloc(size, 4096));
+            ASSERT_NE(p, nullptr);
+            std::memset(p, 0x3c, size);
+            fresh.push_back(p);
+            fresh.push_back(p + size);  // end marker
+        }
+    }
+    // ...the late response does not touch.
+    rig.back.set_delayed(false);
+    rig.back.service();
+    EXPECT_EQ(rig.back.delayed_requests(), 0u);
+    for (std::size_t i = 0; i < fresh.size(); i += 2) {
+        for (std::uint8_t* p = fresh[i]; p < fresh[i + 1]; ++p) ASSERT_EQ(*p, 0x3c) << "block " << i / 2;
+    }
+    // The backend lets go: the quarantine ends every grant.
+    rig.back.detach();
+    EXPECT_EQ(rig.grants.quarantine().retry(rig.grants), 0u);
+    EXPECT_EQ(rig.grants.in_use(), 0u);
+}
+
+INSTANTIATE_TEST_SUITE_P(Grants, LateResponse, ::testing::Values(false, true),
+                         [](const ::testing::TestParamInfo<bool>& p) { return p.param ? "Persistent" : "Direct"; });
+
+// D3: a queue set up again after a failure is usable, and counts afresh.
+TEST(BlkQueue, InitAfterAFailureStartsAFreshQueue) {
+    Rig rig(4u << 20, {}, {0, 256, 100});
+    rig.back.set_stalled(true);
+    std::uint8_t* buf = rig.buffer(1u << 20);
+    ASSERT_EQ(rig.queue.transfer(false, 0, buf, 1u << 20, nullptr).error().code(), Errc::timeout);
+    EXPECT_NE(std::string(rig.queue.transfer(false, 0, buf, 4096, nullptr).error().message()).find("reconnect needed"),
+              std::string::npos);
+    rig.back.detach();
+    (void)rig.queue.teardown();
+    rig.back.set_stalled(false);
+    ASSERT_TRUE(rig.queue.init(rig.xen, rig.events, rig.grants, rig.heap, DomId(0), {0, 256, 100}, "vbd 51712").ok());
+    std::uint32_t ref = rig.queue.ring_ref(0).value();
+    rig.back.attach(&ref, 1, rig.queue.port());
+    EXPECT_EQ(rig.queue.stats().requests, 0u);
+    Status s = rig.queue.transfer(false, 0, buf, 1u << 20, nullptr);
+    ASSERT_TRUE(s.ok()) << s.error().message();
+    EXPECT_EQ(std::memcmp(buf, rig.back.disk().data(), 1u << 20), 0);
+    EXPECT_EQ(rig.queue.stats().requests, 1u);
+}
+
 }  // namespace

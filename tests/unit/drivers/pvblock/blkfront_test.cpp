@@ -410,4 +410,105 @@ TEST(PvblockCommand, ErrorsAreClear) {
     EXPECT_NE(r.run("pvblock read " + r.addr(0) + " 3fff 2").find("beyond its 16384 blocks"), std::string::npos);
 }
 
+// D3: `pvblock reconnect` after I/O and after a failed transfer, against a
+// backend with and without persistent grants. Before the fix the queue kept
+// its request count across a reconnect, so a backend without persistent
+// grants made the second connect fail ("persistent grants already in use")
+// and the disk was lost; and a transfer that failed left the queue "broken"
+// for good, reconnect or not.
+class Reconnect : public ::testing::TestWithParam<bool> {};
+
+TEST_P(Reconnect, AfterIoAndAfterAFailedTransfer) {
+    const bool persistent = GetParam();
+    Guest g;
+    sim::SimVbd::Options o;
+    o.persistent = persistent;
+    sim::SimVbd vbd(g.xen, g.xs, disk_bytes(8u << 20, 30), o);
+    pvblock::PvBlockBus bus;
+    ASSERT_TRUE(bus.probe(g.env, fast(), nullptr).ok());
+    ASSERT_EQ(bus.count(), 1u);
+    auto* buf = static_cast<std::uint8_t*>(g.heap.alloc(2u << 20, 4096));
+    auto read_ok = [&](std::uint64_t block) {
+        Status r = bus.disk(0).read(block, 4096, buf);
+        ASSERT_TRUE(r.ok()) << r.error().message();
+        EXPECT_EQ(std::memcmp(buf, &vbd.blkback().disk()[block * 512], 2u << 20), 0);
+    };
+    read_ok(0);
+    EXPECT_EQ(bus.disk(0).info().persistent_pages != 0, persistent);
+
+    // After I/O.
+    sim::ConsoleGuest con;
+    Status s = bus.reconnect_all(fast(), con.console.get());
+    ASSERT_TRUE(s.ok()) << s.error().message() << con.backend.output();
+    EXPECT_EQ(bus.disk(0).info().persistent_pages != 0, persistent);
+    EXPECT_EQ(bus.disk(0).queue().stats().requests, 0u);
+    read_ok(100);
+
+    // After a failed transfer (the backend stalls; the ring is retired).
+    vbd.blkback().set_stalled(true);
+    Status failed = bus.disk(0).read(0, 4096, buf);
+    ASSERT_FALSE(failed.ok());
+    EXPECT_EQ(failed.error().code(), Errc::timeout);
+    vbd.blkback().set_stalled(false);
+    s = bus.reconnect_all(fast(), con.console.get());
+    ASSERT_TRUE(s.ok()) << s.error().message() << con.backend.output();
+    read_ok(200);
+    EXPECT_EQ(bus.disk(0).queue().stats().requests, 2u);  // counted afresh: the 2 MiB read alone
+
+    ASSERT_TRUE(bus.disconnect_all().ok());
+    EXPECT_EQ(g.grants.in_use(), 0u);
+    EXPECT_EQ(g.grants.quarantine().held(), 0u);
+}
+
+INSTANTIATE_TEST_SUITE_P(Grants, Reconnect, ::testing::Values(false, true),
+                         [](const ::testing::TestParamInfo<bool>& p) { return p.param ? "Persistent" : "Direct"; });
+
+// D1: blkback answers Closed but keeps the ring and the persistent pool
+// mapped. `pvblock reconnect` still brings the disk back on new pages; the
+// old ones stay held (never reused) until the backend lets go, and the next
+// reconnect gives them back to the heap.
+TEST(PvBlockBus, ReconnectWhileTheBackendHoldsPagesKeepsThemUntilItLetsGo) {
+    Guest g;
+    sim::SimVbd vbd(g.xen, g.xs, disk_bytes(8u << 20, 31), {});
+    pvblock::PvBlockBus bus;
+    ASSERT_TRUE(bus.probe(g.env, fast(), nullptr).ok());
+    auto* buf = static_cast<std::uint8_t*>(g.heap.alloc(1u << 20, 4096));
+    ASSERT_TRUE(bus.disk(0).read(0, 2048, buf).ok());
+    vbd.blkback().set_linger(true);
+    sim::ConsoleGuest con;
+    Status s = bus.reconnect_all(fast(), con.console.get());
+    ASSERT_TRUE(s.ok()) << s.error().message();
+    // The close is reported, the connect goes on.
+    EXPECT_NE(con.backend.output().find("pvblock: vbd 51712: closing: "), std::string::npos) << con.backend.output();
+    const unsigned held = g.grants.quarantine().held();
+    EXPECT_GT(held, 16u);  // the 16 ring pages and the pool pages used
+    EXPECT_EQ(held, vbd.blkback().lingering_mappings());
+    vbd.blkback().set_linger(false);
+    ASSERT_TRUE(bus.disk(0).read(2048, 2048, buf).ok());
+    EXPECT_EQ(std::memcmp(buf, &vbd.blkback().disk()[2048 * 512], 1u << 20), 0);
+
+    vbd.blkback().let_go();
+    const std::size_t heap_before = g.heap.stats().in_use;
+    ASSERT_TRUE(bus.reconnect_all(fast(), nullptr).ok());
+    EXPECT_EQ(g.grants.quarantine().held(), 0u);
+    EXPECT_LT(g.heap.stats().in_use, heap_before);  // the held ring and pool went back
+    ASSERT_TRUE(bus.disconnect_all().ok());
+    EXPECT_EQ(g.grants.in_use(), 0u);
+}
+
+TEST(Blkfront, AClosedDiskSaysHowToReconnect) {
+    Guest g;
+    sim::SimVbd vbd(g.xen, g.xs, disk_bytes(1u << 20, 32), {});
+    pvblock::BlkfrontDevice d;
+    ASSERT_TRUE(d.connect(g.env, 51712, fast()).ok());
+    ASSERT_TRUE(d.disconnect().ok());
+    ASSERT_TRUE(d.disconnect().ok());  // twice: nothing more to do
+    EXPECT_EQ(vbd.state_log(), (std::vector<std::string>{"3", "4", "5", "6", "1"}));
+    auto* buf = static_cast<std::uint8_t*>(g.heap.alloc(4096, 4096));
+    Status r = d.read(0, 8, buf);
+    ASSERT_FALSE(r.ok());
+    EXPECT_NE(std::string(r.error().message()).find("vbd 51712: not connected"), std::string::npos);
+    EXPECT_NE(std::string(r.error().message()).find("`pvblock reconnect` connects it again"), std::string::npos);
+}
+
 }  // namespace
