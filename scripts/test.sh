@@ -31,6 +31,8 @@ if ! bash scripts/build.sh; then
   echo "build failed"; echo "0 passed, 1 failed"; exit 1
 fi
 suite "layering (includes vs docs/architecture.md)" python3 scripts/check-layers.py
+# The firmware's size per component, and a budget it must stay within (README: "Size").
+suite "image size" python3 scripts/size-report.py --budget 760000
 suite "style" bash scripts/check-style.sh
 suite "unit tests" ctest --test-dir build/host --output-on-failure -j2
 suite "fuzz" bash scripts/fuzz.sh

@@ -1,0 +1,227 @@
+#!/usr/bin/env python3
+"""What each part of xenboot adds to the firmware image, from the linker's map file.
+
+    scripts/size-report.py [--map build/fw/xenboot.map] [--elf build/fw/xenboot.elf]
+                           [--baseline FILE] [--save FILE]
+
+Every input section the linker placed in an output section of the image is charged to
+the component it came from: a source folder (`fs/xfs`, `drivers/pvblock`, ...), or a
+library from Debian (`libzstd`, `libfdt`, ...), or the linker itself (alignment fill,
+relocations for position independence). The table shows, per component, the bytes of
+code (.text), read-only data (.rodata, .data.rel.ro), writable data (.data, .got) and
+the image file bytes in all, plus the BSS (zeroed at start, not in the file).
+
+The image file is the ELF's loadable sections up to the end of .rela.dyn (the entry
+stub applies those relocations, so they ship); .bss and debug sections are not in it.
+
+--save FILE writes the per-component totals as JSON; --baseline FILE prints them beside
+the current ones, so a change's cost or saving shows per component. --budget BYTES makes
+the exit status 1 when the image file is larger: scripts/test.sh sets one, so growth is a
+decision, not an accident.
+"""
+
+import argparse
+import collections
+import json
+import os
+import re
+import subprocess
+import sys
+
+REPO = os.path.abspath(os.path.join(os.path.dirname(__file__), ".."))
+
+# Output sections that are in the image file, and the column each goes to.
+COLUMNS = {
+    ".text": "code",
+    ".rodata": "rodata",
+    ".data.rel.ro": "rodata",
+    ".got": "data",
+    ".data": "data",
+    ".dynamic": "link",
+    ".dynsym": "link",
+    ".dynstr": "link",
+    ".gnu.hash": "link",
+    ".rela.dyn": "link",
+    ".bss": "bss",
+}
+FILE_COLUMNS = ("code", "rodata", "data", "link")
+
+_OUTPUT = re.compile(r"^(\.[\w.]+)\s+0x[0-9a-f]+\s+0x([0-9a-f]+)")
+# An input section: " .name  0xADDR  0xSIZE  object" on one line, or the name alone on
+# one line and the rest on the next (long names).
+_INPUT_ONE = re.compile(r"^ (\S+)\s+0x[0-9a-f]+\s+0x([0-9a-f]+)\s+(\S.*)$")
+_INPUT_NAME = re.compile(r"^ (\.\S+)$")
+_INPUT_REST = re.compile(r"^\s+0x[0-9a-f]+\s+0x([0-9a-f]+)\s+(\S.*)$")
+_FILL = re.compile(r"^ \*fill\*\s+0x[0-9a-f]+\s+0x([0-9a-f]+)")
+
+
+def component_of(obj):
+    """The component an object file belongs to: the source folder of a CMake object
+    (`fs/xfs/CMakeFiles/xb_fs.dir/xfs.cpp.obj` -> `fs/xfs`; objects of a component
+    built from several folders name the folder in their path below `.dir/`) or the
+    library an archive member came from (`.../libzstd.a(zstd_decompress.o)` -> libzstd)."""
+    m = re.search(r"([^/]+)\.a\(", obj)
+    if m:
+        return m.group(1)
+    m = re.search(r"CMakeFiles/[^/]+\.dir/(.+)\.(?:obj|o)$", obj)
+    if m:
+        rel = m.group(1)
+        head = obj.split("/CMakeFiles/")[0]
+        head = head.split("build/fw/")[-1] if "build/fw/" in head else head
+        path = os.path.normpath(os.path.join(head, rel)) if not rel.startswith("__") else head
+        # Sources outside the component's own folder appear as __/x/y.
+        path = path.replace("__/", "")
+        return os.path.dirname(path) or head
+    if obj.startswith("linker stubs") or obj == "":
+        return "(linker)"
+    return "(other: %s)" % os.path.basename(obj)
+
+
+def charge(obj, column):
+    """Who pays for an input section: the relocation and dynamic-linking sections are
+    the price of a position-independent image, not of the object the linker lists."""
+    return "(relocations)" if column == "link" else component_of(obj)
+
+
+def parse_map(path):
+    """{component: {column: bytes}} from a GNU ld map file."""
+    sizes = collections.defaultdict(lambda: collections.Counter())
+    column = None
+    pending = None  # a section name whose size and object follow on the next line
+    with open(path, encoding="utf-8", errors="replace") as f:
+        in_map = False
+        for line in f:
+            if line.startswith("Linker script and memory map"):
+                in_map = True
+                continue
+            if not in_map:
+                continue
+            line = line.rstrip("\n")
+            m = _OUTPUT.match(line)
+            if m or (line and not line[0].isspace() and line.startswith(".")):
+                name = line.split()[0]
+                column = COLUMNS.get(name)
+                pending = None
+                continue
+            if line.startswith("/DISCARD/"):
+                column = None
+                continue
+            if column is None:
+                continue
+            m = _FILL.match(line)
+            if m:
+                sizes["(alignment)"][column] += int(m.group(1), 16)
+                continue
+            if pending is not None:
+                m = _INPUT_REST.match(line)
+                pending = None
+                if m:
+                    sizes[charge(m.group(2).strip(), column)][column] += int(m.group(1), 16)
+                continue
+            m = _INPUT_ONE.match(line)
+            if m:
+                if m.group(1).startswith("*"):
+                    continue
+                sizes[charge(m.group(3).strip(), column)][column] += int(m.group(2), 16)
+                continue
+            if _INPUT_NAME.match(line):
+                pending = line.strip()
+    return sizes
+
+
+def output_sizes(elf):
+    """{section: size} of the ELF's sections, to check the map parse against."""
+    out = subprocess.run(["aarch64-linux-gnu-size", "-A", elf], check=True, capture_output=True,
+                         text=True).stdout
+    result = {}
+    for line in out.splitlines():
+        parts = line.split()
+        if len(parts) == 3 and parts[0].startswith(".") and parts[1].isdigit():
+            result[parts[0]] = int(parts[1])
+    return result
+
+
+def reconcile(sizes, elf):
+    """The map lists mergeable sections (strings, constants) before the linker merged
+    them: charge the difference to one "(merged)" row, so the columns add up to the
+    ELF's own section sizes."""
+    per_column = collections.Counter()
+    for name, size in elf.items():
+        if name in COLUMNS:
+            per_column[COLUMNS[name]] += size
+    mapped = collections.Counter()
+    for cols in sizes.values():
+        mapped.update(cols)
+    for column in set(per_column) | set(mapped):
+        diff = per_column[column] - mapped[column]
+        if diff:
+            sizes["(merged)"][column] += diff
+
+
+def totals(sizes):
+    return {comp: sum(cols[c] for c in FILE_COLUMNS) for comp, cols in sizes.items()}
+
+
+def main(argv=None):
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--map", default=os.path.join(REPO, "build", "fw", "xenboot.map"))
+    ap.add_argument("--elf", default=os.path.join(REPO, "build", "fw", "xenboot.elf"))
+    ap.add_argument("--bin", default=os.path.join(REPO, "build", "fw", "xenboot.bin"))
+    ap.add_argument("--baseline", help="JSON from an earlier --save: shown beside the figures")
+    ap.add_argument("--save", help="write the per-component file bytes as JSON")
+    ap.add_argument("--budget", type=int, help="fail (exit 1) if the image file is larger than this")
+    args = ap.parse_args(argv)
+
+    sizes = parse_map(args.map)
+    if os.path.exists(args.elf):
+        reconcile(sizes, output_sizes(args.elf))
+    file_total = sum(totals(sizes).values())
+    baseline = None
+    if args.baseline:
+        with open(args.baseline, encoding="utf-8") as f:
+            baseline = json.load(f)["components"]
+
+    header = f"{'component':<22}{'code':>9}{'rodata':>9}{'data':>7}{'link':>8}{'image':>9}{'share':>7}{'bss':>9}"
+    if baseline is not None:
+        header += f"{'before':>9}{'change':>9}"
+    print(header)
+    rows = sorted(sizes.items(), key=lambda kv: -sum(kv[1][c] for c in FILE_COLUMNS))
+    for comp, cols in rows:
+        image = sum(cols[c] for c in FILE_COLUMNS)
+        if image == 0 and cols["bss"] == 0:
+            continue
+        line = (f"{comp:<22}{cols['code']:>9}{cols['rodata']:>9}{cols['data']:>7}{cols['link']:>8}"
+                f"{image:>9}{100.0 * image / file_total:>6.1f}%{cols['bss']:>9}")
+        if baseline is not None:
+            before = baseline.get(comp, 0)
+            line += f"{before:>9}{image - before:>+9}"
+        print(line)
+    col_totals = collections.Counter()
+    for cols in sizes.values():
+        col_totals.update(cols)
+    line = (f"{'total':<22}{col_totals['code']:>9}{col_totals['rodata']:>9}{col_totals['data']:>7}"
+            f"{col_totals['link']:>8}{file_total:>9}{100.0:>6.1f}%{col_totals['bss']:>9}")
+    if baseline is not None:
+        before = sum(baseline.values())
+        line += f"{before:>9}{file_total - before:>+9}"
+    print(line)
+
+    status = 0
+    image_bytes = os.path.getsize(args.bin) if os.path.exists(args.bin) else file_total
+    print(f"image file {os.path.basename(args.bin)}: {image_bytes} bytes "
+          f"(sections {file_total}, the rest is alignment between sections)")
+    if args.budget is not None:
+        if image_bytes > args.budget:
+            print(f"size-report: the image is {image_bytes} bytes, over its budget of {args.budget} "
+                  f"by {image_bytes - args.budget}", file=sys.stderr)
+            status = 1
+        else:
+            print(f"within the budget of {args.budget} bytes ({args.budget - image_bytes} to spare)")
+    if args.save:
+        with open(args.save, "w", encoding="utf-8") as f:
+            json.dump({"components": totals(sizes)}, f, indent=1, sort_keys=True)
+    return status
+
+
+if __name__ == "__main__":
+    sys.exit(main())
