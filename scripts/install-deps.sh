@@ -12,6 +12,7 @@
 #   grub:   grub-common/grub2-common: grub-mkconfig + /etc/grub.d, grub-script-check,
 #           grub-editenv, grub-fstest (tests/tools/grub-mkconfig-offline.sh, distro disks)
 #   xfs/btrfs: mkfs.xfs and mkfs.btrfs for test images (fs/xfs, fs/btrfs), lzop
+#   package: lintian (checks the .deb of scripts/build-deb; dpkg-deb comes with dpkg)
 # The arm64 Debian packages for the lab (Xen, dom0 kernel, busybox, xen-utils) are *downloaded*,
 # not installed, by tests/system/lab/fetch-packages.sh.
 set -euo pipefail
@@ -33,6 +34,7 @@ pkgs=(
   u-boot-tools python3 xz-utils zstd lz4
   grub-common grub2-common
   xfsprogs btrfs-progs lzop
+  lintian
 )
 missing=()
 for p in "${pkgs[@]}"; do

@@ -8,7 +8,8 @@
 #   4. the lab: fetches Debian's arm64 Xen/Linux/busybox and builds dom0 (cached in build/lab)
 #   5. system tests: the lab's self-test (Linux DomUs) and xenboot's own under QEMU + Xen
 #      (shell, PV disks with MBR/GPT partitions and CRC-checked reads, hush scripts,
-#      history and completion)
+#      history and completion), and the user tools: scripts/boot-test and the .deb of
+#      scripts/build-deb
 # Ends with "N passed, N failed" over the suites; exits non-zero if any failed.
 set -uo pipefail
 repo=$(cd "$(dirname "$0")/.." && pwd)
@@ -45,6 +46,7 @@ if bash tests/system/lab/setup.sh; then
   suite "system test: U-Boot commands (fdt, bootm)" python3 tests/system/test_uboot_cmds.py
   suite "system test: boot (main job)" python3 tests/system/test_boot.py
   suite "system test: distro images" python3 tests/system/test_distro.py
+  suite "system test: boot-test tool and package" python3 tests/system/test_boot_test_tool.py
 else
   echo "lab setup failed"; failed=$((failed + 1))
 fi
