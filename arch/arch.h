@@ -35,6 +35,11 @@ void cpu_relax();
 // CPU to dom0. clear_wakeup() disarms it. No-ops on the host.
 void set_wakeup(std::uint64_t counter_value);
 void clear_wakeup();
+// True once the armed wake-up's time has come (the timer condition is met),
+// whether or not Xen delivered its interrupt. A waiter asks this after
+// arming and before blocking: an alarm that fired in between was masked by Xen
+// and will not end the poll (EventChannels::block_on says why).
+bool wakeup_due();
 
 // Deliberately takes an exception of the given kind (the `exception` command,
 // which tests the vectors and the register dump). Returns only where that is

@@ -64,6 +64,16 @@ Result<Kernel> unpack_kernel(Context& ctx, std::uint64_t addr, std::span<const R
     const Range comp{comp_addr, comp_size};
     TRY(ctx.sys.memory.require_ram(Range{addr, comp_size}, "compressed kernel"));
     TRY(ctx.sys.memory.require_free(comp, "kernel_comp_addr_r area"));
+    // The copy must not land on the file it copies: whether the area is below
+    // or above it, an overlap leaves a file that is partly its own shifted
+    // copy, and a later failure (the output's room, the decoder) could not
+    // put it back. Checked before anything is written.
+    const Range file_bytes{addr, comp_size};
+    if (comp.overlaps(file_bytes)) {
+        return Error::make(Errc::invalid_argument,
+                           "kernel_comp_addr_r area 0x%lx-0x%lx overlaps the compressed kernel at 0x%lx-0x%lx",
+                           comp.base, comp.end() - 1, file_bytes.base, file_bytes.end() - 1);
+    }
     for (const Range& r : keep_out) {
         if (r.overlaps(comp)) {
             return Error::make(Errc::invalid_argument, "kernel_comp_addr_r area 0x%lx-0x%lx overlaps 0x%lx-0x%lx",
@@ -84,7 +94,7 @@ Result<Kernel> unpack_kernel(Context& ctx, std::uint64_t addr, std::span<const R
     const std::uint64_t room =
         TRY_CTX(room_at(ctx.sys.memory, addr, std::span<const Range>(outs, n)), "decompressing the kernel");
 
-    if (comp_addr != addr) memmove(at(comp_addr), at(addr), comp_size);
+    memmove(at(comp_addr), at(addr), comp_size);  // apart: checked above
     // Until the decompression has succeeded, any way out puts the file back
     // at `addr` from the copy, so the guest is as before and a second booti
     // does not find a partly written Image (with a valid header) there and
@@ -92,9 +102,7 @@ Result<Kernel> unpack_kernel(Context& ctx, std::uint64_t addr, std::span<const R
     // addr + comp_size) may reach into reserved memory, which must not be
     // rewritten with a stale copy.
     const std::uint64_t output_written = comp_size < room ? comp_size : room;
-    ScopeGuard restore([&] {
-        if (comp_addr != addr) memmove(at(addr), at(comp_addr), output_written);
-    });
+    ScopeGuard restore([&] { memmove(at(addr), at(comp_addr), output_written); });
     const std::uint64_t t0 = arch::counter();
     compress::DecompressProgress progress{&keep_going, &ctx, 8ULL << 20};
     const std::uint64_t size =

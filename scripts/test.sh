@@ -45,6 +45,7 @@ if bash tests/system/lab/setup.sh; then
   suite "system test: filesystems" python3 tests/system/test_fs.py
   suite "system test: U-Boot commands (fdt, bootm)" python3 tests/system/test_uboot_cmds.py
   suite "system test: boot (main job)" python3 tests/system/test_boot.py
+  suite "system test: faults (a backend dies mid-load)" python3 tests/system/test_faults.py
   suite "system test: distro images" python3 tests/system/test_distro.py
   suite "system test: boot-test tool and package" python3 tests/system/test_boot_test_tool.py
 else

@@ -61,6 +61,19 @@ void clear_wakeup() {
     asm volatile("isb" ::: "memory");
 }
 
+bool wakeup_due() {
+    // CNTV_CTL_EL0.ISTATUS (bit 2) is the timer condition, CVAL <= counter,
+    // while ENABLE is set, whatever IMASK says (Arm ARM D11.2.4 "Operation of
+    // the CompareValue views of the timers"); Xen sets IMASK when the alarm
+    // fires, so only ISTATUS tells that it did. The counter comparison covers a
+    // disabled timer (ISTATUS is then UNKNOWN) without trusting it.
+    asm volatile("isb" ::: "memory");
+    const std::uint64_t ctl = XB_READ_SYSREG(cntv_ctl_el0);
+    if ((ctl & 1) == 0) return false;  // not armed
+    if ((ctl & 4) != 0) return true;
+    return XB_READ_SYSREG(cntvct_el0) >= XB_READ_SYSREG(cntv_cval_el0);
+}
+
 void raise_test_exception(TestException kind) {
     switch (kind) {
         case TestException::undefined_instruction: asm volatile("udf #0" ::: "memory"); break;

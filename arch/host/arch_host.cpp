@@ -19,6 +19,9 @@ std::atomic<std::uint64_t> g_wakeup{kNoWakeup};
 // What a spin-wait hint costs in virtual time: small, but a loop of them ends.
 constexpr std::uint64_t kRelaxTicks = 1;
 
+std::atomic<virtual_clock::ArmHook> g_arm_hook{nullptr};
+std::atomic<void*> g_arm_hook_context{nullptr};
+
 }  // namespace
 
 namespace virtual_clock {
@@ -38,6 +41,11 @@ std::optional<std::uint64_t> wakeup() {
     return w;
 }
 
+void set_arm_hook(ArmHook hook, void* context) {
+    g_arm_hook_context.store(context, std::memory_order_relaxed);
+    g_arm_hook.store(hook, std::memory_order_relaxed);
+}
+
 }  // namespace virtual_clock
 
 // Each read moves time by one tick: strictly increasing, and a loop that only
@@ -54,8 +62,18 @@ void dcache_clean_invalidate_range(const void*, std::size_t) {}
 void icache_invalidate_all() {}
 void cpu_relax() { virtual_clock::advance(kRelaxTicks); }
 void raise_test_exception(TestException) {}
-void set_wakeup(std::uint64_t counter_value) { g_wakeup.store(counter_value, std::memory_order_relaxed); }
+void set_wakeup(std::uint64_t counter_value) {
+    g_wakeup.store(counter_value, std::memory_order_relaxed);
+    if (virtual_clock::ArmHook hook = g_arm_hook.load(std::memory_order_relaxed)) {
+        hook(g_arm_hook_context.load(std::memory_order_relaxed), counter_value);
+    }
+}
 void clear_wakeup() { g_wakeup.store(kNoWakeup, std::memory_order_relaxed); }
+// The timer condition, as CNTV_CTL_EL0.ISTATUS reports it: armed and due.
+bool wakeup_due() {
+    const std::uint64_t w = g_wakeup.load(std::memory_order_relaxed);
+    return w != kNoWakeup && virtual_clock::now() >= w;
+}
 
 }  // namespace xb::arch
 

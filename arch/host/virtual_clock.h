@@ -23,5 +23,11 @@ void advance_to(std::uint64_t counter_value);
 // The wake-up armed by arch::set_wakeup(), if any: where a sleeping vCPU's
 // alarm fires.
 std::optional<std::uint64_t> wakeup();
+// Runs right after arch::set_wakeup() has armed an alarm, as if time passed
+// between arming and the next instruction: the simulated Xen uses it to let
+// the alarm fire in the window before the guest blocks (SimXen::
+// fire_alarms_before_poll). nullptr removes it.
+using ArmHook = void (*)(void* context, std::uint64_t counter_value);
+void set_arm_hook(ArmHook hook, void* context);
 
 }  // namespace xb::arch::virtual_clock

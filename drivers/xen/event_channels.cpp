@@ -31,11 +31,35 @@ bool EventChannels::consume(EvtchnPort port) {
 
 Status EventChannels::notify(EvtchnPort port) { return evtchn_send(xen_, port); }
 
+// Why the timer is looked at after arming. xenboot runs with PSTATE.I set and
+// sleeps in SCHEDOP_poll with the virtual timer as its alarm. If the alarm
+// fires while the vCPU still runs (between set_wakeup and the trap, or while
+// Xen has it preempted there), Xen's vtimer_interrupt / virt_timer_expired
+// (xen/arch/arm/time.c, vtimer.c) set CNTV_CTL.IMASK and inject the timer PPI;
+// that injection's vcpu_kick finds the vCPU running and wakes nothing. do_poll
+// (xen/common/sched/core.c) then marks the vCPU blocked and returns early only
+// for a pending polled port or local_events_need_delivery(), which on Arm is
+// false while PSTATE.I is set (xen/arch/arm/include/asm/event.h), and
+// virt_timer_save arms no software timer for a masked vtimer: the poll would
+// sleep until the next event on the port, for ever on a silent backend.
+// So after arming we ask the timer whether its condition is already met
+// (ISTATUS) and skip the poll if so. What is left is the few instructions
+// between that look and Xen setting _VPF_blocked in do_poll; an alarm that
+// fires after the vCPU is marked blocked unblocks it (vcpu_kick), as usual.
+// Closing that last window would need IRQs unmasked around the poll (a GIC
+// driver) or SCHEDOP_poll's own timeout, which is in Xen system time that an
+// Arm guest cannot read (update_vcpu_system_time is empty on Arm).
 Status EventChannels::block_on(EvtchnPort port, Deadline until) {
     if (shared_ == nullptr) return sched_yield(xen_);
     if (until.is_never()) return sched_poll(xen_, &port, 1);
     if (until.expired()) return ok();
     arch::set_wakeup(until.at());
+    if (arch::wakeup_due() || until.expired()) {
+        // Due already (perhaps fired and masked by Xen in the window): a
+        // poll would not end for it. Callers re-check the deadline.
+        arch::clear_wakeup();
+        return ok();
+    }
     Status s = sched_poll(xen_, &port, 1);
     arch::clear_wakeup();
     return s;

@@ -17,6 +17,30 @@ SimXen::SimXen() {
     // runs; a fresh domain's shared_info has every port unmasked.
 }
 
+SimXen::~SimXen() {
+    if (arm_hook_installed_) arch::virtual_clock::set_arm_hook(nullptr, nullptr);
+}
+
+void SimXen::fire_alarms_before_poll(unsigned times) {
+    early_alarms_ = times;
+    if (!arm_hook_installed_) {
+        arch::virtual_clock::set_arm_hook(&SimXen::on_alarm_armed, this);
+        arm_hook_installed_ = true;
+    }
+}
+
+void SimXen::on_alarm_armed(void* self, std::uint64_t counter_value) {
+    auto& xen = *static_cast<SimXen*>(self);
+    if (xen.early_alarms_ == 0) {
+        xen.masked_alarm_.reset();  // a fresh alarm: Xen's IMASK is gone with the guest's CTL write
+        return;
+    }
+    --xen.early_alarms_;
+    ++xen.alarms_fired_early_;
+    arch::virtual_clock::advance_to(counter_value);
+    xen.masked_alarm_ = counter_value;
+}
+
 Page& SimXen::add_page(Gfn gfn) {
     auto& slot = pages_[gfn.value()];
     if (!slot) slot = std::make_unique<Page>();
@@ -227,7 +251,11 @@ long SimXen::sched_op(unsigned cmd, std::uint64_t arg) {
         if (any_pending()) return 0;
         run_idle();
         if (any_pending()) return 0;
-        const std::optional<std::uint64_t> alarm = arch::virtual_clock::wakeup();
+        std::optional<std::uint64_t> alarm = arch::virtual_clock::wakeup();
+        // An alarm that fired before the poll was masked by Xen and its
+        // interrupt is ignored while PSTATE.I is set (fire_alarms_before_poll):
+        // for this poll there is no alarm at all.
+        if (alarm && masked_alarm_ == alarm) alarm.reset();
         if (!alarm) {
             ++starved_polls_;
             return -kEDEADLK;

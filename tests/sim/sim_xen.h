@@ -29,6 +29,9 @@ struct Page {
 class SimXen final : public xen::XenPort {
   public:
     SimXen();
+    ~SimXen();
+    SimXen(const SimXen&) = delete;
+    SimXen& operator=(const SimXen&) = delete;
 
     long hypercall(xen::Hypercall op, std::uint64_t a0, std::uint64_t a1, std::uint64_t a2) override;
     void* frame(Gfn gfn) override;
@@ -67,6 +70,17 @@ class SimXen final : public xen::XenPort {
     // --- fault injection -------------------------------------------------------
     // The next `times` calls of (op, subop) fail with -xen_errno.
     void inject_error(xen::Hypercall op, unsigned subop, int xen_errno, int times = 1);
+    // The lost wake-up of Xen on Arm with the guest's PSTATE.I set (as xenboot
+    // keeps it): the next `times` alarms the guest arms (arch::set_wakeup) fire
+    // at once, in the window before it blocks, as if its vCPU was preempted
+    // there until the alarm time. Xen's vtimer_interrupt then sets
+    // CNTV_CTL.IMASK and queues the virtual interrupt, whose kick finds the vCPU
+    // running, and do_poll ignores the queued interrupt
+    // (local_events_need_delivery() is false while PSTATE.I is set): a poll
+    // entered after that does not end for this alarm, and with nothing else
+    // pending it starves (starved_polls()).
+    void fire_alarms_before_poll(unsigned times);
+    unsigned alarms_fired_before_poll() const { return alarms_fired_early_; }
 
     // --- observations -----------------------------------------------------------
     xen::SharedInfo& shared_info() { return *reinterpret_cast<xen::SharedInfo*>(shared_info_page_.bytes); }
@@ -112,6 +126,11 @@ class SimXen final : public xen::XenPort {
     unsigned polls_ = 0;
     unsigned starved_polls_ = 0;
     unsigned sleeps_ = 0;
+    unsigned early_alarms_ = 0;
+    unsigned alarms_fired_early_ = 0;
+    bool arm_hook_installed_ = false;
+    std::optional<std::uint64_t> masked_alarm_;  // fired before the poll: Xen masked it
+    static void on_alarm_armed(void* self, std::uint64_t counter_value);
 };
 
 inline constexpr int kEDEADLK = 35;

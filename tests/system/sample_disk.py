@@ -5,7 +5,7 @@ with ext4/FAT partitions, extlinux.conf or boot.scr, built WITHOUT root from the
 Every disk boots the same guest: the lab's kernel (`Image`, Debian's plain arm64 Image) with
 a small busybox initramfs (`/boot/initrd.img`, gzip) whose /init
   - prints  XENBOOT-GUEST: linux up (<uname -r>)  and  XENBOOT-GUEST: cmdline: <...>
-  - loads xen-blkfront, waits (<= 20 s) for /dev/xvda, reads the signature the builder wrote
+  - loads xen-blkfront, waits (<= 20 s) for /dev/xvda (or the disk named by xbtest_disk=), reads the signature the builder wrote
     at byte 0x10000 of the disk (in the gap before the first partition) and prints
       XENBOOT-GUEST: disk signature OK XENBOOT-SAMPLE-DISK:<layout>   (or ... FAILED ...)
     and  XENBOOT-GUEST: partitions: xvda1 xvda2 ...
@@ -22,6 +22,9 @@ Layouts (see LAYOUTS and docs/testing.md):
   mbr-ext4-bad  MBR; p1 ext4 with an extlinux.conf whose labels fail one by one (missing
                 kernel, missing initrd, bad magic, truncated gzip, no kernel line, initrd
                 too big for 64 MiB of guest RAM) before a good one
+  mbr-ext4-big  mbr-ext4 with /boot/big.bin (BIG_FILE_MIB of data) on p1: a long `load`
+  mbr-ext4-xvdb mbr-ext4 whose labels pass xbtest_disk=xvdb: booted from a guest's second
+                disk, Linux checks /dev/xvdb (test_faults.py, where xvda is gone)
 
 Module API:
   build(layout, *, poweroff=True, menu_timeout=10, files_dir=None, cache_dir=None, log=print)
@@ -71,20 +74,22 @@ echo "XENBOOT-GUEST: linux up ($(uname -r))"
 cmdline=$(cat /proc/cmdline)
 echo "XENBOOT-GUEST: cmdline: $cmdline"
 for m in $(cat /modules); do insmod "$m"; done
+disk=xvda   # xbtest_disk=xvdb: the disk to check (a guest whose xvda is gone)
+for a in $cmdline; do case "$a" in xbtest_disk=?*) disk=${a#xbtest_disk=} ;; esac; done
 n=0
-while [ ! -b /dev/xvda ] && [ "$n" -lt 200 ]; do n=$((n + 1)); sleep 0.1; done
-if [ -b /dev/xvda ]; then
+while [ ! -b /dev/$disk ] && [ "$n" -lt 200 ]; do n=$((n + 1)); sleep 0.1; done
+if [ -b /dev/$disk ]; then
   # The builder wrote "XENBOOT-SAMPLE-DISK:<layout>\n" at byte 0x10000 (4096 * 16).
-  sig=$(dd if=/dev/xvda bs=4096 skip=16 count=1 2>/dev/null | head -n 1 | tr -cd 'A-Za-z0-9:._-')
+  sig=$(dd if=/dev/$disk bs=4096 skip=16 count=1 2>/dev/null | head -n 1 | tr -cd 'A-Za-z0-9:._-')
   case "$sig" in
     XENBOOT-SAMPLE-DISK:?*) echo "XENBOOT-GUEST: disk signature OK $sig" ;;
-    *) echo "XENBOOT-GUEST: disk signature FAILED (read '$sig' at 0x10000 of /dev/xvda)" ;;
+    *) echo "XENBOOT-GUEST: disk signature FAILED (read '$sig' at 0x10000 of /dev/$disk)" ;;
   esac
   n=0   # the partitions appear just after the disk
-  while [ ! -e /sys/block/xvda/xvda1 ] && [ "$n" -lt 20 ]; do n=$((n + 1)); sleep 0.1; done
-  echo "XENBOOT-GUEST: partitions: $(grep -o 'xvda[0-9][0-9]*' /proc/partitions | tr '\n' ' ')"
+  while [ ! -e /sys/block/$disk/${disk}1 ] && [ "$n" -lt 20 ]; do n=$((n + 1)); sleep 0.1; done
+  echo "XENBOOT-GUEST: partitions: $(grep -o "$disk[0-9][0-9]*" /proc/partitions | tr '\n' ' ')"
 else
-  echo "XENBOOT-GUEST: disk signature FAILED (no /dev/xvda after 20 s)"
+  echo "XENBOOT-GUEST: disk signature FAILED (no /dev/$disk after 20 s)"
 fi
 case " $cmdline " in
   *" xbtest=poweroff "*) echo "XENBOOT-GUEST: powering off"; poweroff -f ;;
@@ -330,21 +335,41 @@ def _extlinux_menu(layout, append, menu_timeout):
 
 # --- layouts ----------------------------------------------------------------------------------
 
-def layout_mbr_ext4(ctx):
+def layout_mbr_ext4(ctx, big_mib=0):
     boot = ctx.tree(1, "ext4")
     boot.add_file("/boot/Image", ctx.kernel)
     boot.add_file("/boot/initrd.img", ctx.initrd)
     boot.add_text("/boot/extlinux/extlinux.conf", _extlinux_menu(ctx.layout, ctx.append, ctx.menu_timeout))
+    if big_mib:
+        # Real data (a sparse file would read as holes, without I/O): a 1 MiB pattern repeated.
+        chunk = _pattern(MiB, "big")
+        big = os.path.join(ctx.tmp, "big.bin")
+        with open(big, "wb") as f:
+            for _ in range(big_mib):
+                f.write(chunk)
+        boot.add_file("/boot/big.bin", big)
     root = ctx.tree(2, "ext4")
     _root_tree(root, ctx.layout)
-    notes = [_mkfs_ext4(ctx.part_img(1), 44, boot, "BOOT", "5eb0d15c-0001-4000-8000-000000000001", 4096),
+    p1_mib = 44 + (big_mib + 32 if big_mib else 0)   # room for the journal, metadata, reserve
+    notes = [_mkfs_ext4(ctx.part_img(1), p1_mib, boot, "BOOT", "5eb0d15c-0001-4000-8000-000000000001", 4096),
              _mkfs_ext4(ctx.part_img(2), 18, root, "ROOT", "5eb0d15c-0002-4000-8000-000000000002", 1024),
              f"extlinux menu, timeout {ctx.menu_timeout} (tenths of a second): default 'linux' "
              "boots; 'rescue' is listed only"]
-    table = _assemble(ctx.disk, 64, "dos", [
-        {"start_mib": 1, "size_mib": 44, "type": "83", "bootable": True, "image": ctx.part_img(1)},
-        {"start_mib": 45, "size_mib": 18, "type": "83", "image": ctx.part_img(2)}], ctx.signature)
+    if big_mib:
+        notes.append(f"p1 also holds /boot/big.bin, {big_mib} MiB of data (a long `load`)")
+    if ctx.disk_arg:
+        notes.append(f"the labels pass '{ctx.disk_arg.strip()}': Linux checks that disk")
+    table = _assemble(ctx.disk, 20 + p1_mib, "dos", [
+        {"start_mib": 1, "size_mib": p1_mib, "type": "83", "bootable": True, "image": ctx.part_img(1)},
+        {"start_mib": 1 + p1_mib, "size_mib": 18, "type": "83", "image": ctx.part_img(2)}], ctx.signature)
     return table, notes
+
+
+BIG_FILE_MIB = 96
+
+
+def layout_mbr_ext4_big(ctx):
+    return layout_mbr_ext4(ctx, big_mib=BIG_FILE_MIB)
 
 
 def layout_gpt_fat(ctx):
@@ -457,6 +482,9 @@ LAYOUTS = {
     "gpt-fat": layout_gpt_fat,
     "bootscr": layout_bootscr,
     "mbr-ext4-bad": layout_mbr_ext4_bad,
+    # test_faults.py: disk 0 with a large file, and disk 1 whose Linux checks xvdb
+    "mbr-ext4-big": layout_mbr_ext4_big,
+    "mbr-ext4-xvdb": layout_mbr_ext4,
 }
 
 
@@ -466,12 +494,14 @@ class _Ctx:
         self.kernel, self.initrd = kernel, initrd
         self.poweroff, self.menu_timeout = poweroff, menu_timeout
         self.signature = signature(layout)
+        # Booted from the second disk after the first one's backend is gone: Linux has no xvda.
+        self.disk_arg = " xbtest_disk=xvdb" if layout == "mbr-ext4-xvdb" else ""
         self._cache_dir = cache_dir
         self.trees = []
 
     def append(self, label):
         """The kernel command line of a label (xbtest_label says which one booted)."""
-        return f"console=hvc0 xbtest_label={label}" + (f" {POWEROFF_ARG}" if self.poweroff else "")
+        return f"console=hvc0 xbtest_label={label}{self.disk_arg}" + (f" {POWEROFF_ARG}" if self.poweroff else "")
 
     def tree(self, part, fs):
         t = _Tree(os.path.join(self.tmp, f"p{part}.d"), part, fs)

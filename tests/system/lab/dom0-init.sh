@@ -10,10 +10,12 @@
 #                          as dom0 copies them: /run/lab/NAME/{kernel,ramdisk}
 #   guests/NAME/disks      disk image file names in guests/NAME/, in vdev order (xvda, xvdb, ...)
 #   out/NAME/, out/dom0/   logs written back by dom0
+#   cmd/ID.sh              a command for dom0 while a guest runs (Lab.dom0_run): dom0 runs it
+#                          with GUEST and DOMID set, writes cmd/ID.out, reports "cmd ID done"
 #
 # Reports on hvc0 (QEMU's serial), one line each, parsed by lab.py:
 #   LAB: dom0 ready | LAB: guest NAME unpausing domid N | LAB: guest NAME started domid N | LAB: guest NAME ended: REASON
-#   LAB: all guests done | LAB: error: MESSAGE
+#   LAB: all guests done | LAB: error: MESSAGE | LAB: cmd ID done rc N
 # and, on the console port after each guest's last byte, the in-band frame ESC _ LAB:end:NAME ESC \
 export PATH=/usr/sbin:/usr/bin HOME=/root
 share=/mnt/lab
@@ -96,6 +98,23 @@ end_guest() {
   say "guest $1 ended: $2"
 }
 
+# cmd_watch NAME DOMID: while the guest runs, runs what the host drops in cmd/ (ID.sh, written
+# under another name and renamed, so it is complete when seen), one at a time, in the
+# background of run_guest; the host waits for the "cmd ID done" line and reads ID.out.
+cmd_watch() {
+  mkdir -p "$share/cmd"
+  while :; do
+    for f in "$share"/cmd/*.sh; do
+      [ -f "$f" ] || continue
+      id=${f##*/}; id=${id%.sh}
+      mv "$f" "$share/cmd/$id.run" || continue
+      GUEST=$1 DOMID=$2 sh "$share/cmd/$id.run" > "$share/cmd/$id.out" 2>&1
+      say "cmd $id done rc $?"
+    done
+    sleep 0.1
+  done
+}
+
 run_guest() {
   name=$1
   src=$share/guests/$name
@@ -153,8 +172,12 @@ run_guest() {
   say "guest $name unpausing domid $domid"
   xl unpause "$domid" || fail "xl unpause $domid"
   say "guest $name started domid $domid"
+  cmd_watch "$name" "$domid" &
+  watchpid=$!
 
   wait "$xlpid"
+  kill "$watchpid" 2>/dev/null
+  wait "$watchpid" 2>/dev/null
   code=$(sed -n 's/.*has shut down, reason code \([0-9]*\).*/\1/p' "$run/xl.log" | head -n1)
   case $code in
     0) reason=poweroff ;; 1) reason=reboot ;; 2) reason=suspend ;; 3) reason=crash ;;

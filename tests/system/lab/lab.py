@@ -62,6 +62,7 @@ _EVENTS = [  # lines dom0 prints on hvc0 (see dom0-init.sh)
     ("ended", re.compile(r"LAB: guest (\S+) ended: (.*?)\s*$")),
     ("done", re.compile(r"LAB: all guests done")),
     ("error", re.compile(r"LAB: error: (.*?)\s*$")),
+    ("cmd", re.compile(r"LAB: cmd (\S+) done rc (\d+)")),
 ]
 
 
@@ -387,6 +388,7 @@ class Lab:
         self._ev_pos = 0
         self._t0 = None
         self.last_event_time = None
+        self._cmd_seq = 0
 
     # --- life cycle ---------------------------------------------------------------------
     def __enter__(self):
@@ -574,6 +576,45 @@ class Lab:
             return self._proc.wait(max(1.0, timeout))
         except subprocess.TimeoutExpired:
             raise LabTimeout("QEMU did not exit after dom0's poweroff\n" + self._serial_tail())
+
+    # --- dom0 commands --------------------------------------------------------------------
+    def dom0_run(self, command, timeout=60.0):
+        """Runs a shell command (busybox sh) in dom0 while a guest runs, with $GUEST and
+        $DOMID set to the running guest's name and domid; returns (exit status, output).
+        dom0 looks for commands every 0.1 s, only between a guest's unpause and its end:
+        to act at a point of the guest's run, expect() its console marker first, e.g.
+            lab.console.expect("bytes read")
+            lab.dom0_run("xl block-detach --force $DOMID xvda")
+        Raises LabTimeout if dom0 did not finish it in time (no guest running, or the
+        command hangs). Does not consume guest events (wait_guest_end still sees them)."""
+        self._cmd_seq += 1
+        cid = f"c{self._cmd_seq}"
+        d = os.path.join(self.workdir, "share", "cmd")
+        os.makedirs(d, exist_ok=True)
+        tmp = os.path.join(d, f".{cid}.tmp")
+        with open(tmp, "w") as f:
+            f.write(command + "\n")
+        os.replace(tmp, os.path.join(d, f"{cid}.sh"))   # complete when dom0 sees it
+        deadline = time.monotonic() + timeout
+        s = self._serial
+        with s._cond:
+            while True:
+                rc = next((int(ev[2]) for ev in s.events if ev[0] == "cmd" and ev[1] == cid), None)
+                if rc is not None:
+                    break
+                if s.closed:
+                    raise LabError(f"QEMU exited while dom0 ran {command!r}\n{self._serial_tail()}")
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    raise LabTimeout(f"dom0 did not run {command!r} within {timeout:g} s (is a "
+                                     f"guest running?)\n{self._serial_tail()}")
+                s._cond.wait(min(left, 0.5))
+        try:
+            with open(os.path.join(d, f"{cid}.out"), errors="replace") as f:
+                out = f.read()
+        except OSError:
+            out = ""
+        return rc, out
 
     # --- logs ---------------------------------------------------------------------------
     def serial_log(self):

@@ -347,6 +347,34 @@ TEST(BootiErrors, KernelCompAreaInReservedMemoryIsRefused) {
     r.expect_no_handoff(out);
 }
 
+// Issue 14, D9: a $kernel_comp_addr_r area that overlaps the loaded file
+// itself, below or above it, is refused before anything is copied, and the
+// file stays as it was loaded (a copy made first and a check failing after
+// left a file that was partly its own shifted copy).
+TEST(BootiErrors, KernelCompAreaOverlappingTheLoadedFileIsRefusedBeforeAnyCopy) {
+    for (const bool below : {true, false}) {
+        SCOPED_TRACE(below ? "below" : "above");
+        Booti r;
+        const std::vector<std::uint8_t> gz = sim::gzip_bytes(r.image);
+        const std::uint64_t k = r.put(gz, r.base() + 5 * kMiB);
+        const std::uint64_t comp = below ? k - 0x10000 : k + 0x10000;
+        r.run("setenv kernel_comp_addr_r " + hex(comp));
+        r.run("setenv kernel_comp_size 80000");
+        int rc = -1;
+        std::string out = r.run("booti " + hex(k), &rc);
+        EXPECT_EQ(rc, 1);
+        EXPECT_NE(out.find("booti: kernel_comp_addr_r area 0x" + hex(comp) + "-0x" + hex(comp + 0x80000 - 1) +
+                           " overlaps the compressed kernel at 0x" + hex(k) + "-0x" + hex(k + 0x80000 - 1)),
+                  std::string::npos)
+            << out;
+        r.expect_no_handoff(out);
+        EXPECT_EQ(std::memcmp(r.at(k), gz.data(), gz.size()), 0);
+        if (below) {
+            EXPECT_TRUE(r.untouched(comp, 0x10000));
+        }
+    }
+}
+
 TEST(BootiErrors, InitrdOutsideRam) {
     Booti r;
     const std::uint64_t k = r.put(r.image, r.base() + 2 * kMiB);
