@@ -13,6 +13,11 @@ if(XENBOOT_FIRMWARE)
       -fno-threadsafe-statics -fno-use-cxa-atexit -fPIE -fno-plt -fno-stack-protector
       -fno-asynchronous-unwind-tables -fno-unwind-tables -ffunction-sections -fdata-sections
       -O2 -g ${XB_WARNINGS})
+  # The stacks have a 4 KiB unmapped guard page below them (boot/README.md),
+  # and some frames are larger than that (filesystem parsers, up to 16 KiB):
+  # probe every 4 KiB of a big frame so an overflow faults in the guard page
+  # instead of jumping over it into BSS.
+  list(APPEND XB_CORE_FLAGS -fstack-clash-protection --param=stack-clash-protection-guard-size=12)
   set(XB_FIRMWARE_LINK_FLAGS
       -nostdlib -static-pie -Wl,--no-dynamic-linker -Wl,-z,norelro -Wl,-z,noexecstack
       -Wl,--gc-sections -Wl,--build-id=none -Wl,-z,max-page-size=4096 -Wl,--no-warn-rwx-segments)
