@@ -42,9 +42,10 @@ void clear_wakeup();
 bool wakeup_due();
 
 // Deliberately takes an exception of the given kind (the `exception` command,
-// which tests the vectors and the register dump). Returns only where that is
-// not possible (host builds).
-enum class TestException { undefined_instruction, breakpoint, data_abort };
+// which tests the vectors and the register dump): stack_overflow recurses
+// into the guard page below the stack, fault_in_report makes the report of a
+// data abort fault in turn. Returns only where that is not possible (host builds).
+enum class TestException { undefined_instruction, breakpoint, data_abort, stack_overflow, fault_in_report };
 void raise_test_exception(TestException kind);
 
 }  // namespace xb::arch

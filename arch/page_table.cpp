@@ -9,6 +9,7 @@ constexpr std::uint64_t kValid = 1;
 constexpr std::uint64_t kTableOrPage = 2;  // bit 1: table (levels 1-2) or page (level 3)
 constexpr std::uint64_t kAf = 1ULL << 10;
 constexpr std::uint64_t kShInner = 3ULL << 8;
+constexpr std::uint64_t kApReadOnly = 1ULL << 7;  // AP[2]: EL1 read-only (AP[1] = 0: no EL0 access)
 constexpr std::uint64_t kPxn = 1ULL << 53;
 constexpr std::uint64_t kUxn = 1ULL << 54;
 constexpr std::uint64_t kOaMask = 0x0000fffffffff000ULL;
@@ -16,9 +17,21 @@ constexpr std::uint64_t kOaMask = 0x0000fffffffff000ULL;
 constexpr unsigned shift_of(unsigned level) { return 39 - 9 * level; }  // L1: 30, L2: 21, L3: 12
 
 std::uint64_t leaf_attrs(MemType type) {
-    // EL1 read/write (AP=00); EL0 gets nothing executable (UXN).
-    if (type == MemType::device) return kAf | (kMairIdxDevice << 2) | kPxn | kUxn;
-    return kAf | kShInner | (kMairIdxNormal << 2) | kUxn;
+    // EL0 gets nothing executable (UXN) and no access (AP[1] = 0).
+    constexpr std::uint64_t kNormal = kAf | kShInner | (kMairIdxNormal << 2) | kUxn;
+    switch (type) {
+        case MemType::normal: return kNormal | kPxn;
+        case MemType::text: return kNormal | kApReadOnly;
+        case MemType::rodata: return kNormal | kApReadOnly | kPxn;
+        case MemType::device: return kAf | (kMairIdxDevice << 2) | kPxn | kUxn;
+    }
+    return kNormal | kApReadOnly | kPxn;  // not reached: the most restrictive
+}
+
+MemType type_of(std::uint64_t desc) {
+    if (((desc >> 2) & 7) == kMairIdxDevice) return MemType::device;
+    if ((desc & kApReadOnly) == 0) return MemType::normal;
+    return (desc & kPxn) != 0 ? MemType::rodata : MemType::text;
 }
 
 }  // namespace
@@ -92,8 +105,8 @@ Result<PageTableBuilder::Walk> PageTableBuilder::lookup(std::uint64_t va) const 
         bool table_desc = level < 3 && (desc & kTableOrPage) != 0;
         if (!table_desc) {
             std::uint64_t mask = (std::uint64_t{1} << shift_of(level)) - 1;
-            MemType type = ((desc >> 2) & 7) == kMairIdxDevice ? MemType::device : MemType::normal;
-            return Walk{(desc & kOaMask & ~mask) | (va & mask), type, level};
+            return Walk{(desc & kOaMask & ~mask) | (va & mask), type_of(desc), level, (desc & kApReadOnly) == 0,
+                        (desc & kPxn) == 0};
         }
         table = table_at(desc & kOaMask);
         if (table == nullptr) return Error::make(Errc::bad_data, "dangling table descriptor");

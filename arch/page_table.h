@@ -1,7 +1,8 @@
 // Builds AArch64 stage-1 translation tables (4 KiB granule, 39-bit VA starting
 // at level 1, identity map) into a caller-provided pool of table pages. Uses
-// 1 GiB and 2 MiB blocks wherever alignment allows. Architecture-neutral code:
-// the host tests walk the tables it writes.
+// 1 GiB and 2 MiB blocks wherever alignment allows. Every mapping is W^X:
+// writable ones are never executable. Architecture-neutral code: the host
+// tests walk the tables it writes.
 #pragma once
 
 #include <cstddef>
@@ -11,9 +12,14 @@
 
 namespace xb::arch {
 
+// Stage-1 attributes (Arm ARM D8.3, VMSAv8-64 descriptors: AP[2] = read-only,
+// PXN = not executable at EL1, UXN always set: xenboot has no EL0).
 enum class MemType : std::uint8_t {
-    normal,  // Normal Inner/Outer Write-Back, Inner-Shareable: RAM and every page shared with Xen
-    device,  // Device-nGnRnE, never executable
+    normal,  // Normal Inner/Outer Write-Back, Inner-Shareable, read/write, never executable:
+             // RAM and every page shared with Xen
+    text,    // Normal, read-only, executable at EL1: xenboot's code
+    rodata,  // Normal, read-only, never executable: constants, relocated pointers
+    device,  // Device-nGnRnE, read/write, never executable
 };
 
 // MAIR_EL1 attribute slots used by the descriptors below.
@@ -41,7 +47,9 @@ class PageTableBuilder {
     struct Walk {
         std::uint64_t pa;
         MemType type;
-        unsigned level;
+        unsigned level;  // 1: 1 GiB block, 2: 2 MiB block, 3: 4 KiB page
+        bool writable;
+        bool executable;
     };
     Result<Walk> lookup(std::uint64_t va) const;
 

@@ -2,20 +2,31 @@
  * xenboot entry stub.
  *
  * Xen loads this file as an arm64 Linux Image (docs/arm64 booting protocol):
- * at RAM base + text_offset, entered at offset 0 in EL1h with the MMU and
- * D-cache off, DAIF masked, x0 = device tree, x1..x3 = 0.
+ * at the base of RAM bank 0 + text_offset (xen/arch/arm/kernel.c
+ * kernel_zimage_place() and libxenguest both put a 64-bit Image there; for a
+ * DomU that is GUEST_RAM0_BASE, 0x40000000, in public/arch-arm.h, for a
+ * direct-mapped domain wherever the host's RAM is), entered at offset 0 in
+ * EL1h with the MMU and D-cache off, DAIF masked, x0 = device tree, x1..x3 = 0.
  *
  * The stub is position independent. It
+ *   0. installs the exception vectors (arch/arm64/exceptions.S) before
+ *      anything else, with TPIDR_EL1 = 1 meaning "no C++ yet": an exception
+ *      now ends the domain as crashed from the vector itself,
  *   1. discards stale cache lines over its own memory (writes with the MMU off
  *      go straight to RAM; a dirty line evicted later would undo them),
  *   2. applies its R_AARCH64_RELATIVE relocations for the address it runs at,
- *   3. clears BSS, builds an early identity map of 1-4 GiB (RAM bank 0) and
- *      turns the MMU and caches on,
- *   4. asks C++ where xenboot should live (boot/placement.cpp); if elsewhere,
+ *   3. clears BSS, builds an early identity map with 1 GiB blocks over the
+ *      image and the device tree, wherever they are below 512 GiB (the 39-bit
+ *      VA), and turns the MMU and caches on; an image or DTB above that is
+ *      refused: the domain is crashed (SCHEDOP_shutdown), see boot/README.md,
+ *   4. moves onto its stacks: C++ runs on SP_EL0 (64 KiB, guard page below),
+ *      exceptions are taken on SP_EL1 (a separate stack), so a stack overflow
+ *      can still be reported,
+ *   5. asks C++ where xenboot should live (boot/placement.cpp); if elsewhere,
  *      copies the image there, cleans it to the point of coherency, turns the
- *      MMU off and enters the copy at 1. again (x1 = MOVED_MAGIC, x2 = entry
+ *      MMU off and enters the copy at 0. again (x1 = MOVED_MAGIC, x2 = entry
  *      time, x3 = original load address),
- *   5. otherwise calls xenboot_main(dtb, entry_ticks, load_base).
+ *   6. otherwise calls xenboot_main(dtb, entry_ticks, load_base).
  */
 
 #define R_AARCH64_RELATIVE  1027
@@ -38,6 +49,12 @@ _start:
         .long   0                               /* res5 */
 
 primary_entry:
+        msr     daifset, #0xf
+        mov     x9, #1                          /* TPIDR_EL1 != 0: not ready for C++ (exceptions.S) */
+        msr     tpidr_el1, x9
+        adr_l   x9, exception_vectors
+        msr     vbar_el1, x9
+        isb
         mov     x20, x0                         /* x20 = DTB */
         ldr     x9, =0x58424d4f564544           /* "XBMOVED": set by our own move, never by Xen */
         cmp     x1, x9
@@ -48,8 +65,7 @@ primary_entry:
 1:      isb
         mrs     x19, cntvct_el0
         adr     x22, _start
-2:      msr     daifset, #0xf
-        mov     x9, #(3 << 20)                  /* CPACR_EL1.FPEN: no FP/SIMD traps */
+2:      mov     x9, #(3 << 20)                  /* CPACR_EL1.FPEN: no FP/SIMD traps */
         msr     cpacr_el1, x9
         isb
         adr     x21, _start                     /* x21 = where we run */
@@ -82,18 +98,19 @@ primary_entry:
         stp     xzr, xzr, [x0], #16
         b       5b
 
-        /* Early identity map: level-1 blocks of 1 GiB for 1-4 GiB (where Xen
-         * puts RAM bank 0), Normal WB Inner-Shareable. C++ replaces it with
-         * exact tables (arch/page_table.cpp) before touching anything else. */
+        /* Early identity map: level-1 blocks of 1 GiB, Normal WB
+         * Inner-Shareable, RWX, over the image with its BSS and stacks and
+         * over the device tree (Xen refuses blobs over 2 MiB). C++ adds the
+         * blocks of the heap and of the move's destination
+         * (firmware_main.cpp), then replaces the whole map with exact tables
+         * (arch/page_table.cpp, arch/arm64/mmu.S). */
 6:      adr_l   x0, early_l1
-        mov     x1, #1
-        mov     x2, #0x701                      /* AF | SH inner | AttrIndx 0 | block */
-7:      lsl     x3, x1, #30
-        orr     x3, x3, x2
-        str     x3, [x0, x1, lsl #3]
-        add     x1, x1, #1
-        cmp     x1, #4
-        b.lo    7b
+        mov     x1, x21
+        adr_l   x2, __bss_end
+        bl      early_map_range
+        mov     x1, x20
+        add     x2, x20, #0x200, lsl #12        /* + 2 MiB */
+        bl      early_map_range
 
         /* Everything we wrote went to RAM; make sure no line was allocated
          * for it meanwhile, so the cacheable view matches once the MMU is on. */
@@ -131,14 +148,17 @@ primary_entry:
         dsb     nsh
         isb
 
-        adr_l   x0, exception_vectors
-        msr     vbar_el1, x0
+        /* 4. Stacks: exceptions on SP_EL1, everything else on SP_EL0. */
         msr     spsel, #1
+        adr_l   x0, __exc_stack_top
+        mov     sp, x0
+        msr     spsel, #0
         adr_l   x0, __stack_top
         mov     sp, x0
+        msr     tpidr_el1, xzr                  /* the vectors may call C++ now */
         isb
 
-        /* 4. Where should xenboot live? */
+        /* 5. Where should xenboot live? */
         mov     x0, x20
         mov     x1, x21
         bl      xenboot_choose_home
@@ -162,6 +182,8 @@ primary_entry:
         mov     x0, x21                         /* and nothing we dirtied here may */
         adr_l   x1, __bss_end                   /* be evicted later over free RAM */
         bl      dcache_clean_inval_poc
+        mov     x0, #1                          /* back to "no C++" until the copy is ready */
+        msr     tpidr_el1, x0
         mrs     x0, sctlr_el1
         bic     x0, x0, #(1 << 0)
         bic     x0, x0, #(1 << 2)
@@ -176,7 +198,7 @@ primary_entry:
         mov     x3, x22
         br      x23
 
-        /* 5. */
+        /* 6. */
 run_main:
         mov     x0, x20
         mov     x1, x19
@@ -213,15 +235,60 @@ dcache_clean_poc:
 dcache_clean_inval_poc:
         dcache_by_line civac
 
+/* Identity-maps the 1 GiB blocks over [x1, x2) in the level-1 table at x0.
+ * Leaf routine: clobbers x1-x4; no stack (runs with the MMU off). A block
+ * beyond the 39-bit VA cannot be mapped: the image is refused. */
+early_map_range:
+        lsr     x1, x1, #30
+        sub     x2, x2, #1
+        lsr     x2, x2, #30
+        cmp     x2, #512
+        b.hs    early_refuse
+        mov     x4, #0x701                      /* AF | SH inner | AttrIndx 0 | block */
+1:      lsl     x3, x1, #30
+        orr     x3, x3, x4
+        str     x3, [x0, x1, lsl #3]
+        add     x1, x1, #1
+        cmp     x1, x2
+        b.ls    1b
+        ret
+
+/* Loaded (or handed a device tree) above 512 GiB: nothing can be printed
+ * without memory xenboot can map, so end the domain as crashed. */
+early_refuse:
+        b       xenboot_last_resort
+
         .ltorg
 
         .section .bss.early_l1, "aw", %nobits
         .balign 4096
+        .globl  early_l1
 early_l1:
         .space  4096
 
-        .section .bss.stack, "aw", %nobits
-        .balign 16
+/* The stacks, after BSS (linker.ld), each above a guard page that the final
+ * page tables leave unmapped (arch/image_map.cpp):
+ *   guard | main stack (SP_EL0) | guard | exception stack (SP_EL1) | guard | nested-fault stack
+ * A push into a guard page is a data abort with FAR in it, reported as a
+ * stack overflow from the next stack up. */
+#define EXC_STACK_SIZE    16384
+#define NESTED_STACK_SIZE 8192
+#if (XENBOOT_STACK_SIZE % 4096) != 0
+#error "XENBOOT_STACK_SIZE must be a multiple of the 4 KiB page"
+#endif
+        .section .stacks, "aw", %nobits
+        .balign 4096
+        .globl  __stack_guard, __stack_top, __exc_stack_guard, __exc_stack_top
+        .globl  __nested_stack_guard, __nested_stack_top
+__stack_guard:
+        .space  4096
         .space  XENBOOT_STACK_SIZE
-        .globl  __stack_top
 __stack_top:
+__exc_stack_guard:
+        .space  4096
+        .space  EXC_STACK_SIZE
+__exc_stack_top:
+__nested_stack_guard:
+        .space  4096
+        .space  NESTED_STACK_SIZE
+__nested_stack_top:

@@ -20,6 +20,11 @@ if(XENBOOT_FIRMWARE)
   # boot reads or that run per I/O request, where -O2's unrolling pays for itself
   # (see scripts/size-report.py for what each component costs).
   set(XB_HOT_SOURCES lib/string.cpp lib/crc32.cpp lib/crc32c.cpp drivers/pvblock/blk_queue.cpp)
+  # The stacks have a 4 KiB unmapped guard page below them (boot/README.md),
+  # and some frames are larger than that (filesystem parsers, up to 16 KiB):
+  # probe every 4 KiB of a big frame so an overflow faults in the guard page
+  # instead of jumping over it into BSS.
+  list(APPEND XB_CORE_FLAGS -fstack-clash-protection --param=stack-clash-protection-guard-size=12)
   set(XB_FIRMWARE_LINK_FLAGS
       -nostdlib -static-pie -Wl,--no-dynamic-linker -Wl,-z,norelro -Wl,-z,noexecstack
       -Wl,--gc-sections -Wl,--build-id=none -Wl,-z,max-page-size=4096 -Wl,--no-warn-rwx-segments)

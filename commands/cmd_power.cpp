@@ -28,6 +28,8 @@ Status do_exception(Context& ctx, int argc, char* const argv[]) {
     if (strcmp(argv[1], "undefined") == 0) kind = arch::TestException::undefined_instruction;
     else if (strcmp(argv[1], "breakpoint") == 0) kind = arch::TestException::breakpoint;
     else if (strcmp(argv[1], "abort") == 0) kind = arch::TestException::data_abort;
+    else if (strcmp(argv[1], "stackoverflow") == 0) kind = arch::TestException::stack_overflow;
+    else if (strcmp(argv[1], "nested") == 0) kind = arch::TestException::fault_in_report;
     else return usage_error("unknown kind '%s'", argv[1]);
     ctx.con.flush();
     arch::raise_test_exception(kind);

@@ -33,7 +33,8 @@ constexpr Command kCommands[] = {
      "import [-d] [-t [-r] | -b | -c] addr [size | -] [var...] | export [-t | -b | -c] [-s size] addr [var...] | "
      "save",
      do_env},
-    {"exception", "test exception handling (the guest powers off)", "undefined|breakpoint|abort", do_exception},
+    {"exception", "test exception handling (the guest powers off)", "undefined|breakpoint|abort|stackoverflow|nested",
+     do_exception},
     {"ext2load", "load a file from an ext2/3/4 filesystem (as ext4load)",
      "<interface> [<dev[:part]> [addr [filename [bytes [pos]]]]]", do_load},
     {"ext2ls", "list files in a directory of an ext2/3/4 filesystem (as ext4ls)",

@@ -2,6 +2,7 @@
 #include "arch/arch.h"
 #include "lib/clock.h"
 
+#include "arch/arm64/exception_test.h"
 #include "arch/arm64/sysreg.h"
 
 namespace xb::arch {
@@ -74,6 +75,18 @@ bool wakeup_due() {
     return XB_READ_SYSREG(cntvct_el0) >= XB_READ_SYSREG(cntv_cval_el0);
 }
 
+namespace {
+constinit volatile bool g_recursion_stop = false;  // never set: keeps the recursion from being folded
+
+// Eats the stack 512 bytes a call until a push lands in the guard page.
+[[gnu::noinline]] std::uint64_t eat_stack(std::uint64_t depth) {
+    volatile std::uint64_t pad[64];
+    pad[depth % 64] = depth;
+    if (g_recursion_stop) return pad[0];
+    return eat_stack(depth + 1) + pad[depth % 64];
+}
+}  // namespace
+
 void raise_test_exception(TestException kind) {
     switch (kind) {
         case TestException::undefined_instruction: asm volatile("udf #0" ::: "memory"); break;
@@ -84,6 +97,11 @@ void raise_test_exception(TestException kind) {
             asm volatile("ldr %0, [%1]" : "=r"(value) : "r"(std::uint64_t{0x10}) : "memory");
             break;
         }
+        case TestException::stack_overflow: (void)eat_stack(0); break;
+        case TestException::fault_in_report:
+            arm64::fault_in_next_report();
+            raise_test_exception(TestException::data_abort);
+            break;
     }
 }
 

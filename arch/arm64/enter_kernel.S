@@ -8,19 +8,23 @@
 //
 // Order matters:
 //  1. Mask DAIF: nothing may interrupt the hand-off.
-//  2. D-cache off (SCTLR_EL1.C = 0) while the MMU is still on, so from here on
-//     no access allocates a new dirty line anywhere (this code only fetches
-//     instructions and uses registers).
-//  3. Clean and invalidate every line of guest RAM by VA to the PoC. The RAM
-//     banks come in registers because memory written with the cache on may
-//     not be in RAM yet. Cleaning all of RAM (not just the kernel, initrd and
-//     DTB) is what makes it safe: a dirty line of xenboot's heap, stack or of
-//     a user's `mw` could otherwise be evicted later over memory the kernel
-//     has written with its caches off.
-//  4. MMU off (SCTLR_EL1.M = 0). RAM is identity-mapped (VA == PA), so the
-//     next instruction fetch continues at the same address.
-//  5. Invalidate the I-cache and the TLBs (the kernel's code was written as
+//  2. MMU and D-cache off together (SCTLR_EL1.M = C = 0). From here on every
+//     data access is Device (no line is allocated, nothing new gets dirty),
+//     and, with no translation, the kernel's RAM is executable although
+//     xenboot's own tables map all RAM outside its code non-executable (W^X,
+//     arch/image_map.cpp). RAM is identity-mapped (VA == PA), so the next
+//     instruction fetch continues at the same address.
+//  3. Clean and invalidate every line of guest RAM by VA (== PA now) to the
+//     PoC. The RAM banks come in registers because memory written with the
+//     cache on may not be in RAM yet. Cleaning all of RAM (not just the
+//     kernel, initrd and DTB) is what makes it safe: a dirty line of
+//     xenboot's heap, stack or of a user's `mw` could otherwise be evicted
+//     later over memory the kernel has written with its caches off. Doing it
+//     with the MMU off also reaches the guard pages that xenboot's tables
+//     leave unmapped (by VA with the MMU on, those would fault).
+//  4. Invalidate the I-cache and the TLBs (the kernel's code was written as
 //     data; stale translations must not outlive xenboot's tables).
+//  5. Back to SP_EL1 (Xen enters a kernel in EL1h; xenboot ran on SP_EL0).
 //  6. x0 = dtb, x1-x3 = 0, branch.
         .text
         .global xenboot_enter_kernel
@@ -33,6 +37,7 @@ xenboot_enter_kernel:
 
         mrs     x8, sctlr_el1
         bic     x8, x8, #(1 << 2)       // C: data caching off
+        bic     x8, x8, #(1 << 0)       // M: MMU off
         msr     sctlr_el1, x8
         isb
 
@@ -51,15 +56,11 @@ xenboot_enter_kernel:
         bl      1f                      // bank 1 (size 0: nothing)
         dsb     sy
 
-        mrs     x8, sctlr_el1
-        bic     x8, x8, #(1 << 0)       // M: MMU off
-        msr     sctlr_el1, x8
-        isb
-
         ic      iallu
         tlbi    vmalle1
         dsb     nsh
         isb
+        msr     spsel, #1
 
         mov     x0, x20
         mov     x1, xzr

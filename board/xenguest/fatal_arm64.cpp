@@ -17,8 +17,11 @@ void set_fatal_power(PowerControl* power) { g_power = power; }
 Console* fatal_console() { return g_in_fatal ? nullptr : g_console; }
 
 void halt_after_fatal() {
+    // Entered again only from the nested-fault report (exceptions.S) after a
+    // fault in here: skip the console, which may be what faulted.
+    bool again = g_in_fatal;
     g_in_fatal = true;  // a fault while reporting must not recurse into the console
-    if (g_console != nullptr) g_console->flush();
+    if (!again && g_console != nullptr) g_console->flush();
     if (g_power != nullptr) {
         (void)g_power->power_off();
     } else {

@@ -1,8 +1,10 @@
 // The firmware's C++ entry points, called from boot/entry.S: where to live
 // (before the move), then the real start with hardware bindings for board_main.
+#include <array>
 #include <cstdint>
 
 #include "arch/arm64/sysreg.h"
+#include "arch/image_map.h"
 #include "arch/page_table.h"
 #include "board/xenguest/board.h"
 #include "lib/fatal.h"
@@ -14,7 +16,17 @@
 #include "xenboot/config.h"
 
 extern "C" char __image_start[];
+extern "C" char __text_end[];
+extern "C" char __rodata_end[];
+extern "C" char __stack_guard[];
+extern "C" char __stack_top[];
+extern "C" char __exc_stack_top[];
+extern "C" char __nested_stack_top[];
 extern "C" char __bss_end[];
+extern "C" std::uint64_t early_l1[512];  // boot/entry.S
+
+// arch/arm64/mmu.S: break-before-make switch to the final tables.
+extern "C" void xenboot_switch_tables(std::uint64_t root);
 
 namespace {
 
@@ -27,6 +39,24 @@ constexpr std::size_t kPageTablePages = 64;
 alignas(4096) constinit std::uint64_t g_page_tables[kPageTablePages * 512] = {};
 
 std::uint64_t identity(const void* p) { return reinterpret_cast<std::uintptr_t>(p); }
+std::uint64_t addr(const char* symbol) { return reinterpret_cast<std::uintptr_t>(symbol); }
+
+// Adds the 1 GiB blocks over [base, base + size) to the early identity map
+// (boot/entry.S), with the same attributes. Only invalid entries become valid
+// (a valid one is rewritten with its own value), and a translation that
+// faulted is never held in a TLB (Arm ARM D8.16), so no break-before-make or
+// TLB maintenance is needed: a DSB so the walker sees the entries, an ISB so
+// later accesses use them. False beyond the 39-bit VA.
+bool early_map(std::uint64_t base, std::uint64_t size) {
+    constexpr std::uint64_t kBlockAttrs = 0x701;  // as entry.S: AF | SH inner | AttrIndx 0 | block
+    if (size == 0) return true;
+    std::uint64_t last = base + size - 1;
+    if (last < base || last >= arch::kVaLimit) return false;
+    for (std::uint64_t i = base >> 30; i <= last >> 30; ++i) early_l1[i] = i << 30 | kBlockAttrs;
+    arm64::dsb_ish();
+    arm64::isb();
+    return true;
+}
 
 std::uint64_t image_base() { return reinterpret_cast<std::uintptr_t>(__image_start); }
 std::uint64_t image_size() { return reinterpret_cast<std::uintptr_t>(__bss_end) - image_base(); }
@@ -41,25 +71,30 @@ std::uint64_t heap_size(const void* dtb, std::uint64_t base) {
     return bank != nullptr ? boot::heap_size_for(bank->size) : XENBOOT_HEAP_SIZE;
 }
 
+std::array<arch::ImageRegion, arch::kImageRegions> own_image_regions() {
+    return arch::image_regions(arch::ImageSymbols{addr(__image_start), addr(__text_end), addr(__rodata_end),
+                                                  addr(__stack_guard), addr(__stack_top), addr(__exc_stack_top),
+                                                  addr(__nested_stack_top), addr(__bss_end)});
+}
+
 class FirmwareMapper final : public board::Mapper {
   public:
-    FirmwareMapper() : builder_(g_page_tables, kPageTablePages, identity) {}
+    FirmwareMapper()
+        : regions_(own_image_regions()),
+          builder_(g_page_tables, kPageTablePages, identity),
+          mapper_(builder_, regions_) {}
 
-    Status map(Range range, arch::MemType type) override { return builder_.map(range.base, range.size, type); }
+    Status map(Range range, arch::MemType type) override { return mapper_.map(range, type); }
 
     Status activate() override {
-        // The walker reads the tables through the cache (TCR IRGN/ORGN = WB),
-        // so a DSB is enough to make them visible; then switch and drop every
-        // translation the early map left in the TLB.
-        arm64::dsb_ish();
-        XB_WRITE_SYSREG(ttbr0_el1, builder_.root_phys());
-        arm64::isb();
-        asm volatile("tlbi vmalle1\n dsb nsh\n isb" ::: "memory");
+        xenboot_switch_tables(builder_.root_phys());
         return ok();
     }
 
   private:
+    std::array<arch::ImageRegion, arch::kImageRegions> regions_;
     arch::PageTableBuilder builder_;
+    arch::ImageAwareMapper mapper_;
 };
 
 }  // namespace
@@ -71,8 +106,11 @@ extern "C" std::uint64_t xenboot_choose_home(const void* dtb, std::uint64_t base
     if (!banks.ok()) return base;
     const Range* bank = banks.value().find(base);
     if (bank == nullptr) return base;
-    return boot::choose_home(boot::PlacementInput{*bank, base, image_size() + boot::heap_size_for(bank->size),
-                                                  Range{reinterpret_cast<std::uintptr_t>(dtb), size.value()}});
+    std::uint64_t footprint = image_size() + boot::heap_size_for(bank->size);
+    std::uint64_t home = boot::choose_home(
+        boot::PlacementInput{*bank, base, footprint, Range{reinterpret_cast<std::uintptr_t>(dtb), size.value()}});
+    // entry.S copies the image to its home under the early map.
+    return home == base || early_map(home, footprint) ? home : base;
 }
 
 // arch/arm64/enter_kernel.S
@@ -87,6 +125,9 @@ void enter_kernel(std::uint64_t entry, std::uint64_t dtb, Range ram0, Range ram1
 extern "C" [[noreturn]] void xenboot_main(const void* dtb, std::uint64_t entry_ticks, std::uint64_t load_base) {
     Range image{image_base(), image_size()};
     Range heap{image.end(), heap_size(dtb, image.base)};
+    // The early map covers the image (entry.S); the heap may reach into the
+    // next 1 GiB block. Without it nothing can be printed: end the domain.
+    if (!early_map(heap.base, heap.size)) halt_after_fatal();
     g_heap.init(reinterpret_cast<void*>(heap.base), heap.size);
 
     xen::HvcXenPort xen;

@@ -3,8 +3,11 @@
 QEMU + Xen + a Linux dom0 (tests/system/lab), once with 64 MiB and once with 1 GiB of
 guest RAM; types version, bdinfo, help, an unknown command and poweroff on its PV
 console, checks the replies, and checks the guest ended by power-off (not a timeout);
-then `exception undefined` / `exception abort` (register dump, then power-off) and
-`reset` (ends as a reboot), each in a guest of its own.
+then `exception undefined` / `exception abort` (register dump, then power-off),
+`exception stackoverflow` (recursion into the guard page below the stack: reported from
+the separate exception stack as a stack overflow, then power-off), `exception nested`
+(a fault inside the exception report: one short line from the nested-fault vector,
+then power-off, no recursion) and `reset` (ends as a reboot), each in a guest of its own.
 (A guest with an unusable device tree cannot be made through xl, which writes the DT:
 that path is covered by tests/unit/board_test.cpp.)
 
@@ -98,6 +101,41 @@ def run_exception_guest(checks, lab, name, kind, esr_class):
     checks.check(f"{name}: guest ended by power-off after the exception", reason == "poweroff", f"ended: {reason}")
 
 
+def run_stack_overflow_guest(checks, lab, name):
+    """`exception stackoverflow` must be reported as a stack overflow, then power off (not hang)."""
+    c = lab.console
+    lab.wait_guest_start(timeout=120)
+    if not expect(checks, c, f"{name}: prompt", "=> ", 60):
+        return
+    c.sendline("exception stackoverflow")
+    expect(checks, c, f"{name}: data abort reported", "*** xenboot: unexpected synchronous exception: data abort")
+    expect(checks, c, f"{name}: named a stack overflow", "*** stack overflow: the stack ran into its guard page")
+    expect(checks, c, f"{name}: registers dumped", re.compile(r"x30  [0-9a-f]{16}"))
+    expect(checks, c, f"{name}: powering off", "*** powering off")
+    reason = guest_end(lab)
+    checks.check(f"{name}: guest ended by power-off after the overflow", reason == "poweroff", f"ended: {reason}")
+
+
+def run_nested_fault_guest(checks, lab, name):
+    """`exception nested`: the report of a data abort faults in turn; the nested vector must print
+    one line and power off instead of recursing."""
+    c = lab.console
+    lab.wait_guest_start(timeout=120)
+    if not expect(checks, c, f"{name}: prompt", "=> ", 60):
+        return
+    c.sendline("exception nested")
+    expect(checks, c, f"{name}: first report begins", "*** xenboot: unexpected synchronous exception: data abort")
+    expect(checks, c, f"{name}: report faults on purpose", "*** faulting inside the report on purpose")
+    expect(checks, c, f"{name}: nested fault reported once",
+           "*** xenboot: synchronous (EL1h) exception while handling an exception: data abort")
+    expect(checks, c, f"{name}: nested fault registers", re.compile(r"ESR  [0-9a-f]{16}  ELR  [0-9a-f]{16}  FAR  0{14}10"))
+    expect(checks, c, f"{name}: powering off", "*** powering off")
+    reason = guest_end(lab)
+    checks.check(f"{name}: guest ended by power-off after the nested fault", reason == "poweroff", f"ended: {reason}")
+    rest = c.output(since_last_match=True)
+    checks.check(f"{name}: no second nested report", "while handling an exception" not in rest, rest[-300:])
+
+
 def run_reset_guest(checks, lab, name):
     """`reset` must end the guest as a reboot (SCHEDOP_shutdown reboot)."""
     c = lab.console
@@ -121,6 +159,8 @@ def main():
               labmod.GuestSpec("xenboot-1g", kernel=args.firmware, memory_mib=1024, cmdline="bootdelay=-1"),
               labmod.GuestSpec("xenboot-undef", kernel=args.firmware, memory_mib=64, cmdline="bootdelay=-1"),
               labmod.GuestSpec("xenboot-abort", kernel=args.firmware, memory_mib=64, cmdline="bootdelay=-1"),
+              labmod.GuestSpec("xenboot-stack", kernel=args.firmware, memory_mib=64, cmdline="bootdelay=-1"),
+              labmod.GuestSpec("xenboot-nested", kernel=args.firmware, memory_mib=64, cmdline="bootdelay=-1"),
               labmod.GuestSpec("xenboot-reset", kernel=args.firmware, memory_mib=64, cmdline="bootdelay=-1")]
 
     def body(lab):
@@ -128,6 +168,8 @@ def main():
             run_guest(checks, lab, g.name, g.memory_mib, figures)
         run_exception_guest(checks, lab, "xenboot-undef", "undefined", "unknown reason")
         run_exception_guest(checks, lab, "xenboot-abort", "abort", "data abort")
+        run_stack_overflow_guest(checks, lab, "xenboot-stack")
+        run_nested_fault_guest(checks, lab, "xenboot-nested")
         run_reset_guest(checks, lab, "xenboot-reset")
 
     figures["whole lab run"] = f"{run_in_lab(checks, args.workdir, guests, body):.1f} s"

@@ -56,6 +56,50 @@ TEST_F(PageTableTest, RefusesDoubleMappingAndOutOfRange) {
     EXPECT_FALSE(builder.map(1ULL << 40, 0x1000, MemType::normal).ok());
 }
 
+// W^X in the descriptors: only text is executable, and it is read-only;
+// everything writable (RAM, shared pages, devices) is never executable.
+TEST_F(PageTableTest, AttributesAreWriteXorExecute) {
+    struct Case {
+        MemType type;
+        bool writable;
+        bool executable;
+    };
+    const Case cases[] = {
+        {MemType::normal, true, false},
+        {MemType::text, false, true},
+        {MemType::rodata, false, false},
+        {MemType::device, true, false},
+    };
+    std::uint64_t base = 0x40000000;
+    for (const Case& c : cases) {
+        SCOPED_TRACE(static_cast<int>(c.type));
+        ASSERT_TRUE(builder.map(base, 0x1000, c.type).ok());
+        auto w = builder.lookup(base + 0x10);
+        ASSERT_TRUE(w.ok());
+        EXPECT_EQ(w.value().type, c.type);
+        EXPECT_EQ(w.value().writable, c.writable);
+        EXPECT_EQ(w.value().executable, c.executable);
+        EXPECT_FALSE(w.value().writable && w.value().executable);
+        base += 0x1000;
+    }
+}
+
+// The descriptor bits themselves, as the MMU reads them (Arm ARM D8.3):
+// AP[2] (bit 7) read-only, PXN (bit 53), UXN (bit 54), AF (bit 10).
+TEST_F(PageTableTest, DescriptorBitsForTextAndData) {
+    ASSERT_TRUE(builder.map(0x40000000, 0x1000, MemType::text).ok());
+    ASSERT_TRUE(builder.map(0x40001000, 0x1000, MemType::normal).ok());
+    // Root -> level 2 -> level 3: the two pages are entries 0 and 1 of the L3 table.
+    const std::uint64_t* root = aligned();
+    const auto* l2 = reinterpret_cast<const std::uint64_t*>(root[1] & 0x0000fffffffff000ULL);
+    const auto* l3 = reinterpret_cast<const std::uint64_t*>(l2[0] & 0x0000fffffffff000ULL);
+    constexpr std::uint64_t kRo = 1ULL << 7, kPxn = 1ULL << 53, kUxn = 1ULL << 54, kAf = 1ULL << 10;
+    EXPECT_EQ(l3[0] & (kRo | kPxn | kUxn | kAf), kRo | kUxn | kAf);
+    EXPECT_EQ(l3[1] & (kRo | kPxn | kUxn | kAf), kPxn | kUxn | kAf);
+    EXPECT_EQ(l3[0] & 0x0000fffffffff000ULL, 0x40000000u);
+    EXPECT_EQ(l3[0] & 3, 3u);  // page descriptor
+}
+
 TEST_F(PageTableTest, PoolExhaustionIsAnError) {
     // Each isolated page in a distinct 1 GiB region needs two new tables.
     xb::Status s = xb::ok();

@@ -71,8 +71,9 @@ XB_SHELL_CASES(
     sim::output_has("ctrl_c", "echo never\x03", "<INTERRUPT>\r\n=> "),
     sim::output_has("crlf_once", "echo a\r\necho b\n", "a\r\n=> echo b\r\nb\r\n"),
     sim::output_has("escape_swallowed", "echo \x1b[Ax\r", "echo x\r\nx\r\n"),
-    sim::output_has("exception_usage", "exception\r",
-                    "exception: expects one exception kind (usage: exception undefined|breakpoint|abort)"),
+    sim::output_has(
+        "exception_usage", "exception\r",
+        "exception: expects one exception kind (usage: exception undefined|breakpoint|abort|stackoverflow|nested)"),
     sim::output_has("exception_kind", "exception fire\r", "exception: unknown kind 'fire'"),
     sim::output_has("exception_host", "exception abort\r", "exception: not possible on this platform"),
     sim::output_has("poweroff_args", "poweroff now\r", "poweroff: unexpected argument 'now' (usage: poweroff)"));
