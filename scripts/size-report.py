@@ -43,6 +43,7 @@ COLUMNS = {
     ".gnu.hash": "link",
     ".rela.dyn": "link",
     ".bss": "bss",
+    ".stacks": "bss",
 }
 FILE_COLUMNS = ("code", "rodata", "data", "link")
 
