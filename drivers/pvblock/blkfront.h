@@ -16,7 +16,11 @@ namespace xb::pvblock {
 struct BlkfrontOptions {
     unsigned max_ring_order = 4;  // what we accept of max-ring-page-order
     unsigned max_segments = 256;  // 11: never use indirect descriptors
-    std::uint64_t connect_timeout_ms = 10000;
+    // How long blkback may take for each step of the XenBus handshake. Linux's
+    // xenbus_probe_frontend waits 30 s before it even warns (and 300 s in
+    // all); 10 s proved too short for a dom0 under load (a CI runner at a load
+    // average of 15 under QEMU TCG missed it).
+    std::uint64_t connect_timeout_ms = 30000;
     std::uint64_t stall_timeout_ms = 10000;
     // Pages in the persistent-grant pool when the backend offers
     // feature-persistent (0: always grant the caller's pages).
@@ -92,7 +96,7 @@ class BlkfrontDevice final : public BlockDevice {
     xen::GrantTable* grants_ = nullptr;
     xen::XenStore* store_ = nullptr;
     Heap* heap_ = nullptr;
-    std::uint64_t connect_timeout_ms_ = 10000;
+    std::uint64_t connect_timeout_ms_ = 30000;
     char name_[24] = {};
     char frontend_[32] = {};
     BlkfrontInfo info_{};
