@@ -144,8 +144,9 @@ def output_sizes(elf):
 
 def reconcile(sizes, elf):
     """The map lists mergeable sections (strings, constants) before the linker merged
-    them: charge the difference to one "(merged)" row, so the columns add up to the
-    ELF's own section sizes."""
+    them, and leaves out the padding to a page boundary that the W^X layout puts at
+    the end of an output section (boot/linker.ld): charge the difference to one
+    "(merged, padding)" row, so the columns add up to the ELF's own section sizes."""
     per_column = collections.Counter()
     for name, size in elf.items():
         if name in COLUMNS:
@@ -156,7 +157,7 @@ def reconcile(sizes, elf):
     for column in set(per_column) | set(mapped):
         diff = per_column[column] - mapped[column]
         if diff:
-            sizes["(merged)"][column] += diff
+            sizes["(merged, padding)"][column] += diff
 
 
 def totals(sizes):
@@ -182,7 +183,7 @@ def main(argv=None):
         with open(args.baseline, encoding="utf-8") as f:
             baseline = json.load(f)["components"]
 
-    header = f"{'component':<22}{'code':>9}{'rodata':>9}{'data':>7}{'link':>8}{'image':>9}{'share':>7}{'bss':>9}"
+    header = f"{'component':<24}{'code':>9}{'rodata':>9}{'data':>7}{'link':>8}{'image':>9}{'share':>7}{'bss':>9}"
     if baseline is not None:
         header += f"{'before':>9}{'change':>9}"
     print(header)
@@ -191,7 +192,7 @@ def main(argv=None):
         image = sum(cols[c] for c in FILE_COLUMNS)
         if image == 0 and cols["bss"] == 0:
             continue
-        line = (f"{comp:<22}{cols['code']:>9}{cols['rodata']:>9}{cols['data']:>7}{cols['link']:>8}"
+        line = (f"{comp:<24}{cols['code']:>9}{cols['rodata']:>9}{cols['data']:>7}{cols['link']:>8}"
                 f"{image:>9}{100.0 * image / file_total:>6.1f}%{cols['bss']:>9}")
         if baseline is not None:
             before = baseline.get(comp, 0)
@@ -200,7 +201,7 @@ def main(argv=None):
     col_totals = collections.Counter()
     for cols in sizes.values():
         col_totals.update(cols)
-    line = (f"{'total':<22}{col_totals['code']:>9}{col_totals['rodata']:>9}{col_totals['data']:>7}"
+    line = (f"{'total':<24}{col_totals['code']:>9}{col_totals['rodata']:>9}{col_totals['data']:>7}"
             f"{col_totals['link']:>8}{file_total:>9}{100.0:>6.1f}%{col_totals['bss']:>9}")
     if baseline is not None:
         before = sum(baseline.values())
