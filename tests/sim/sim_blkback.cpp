@@ -141,17 +141,7 @@ void SimBlkback::delay(const std::uint8_t* slot) {
         d.op = req.indirect_op;
         d.write = req.indirect_op == xen::kBlkifOpWrite;
         d.sector = req.sector_number;
-        d.segs.resize(req.nr_segments);
-        unsigned pages =
-            (req.nr_segments + xen::kBlkifSegmentsPerIndirectPage - 1) / xen::kBlkifSegmentsPerIndirectPage;
-        for (unsigned p = 0; p < pages; ++p) {
-            auto* page = map(req.indirect_grefs[p], false);
-            if (page == nullptr) std::abort();
-            unsigned count =
-                std::min(req.nr_segments - p * xen::kBlkifSegmentsPerIndirectPage, xen::kBlkifSegmentsPerIndirectPage);
-            std::memcpy(&d.segs[p * xen::kBlkifSegmentsPerIndirectPage], page, count * sizeof(xen::BlkifSegment));
-            unmap(req.indirect_grefs[p], false);
-        }
+        if (!read_indirect_segments(req, d.segs)) std::abort();
     } else {
         xen::BlkifRequest req;
         std::memcpy(&req, slot, sizeof req);
@@ -212,16 +202,10 @@ std::int16_t SimBlkback::handle(const std::uint8_t* slot, std::uint8_t& op_out, 
             ++stats_.invalid;
             return xen::kBlkifRspError;
         }
-        std::vector<xen::BlkifSegment> segs(n);
-        for (unsigned p = 0; p < pages; ++p) {
-            auto* page = map(req.indirect_grefs[p], false);
-            if (page == nullptr) {
-                ++stats_.invalid;
-                return xen::kBlkifRspError;
-            }
-            unsigned count = std::min(n - p * xen::kBlkifSegmentsPerIndirectPage, xen::kBlkifSegmentsPerIndirectPage);
-            std::memcpy(&segs[p * xen::kBlkifSegmentsPerIndirectPage], page, count * sizeof(xen::BlkifSegment));
-            unmap(req.indirect_grefs[p], false);
+        std::vector<xen::BlkifSegment> segs;
+        if (!read_indirect_segments(req, segs)) {
+            ++stats_.invalid;
+            return xen::kBlkifRspError;
         }
         ++stats_.indirect_requests;
         return transfer(req.indirect_op == xen::kBlkifOpWrite, req.sector_number, segs.data(), n);
@@ -235,6 +219,20 @@ std::int16_t SimBlkback::handle(const std::uint8_t* slot, std::uint8_t& op_out, 
         return op == xen::kBlkifOpRead || op == xen::kBlkifOpWrite ? xen::kBlkifRspError : xen::kBlkifRspEopnotsupp;
     }
     return transfer(op == xen::kBlkifOpWrite, req.sector_number, req.seg, req.nr_segments);
+}
+
+bool SimBlkback::read_indirect_segments(const xen::BlkifRequestIndirect& req, std::vector<xen::BlkifSegment>& segs) {
+    const unsigned n = req.nr_segments;
+    const unsigned pages = (n + xen::kBlkifSegmentsPerIndirectPage - 1) / xen::kBlkifSegmentsPerIndirectPage;
+    segs.resize(n);
+    for (unsigned p = 0; p < pages; ++p) {
+        auto* page = map(req.indirect_grefs[p], false);
+        if (page == nullptr) return false;
+        unsigned count = std::min(n - p * xen::kBlkifSegmentsPerIndirectPage, xen::kBlkifSegmentsPerIndirectPage);
+        std::memcpy(&segs[p * xen::kBlkifSegmentsPerIndirectPage], page, count * sizeof(xen::BlkifSegment));
+        unmap(req.indirect_grefs[p], false);
+    }
+    return true;
 }
 
 std::int16_t SimBlkback::transfer(bool write, std::uint64_t sector, const xen::BlkifSegment* segs, unsigned n) {

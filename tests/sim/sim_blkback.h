@@ -97,6 +97,9 @@ class SimBlkback {
   private:
     std::int16_t handle(const std::uint8_t* slot, std::uint8_t& op_out, std::uint64_t& id_out);
     std::int16_t transfer(bool write, std::uint64_t sector, const xen::BlkifSegment* segs, unsigned n);
+    // Copies an indirect request's segments out of its indirect pages (of
+    // valid count); false if a page's grant cannot be mapped.
+    bool read_indirect_segments(const xen::BlkifRequestIndirect& req, std::vector<xen::BlkifSegment>& segs);
     // Maps a grant as blkback would in the current mode; nullptr if refused.
     std::uint8_t* map(std::uint32_t ref, bool backend_writes);
     void unmap(std::uint32_t ref, bool backend_writes);
