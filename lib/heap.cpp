@@ -65,6 +65,10 @@ void Heap::free(void* ptr) {
         panic("heap: free of a corrupted or foreign block");
     }
     header->magic = 0;  // catches a double free
+    // Poison the payload: a use after free then reads kPoison instead of the
+    // old contents (which may be a grant's data or a parsed path), so the bug
+    // shows at once and no stale data outlives its owner.
+    __builtin_memset(ptr, kPoison, header->start + header->size - payload);
     in_use_ -= header->size;
     --allocations_;
     insert_free(header->start, header->size);

@@ -1,6 +1,6 @@
 // The firmware's heap: a first-fit allocator over one contiguous region, with
 // an address-ordered free list so that freeing coalesces neighbours.
-// Not thread-safe (xenboot runs on one vCPU with interrupts masked).
+// Freed payloads are poisoned (kPoison). Not thread-safe (xenboot runs on one vCPU with interrupts masked).
 #pragma once
 
 #include <cstddef>
@@ -31,6 +31,8 @@ class Heap {
     std::size_t size() const { return size_; }
 
     static constexpr std::size_t kGranule = 16;
+    // What free() fills a block's payload with.
+    static constexpr std::uint8_t kPoison = 0xDB;
 
   private:
     struct FreeBlock {

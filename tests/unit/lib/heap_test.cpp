@@ -42,6 +42,18 @@ TEST_F(HeapTest, FreeCoalescesBackToOneBlock) {
     EXPECT_EQ(after.largest_free, initial.largest_free);
 }
 
+TEST_F(HeapTest, FreePoisonsThePayload) {
+    auto* a = static_cast<std::uint8_t*>(heap.alloc(300));
+    void* keep = heap.alloc(16);  // a neighbour, so the freed block is not merged into the tail
+    ASSERT_NE(a, nullptr);
+    std::memset(a, 0x5a, 300);
+    heap.free(a);
+    // The heap owns the arena, so reading the freed block is defined here; in
+    // the firmware this is what a use after free would see.
+    for (int i = 0; i < 300; ++i) ASSERT_EQ(a[i], xb::Heap::kPoison) << "byte " << i;
+    heap.free(keep);
+}
+
 TEST_F(HeapTest, ExhaustionReturnsNull) {
     EXPECT_EQ(heap.alloc(sizeof arena), nullptr);
     EXPECT_EQ(heap.alloc(0), nullptr);
