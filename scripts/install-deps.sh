@@ -3,11 +3,14 @@
 # Idempotent: packages already present are skipped quickly by apt.
 #   build:  GNU aarch64 cross toolchain, libfdt (host), CMake, GoogleTest, clang (libFuzzer),
 #           clang-format and clang-tidy (scripts/check-style.sh)
-#   arm64 static libraries for the firmware (libfdt.a, libzstd.a, liblzma.a, liblz4.a, liblzo2.a,
+#   arm64 static libraries for the firmware (libfdt.a, liblzma.a, liblzo2.a,
 #           libmbedcrypto.a): Debian's libfdt-dev is not multi-arch, and the -dev packages of
-#           zstd, xz, lz4, lzo and mbedtls
+#           xz, lzo and mbedtls
 #           can only be co-installed when host and arm64 versions match exactly, so these
 #           are downloaded and unpacked into build/deps/arm64 (XENBOOT_DEPS_DIR) instead.
+#   Debian source packages, unpacked into build/deps/src and built by CMake with the firmware's
+#           flags: zstd and lz4 (only their decoders go into the image; Debian's archives are
+#           built without -ffunction-sections, so linking them brought whole objects in).
 #   lab:    qemu-system-arm and the host tools that build dom0's initramfs and disk images
 #   grub:   grub-common/grub2-common: grub-mkconfig + /etc/grub.d, grub-script-check,
 #           grub-editenv, grub-fstest (tests/tools/grub-mkconfig-offline.sh, distro disks)
@@ -31,7 +34,7 @@ pkgs=(
   googletest libgtest-dev libgmock-dev
   clang libclang-rt-14-dev clang-format clang-tidy
   qemu-system-arm device-tree-compiler cpio kmod e2fsprogs dosfstools mtools fdisk gdisk
-  u-boot-tools python3 xz-utils zstd lz4
+  u-boot-tools python3 xz-utils zstd lz4 dpkg-dev
   grub-common grub2-common
   xfsprogs btrfs-progs lzop
   lintian
@@ -50,7 +53,7 @@ fi
 repo=$(cd "$(dirname "$0")/.." && pwd)
 deps=${XENBOOT_DEPS_DIR:-$repo/build/deps}
 libdir="$deps/arm64/usr/lib/aarch64-linux-gnu"
-arm64_libs=(libfdt-dev:libfdt.a libzstd-dev:libzstd.a liblzma-dev:liblzma.a liblz4-dev:liblz4.a liblzo2-dev:liblzo2.a libmbedtls-dev:libmbedcrypto.a)
+arm64_libs=(libfdt-dev:libfdt.a liblzma-dev:liblzma.a liblzo2-dev:liblzo2.a libmbedtls-dev:libmbedcrypto.a)
 for entry in "${arm64_libs[@]}"; do
   pkg=${entry%%:*} lib=${entry#*:}
   [ -f "$libdir/$lib" ] && continue
@@ -61,3 +64,38 @@ for entry in "${arm64_libs[@]}"; do
   test -f "$libdir/$lib"
 done
 echo "install-deps: all build and lab packages present (arm64 libs in $deps/arm64)"
+
+# fetch_debian_source PACKAGE VERSION DIR CHECK: Debian's source package PACKAGE=VERSION,
+# unpacked into $deps/src/DIR unless $deps/src/DIR/CHECK already exists. The sources come
+# through a private deb-src list (the system's apt configuration is left alone); apt checks
+# the downloads against the signed index, and dpkg-source against the .dsc's checksums.
+# The folder is versioned and made atomically, so builds that share build/deps never see a
+# half-unpacked tree. Nothing fetched here is ever committed.
+src="$deps/src"
+fetch_debian_source() {
+  local pkg=$1 version=$2 dir=$3 check=$4
+  [ -e "$src/$dir/$check" ] && return 0
+  mkdir -p "$src/srclist" "$src/lists/partial"
+  echo "deb-src http://deb.debian.org/debian bookworm main" > "$src/srclist/src.list"
+  local apt_src=(-o Dir::Etc::SourceList=/dev/null -o Dir::Etc::SourceParts="$src/srclist"
+                 -o Dir::State::Lists="$src/lists" -o APT::Sandbox::User=root)
+  local dsc="$src/${pkg}_${version}.dsc"
+  if [ ! -f "$dsc" ]; then
+    apt-get "${apt_src[@]}" update -q
+    (cd "$src" && apt-get "${apt_src[@]}" source --download-only -q "$pkg=$version")
+  fi
+  local tmp="$src/$dir.tmp.$$"
+  rm -rf "$tmp"
+  # (dpkg-source warns that it cannot check the .dsc's own signature without the Debian
+  # keyring; apt already checked the files against the signed Release, so only a failure
+  # is shown.)
+  dpkg-source --no-copy -x "$dsc" "$tmp" >"$tmp.log" 2>&1 || { cat "$tmp.log"; return 1; }
+  rm -f "$tmp.log"
+  test -e "$tmp/$check"
+  rm -rf "${src:?}/$dir" && mv "$tmp" "$src/$dir"
+  echo "install-deps: $pkg $version sources in $src/$dir"
+}
+# The versions of bookworm's main archive (the source of the security updates is not on
+# deb.debian.org's mirror of debian-security).
+fetch_debian_source libzstd 1.5.4+dfsg2-5 zstd-1.5.4 lib/decompress/zstd_decompress.c
+fetch_debian_source lz4 1.9.4-1 lz4-1.9.4 lib/lz4.c
