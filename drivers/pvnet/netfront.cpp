@@ -33,6 +33,7 @@ Status NetFront::init(const Env& env, unsigned handle, const NetfrontOptions& op
     info_ = NetfrontInfo{};
     stats_ = NetfrontStats{};
     broken_[0] = '\0';
+    connect_failed_[0] = '\0';
     info_.handle = handle;
     format_to(name_, sizeof name_, "vif %u", handle);
     format_to(info_.frontend, sizeof info_.frontend, "device/vif/%u", handle);
@@ -215,7 +216,10 @@ Status NetFront::connect() {
 
 Status NetFront::open() {
     if (connected_) return ok();
-    return connect();
+    connect_failed_[0] = '\0';
+    Status s = connect();
+    if (!s.ok()) format_to(connect_failed_, sizeof connect_failed_, "%s", s.error().message());
+    return s;
 }
 
 Status NetFront::ready_for_io() {
@@ -223,8 +227,12 @@ Status NetFront::ready_for_io() {
         return Error::make(Errc::io, "%s: unusable after a backend error (%s); `pvnet reset` connects it again", name_,
                            broken_);
     }
-    if (!connected_) TRY(connect());
-    return ok();
+    if (connected_) return ok();
+    // The first use connects; after a failed connect, the Link's calls fail
+    // at once (a stack polling in a loop would otherwise pay the connect
+    // timeout on every call) until open() or `pvnet reset` tries again.
+    if (connect_failed_[0] != '\0') return Error::make(Errc::io, "%s: not connected: %s", name_, connect_failed_);
+    return open();
 }
 
 Error NetFront::mark_broken(const Error& e) {

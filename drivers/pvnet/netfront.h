@@ -99,7 +99,7 @@ class NetFront final : public net::Link {
     // Reads backend, backend-id and mac from device/vif/<handle>; connects
     // nothing (the prompt comes first; open() or the first use connects).
     Status init(const Env& env, unsigned handle, const NetfrontOptions& options);
-    // Connects: resets a backend a previous user left behind (not InitWait:
+    // Connects (again, also after a failed attempt): resets a backend a previous user left behind (not InitWait:
     // Closed, then Initialising until InitWait, as iPXE does), grants the
     // rings and buffers, publishes the keys and Connected in one transaction,
     // and waits for the backend's Connected. Nothing is left on failure.
@@ -121,7 +121,9 @@ class NetFront final : public net::Link {
     // TX requests without a response yet.
     unsigned tx_in_flight() const { return tx_in_flight_count_; }
 
-    // --- net::Link ---
+    // --- net::Link --- The first call connects (open()); after a failed
+    // connect or a backend error they fail at once with the reason, and
+    // wait_for_frames returns false at once, until open() or reset().
     net::MacAddress mac() const override { return info_.mac; }
     Status transmit(std::span<const std::uint8_t> frame) override;
     Result<std::size_t> receive(std::span<std::uint8_t> buf) override;
@@ -159,6 +161,7 @@ class NetFront final : public net::Link {
     NetfrontStats stats_{};
     char name_[16] = {};
     char broken_[Error::kMaxMessage] = {};
+    char connect_failed_[Error::kMaxMessage] = {};  // the last open()'s error, "" once connected or retried
     bool connected_ = false;
     bool rx_stopped_ = false;
 

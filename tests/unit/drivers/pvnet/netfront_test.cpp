@@ -388,6 +388,31 @@ TEST(Netfront, ABackendThatNeverConnectsCostsBoundedTimeAndGivesEverythingBack) 
     EXPECT_EQ(g.back_state(), "2");
 }
 
+// A stack that polls in a loop pays the connect timeout once, not per call;
+// open() (the next command) tries again.
+TEST(Netfront, AfterAFailedFirstUseTheLinkFailsAtOnceUntilOpenRetries) {
+    SimNetback::Options o;
+    o.never_init_wait = true;
+    NetGuest g(o);
+    net::Link& link = g.vif;
+    Status first = link.transmit(frame(60, 0));
+    ASSERT_FALSE(first.ok());
+    const std::uint64_t t0 = arch::virtual_clock::now();
+    std::vector<std::uint8_t> buf(net::Link::kMaxFrame);
+    Result<std::size_t> r = link.receive(buf);
+    ASSERT_FALSE(r.ok());
+    EXPECT_STREQ(r.error().message(),
+                 "vif 0: not connected: vif 0: backend /local/domain/0/backend/vif/1/0 stayed in state 1 "
+                 "(Initialising) for 300 ms (waiting for InitWait)");
+    EXPECT_FALSE(link.wait_for_frames(Deadline::after_ms(1000)));
+    EXPECT_LT(arch::virtual_clock::now() - t0, 10000u);  // no connect, no sleep
+    // The backend comes up: open() connects.
+    g.xs.set(g.nb.backend() + "/state", "2");
+    Status s = g.vif.open();
+    ASSERT_TRUE(s.ok()) << s.error().message();
+    EXPECT_TRUE(link.transmit(frame(60, 1)).ok());
+}
+
 TEST(PvNetBus, ListsVifsWithoutConnectingAndConnectsOnFirstUse) {
     NetGuest g;  // vif 0
     SimNetback::Options o1;
