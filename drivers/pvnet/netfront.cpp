@@ -260,6 +260,28 @@ void NetFront::push_rx() {
     }
 }
 
+NetFront::RxVerdict NetFront::judge_first_slot(const NetifRxResponse& r, std::uint16_t buffer, std::size_t room) {
+    // netback answers request i in slot i with the request's id (netif.h):
+    // anything else is a confused backend.
+    if (r.id != buffer) return RxVerdict::error;
+    if ((r.flags & (kNetrxfExtraInfo | kNetrxfMoreData)) != 0) {
+        // Neither feature-sg nor GSO was offered: the rest of the packet is
+        // skipped by its own flags, slot by slot, and never read.
+        rx_skip_extras_ = (r.flags & kNetrxfExtraInfo) != 0;
+        rx_skip_fragments_ = (r.flags & kNetrxfMoreData) != 0;
+        return RxVerdict::drop;
+    }
+    if (r.status < 0) return RxVerdict::error;  // NETIF_RSP_ERROR / DROPPED for this slot
+    // No data, or data beyond the page.
+    if (r.status == 0 || r.offset >= 4096 || static_cast<unsigned>(r.status) > 4096u - r.offset)
+        return RxVerdict::error;
+    // A partial checksum, though feature-no-csum-offload was written.
+    if ((r.flags & kNetrxfCsumBlank) != 0) return RxVerdict::drop;
+    const auto len = static_cast<std::size_t>(r.status);
+    if (len < kMinFrame || len > room) return RxVerdict::drop;
+    return RxVerdict::deliver;
+}
+
 Result<std::size_t> NetFront::receive(std::span<std::uint8_t> buf) {
     TRY(ready_for_io());
     ScopeGuard push([&] { push_rx(); });
@@ -290,28 +312,13 @@ Result<std::size_t> NetFront::receive(std::span<std::uint8_t> buf) {
         }
         // The first slot of a packet.
         std::size_t len = 0;
-        if (r.id != buffer) {
-            // netback answers request i in slot i with the request's id
-            // (netif.h); anything else is a confused backend.
-            ++stats_.errors;
-        } else if ((r.flags & (kNetrxfExtraInfo | kNetrxfMoreData)) != 0) {
-            // Neither feature-sg nor GSO was offered: the rest of the packet
-            // is skipped by its own flags, slot by slot, and never read.
-            rx_skip_extras_ = (r.flags & kNetrxfExtraInfo) != 0;
-            rx_skip_fragments_ = (r.flags & kNetrxfMoreData) != 0;
-            ++stats_.dropped;
-        } else if (r.status < 0) {
-            ++stats_.errors;  // NETIF_RSP_ERROR / DROPPED for this slot
-        } else if (r.status == 0 || r.offset >= 4096 || static_cast<unsigned>(r.status) > 4096u - r.offset) {
-            ++stats_.errors;  // no data, or data beyond the page
-        } else if ((r.flags & kNetrxfCsumBlank) != 0) {
-            // A partial checksum, though feature-no-csum-offload was written.
-            ++stats_.dropped;
-        } else if (static_cast<std::size_t>(r.status) < kMinFrame || static_cast<std::size_t>(r.status) > buf.size()) {
-            ++stats_.dropped;
-        } else {
-            len = static_cast<std::size_t>(r.status);
-            std::memcpy(buf.data(), rx_page(buffer) + r.offset, len);
+        switch (judge_first_slot(r, buffer, buf.size())) {
+            case RxVerdict::deliver:
+                len = static_cast<std::size_t>(r.status);
+                std::memcpy(buf.data(), rx_page(buffer) + r.offset, len);
+                break;
+            case RxVerdict::error: ++stats_.errors; break;
+            case RxVerdict::drop: ++stats_.dropped; break;
         }
         if (!rx_stopped_) post_rx(buffer);
         if (len != 0) {

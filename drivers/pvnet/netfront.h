@@ -145,6 +145,10 @@ class NetFront final : public net::Link {
     // Takes the TX responses that have arrived; frees their buffers.
     Status reap_tx();
     Status wait_tx_buffer(Deadline until);
+    enum class RxVerdict { deliver, error, drop };
+    // What to do with the first slot of a packet (sets the skip state for
+    // the rest of a dropped multi-slot packet). room: the caller's buffer.
+    RxVerdict judge_first_slot(const NetifRxResponse& r, std::uint16_t buffer, std::size_t room);
     void post_rx(std::uint16_t buffer);
     void push_rx();
     Error mark_broken(const Error& e);
