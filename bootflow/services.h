@@ -14,6 +14,9 @@ class XenStore;
 namespace xb::pvblock {
 class PvBlockBus;
 }
+namespace xb::pvnet {
+class PvNetBus;
+}
 
 namespace xb::cmd {
 
@@ -33,6 +36,7 @@ struct Services {
     xen::XenStore* xenstore = nullptr;
     BlockDevices pvblock;                        // the disks as block devices (part, fs commands)
     pvblock::PvBlockBus* pvblock_bus = nullptr;  // the same disks, with PV details (pvblock command)
+    pvnet::PvNetBus* pvnet_bus = nullptr;        // the PV network interfaces (connected on first use)
     Handoff* handoff = nullptr;                  // booti's last step (nullptr: booting is not possible)
     BootTimes times;
     Bootflows* bootflows = nullptr;  // what the last `bootflow scan` found (bootflow/scan.h allocates it)

@@ -35,6 +35,7 @@ Status do_mw(Context& ctx, int argc, char* const argv[]);
 Status do_part(Context& ctx, int argc, char* const argv[]);
 Status do_poweroff(Context& ctx, int argc, char* const argv[]);
 Status do_pvblock(Context& ctx, int argc, char* const argv[]);
+Status do_pvnet(Context& ctx, int argc, char* const argv[]);
 Status do_printenv(Context& ctx, int argc, char* const argv[]);
 Status do_reset(Context& ctx, int argc, char* const argv[]);
 Status do_sha256sum(Context& ctx, int argc, char* const argv[]);

@@ -74,6 +74,7 @@ constexpr Command kCommands[] = {
      "info | dev [n] | part [n] | read addr blk# cnt | write addr blk# cnt | reconnect [noindirect] [nopersistent] "
      "[noringorder]",
      do_pvblock},
+    {"pvnet", "PV network (Xen netfront) interfaces", "info | reset [n]", do_pvnet},
     {"reset", "reset (reboot) the guest", "", do_reset},
     {"run", "run commands in an environment variable", "var [...]", do_run},
     {"saveenv", "save environment variables to persistent storage (xenboot has none: says so)", "", do_saveenv},

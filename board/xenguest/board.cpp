@@ -12,6 +12,7 @@
 #include "shell/default_env.h"
 #include "shell/shell.h"
 #include "drivers/pvblock/pvblock_bus.h"
+#include "drivers/pvnet/pvnet_bus.h"
 #include "drivers/pvconsole/pv_console.h"
 #include "drivers/xen/grant_table.h"
 #include "drivers/xen/xenstore.h"
@@ -119,7 +120,24 @@ struct PvServices {
     xen::GrantTable grants;
     xen::XenStore* store = nullptr;
     pvblock::PvBlockBus* bus = nullptr;
+    pvnet::PvNetBus* vifs = nullptr;
 };
+
+// The vifs are only listed here (their MACs read): each connects on first
+// use, so netback never delays the prompt.
+void start_vifs(BoardEnv& env, Console& con, xen::EventChannels& events, PvServices& pv, cmd::Services& services) {
+    void* bus_mem = env.heap.alloc(sizeof(pvnet::PvNetBus), alignof(pvnet::PvNetBus));
+    void* env_mem = env.heap.alloc(sizeof(pvnet::NetFront::Env), alignof(pvnet::NetFront::Env));
+    if (bus_mem == nullptr || env_mem == nullptr) {
+        con.printf("xenboot: warning: out of memory for PV network interfaces\n");
+        return;
+    }
+    auto* nenv = new (env_mem) pvnet::NetFront::Env{env.xen, events, pv.grants, *pv.store, env.heap};
+    pv.vifs = new (bus_mem) pvnet::PvNetBus();
+    Status probed = pv.vifs->probe(*nenv, pvnet::NetfrontOptions{}, &con);
+    if (!probed.ok()) con.printf("xenboot: warning: %s\n", probed.error().message());
+    services.pvnet_bus = pv.vifs;
+}
 
 void start_pv_services(BoardEnv& env, Console& con, xen::EventChannels& events, const TreeFacts& tree,
                        Result<std::uint64_t> store_pfn, Result<std::uint64_t> store_port, PvServices& pv,
@@ -164,6 +182,7 @@ void start_pv_services(BoardEnv& env, Console& con, xen::EventChannels& events, 
         services.pvblock.dev[i] = &pv.bus->disk(i);
         services.pvblock.count = i + 1;
     }
+    start_vifs(env, con, events, pv, services);
 }
 
 void print_disks(Console& con, pvblock::PvBlockBus* bus) {
@@ -172,6 +191,35 @@ void print_disks(Console& con, pvblock::PvBlockBus* bus) {
         const pvblock::BlkfrontInfo& d = bus->disk(i).info();
         con.printf("pvblock %u: %s (vbd %u), %lu MiB, %u-byte sectors%s\n", i, d.vdev_name[0] ? d.vdev_name : "disk",
                    d.vdev, d.sectors >> 11, d.sector_size, d.read_only ? ", read-only" : "");
+    }
+}
+
+void print_vifs(Console& con, const pvnet::PvNetBus* vifs) {
+    if (vifs == nullptr) return;
+    for (unsigned i = 0; i < vifs->count(); ++i) {
+        const pvnet::NetfrontInfo& v = vifs->vif(i).info();
+        con.printf("Net:   eth%u: vif %u, %s\n", i, v.handle, v.mac_text);
+    }
+}
+
+// U-Boot's convention: the MAC of interface N is `ethaddr` (N = 0) or
+// `eth<N>addr`. A value the operator gave (bootargs) is kept.
+void set_mac_vars(Console& con, cmd::Environment& env, const pvnet::PvNetBus* vifs) {
+    if (vifs == nullptr) return;
+    for (unsigned i = 0; i < vifs->count(); ++i) {
+        char name[16];
+        if (i == 0) format_to(name, sizeof name, "ethaddr");
+        else format_to(name, sizeof name, "eth%uaddr", i);
+        const char* mac = vifs->vif(i).info().mac_text;
+        std::optional<std::string_view> given = env.get(name);
+        if (given.has_value()) {
+            if (*given != mac)
+                con.printf("xenboot: warning: %s is %.*s, but vif %u's MAC is %s\n", name,
+                           static_cast<int>(given->size()), given->data(), vifs->vif(i).info().handle, mac);
+            continue;
+        }
+        Status s = env.set(name, mac);
+        if (!s.ok()) con.printf("xenboot: warning: %s: %s\n", name, s.error().message());
     }
 }
 
@@ -302,6 +350,7 @@ void board_main(BoardEnv& env) {
 
     print_banner(con, sys);
     print_disks(con, pv.bus);
+    print_vifs(con, pv.vifs);
     sys.entry_to_prompt_us = arch::ticks_to_us(arch::counter() - env.entry_ticks);
     con.printf("Entry to prompt: %lu.%03lu ms\n", sys.entry_to_prompt_us / 1000, sys.entry_to_prompt_us % 1000);
 
@@ -319,9 +368,11 @@ void board_main(BoardEnv& env) {
     ctx.env = new (static_cast<cmd::Environment*>(env_mem) + 1) cmd::Environment();
     ctx.env_defaults = defaults;
     load_environment(con, *defaults, dtb_copy);
+    set_mac_vars(con, *defaults, pv.vifs);
     board::HandoffParts parts{
         xen, events,     shared_info_mapping, pv.grants.ready() ? &pv.grants : nullptr, pv.store, pv.bus,
         con, sys.memory, env.enter_kernel};
+    parts.vifs = pv.vifs;
     XenguestHandoff handoff(parts);
     if (env.enter_kernel != nullptr) services.handoff = &handoff;
     services.file_exists = &cmd::file_exists;

@@ -20,7 +20,7 @@ unsigned warn_if(Console& log, const Status& s, const char* what) {
 Status XenguestHandoff::check_grants(Console& log) const {
     if (p_.grants == nullptr || !p_.grants->ready()) return ok();
     // Grants whose end() failed earlier get another try now that every disk
-    // is closed (blkback unmaps everything before it says Closed).
+    // and vif is closed (blkback and netback unmap everything before Closed).
     xen::GrantQuarantine& q = p_.grants->quarantine();
     q.retry(*p_.grants);
     const unsigned in_use = p_.grants->in_use();
@@ -50,6 +50,10 @@ Result<unsigned> XenguestHandoff::release_xen(Console& log) {
     //    once; this also ends every grant and closes each ring's event channel.
     //    A disk closed here and not handed off reconnects with `pvblock reconnect`.
     if (p_.bus != nullptr) warnings += warn_if(log, p_.bus->disconnect_all(), "closing PV disks");
+    //    PV network interfaces likewise (netboot.md §1.5): TX drained, Closing
+    //    -> Closed -> Initialising, keys removed, grants ended. Left connected,
+    //    netback would keep copying frames into pages the kernel reuses.
+    if (p_.vifs != nullptr) warnings += warn_if(log, p_.vifs->close_all(), "closing PV network interfaces");
     // 2. Nothing still granted (see check_grants); else booting stops here.
     TRY(check_grants(log));
     released_ = true;

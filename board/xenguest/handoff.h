@@ -5,6 +5,7 @@
 
 #include "bootflow/services.h"
 #include "drivers/pvblock/pvblock_bus.h"
+#include "drivers/pvnet/pvnet_bus.h"
 #include "drivers/xen/event_channels.h"
 #include "drivers/xen/grant_table.h"
 #include "drivers/xen/shared_info.h"
@@ -27,6 +28,7 @@ struct HandoffParts {
     Console& con;
     const MemoryMap& memory;
     EnterKernelFn enter;
+    pvnet::PvNetBus* vifs = nullptr;  // nullptr: no PV network interfaces
 };
 
 class XenguestHandoff final : public cmd::Handoff {

@@ -1,107 +1,24 @@
-// The frontend side of a Xen shared ring (public/io/ring.h) for blkif: a
-// 64-byte header (req_prod, req_event, rsp_prod, rsp_event, padding) followed
-// by 2^k slots that each hold a request or its response. Indices are
-// free-running 32-bit counters. Barriers follow ring.h's macros:
-//   RING_PUSH_REQUESTS_AND_CHECK_NOTIFY: wmb; req_prod = pvt; mb; notify if
-//       the backend's req_event lies in (old, new];
-//   consuming: read rsp_prod; rmb; read the responses (copied out before use);
-//   RING_FINAL_CHECK_FOR_RESPONSES: rsp_event = rsp_cons + 1; mb; re-check.
+// The blkif shared ring: drivers/xen/front_ring.h with blkif's slot size (the
+// union of a request and its response).
 #pragma once
 
-#include <cstdint>
-#include <cstring>
-
-#include "arch/arch.h"
 #include "drivers/xen/abi.h"
-#include "drivers/xen/shared_memory.h"
-#include "lib/result.h"
+#include "drivers/xen/front_ring.h"
 
 namespace xb::pvblock {
 
-struct SringHeader {
-    std::uint32_t req_prod, req_event;
-    std::uint32_t rsp_prod, rsp_event;
-    std::uint8_t pad[48];
-};
-static_assert(sizeof(SringHeader) == 64);
+using xen::SringHeader;
 
 inline constexpr std::size_t kSlotSize = sizeof(xen::BlkifRequest);  // the union of request and response
 static_assert(kSlotSize >= sizeof(xen::BlkifResponse) && kSlotSize >= sizeof(xen::BlkifRequestIndirect));
 
-// Slots in a ring of `pages` pages: the largest power of two that fits (ring.h __RING_SIZE).
-constexpr unsigned ring_slots(unsigned pages) {
-    unsigned n = static_cast<unsigned>((pages * 4096u - sizeof(SringHeader)) / kSlotSize);
-    unsigned p = 1;
-    while (p * 2 <= n) p *= 2;
-    return p;
-}
+// Slots in a blkif ring of `pages` pages.
+constexpr unsigned ring_slots(unsigned pages) { return xen::ring_slots(pages, kSlotSize); }
 static_assert(ring_slots(1) == 32 && ring_slots(16) == 512);
 
-class FrontRing {
+class FrontRing : public xen::FrontRing {
   public:
-    // shared: zeroed, page-aligned memory of `pages` pages (SHARED_RING_INIT).
-    void init(void* shared, unsigned pages) {
-        sring_ = static_cast<SringHeader*>(shared);
-        std::memset(shared, 0, pages * 4096u);
-        xen::store_shared(sring_->req_event, 1u);
-        xen::store_shared(sring_->rsp_event, 1u);
-        slots_ = ring_slots(pages);
-        req_prod_pvt_ = 0;
-        rsp_cons_ = 0;
-    }
-
-    unsigned size() const { return slots_; }
-    // Requests produced but not yet answered (RING_FULL when == size()).
-    unsigned outstanding() const { return req_prod_pvt_ - rsp_cons_; }
-    bool full() const { return outstanding() >= slots_; }
-
-    // The next free slot for a request; valid until push().
-    void* next_request() { return slot(req_prod_pvt_++); }
-
-    // Publishes the produced requests; true if the backend asked to be notified.
-    bool push() {
-        std::uint32_t old = xen::load_shared(sring_->req_prod);
-        std::uint32_t now = req_prod_pvt_;
-        arch::barrier_stores();  // requests before the index that publishes them
-        xen::store_shared(sring_->req_prod, now);
-        arch::barrier_full();  // the new index before reading req_event
-        std::uint32_t event = xen::load_shared(sring_->req_event);
-        return static_cast<std::uint32_t>(now - event) < static_cast<std::uint32_t>(now - old);
-    }
-
-    // Copies out the responses the backend has published (at most `max`) and
-    // consumes them. An impossible producer index is an error.
-    Result<unsigned> take_responses(xen::BlkifResponse* out, unsigned max) {
-        std::uint32_t prod = xen::load_shared(sring_->rsp_prod);
-        arch::barrier_loads();  // the index before the responses it covers
-        std::uint32_t avail = prod - rsp_cons_;
-        if (avail > req_prod_pvt_ - rsp_cons_) {
-            return Error::make(Errc::bad_data, "backend published response index %u with only %u requests outstanding",
-                               prod, req_prod_pvt_ - rsp_cons_);
-        }
-        unsigned n = 0;
-        for (; n < avail && n < max; ++n) std::memcpy(&out[n], slot(rsp_cons_ + n), sizeof(xen::BlkifResponse));
-        // Finish reading the responses before the slots can be reused.
-        arch::barrier_full();
-        rsp_cons_ += n;
-        return n;
-    }
-
-    // Asks for a notification on the next response; true if one already came.
-    bool arm_response_event() {
-        xen::store_shared(sring_->rsp_event, rsp_cons_ + 1);
-        arch::barrier_full();  // rsp_event before re-reading rsp_prod
-        return xen::load_shared(sring_->rsp_prod) != rsp_cons_;
-    }
-
-  private:
-    void* slot(std::uint32_t index) {
-        return reinterpret_cast<std::uint8_t*>(sring_) + sizeof(SringHeader) + (index & (slots_ - 1)) * kSlotSize;
-    }
-    SringHeader* sring_ = nullptr;
-    unsigned slots_ = 0;
-    std::uint32_t req_prod_pvt_ = 0;
-    std::uint32_t rsp_cons_ = 0;
+    void init(void* shared, unsigned pages) { xen::FrontRing::init(shared, pages, kSlotSize); }
 };
 
 }  // namespace xb::pvblock

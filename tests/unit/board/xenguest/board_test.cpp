@@ -12,6 +12,7 @@
 #include "tests/sim/dtb_builder.h"
 #include "tests/sim/fakes.h"
 #include "tests/sim/guest_ram.h"
+#include "tests/sim/sim_netback.h"
 #include "tests/sim/sim_vbd.h"
 
 namespace {
@@ -117,6 +118,37 @@ TEST(Board, ProbesPvDisksAndServesPvblock) {
     EXPECT_NE(out.find("pvblock 0: xvda (vbd 51712), 4 MiB, 512-byte sectors"), std::string::npos) << out;
     EXPECT_NE(out.find("Grants: persistent pool of"), std::string::npos) << out;
     EXPECT_EQ(rig.xenstore.get(vbd.frontend() + "/state"), "4");
+}
+
+// The vifs are listed (no connect: the prompt comes first) and their MACs
+// become ethaddr and eth1addr, as U-Boot names them.
+TEST(Board, ListsVifsWithoutConnectingAndSetsEthaddr) {
+    BoardRig rig{sim::DtbSpec{}};
+    sim::SimNetback vif0(rig.xen, rig.xenstore);
+    sim::SimNetback::Options o1;
+    o1.handle = 1;
+    o1.mac = "00:16:3e:00:00:01";
+    sim::SimNetback vif1(rig.xen, rig.xenstore, o1);
+    std::string out = rig.boot("printenv ethaddr eth1addr\rpoweroff\r");
+    EXPECT_NE(out.find("Net:   eth0: vif 0, 00:16:3e:12:34:56\r\nNet:   eth1: vif 1, 00:16:3e:00:00:01\r\n"),
+              std::string::npos)
+        << out;
+    EXPECT_NE(out.find("ethaddr=00:16:3e:12:34:56\r\neth1addr=00:16:3e:00:00:01\r\n"), std::string::npos) << out;
+    EXPECT_TRUE(vif0.state_log().empty());
+    EXPECT_FALSE(vif0.connected());
+    EXPECT_EQ(rig.xenstore.get(vif0.backend() + "/state"), "2");
+}
+
+TEST(Board, KeepsAnEthaddrGivenInBootargs) {
+    sim::DtbSpec spec;
+    spec.bootargs = "bootdelay=-1 ethaddr=02:00:00:00:00:01";
+    BoardRig rig{spec};
+    sim::SimNetback vif0(rig.xen, rig.xenstore);
+    std::string out = rig.boot("printenv ethaddr\rpoweroff\r");
+    EXPECT_NE(out.find("xenboot: warning: ethaddr is 02:00:00:00:00:01, but vif 0's MAC is 00:16:3e:12:34:56"),
+              std::string::npos)
+        << out;
+    EXPECT_NE(out.find("ethaddr=02:00:00:00:00:01\r\n"), std::string::npos) << out;
 }
 
 TEST(Board, BdinfoShowsXenstoreFacts) {

@@ -1,0 +1,501 @@
+#include "drivers/pvnet/netfront.h"
+
+#include <cstring>
+
+#include "arch/arch.h"
+#include "drivers/xen/hypercall.h"
+#include "lib/format.h"
+#include "lib/scope_guard.h"
+
+namespace xb::pvnet {
+namespace {
+using xen::XenbusState;
+
+// What this frontend writes besides `state` (netboot.md §1.3); all removed at close.
+constexpr const char* kKeys[] = {"tx-ring-ref",     "rx-ring-ref",       "event-channel",
+                                 "request-rx-copy", "feature-rx-notify", "feature-no-csum-offload"};
+
+std::uint64_t ms_since(std::uint64_t t) { return arch::ticks_to_ms(arch::counter() - t); }
+}  // namespace
+
+Status NetFront::init(const Env& env, unsigned handle, const NetfrontOptions& options) {
+    if (connected_) return Error::make(Errc::busy, "%s is connected", name_);
+    xen_ = &env.xen;
+    events_ = &env.events;
+    grants_ = &env.grants;
+    store_ = &env.store;
+    heap_ = &env.heap;
+    options_ = options;
+    if (options_.tx_buffers == 0) options_.tx_buffers = 1;
+    if (options_.tx_buffers > kMaxTxBuffers) options_.tx_buffers = kMaxTxBuffers;
+    if (options_.rx_buffers > kRingSlots) options_.rx_buffers = kRingSlots;
+    if (options_.rx_buffers < kMinRxBuffers) options_.rx_buffers = kMinRxBuffers;
+    info_ = NetfrontInfo{};
+    stats_ = NetfrontStats{};
+    broken_[0] = '\0';
+    connect_failed_[0] = '\0';
+    info_.handle = handle;
+    format_to(name_, sizeof name_, "vif %u", handle);
+    format_to(info_.frontend, sizeof info_.frontend, "device/vif/%u", handle);
+
+    char path[160];
+    format_to(path, sizeof path, "%s/backend", info_.frontend);
+    TRY_CTX(store_->read(path, info_.backend, sizeof info_.backend), "%s", name_);
+    format_to(path, sizeof path, "%s/backend-id", info_.frontend);
+    std::uint64_t backend_id = TRY_CTX(store_->read_u64(path), "%s", name_);
+    if (backend_id >= xen::kDomidSelf) {
+        return Error::make(Errc::bad_data, "%s: backend-id %lu is not a domain", name_, backend_id);
+    }
+    info_.backend_id = static_cast<unsigned>(backend_id);
+    // The MAC is the frontend's own node (libxl writes it; netif.h "mac"),
+    // not the backend's.
+    char mac[32];
+    format_to(path, sizeof path, "%s/mac", info_.frontend);
+    TRY_CTX(store_->read(path, mac, sizeof mac), "%s", name_);
+    info_.mac = TRY_CTX(net::parse_mac(mac), "%s: %s", name_, path);
+    net::format_mac(info_.mac, info_.mac_text);
+    return ok();
+}
+
+Status NetFront::wait_backend(const XenbusState* wanted, unsigned count, std::uint64_t timeout_ms,
+                              XenbusState* reached) {
+    Result<XenbusState> r =
+        xen::wait_backend_state(*store_, info_.backend, wanted, count, Deadline::after_ms(timeout_ms), name_);
+    if (r.ok()) {
+        if (reached != nullptr) *reached = r.value();
+        return ok();
+    }
+    if (r.error().code() != Errc::timeout) return r.error();
+    // Say where the backend got stuck, by number and name (what `xenstore-ls` shows).
+    char names[64] = "";
+    std::size_t at = 0;
+    for (unsigned i = 0; i < count; ++i)
+        at += format_to(names + at, sizeof names - at, "%s%s", i == 0 ? "" : " or ", xen::xenbus_state_name(wanted[i]));
+    Result<XenbusState> now = xen::read_state(*store_, info_.backend);
+    if (!now.ok()) {
+        return Error::make(Errc::timeout, "%s: backend %s has no valid state after %lu ms (waiting for %s)", name_,
+                           info_.backend, timeout_ms, names);
+    }
+    return Error::make(Errc::timeout, "%s: backend %s stayed in state %d (%s) for %lu ms (waiting for %s)", name_,
+                       info_.backend, static_cast<int>(now.value()), xen::xenbus_state_name(now.value()), timeout_ms,
+                       names);
+}
+
+Status NetFront::reset_backend_for_open() {
+    // A backend in InitWait is ready. One still starting (Initialising, or no
+    // state yet) is waited for. Anything else is what a previous user left
+    // (Connected after a crash or an earlier xenboot, Closed after a close
+    // without the last step): Closed, then Initialising until InitWait, as
+    // iPXE's netfront_reset does. netback goes InitWait from Closed because
+    // the toolstack set `online` (netboot.md §1.2).
+    Result<XenbusState> state = xen::read_state(*store_, info_.backend);
+    const XenbusState init_wait[] = {XenbusState::init_wait};
+    if (state.ok() && state.value() == XenbusState::init_wait) return ok();
+    if (!state.ok() || state.value() == XenbusState::initialising || state.value() == XenbusState::unknown) {
+        if (!state.ok() && state.error().code() != Errc::not_found && state.error().code() != Errc::bad_data)
+            return state.error().prefix("%s", name_);
+        return wait_backend(init_wait, 1, options_.connect_timeout_ms);
+    }
+    const XenbusState closed[] = {XenbusState::closed};
+    TRY_CTX(xen::switch_state(*store_, info_.frontend, XenbusState::closed), "%s", name_);
+    TRY(wait_backend(closed, 1, options_.connect_timeout_ms));
+    TRY_CTX(xen::switch_state(*store_, info_.frontend, XenbusState::initialising), "%s", name_);
+    return wait_backend(init_wait, 1, options_.connect_timeout_ms);
+}
+
+Status NetFront::setup_rings() {
+    const DomId backend(static_cast<std::uint16_t>(info_.backend_id));
+    ring_mem_ = static_cast<std::uint8_t*>(heap_->alloc(2 * 4096, 4096));
+    if (ring_mem_ == nullptr) return Error::make(Errc::no_memory, "%s: no memory for the rings", name_);
+    tx_ring_.init(ring_mem_, 1, kTxSlotSize);
+    rx_ring_.init(ring_mem_ + 4096, 1, kRxSlotSize);
+    for (unsigned i = 0; i < 2; ++i) {
+        ring_refs_[i] = TRY_CTX(grants_->grant(backend, xen_->gfn_of(ring_mem_ + i * 4096u), false),
+                                "%s: granting the %s ring", name_, i == 0 ? "TX" : "RX");
+        ring_granted_ = i + 1;
+    }
+
+    // RX pages: one block, as many as memory allows down to kMinRxBuffers
+    // (fewer buffers only mean fewer frames in flight towards us).
+    for (unsigned n = options_.rx_buffers; n >= kMinRxBuffers; n /= 2) {
+        rx_mem_ = static_cast<std::uint8_t*>(heap_->alloc(std::size_t{n} * 4096, 4096));
+        if (rx_mem_ != nullptr) {
+            rx_count_ = n;
+            break;
+        }
+    }
+    if (rx_mem_ == nullptr)
+        return Error::make(Errc::no_memory, "%s: no memory for %u RX pages", name_,
+                           static_cast<unsigned>(kMinRxBuffers));
+    for (unsigned i = 0; i < rx_count_; ++i) {
+        rx_refs_[i] =
+            TRY_CTX(grants_->grant(backend, xen_->gfn_of(rx_page(i)), false), "%s: granting RX page %u", name_, i);
+        rx_granted_ = i + 1;
+    }
+    tx_count_ = options_.tx_buffers;
+    tx_mem_ = static_cast<std::uint8_t*>(heap_->alloc(std::size_t{tx_count_} * 4096, 4096));
+    if (tx_mem_ == nullptr) return Error::make(Errc::no_memory, "%s: no memory for %u TX pages", name_, tx_count_);
+    for (unsigned i = 0; i < tx_count_; ++i) {
+        // Read-only: netback only reads (maps) TX pages.
+        tx_refs_[i] =
+            TRY_CTX(grants_->grant(backend, xen_->gfn_of(tx_page(i)), true), "%s: granting TX page %u", name_, i);
+        tx_granted_ = i + 1;
+    }
+    tx_free_count_ = 0;
+    for (unsigned i = tx_count_; i-- > 0;) tx_free_[tx_free_count_++] = static_cast<std::uint16_t>(i);
+    for (bool& f : tx_in_flight_) f = false;
+    tx_in_flight_count_ = 0;
+
+    port_ = TRY_CTX(xen::evtchn_alloc_unbound(*xen_, backend), "%s", name_);
+    TRY_CTX(events_->bind_polled(port_), "%s", name_);
+
+    // Every RX buffer posted before the backend connects (it reads the ring
+    // at connect); request id = buffer index.
+    rx_skip_extras_ = rx_skip_fragments_ = false;
+    rx_stopped_ = false;
+    rx_unpushed_ = 0;
+    for (unsigned i = 0; i < rx_count_; ++i) post_rx(static_cast<std::uint16_t>(i));
+    (void)rx_ring_.push();
+    rx_unpushed_ = 0;
+    info_.rx_buffers = rx_count_;
+    info_.tx_buffers = tx_count_;
+    return ok();
+}
+
+Status NetFront::publish() {
+    // One transaction: netback sees the keys and Connected together (as
+    // Mini-OS and Unikraft write them); retried on EAGAIN.
+    Status sent = store_->transact([&](xen::Tx tx) -> Status {
+        char p[160];
+        format_to(p, sizeof p, "%s/tx-ring-ref", info_.frontend);
+        TRY(store_->writef(tx, p, "%u", ring_refs_[0].value()));
+        format_to(p, sizeof p, "%s/rx-ring-ref", info_.frontend);
+        TRY(store_->writef(tx, p, "%u", ring_refs_[1].value()));
+        format_to(p, sizeof p, "%s/event-channel", info_.frontend);
+        TRY(store_->writef(tx, p, "%u", port_.value()));
+        // Mandatory: without it netback silently keeps sg=1 and csum=1
+        // (netboot.md §0.2). no-csum-offload: full checksums on RX (§0.3).
+        for (const char* key : {"request-rx-copy", "feature-rx-notify", "feature-no-csum-offload"}) {
+            format_to(p, sizeof p, "%s/%s", info_.frontend, key);
+            TRY(store_->write(p, "1", tx));
+        }
+        format_to(p, sizeof p, "%s/state", info_.frontend);
+        TRY(store_->writef(tx, p, "%d", static_cast<int>(XenbusState::connected)));
+        return ok();
+    });
+    TRY_CTX(sent, "%s: publishing the rings", name_);
+    return ok();
+}
+
+Status NetFront::connect() {
+    if (store_ == nullptr) return Error::make(Errc::invalid_argument, "pvnet: vif not initialised");
+    const std::uint64_t t0 = arch::counter();
+    TRY(reset_backend_for_open());
+    bool published = false;
+    ScopeGuard undo([&] { (void)release(published); });
+    TRY(setup_rings());
+    published = true;  // a commit may take effect even when its reply is lost
+    TRY(publish());
+    const XenbusState outcome[] = {XenbusState::connected, XenbusState::closing, XenbusState::closed};
+    XenbusState reached = XenbusState::unknown;
+    TRY(wait_backend(outcome, 3, options_.connect_timeout_ms, &reached));
+    if (reached != XenbusState::connected) {
+        return Error::make(Errc::io, "%s: backend %s went to %s instead of Connected", name_, info_.backend,
+                           xen::xenbus_state_name(reached));
+    }
+    undo.cancel();
+    connected_ = true;
+    broken_[0] = '\0';
+    info_.ms_connect = ms_since(t0);
+    // A first kick: the backend may have looked at the RX ring before our
+    // requests were there (harmless otherwise).
+    ++stats_.notifications;
+    (void)events_->notify(port_);
+    return ok();
+}
+
+Status NetFront::open() {
+    if (connected_) return ok();
+    connect_failed_[0] = '\0';
+    Status s = connect();
+    if (!s.ok()) format_to(connect_failed_, sizeof connect_failed_, "%s", s.error().message());
+    return s;
+}
+
+Status NetFront::ready_for_io() {
+    if (broken_[0] != '\0') {
+        return Error::make(Errc::io, "%s: unusable after a backend error (%s); `pvnet reset` connects it again", name_,
+                           broken_);
+    }
+    if (connected_) return ok();
+    // The first use connects; after a failed connect, the Link's calls fail
+    // at once (a stack polling in a loop would otherwise pay the connect
+    // timeout on every call) until open() or `pvnet reset` tries again.
+    if (connect_failed_[0] != '\0') return Error::make(Errc::io, "%s: not connected: %s", name_, connect_failed_);
+    return open();
+}
+
+Error NetFront::mark_broken(const Error& e) {
+    format_to(broken_, sizeof broken_, "%s", e.message());
+    ++stats_.errors;
+    return Error::make(Errc::bad_data, "%s: %s; the vif is not used again until `pvnet reset`", name_, e.message());
+}
+
+void NetFront::post_rx(std::uint16_t buffer) {
+    const unsigned slot = rx_ring_.slot_index(rx_ring_.req_prod_pvt());
+    NetifRxRequest req{buffer, 0, rx_refs_[buffer].value()};
+    std::memcpy(rx_ring_.next_request(), &req, sizeof req);
+    rx_slot_buffer_[slot] = buffer;
+    ++rx_unpushed_;
+}
+
+void NetFront::push_rx() {
+    if (rx_unpushed_ == 0) return;
+    rx_unpushed_ = 0;
+    // feature-rx-notify: netback waits for this notification when it has run
+    // out of RX requests (RING_PUSH_REQUESTS_AND_CHECK_NOTIFY).
+    if (rx_ring_.push()) {
+        ++stats_.notifications;
+        (void)events_->notify(port_);
+    }
+}
+
+NetFront::RxVerdict NetFront::judge_first_slot(const NetifRxResponse& r, std::uint16_t buffer, std::size_t room) {
+    // netback answers request i in slot i with the request's id (netif.h):
+    // anything else is a confused backend.
+    if (r.id != buffer) return RxVerdict::error;
+    if ((r.flags & (kNetrxfExtraInfo | kNetrxfMoreData)) != 0) {
+        // Neither feature-sg nor GSO was offered: the rest of the packet is
+        // skipped by its own flags, slot by slot, and never read.
+        rx_skip_extras_ = (r.flags & kNetrxfExtraInfo) != 0;
+        rx_skip_fragments_ = (r.flags & kNetrxfMoreData) != 0;
+        return RxVerdict::drop;
+    }
+    if (r.status < 0) return RxVerdict::error;  // NETIF_RSP_ERROR / DROPPED for this slot
+    // No data, or data beyond the page.
+    if (r.status == 0 || r.offset >= 4096 || static_cast<unsigned>(r.status) > 4096u - r.offset)
+        return RxVerdict::error;
+    // A partial checksum, though feature-no-csum-offload was written.
+    if ((r.flags & kNetrxfCsumBlank) != 0) return RxVerdict::drop;
+    const auto len = static_cast<std::size_t>(r.status);
+    if (len < kMinFrame || len > room) return RxVerdict::drop;
+    return RxVerdict::deliver;
+}
+
+Result<std::size_t> NetFront::receive(std::span<std::uint8_t> buf) {
+    TRY(ready_for_io());
+    ScopeGuard push([&] { push_rx(); });
+    // Bounded: a backend publishing as fast as we consume cannot keep us here.
+    for (unsigned round = 0; round < 2 * kRingSlots; ++round) {
+        Result<unsigned> avail = rx_ring_.available();
+        if (!avail.ok()) return mark_broken(avail.error().prefix("RX ring"));
+        if (avail.value() == 0) return std::size_t{0};
+        const unsigned slot = rx_ring_.slot_index(rx_ring_.rsp_cons());
+        NetifRxResponse r;
+        if (TRY(rx_ring_.take_responses(&r, 1)) != 1) return std::size_t{0};
+        const std::uint16_t buffer = rx_slot_buffer_[slot];
+        // The buffer goes back in every case below; a frame is copied out first.
+        if (rx_skip_extras_) {
+            // An extra-info slot (netif_extra_info overlays the response):
+            // only its MORE flag matters, to know where the packet goes on.
+            NetifExtraInfo extra;
+            static_assert(sizeof extra == sizeof r);
+            std::memcpy(&extra, &r, sizeof extra);
+            rx_skip_extras_ = (extra.flags & kNetifExtraFlagMore) != 0;
+            if (!rx_stopped_) post_rx(buffer);
+            continue;
+        }
+        if (rx_skip_fragments_) {
+            rx_skip_fragments_ = (r.flags & kNetrxfMoreData) != 0;
+            if (!rx_stopped_) post_rx(buffer);
+            continue;
+        }
+        // The first slot of a packet.
+        std::size_t len = 0;
+        switch (judge_first_slot(r, buffer, buf.size())) {
+            case RxVerdict::deliver:
+                len = static_cast<std::size_t>(r.status);
+                std::memcpy(buf.data(), rx_page(buffer) + r.offset, len);
+                break;
+            case RxVerdict::error: ++stats_.errors; break;
+            case RxVerdict::drop: ++stats_.dropped; break;
+        }
+        if (!rx_stopped_) post_rx(buffer);
+        if (len != 0) {
+            ++stats_.rx;
+            stats_.rx_bytes += len;
+            return len;
+        }
+    }
+    return std::size_t{0};
+}
+
+Status NetFront::reap_tx() {
+    NetifTxResponse rsp[16];
+    for (;;) {
+        Result<unsigned> n = tx_ring_.take_responses(rsp, 16);
+        if (!n.ok()) return mark_broken(n.error().prefix("TX ring"));
+        for (unsigned i = 0; i < n.value(); ++i) {
+            const NetifTxResponse& r = rsp[i];
+            if (r.id >= tx_count_ || !tx_in_flight_[r.id]) {
+                return mark_broken(Error::make(Errc::bad_data, "TX response for request %u, which is not in flight",
+                                               static_cast<unsigned>(r.id)));
+            }
+            tx_in_flight_[r.id] = false;
+            --tx_in_flight_count_;
+            tx_free_[tx_free_count_++] = r.id;
+            if (r.status == kNetifRspDropped) ++stats_.dropped;
+            else if (r.status != kNetifRspOkay) ++stats_.errors;
+        }
+        if (n.value() < 16) return ok();
+    }
+}
+
+Status NetFront::wait_tx_buffer(Deadline until) {
+    for (;;) {
+        TRY(reap_tx());
+        if (tx_free_count_ != 0) return ok();
+        events_->consume(port_);
+        if (tx_ring_.arm_response_event()) continue;
+        if (until.expired()) {
+            return Error::make(Errc::timeout, "%s: backend %s answered none of %u frames in flight for %lu ms", name_,
+                               info_.backend, tx_in_flight_count_, until.budget_ms());
+        }
+        if (!events_->block_on(port_, until).ok()) (void)xen::sched_yield(*xen_);
+    }
+}
+
+Status NetFront::transmit(std::span<const std::uint8_t> frame) {
+    if (frame.size() < kMinFrame || frame.size() > kMaxFrame) {
+        return Error::make(Errc::invalid_argument, "%s: a frame of %zu bytes (an Ethernet frame is %zu to %zu)", name_,
+                           frame.size(), kMinFrame, kMaxFrame);
+    }
+    TRY(ready_for_io());
+    TRY(wait_tx_buffer(Deadline::after_ms(options_.tx_timeout_ms)));
+    const std::uint16_t b = tx_free_[--tx_free_count_];
+    // At offset 0 of its own page: a frame of at most 1514 bytes never
+    // crosses a page (netback's "Cross page boundary" disables the vif).
+    std::memcpy(tx_page(b), frame.data(), frame.size());
+    // flags 0: the stack computes full checksums (no csum_blank, no data_validated).
+    NetifTxRequest req{tx_refs_[b].value(), 0, 0, b, static_cast<std::uint16_t>(frame.size())};
+    std::memcpy(tx_ring_.next_request(), &req, sizeof req);
+    tx_in_flight_[b] = true;
+    ++tx_in_flight_count_;
+    ++stats_.tx;
+    stats_.tx_bytes += frame.size();
+    if (tx_ring_.push()) {
+        ++stats_.notifications;
+        TRY_CTX(events_->notify(port_), "%s: notifying the backend", name_);
+    }
+    return ok();
+}
+
+bool NetFront::wait_for_frames(Deadline until) {
+    if (!ready_for_io().ok()) return false;
+    for (;;) {
+        events_->consume(port_);
+        // A response, or an impossible index (receive() reports it).
+        if (rx_ring_.arm_response_event()) return true;
+        if (until.expired()) return false;
+        // The arch wake-up rule lives in block_on: the alarm is armed and
+        // checked before SCHEDOP_poll, so a silent backend costs `until`.
+        if (!events_->block_on(port_, until).ok()) (void)xen::sched_yield(*xen_);
+    }
+}
+
+Status NetFront::close_backend() {
+    // netback: Connected -> Closing disconnects (stops its threads, unmaps
+    // the rings); after Closed it touches none of our pages; Initialising
+    // brings it to InitWait for the next frontend (netboot.md §1.5).
+    const XenbusState closing[] = {XenbusState::closing, XenbusState::closed};
+    const XenbusState closed[] = {XenbusState::closed};
+    const XenbusState init_wait[] = {XenbusState::init_wait};
+    TRY_CTX(xen::switch_state(*store_, info_.frontend, XenbusState::closing), "%s", name_);
+    TRY(wait_backend(closing, 2, options_.close_timeout_ms));
+    TRY_CTX(xen::switch_state(*store_, info_.frontend, XenbusState::closed), "%s", name_);
+    TRY(wait_backend(closed, 1, options_.close_timeout_ms));
+    TRY_CTX(xen::switch_state(*store_, info_.frontend, XenbusState::initialising), "%s", name_);
+    TRY(wait_backend(init_wait, 1, options_.close_timeout_ms));
+    return ok();
+}
+
+Status NetFront::remove_keys() {
+    // A XenStore that fails one removal will likely fail the rest, each after
+    // its timeout: stop at the first (RM of a missing node is not an error).
+    char path[160];
+    for (const char* key : kKeys) {
+        format_to(path, sizeof path, "%s/%s", info_.frontend, key);
+        TRY_CTX(store_->remove(path), "%s", name_);
+    }
+    return ok();
+}
+
+Status NetFront::release(bool published) {
+    // Each part runs even if an earlier one failed: a page the backend still
+    // maps is held in the quarantine with its grant, never freed.
+    Status first = published ? close_backend() : ok();
+    if (published) {
+        Status removed = remove_keys();
+        if (!removed.ok() && first.ok()) first = removed;
+    }
+    xen::GrantQuarantine& q = grants_->quarantine();
+    if (rx_mem_ != nullptr) {
+        q.end_or_hold(*grants_, std::span<const GrantRef>(rx_refs_, rx_granted_), rx_mem_, heap_, name_, first);
+        rx_mem_ = nullptr;
+    }
+    if (tx_mem_ != nullptr) {
+        q.end_or_hold(*grants_, std::span<const GrantRef>(tx_refs_, tx_granted_), tx_mem_, heap_, name_, first);
+        tx_mem_ = nullptr;
+    }
+    if (ring_mem_ != nullptr) {
+        q.end_or_hold(*grants_, std::span<const GrantRef>(ring_refs_, ring_granted_), ring_mem_, heap_, name_, first);
+        ring_mem_ = nullptr;
+    }
+    rx_granted_ = tx_granted_ = ring_granted_ = 0;
+    rx_count_ = tx_count_ = 0;
+    tx_free_count_ = tx_in_flight_count_ = 0;
+    if (port_.value() != 0) {
+        Status closed = xen::evtchn_close(*xen_, port_);
+        if (!closed.ok() && first.ok()) first = closed;
+        port_ = EvtchnPort(0);
+    }
+    connected_ = false;
+    return first;
+}
+
+Status NetFront::close() {
+    if (!connected_) return ok();
+    // 1. No more RX buffers; every TX page back from the backend, which maps
+    //    them until the skb is freed (bounded: dom0's bridge frees quickly).
+    rx_stopped_ = true;
+    Status drained = ok();
+    if (broken_[0] == '\0') {
+        Deadline until = Deadline::after_ms(options_.tx_timeout_ms);
+        for (;;) {
+            drained = reap_tx();
+            if (!drained.ok() || tx_in_flight_count_ == 0) break;
+            events_->consume(port_);
+            if (tx_ring_.arm_response_event()) continue;
+            if (until.expired()) {
+                drained = Error::make(Errc::timeout, "%s: %u frames still unanswered after %lu ms", name_,
+                                      tx_in_flight_count_, until.budget_ms());
+                break;
+            }
+            if (!events_->block_on(port_, until).ok()) (void)xen::sched_yield(*xen_);
+        }
+    }
+    // 2-6. Even when the drain failed: after Closed the backend has unmapped
+    //      everything, and a page it still holds is caught by the grant ends.
+    Status released = release(true);
+    return drained.ok() ? released : drained;  // the cause first: a backend that kept TX pages
+}
+
+Status NetFront::reset() {
+    Status closed = close();
+    // A ring the backend broke is closed all the same (release ends what it can).
+    if (!closed.ok()) return closed;
+    broken_[0] = '\0';
+    return open();
+}
+
+}  // namespace xb::pvnet
