@@ -3,7 +3,12 @@
 // lib/decompress_unlz4.c): magic 0x184C2102 (LE32), then blocks, each a LE32
 // compressed size and an independent lz4 block of at most 8 MiB of output.
 // A block size equal to the magic starts a new legacy stream (concatenated
-// files). No allocation: each block decodes straight into `out`.
+// files). The format has no end marker: after at least one block, a block
+// size no block can have ends the stream, as the reference tool's legacy
+// reader does (lz4 programs/lz4io.c, LZ4IO_decodeLegacyStream: "Cannot read
+// next block : maybe new stream ?"), so data that is followed by other bytes
+// in memory (`unzip` reads to the end of RAM) decodes. No allocation: each
+// block decodes straight into `out`.
 #include <lz4.h>
 
 #include "lib/endian.h"
@@ -25,6 +30,7 @@ Result<std::uint64_t> unlz4(std::span<const std::uint8_t> in, std::span<std::uin
     }
     std::uint64_t pos = 4;
     std::uint64_t out_pos = 0;
+    std::uint64_t blocks = 0;
     // Every round consumes at least 4 bytes of input.
     // 4 bytes or fewer left cannot hold a block: the kernel's appended LE32
     // size, or padding, ends the data.
@@ -33,6 +39,7 @@ Result<std::uint64_t> unlz4(std::span<const std::uint8_t> in, std::span<std::uin
         const std::uint32_t size = load_le32(in.data() + pos);
         pos += 4;
         if (size == kMagic) continue;
+        if (size > kMaxBlockInput && blocks > 0) break;  // the end of the stream
         if (size == 0 || size > kMaxBlockInput) {
             return Error::make(Errc::bad_data, "corrupt lz4 data at input byte %lu: block size %u (limit %lu)",
                                block_at, size, kMaxBlockInput);
@@ -74,6 +81,7 @@ Result<std::uint64_t> unlz4(std::span<const std::uint8_t> in, std::span<std::uin
         }
         out_pos += static_cast<std::uint64_t>(n);
         pos += size;
+        ++blocks;
         TRY(ticker.tick(out_pos));
     }
     return out_pos;

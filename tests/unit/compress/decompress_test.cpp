@@ -193,6 +193,20 @@ TEST(DecompressLz4, BadBlockSize) {
               "corrupt lz4 data at input byte 4: block size 2147483647 (limit 8421520)");
 }
 
+// `unzip` hands the decoder everything up to the end of RAM, and lz4's legacy
+// format has no end marker: what follows the last block must end the stream
+// (as `lz4 -d` reads it), not fail it. A bad size before any block still fails.
+TEST(DecompressLz4, BytesAfterTheLastBlockEndTheStream) {
+    const Bytes data = sample(100000, 3);
+    Bytes comp = xb::sim::compress_with_tool(data, "lz4");
+    for (std::uint8_t b : {0xff, 0xee, 0xdd, 0x7f, 0x00, 0x11}) comp.push_back(b);
+    Bytes out(data.size() + 4096);
+    auto r = decompress(Compression::lz4, comp, out);
+    ASSERT_TRUE(r.ok()) << std::string(r.error().message());
+    ASSERT_EQ(r.value(), data.size());
+    EXPECT_TRUE(std::equal(data.begin(), data.end(), out.begin()));
+}
+
 TEST(Decompress, NoMethod) {
     Bytes out(4);
     auto r = decompress(Compression::none, Bytes{1, 2, 3}, out);
