@@ -193,7 +193,7 @@ done
 poweroff -f
 """
 NET_LINUX_APPLETS = ("sh", "mount", "cat", "echo", "insmod", "sleep", "stty", "poweroff", "cut",
-                     "awk", "head", "od", "dd", "uname", "dmesg")
+                     "awk", "head", "od", "dd", "uname", "dmesg", "timeout")
 
 
 def net_linux_initramfs(work):
