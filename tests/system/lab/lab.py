@@ -15,6 +15,9 @@ Channels between the host and the emulated machine:
   console  a virtio-serial port; dom0 wires the current guest's PV console to it (xenconsole)
   share    a 9p directory (<workdir>/share): the plan and guest files in, dom0's logs out
 Both sockets are unix sockets that this module listens on and QEMU connects to.
+QEMU has no NIC (-nic none): the only network is inside the machine, dom0's bridge xenbr0
+(10.9.0.1/24) with DHCP, TFTP and HTTP servers, started for guests with vifs
+(GuestSpec.vifs, NetServices, Lab(srv_dir=)).
 
 Stdlib only. Run tests/system/lab/setup.sh (or ensure_setup()) before using Lab.
 CLI: lab.py setup | lab.py interactive --kernel PATH [--memory MiB] [--disk IMG ...]
