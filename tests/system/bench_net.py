@@ -139,9 +139,11 @@ def main():
         if label in xenboot:
             xb = f"{med(xenboot[label])[0]:6.2f} MiB/s ({med(xenboot[label])[1]:6.2f} s)"
             ratio = f"  {med(xenboot[label])[0] / med(linux[label])[0]:4.2f}x Linux" if label in linux else ""
+        elif label.endswith("[partial]"):
+            xb, ratio = "-", ""
         else:
             xb, ratio = ("not measured yet" if not measured else "-"), ""
-        print(f"  {label:20s} linux {lx:28s} xenboot {xb}{ratio}")
+        print(f"  {label:28s} linux {lx:28s} xenboot {xb}{ratio}")
     if not measured:
         print("xenboot side: NOT MEASURED (xenboot has no network commands yet); Linux figures only")
     return summary(checks, work)
