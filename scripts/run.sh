@@ -9,6 +9,12 @@
 #   XENBOOT_MEMORY=MiB (default 512)                      guest RAM
 #   XENBOOT_SAMPLE_DISK=LAYOUT|none (default mbr-ext4)    which sample disk to attach
 #       (tests/system/sample_disk.py --list; built in its interactive variant, cached)
+#   XENBOOT_NET=1                                         give the guest a vif
+#       (mac=00:16:3e:12:34:56,bridge=xenbr0) on dom0's bridge; dom0 answers DHCP (next-server
+#       10.9.0.1, boot file pxelinux.0) and serves build/netboot-sample over TFTP and HTTP:
+#       Image (the lab's kernel), initrd.img (the sample initramfs: it brings up eth0 and
+#       pings dom0) and pxelinux.cfg/default. XENBOOT_SAMPLE_DISK=none with it: a diskless
+#       guest. (Network boot of this sample needs xenboot's pxe/tftpboot commands.)
 #   extra arguments go to lab.py interactive (e.g. --disk disk.img: attached after it)
 set -euo pipefail
 repo=$(cd "$(dirname "$0")/.." && pwd)
@@ -22,5 +28,16 @@ if [ "$layout" != none ]; then
   disk=$(python3 tests/system/sample_disk.py --layout "$layout" --interactive)
   disk_args=(--disk "$disk")
 fi
+net_args=()
+if [ "${XENBOOT_NET:-0}" != 0 ]; then
+  srv=build/netboot-sample
+  mkdir -p "$srv/pxelinux.cfg"
+  cp "${XENBOOT_LAB_DIR:-build/lab}/Image" "$srv/Image"
+  cp "$(python3 -c 'import sys; sys.path.insert(0, "tests/system"); import sample_disk
+print(sample_disk.build_initramfs())')" "$srv/initrd.img"
+  printf '%s\n' 'DEFAULT linux' 'LABEL linux' '  KERNEL Image' '  INITRD initrd.img' \
+    '  APPEND console=hvc0 loglevel=4' > "$srv/pxelinux.cfg/default"
+  net_args=(--vif 00:16:3e:12:34:56 --srv "$srv")
+fi
 exec python3 tests/system/lab/lab.py interactive --kernel build/fw/xenboot.bin \
-  --memory "${XENBOOT_MEMORY:-512}" "${disk_args[@]}" "$@"
+  --memory "${XENBOOT_MEMORY:-512}" "${disk_args[@]}" "${net_args[@]}" "$@"

@@ -166,3 +166,77 @@ class Figures:
                 versus = f"{med / ref:4.2f}x {reference_name}"
             shown = ", ".join(f"{r:.1f}" if not difference else f"{r:.2f}" for r in runs)
             print(f"  {label:{width}s} {med:7.{2 if difference else 1}f} {self.unit}  ({versus})  runs: {shown}")
+
+
+# --- the lab's network (issue 15): a Linux guest with a vif, and files to serve ----------
+NET_MAC = labmod.DEFAULT_MAC
+NET_DOM0 = labmod.NET_DOM0_IP
+NET_PROMPT = "NET-CMD?"
+# /init of the Linux net guest: brings eth0 up with /bin/lab-net (guestfiles.py), then runs
+# each line the host sends (echo off), printing NET-CMD? before and "NET-RC <rc>" after.
+# "poweroff" ends it.
+NET_LINUX_INIT = r"""#!/bin/sh
+export PATH=/bin
+mount -t proc proc /proc; mount -t sysfs sysfs /sys; mount -t devtmpfs devtmpfs /dev
+mount -t tmpfs -o size=200m tmpfs /tmp
+echo "NET-GUEST: linux up"
+for m in $(cat /modules); do insmod "$m"; done
+lab-net
+stty -echo
+while :; do
+  echo "NET-CMD?"
+  read -r line || break
+  [ "$line" = poweroff ] && break
+  eval "$line"
+  echo "NET-RC $?"
+done
+poweroff -f
+"""
+NET_LINUX_APPLETS = ("sh", "mount", "cat", "echo", "insmod", "sleep", "stty", "poweroff", "cut",
+                     "awk", "head", "od", "dd", "uname", "dmesg", "timeout")
+
+
+def net_linux_initramfs(work):
+    """The Linux net guest's initramfs (busybox, xen-blkfront + xen-netfront, lab-net,
+    lab-xfer, NET_LINUX_INIT as /init) in work/; returns its path."""
+    return guestfiles.guest_initramfs(os.path.join(work, "net-guest.cpio"), labmod.lab_dir(),
+                                      NET_LINUX_INIT, NET_LINUX_APPLETS, net=True)
+
+
+def net_linux_guest(name, initrd, net=None, memory_mib=320):
+    """A Linux DomU (the lab's Debian kernel, net_linux_initramfs) with one vif (NET_MAC)."""
+    return labmod.GuestSpec(name, os.path.join(labmod.lab_dir(), "Image"), memory_mib,
+                            ramdisk=initrd, cmdline="console=hvc0 loglevel=4",
+                            vifs=[NET_MAC], net=net)
+
+
+def net_guest_cmd(console, line, pattern, timeout=120.0):
+    """At the net guest's NET-CMD? prompt: runs `line`, waits for pattern (its match is in
+    console.last_match), then for "NET-RC <rc>"; returns rc. Raises lab.LabError."""
+    console.expect(NET_PROMPT, 60)
+    console.sendline(line)
+    console.expect(pattern, timeout)
+    m = console.last_match
+    console.expect(re.compile(r"NET-RC (\d+)"), 60)
+    rc = int(console.last_match.group(1))
+    console.last_match = m
+    return rc
+
+
+def random_file(path, size, seed=0x5eed):
+    """A file of `size` pseudo-random bytes (seeded: the same bytes each time, nothing
+    compressible or sparse); returns its md5 hex digest. Rewritten only if it differs."""
+    import hashlib
+    import random
+    rng = random.Random(seed)
+    data = rng.randbytes(size)
+    md5 = hashlib.md5(data).hexdigest()
+    try:
+        with open(path, "rb") as f:
+            if hashlib.md5(f.read()).hexdigest() == md5:
+                return md5
+    except OSError:
+        pass
+    with open(path, "wb") as f:
+        f.write(data)
+    return md5

@@ -9,6 +9,8 @@ a small busybox initramfs (`/boot/initrd.img`, gzip) whose /init
     at byte 0x10000 of the disk (in the gap before the first partition) and prints
       XENBOOT-GUEST: disk signature OK XENBOOT-SAMPLE-DISK:<layout>   (or ... FAILED ...)
     and  XENBOOT-GUEST: partitions: xvda1 xvda2 ...
+  - with a vif (the lab's network): loads xen-netfront, runs guestfiles' lab-net (DHCP lease,
+    ping of dom0) which prints  LAB: net up <ip> ping ok  (or  LAB: net FAILED <why>)
   - powers off if the kernel command line has `xbtest=poweroff`, else starts a shell on the
     console (prompt "xenboot-guest# "; `exit` powers off).
 
@@ -91,6 +93,12 @@ if [ -b /dev/$disk ]; then
 else
   echo "XENBOOT-GUEST: disk signature FAILED (no /dev/$disk after 20 s)"
 fi
+# A guest with a vif (the lab's network, issue 15): eth0 by DHCP and a ping of dom0; prints
+# "LAB: net up <ip> ping ok" or "LAB: net FAILED ..." (guestfiles.py lab-net).
+if ls /sys/bus/xen/devices 2>/dev/null | grep -q '^vif-'; then
+  echo "XENBOOT-GUEST: vif found, bringing up eth0"
+  lab-net
+fi
 case " $cmdline " in
   *" xbtest=poweroff "*) echo "XENBOOT-GUEST: powering off"; poweroff -f ;;
 esac
@@ -156,13 +164,14 @@ def _pattern(n, seed):
 
 def build_initramfs(files_dir=None, cache_dir=None):
     """The sample guest initramfs (newc cpio, gzip -9 without a timestamp): GUEST_INIT,
-    busybox and the xen-blkfront modules. Deterministic for given lab files."""
+    busybox, the xen-blkfront and xen-netfront modules and guestfiles' network scripts.
+    Deterministic for given lab files."""
     files_dir = files_dir or lab.lab_dir()
     cache_dir = cache_dir or default_cache_dir()
     os.makedirs(cache_dir, exist_ok=True)
     with tempfile.TemporaryDirectory(dir=cache_dir) as tmp:
         cpio = guestfiles.guest_initramfs(os.path.join(tmp, "initramfs.cpio"), files_dir,
-                                          GUEST_INIT, GUEST_APPLETS)
+                                          GUEST_INIT, GUEST_APPLETS, net=True)
         with open(cpio, "rb") as f:
             data = gzip.compress(f.read(), compresslevel=9, mtime=0)
     key = hashlib.sha256(data).hexdigest()[:16]

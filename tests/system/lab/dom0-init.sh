@@ -9,6 +9,11 @@
 #   guests/NAME/xl.cfg     xl config without disk lines (dom0 adds them); it names its files
 #                          as dom0 copies them: /run/lab/NAME/{kernel,ramdisk}
 #   guests/NAME/disks      disk image file names in guests/NAME/, in vdev order (xvda, xvdb, ...)
+#   guests/NAME/net/       only for a guest with a vif: the network services start for it
+#                          (net_up: bridge xenbr0 10.9.0.1/24, httpd and atftpd serving
+#                          /run/srv); net/srv/ is copied over /run/srv first, and
+#                          net/udhcpd.conf, if present, is the DHCP server's config for it
+#   srv/                   files served to every networked guest (copied to /run/srv once)
 #   out/NAME/, out/dom0/   logs written back by dom0
 #   cmd/ID.sh              a command for dom0 while a guest runs (Lab.dom0_run): dom0 runs it
 #                          with GUEST and DOMID set, writes cmd/ID.out, reports "cmd ID done"
@@ -25,6 +30,7 @@ say() { echo "LAB: $*"; }
 finish() {  # never returns: PID 1 must not exit
   if [ -d "$share/out/dom0" ]; then
     cp /var/log/xen/* "$share/out/dom0/" 2>/dev/null
+    cp /run/net/*.log "$share/out/dom0/" 2>/dev/null
     dmesg > "$share/out/dom0/dmesg.txt" 2>/dev/null
   fi
   sync
@@ -115,6 +121,44 @@ cmd_watch() {
   done
 }
 
+# --- networking (guests with a vif only; shared/docs/netboot.md §4) --------------------------
+# net_up: once per lab run, the bridge the vifs join (the stock vif-bridge hotplug script
+# adds each vif to it) with dom0's address, and the file servers on /run/srv (dom0's RAM):
+# busybox httpd on port 80 and atftpd (blksize, tsize, timeout, windowsize) on port 69.
+NET_IP=10.9.0.1
+net_up() {
+  [ ! -e /run/net/up ] || return 0
+  mkdir -p /run/net /run/srv
+  # Debian's busybox brctl has addbr/addif but no stp/setfd/show: STP is off by default,
+  # the forwarding delay is set through sysfs (0: a new port forwards at once).
+  [ -d /sys/class/net/xenbr0 ] || brctl addbr xenbr0 || return 1
+  echo 0 > /sys/class/net/xenbr0/bridge/forward_delay || return 1
+  ip addr flush dev xenbr0 && ip addr add "$NET_IP/24" dev xenbr0 &&
+    ip link set xenbr0 up || return 1
+  [ ! -d "$share/srv" ] || cp -a "$share/srv/." /run/srv/ || return 1
+  httpd -p "$NET_IP:80" -h /run/srv || return 1
+  atftpd --daemon --user root --group root --port 69 --bind-address "$NET_IP" \
+    --logfile /run/net/atftpd.log /run/srv || return 1
+  touch /run/net/up
+}
+
+# net_guest NAME: before the guest's xl create: its served files, and a DHCP server with its
+# settings (or none: a guest whose DHCP requests go unanswered).
+net_guest() {
+  net_up || return 1
+  [ ! -d "$share/guests/$1/net/srv" ] || cp -a "$share/guests/$1/net/srv/." /run/srv/ || return 1
+  if [ -n "${dhcpd_pid:-}" ]; then kill "$dhcpd_pid" 2>/dev/null; wait "$dhcpd_pid" 2>/dev/null; fi
+  dhcpd_pid=
+  rm -f /run/net/udhcpd.leases
+  if [ -f "$share/guests/$1/net/udhcpd.conf" ]; then
+    cp "$share/guests/$1/net/udhcpd.conf" /run/net/udhcpd.conf || return 1
+    touch /run/net/udhcpd.leases
+    echo "--- guest $1" >> /run/net/udhcpd.log
+    udhcpd -f /run/net/udhcpd.conf >> /run/net/udhcpd.log 2>&1 &
+    dhcpd_pid=$!
+  fi
+}
+
 run_guest() {
   name=$1
   src=$share/guests/$name
@@ -140,6 +184,9 @@ run_guest() {
     disks="$disks'format=raw, vdev=xvd$letter, access=rw, target=$loop', "
   done
   [ -z "$disks" ] || echo "disk = [ ${disks%, } ]" >> "$run/xl.cfg"
+  if [ -d "$src/net" ]; then
+    net_guest "$name" || { end_guest "$name" "error: network set-up failed"; return; }
+  fi
 
   # xl stays in the foreground (-F) until the domain shuts down and logs the shutdown reason
   # code; the config's on_* = "preserve" keeps the domain (and its console) until we destroy it.

@@ -18,10 +18,12 @@ mkdir -p "$debs"
 
 # Packages the lab ships. Their library dependencies are resolved below.
 roots=(xen-hypervisor-4.17-arm64 busybox-static xen-utils-4.17 xen-utils-common xenstore-utils
-       bash util-linux)
+       bash util-linux atftpd)
 # Only these roots have their libraries followed: util-linux is shipped for flock(1) alone,
 # which needs nothing but libc, and following it would pull in PAM, systemd, SELinux, ...
-lib_roots=(xen-utils-4.17 xen-utils-common xenstore-utils bash)
+# atftpd is the lab's TFTP server (the only Debian one with RFC 7440 windowsize; busybox has
+# no tftpd), run in dom0 for guests with a vif.
+lib_roots=(xen-utils-4.17 xen-utils-common xenstore-utils bash atftpd)
 
 dpkg --print-foreign-architectures | grep -qx arm64 ||
   { echo "fetch-packages: arm64 is not a dpkg architecture: run scripts/install-deps.sh" >&2; exit 1; }
@@ -56,6 +58,21 @@ fetch_all() {
 
   # Download what is missing. The cache check uses the candidate version, so a new candidate
   # is downloaded and an old file is left unused. apt-get download writes an epoch ':' as %3a.
+  # A library package with no arm64 candidate is Architecture: all (data such as
+  # libtirpc-common's /etc/netconfig, which the lab's binaries do not need): left out.
+  declare -A cand=()
+  while read -r p v; do cand[$p]=$v; done < <(
+    apt-cache show --no-all-versions "${pkgs[@]/%/:arm64}" 2>/dev/null |
+      awk '/^Package:/{p=$2} /^Version:/{print p, $2}')
+  kept=()
+  for p in "${pkgs[@]}"; do
+    if [ -n "${cand[$p]:-}" ]; then kept+=("$p")
+    elif printf '%s\n' "${roots[@]}" | grep -qx "$p"; then
+      echo "fetch-packages: no arm64 candidate for $p" >&2; return 1
+    fi
+  done
+  pkgs=("${kept[@]}")
+
   files=()
   fetched=()
   while read -r p v; do
@@ -67,8 +84,7 @@ fetch_all() {
       fetched+=("$f")
     fi
     files+=("$f")
-  done < <(apt-cache show --no-all-versions "${pkgs[@]/%/:arm64}" |
-             awk '/^Package:/{p=$2} /^Version:/{print p, $2}')
+  done < <(for p in "${pkgs[@]}"; do echo "$p ${cand[$p]}"; done)
   [ "${#files[@]}" -eq "${#pkgs[@]}" ] ||
     { echo "fetch-packages: no candidate for some of: ${pkgs[*]}" >&2; return 1; }
 }

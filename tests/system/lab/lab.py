@@ -15,9 +15,13 @@ Channels between the host and the emulated machine:
   console  a virtio-serial port; dom0 wires the current guest's PV console to it (xenconsole)
   share    a 9p directory (<workdir>/share): the plan and guest files in, dom0's logs out
 Both sockets are unix sockets that this module listens on and QEMU connects to.
+QEMU has no NIC (-nic none): the only network is inside the machine, dom0's bridge xenbr0
+(10.9.0.1/24) with DHCP, TFTP and HTTP servers, started for guests with vifs
+(GuestSpec.vifs, NetServices, Lab(srv_dir=)).
 
 Stdlib only. Run tests/system/lab/setup.sh (or ensure_setup()) before using Lab.
 CLI: lab.py setup | lab.py interactive --kernel PATH [--memory MiB] [--disk IMG ...]
+     [--vif MAC [--srv DIR] [--boot-file F] [--pxe-config F]]
 """
 
 import argparse
@@ -48,8 +52,19 @@ DOM0_KERNEL_ADDR = 0x42000000
 DOM0_INITRD_ADDR = 0x49000000
 
 # xl.cfg keys the lab writes itself; GuestSpec.extra_cfg may not set them.
-LAB_KEYS = {"name", "kernel", "ramdisk", "cmdline", "extra", "root", "memory", "disk",
+LAB_KEYS = {"name", "kernel", "ramdisk", "cmdline", "extra", "root", "memory", "disk", "vif",
             "on_poweroff", "on_reboot", "on_crash", "on_watchdog", "on_soft_reset"}
+
+# The lab's network, inside the emulated machine only (QEMU has no NIC: -nic none): dom0's
+# bridge xenbr0 with NET_DOM0_IP, which every vif joins; the DHCP server leases from
+# NET_LEASES; httpd (port 80) and atftpd (port 69) serve /run/srv in dom0.
+NET_BRIDGE = "xenbr0"
+NET_DOM0_IP = "10.9.0.1"
+NET_MASK = "255.255.255.0"
+NET_LEASES = ("10.9.0.100", "10.9.0.199")
+DEFAULT_MAC = "00:16:3e:12:34:56"      # Xen's OUI 00:16:3e
+_MAC = re.compile(r"[0-9a-f]{2}(:[0-9a-f]{2}){5}")
+_DHCP_VALUE = re.compile(r"[A-Za-z0-9_./:+-]{1,127}")
 
 # In-band frame dom0 writes on the console port after a guest's last output byte.
 _END_FRAME = re.compile(rb"\x1b_LAB:end:([^\x1b]*)\x1b\\")
@@ -89,11 +104,69 @@ def _tail(text, n=3000):
 
 
 @dataclasses.dataclass
+class NetServices:
+    """What dom0 serves to one guest with a vif (GuestSpec.net). The file servers (httpd,
+    atftpd) serve dom0's /run/srv: Lab(srv_dir=) fills it once for all guests, `files`
+    adds to it (served path -> host path) just before this guest is created.
+    dhcp=False: no DHCP server runs for this guest (its requests go unanswered).
+    DHCP reply: siaddr (next-server) = next_server, BOOTP file = boot_file, option 66 =
+    tftp_server, 67 = boot_file, 209 (PXELINUX config file) = pxe_config, 210 (path prefix)
+    = path_prefix, plus subnet mask and router; None leaves a field out. dhcp_lines: further
+    busybox udhcpd.conf lines (e.g. "opt dns 10.9.0.1")."""
+    dhcp: bool = True
+    boot_file: str = "pxelinux.0"
+    next_server: str = NET_DOM0_IP
+    tftp_server: str = NET_DOM0_IP
+    pxe_config: str = None
+    path_prefix: str = None
+    dhcp_lines: list = dataclasses.field(default_factory=list)
+    files: dict = dataclasses.field(default_factory=dict)
+
+    def check(self, guest):
+        for key in ("boot_file", "next_server", "tftp_server", "pxe_config", "path_prefix"):
+            v = getattr(self, key)
+            if v is not None and not _DHCP_VALUE.fullmatch(v):
+                raise LabError(f"guest {guest}: net.{key} {v!r}: use [A-Za-z0-9_./:+-], 1-127 chars")
+        for line in self.dhcp_lines:
+            if "\n" in line:
+                raise LabError(f"guest {guest}: net.dhcp_lines entry {line!r} has a newline")
+        for rel, src in self.files.items():
+            parts = rel.split("/")
+            if rel.startswith("/") or any(p in ("", ".", "..") for p in parts):
+                raise LabError(f"guest {guest}: net.files path {rel!r}: relative, no . or ..")
+            if not os.path.isfile(src):
+                raise LabError(f"guest {guest}: no such file {src}")
+
+    def udhcpd_conf(self):
+        """busybox udhcpd.conf for dom0 (None when dhcp is False)."""
+        if not self.dhcp:
+            return None
+        lines = [f"start {NET_LEASES[0]}", f"end {NET_LEASES[1]}", f"interface {NET_BRIDGE}",
+                 "lease_file /run/net/udhcpd.leases", "max_leases 100", "auto_time 0",
+                 f"opt subnet {NET_MASK}", f"opt router {NET_DOM0_IP}", "opt lease 86400"]
+        if self.next_server:
+            lines.append(f"siaddr {self.next_server}")
+        if self.boot_file:
+            lines += [f"boot_file {self.boot_file}", f"opt bootfile {self.boot_file}"]
+        if self.tftp_server:
+            lines.append(f"opt tftp {self.tftp_server}")
+        if self.pxe_config:
+            lines.append(f"opt pxeconffile {self.pxe_config}")
+        if self.path_prefix:
+            lines.append(f"opt pxepathprefix {self.path_prefix}")
+        return "\n".join(lines + list(self.dhcp_lines)) + "\n"
+
+
+@dataclasses.dataclass
 class GuestSpec:
     """One DomU. kernel, ramdisk and disks are host paths. Disks are raw images that dom0
     copies into its RAM and attaches as xvda, xvdb, ... (writes are not copied back).
     extra_cfg: further xl.cfg lines ("key = value"), e.g. 'vcpus = 2', 'vuart = "sbsa_uart"';
-    keys in LAB_KEYS are refused. cmdline becomes xl's cmdline (the DT /chosen/bootargs)."""
+    keys in LAB_KEYS are refused. cmdline becomes xl's cmdline (the DT /chosen/bootargs).
+    vifs: network interfaces on dom0's bridge, each a MAC ("00:16:3e:12:34:56" becomes
+    'mac=00:16:3e:12:34:56,bridge=xenbr0') or a whole xl vif spec (anything with "=");
+    a guest with vifs gets dom0's network services (net, default NetServices()).
+    No disks and no ramdisk: a diskless guest."""
     name: str
     kernel: str
     memory_mib: int = 64
@@ -101,6 +174,15 @@ class GuestSpec:
     disks: list = dataclasses.field(default_factory=list)
     ramdisk: str = None
     cmdline: str = None
+    vifs: list = dataclasses.field(default_factory=list)
+    net: NetServices = None
+
+    def vif_specs(self):
+        return [v if "=" in v else f"mac={v},bridge={NET_BRIDGE}" for v in self.vifs]
+
+    def services(self):
+        """The network services for this guest: None without vifs."""
+        return (self.net or NetServices()) if self.vifs else None
 
     def check(self):
         if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,40}", self.name):
@@ -118,6 +200,16 @@ class GuestSpec:
                 raise LabError(f"guest {self.name}: extra_cfg line {line!r} is not 'key = value'")
             if m.group(1) in LAB_KEYS:
                 raise LabError(f"guest {self.name}: extra_cfg may not set {m.group(1)!r}")
+        for v in self.vifs:
+            if "=" not in v and not _MAC.fullmatch(v):
+                raise LabError(f"guest {self.name}: vif {v!r} is neither a lower-case MAC "
+                               "nor an xl vif spec")
+            if re.search(r"['\"\\\n\[\]]", v):
+                raise LabError(f"guest {self.name}: vif {v!r} may not contain quotes, [, ], \\")
+        if self.net is not None and not self.vifs:
+            raise LabError(f"guest {self.name}: net services given but no vif")
+        if self.services():
+            self.services().check(self.name)
 
     def xl_cfg(self, guest_dir):
         """The xl config; guest_dir is where dom0 puts kernel and ramdisk. dom0 appends
@@ -135,6 +227,8 @@ class GuestSpec:
         # lets the console drain, then destroys it.
         for key in ("on_poweroff", "on_reboot", "on_crash", "on_watchdog", "on_soft_reset"):
             lines.append(f'{key} = "preserve"')
+        if self.vifs:
+            lines.append("vif = [ " + ", ".join(f"'{v}'" for v in self.vif_specs()) + " ]")
         lines += [l.strip() for l in self.extra_cfg]
         return "\n".join(lines) + "\n"
 
@@ -351,11 +445,14 @@ class Lab:
     least 2048 MiB.
     xenstored: "oxenstored" (Debian's default) or "xenstored" (the C one).
     xen_args / dom0_args: appended to Xen's / dom0 Linux's command line.
+    srv_dir: a host directory served over TFTP and HTTP to guests with a vif (its tree is
+    copied into dom0's RAM, /run/srv, before the first such guest); dom0's memory grows by
+    its size and that of the guests' NetServices.files.
     """
 
     def __init__(self, workdir, guests, log_dir=None, *, boot_timeout=180.0,
                  qemu_memory_mib=None, dom0_memory_mib=None, xenstored="oxenstored",
-                 xen_args="", dom0_args="", files_dir=None):
+                 xen_args="", dom0_args="", files_dir=None, srv_dir=None):
         self.workdir = os.path.abspath(workdir)
         self.guests = list(guests)
         self.log_dir = os.path.abspath(log_dir or os.path.join(self.workdir, "logs"))
@@ -370,9 +467,17 @@ class Lab:
             raise LabError(f"guest names must be unique: {names}")
         for g in self.guests:
             g.check()
+        self.srv_dir = srv_dir
+        if srv_dir is not None and not os.path.isdir(srv_dir):
+            raise LabError(f"srv_dir {srv_dir}: not a directory")
         mib = lambda n: math.ceil(n / 2**20)
         disk_mib = max([mib(sum(os.path.getsize(d) for d in g.disks)) for g in self.guests] + [0])
-        self.dom0_memory_mib = dom0_memory_mib or 512 + disk_mib
+        # Served files live in dom0's tmpfs for the whole run.
+        srv_bytes = sum(os.path.getsize(os.path.join(d, f)) for d, _, fs in os.walk(srv_dir or "")
+                        for f in fs if os.path.isfile(os.path.join(d, f)))
+        srv_bytes += sum(os.path.getsize(src) for g in self.guests if g.services()
+                         for src in g.services().files.values())
+        self.dom0_memory_mib = dom0_memory_mib or 512 + disk_mib + mib(srv_bytes)
         guest_mib = max([g.memory_mib for g in self.guests] + [0])
         # Xen gives dom0 1:1-mapped memory in large aligned blocks: -m 768 with 512 MiB for
         # dom0 fails ("Failed to allocate requested dom0 memory"). With bootscrub=false, RAM
@@ -491,6 +596,19 @@ class Lab:
                 f.write("".join(f"disk{i}.img\n" for i in range(len(g.disks))))
             with open(os.path.join(d, "xl.cfg"), "w") as f:
                 f.write(g.xl_cfg(f"/run/lab/{g.name}"))   # dom0 copies the files there
+            net = g.services()
+            if net:   # guests/NAME/net/ makes dom0 start the network services
+                os.makedirs(os.path.join(d, "net", "srv"))
+                conf = net.udhcpd_conf()
+                if conf:
+                    with open(os.path.join(d, "net", "udhcpd.conf"), "w") as f:
+                        f.write(conf)
+                for rel, src in net.files.items():
+                    dst = os.path.join(d, "net", "srv", rel)
+                    os.makedirs(os.path.dirname(dst), exist_ok=True)
+                    _put(src, dst)
+        if self.srv_dir:
+            shutil.copytree(self.srv_dir, os.path.join(share, "srv"), copy_function=_put)
         return share
 
     def close(self):
@@ -648,14 +766,18 @@ def _interactive(args):
     import tty
     import termios
     ensure_setup()
+    net = None
+    if args.vif and (args.boot_file or args.pxe_config):
+        net = NetServices(boot_file=args.boot_file or "pxelinux.0", pxe_config=args.pxe_config)
     spec = GuestSpec("guest", args.kernel, args.memory, extra_cfg=args.cfg or [],
-                     disks=args.disk or [], ramdisk=args.ramdisk, cmdline=args.cmdline)
+                     disks=args.disk or [], ramdisk=args.ramdisk, cmdline=args.cmdline,
+                     vifs=args.vif or [], net=net)
     workdir = args.workdir or tempfile.mkdtemp(prefix="xenboot-lab-")
     fd = sys.stdin.fileno()
     is_tty = os.isatty(fd)
     err = lambda msg: print(f"\r\nlab: {msg}", file=sys.stderr, flush=True)
     err(f"booting Xen + dom0 (logs: {args.log_dir or os.path.join(workdir, 'logs')})")
-    with Lab(workdir, [spec], log_dir=args.log_dir) as lab:
+    with Lab(workdir, [spec], log_dir=args.log_dir, srv_dir=args.srv) as lab:
         lab.wait_guest_start(180)   # xl loads a 33 MB Linux Image in ~5-10 s
         err(f"guest up after {lab.elapsed():.1f} s; Ctrl-] quits\r")
         saved = termios.tcgetattr(fd) if is_tty else None
@@ -708,6 +830,12 @@ def main(argv=None):
     i.add_argument("--ramdisk", help="guest ramdisk")
     i.add_argument("--cmdline", help="guest command line")
     i.add_argument("--cfg", action="append", help="extra xl.cfg line, e.g. 'vcpus = 2'")
+    i.add_argument("--vif", action="append", metavar="MAC",
+                   help=f"a vif on dom0's bridge {NET_BRIDGE} (e.g. {DEFAULT_MAC}; repeat for "
+                   f"more): dom0 serves DHCP, TFTP and HTTP on {NET_DOM0_IP}")
+    i.add_argument("--srv", metavar="DIR", help="directory served over TFTP and HTTP (with --vif)")
+    i.add_argument("--boot-file", help="DHCP boot file (BOOTP file, option 67; default pxelinux.0)")
+    i.add_argument("--pxe-config", help="DHCP option 209 (PXELINUX config file)")
     i.add_argument("--timeout", type=float, help="give up after this many seconds")
     i.add_argument("--workdir", help="scratch directory (default: a new one under /tmp)")
     i.add_argument("--log-dir", help="log directory (default: <workdir>/logs)")

@@ -30,8 +30,9 @@ xenbin=usr/lib/xen-4.17/bin
 # Multiarch library directories of the sysroot, searched in this order for NEEDED entries.
 libdirs=(lib/aarch64-linux-gnu usr/lib/aarch64-linux-gnu lib usr/lib)
 # dom0's kernel modules; their dependencies are added from modules.dep, in load order.
+# xen-netback and bridge (+ llc, stp) serve guests with a vif (netboot.md §4).
 modules=(xen-evtchn xen-privcmd xenfs xen-gntdev xen-gntalloc xen-blkback loop
-         virtio_mmio 9pnet_virtio 9p virtio_console)
+         virtio_mmio 9pnet_virtio 9p virtio_console xen-netback bridge)
 
 # --- Xen and the kernel -------------------------------------------------------------------
 kver=$(ls "$sysroot/lib/modules")
@@ -65,6 +66,7 @@ put bin/busybox usr/bin/busybox      # applet links are made at boot (busybox --
 ln -s busybox "$stage/usr/bin/sh"
 put bin/bash usr/bin/bash            # the block hotplug script is a bash script
 put usr/bin/flock usr/bin/flock      # ... that locks with flock(1); busybox has none
+put usr/sbin/atftpd usr/sbin/atftpd  # TFTP server with windowsize (busybox has no tftpd)
 for t in xl xenconsole xenconsoled oxenstored xenstored xen-init-dom0; do
   put "$xenbin/$t" "$xenbin/$t"
   ln -s "../lib/xen-4.17/bin/$t" "$stage/usr/sbin/$t"
@@ -75,6 +77,9 @@ for t in chmod exists list ls read rm watch write; do ln -s xenstore "$stage/usr
 # xl needs libgcc_s at run time (dlopen'ed by glibc for pthread_cancel): not a NEEDED entry.
 put lib/aarch64-linux-gnu/libgcc_s.so.1 usr/lib/aarch64-linux-gnu/libgcc_s.so.1
 cp -r "$sysroot/etc/xen" "$stage/etc/xen"
+# atftpd --user root looks the user up (getpwnam): the files backend needs these two.
+printf 'root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/nonexistent:/bin/false\n' > "$stage/etc/passwd"
+printf 'root:x:0:\nnogroup:x:65534:\n' > "$stage/etc/group"
 
 # --- libraries: the NEEDED closure of every shipped ELF -------------------------------------
 find_lib() {

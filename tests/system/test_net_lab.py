@@ -1,0 +1,148 @@
+#!/usr/bin/env python3
+"""System test of the lab's network (issue 15): proves what the xenboot network tests rely on,
+with guests whose network stack is not xenboot's.
+
+One lab run, two guests, both with a vif (00:16:3e:12:34:56) on dom0's bridge xenbr0:
+  linux-net  Debian's kernel + a busybox initramfs with xen-netfront (harness.NET_LINUX_INIT):
+             /bin/lab-net gets a lease from dom0's udhcpd and pings 10.9.0.1; the lease must
+             carry what lab.NetServices configured (siaddr, BOOTP file, options 66, 67, 209);
+             dom0 sees the vif's backend Connected; then busybox wget (HTTP, httpd) and
+             busybox tftp -b 65464 (TFTP, atftpd) download a 32 MiB random file whose md5
+             must equal the host's and dom0's; tftp -b 1468 a 2 MiB one and tftp with the
+             default 512-byte blocks a 64 KiB one (lockstep TFTP with small blocks takes
+             minutes for 32 MiB under TCG: bench_net.py measures that).
+  diskless   xenboot with a vif and no disk at all: it must reach its prompt after its
+             autoboot finds nothing (what it prints is shown), and power off on command;
+             dom0 must have its per-guest served files (NetServices.files) in /run/srv.
+Prints PASS/FAIL lines, the figures, and "N passed, N failed".
+"""
+
+import os
+import re
+import sys
+import time
+
+from harness import (FIRMWARE, MIB, NET_DOM0, Checks, expect, guest_end, guestfiles, labmod,
+                     net_guest_cmd, net_linux_guest, net_linux_initramfs, print_figures,
+                     random_file, summary, systest_dir)
+
+BIG = "big.bin"
+BIG_SIZE = 32 * MIB
+MID = "mid.bin"
+MID_SIZE = 2 * MIB
+SMALL = "small.bin"
+SMALL_SIZE = 64 * 1024
+PXE_209 = "pxelinux.cfg/netlab-209"
+
+
+def linux_guest(checks, lab, md5, figures):
+    c = lab.console
+    domid = lab.wait_guest_start(timeout=300)   # xl create + the vif's hotplug script: 20-60 s
+    figures["linux-net: QEMU start -> guest unpaused"] = f"{lab.timings['start:linux-net']:.1f} s"
+    if not expect(checks, c, "linux-net: guest up", "NET-GUEST: linux up", 120):
+        return
+    if expect(checks, c, "linux-net: DHCP lease from dom0's udhcpd", guestfiles.LEASE_LINE, 90):
+        lease = dict(kv.split("=", 1) for kv in c.last_match.group(1).split() if "=" in kv)
+        figures["linux-net: lease"] = c.last_match.group(1)
+        checks.check("linux-net: address from the lease range",
+                     re.fullmatch(r"10\.9\.0\.1\d\d", lease.get("ip", "")) is not None, lease)
+        want = {"siaddr": NET_DOM0, "boot_file": "pxelinux.0", "tftp": NET_DOM0,
+                "bootfile": "pxelinux.0", "pxeconffile": PXE_209, "router": NET_DOM0}
+        got = {k: lease.get(k) for k in want}
+        checks.check("linux-net: lease carries next-server, file, options 66/67/209, router",
+                     got == want, f"got {got}")
+    if not expect(checks, c, "linux-net: LAB: net up ... ping ok", guestfiles.NET_LINE, 60) or \
+            not c.last_match.group(1).startswith("up"):
+        checks.check("linux-net: network up", False, c.last_match.group(0) if c.last_match else "")
+        c.expect("NET-CMD?", 30)
+        c.sendline("poweroff")
+        return
+    rc, out = lab.dom0_run("xenstore-read /local/domain/0/backend/vif/$DOMID/0/state; "
+                           f"md5sum /run/srv/{BIG}", timeout=60)
+    lines = out.split()
+    checks.check("dom0: vif backend Connected (state 4)", rc == 0 and lines[:1] == ["4"], out)
+    checks.check("dom0: served file's md5 equals the host's", md5[BIG] in out, out)
+    url = f"http://{NET_DOM0}/{BIG}"
+    runs = [("http", f"lab-xfer http /tmp/f wget -q -O /tmp/f {url}", md5[BIG], BIG_SIZE),
+            ("tftp-b65464", f"lab-xfer tftp-b65464 /tmp/f tftp -g -b 65464 -r {BIG} -l /tmp/f {NET_DOM0}",
+             md5[BIG], BIG_SIZE),
+            ("tftp-b1468", f"lab-xfer tftp-b1468 /tmp/f tftp -g -b 1468 -r {MID} -l /tmp/f {NET_DOM0}",
+             md5[MID], MID_SIZE),
+            ("tftp-b512", f"lab-xfer tftp-b512 /tmp/f tftp -g -r {SMALL} -l /tmp/f {NET_DOM0}",
+             md5[SMALL], SMALL_SIZE)]
+    for label, line, want_md5, size in runs:
+        try:
+            rc = net_guest_cmd(c, line, guestfiles.XFER_LINE, 600)
+        except labmod.LabError as e:
+            checks.check(f"linux-net: {label} download", False, str(e))
+            continue
+        _, xrc, nbytes, secs, got_md5 = c.last_match.groups()
+        ok = xrc == "0" and int(nbytes) == size and got_md5 == want_md5
+        checks.check(f"linux-net: {label} download, md5 as on the host", ok, c.last_match.group(0))
+        figures[f"linux-net: {label}"] = (f"{int(nbytes)} bytes in {float(secs):.2f} s "
+                                          f"({int(nbytes) / MIB / max(float(secs), 1e-3):.2f} MiB/s)")
+    c.expect("NET-CMD?", 60)
+    c.sendline("poweroff")
+    end = guest_end(lab, 120)
+    checks.check("linux-net: powered off", end == "poweroff", end)
+
+
+def diskless_guest(checks, lab, figures):
+    c = lab.console
+    lab.wait_guest_start(timeout=300)
+    t0 = time.monotonic()
+    if not expect(checks, c, "diskless: xenboot reaches its prompt with no disk", "=> ", 180):
+        return
+    text = c.output()
+    start = text.rfind("xenboot")
+    figures["diskless: to the prompt"] = f"{time.monotonic() - t0:.1f} s after unpause was seen"
+    figures["diskless: console"] = "\n  " + "\n  ".join(text[max(start, 0):].splitlines()[-12:])
+    rc, out = lab.dom0_run("ls /run/srv/pxelinux.cfg; cat /run/srv/pxelinux.cfg/default", 60)
+    checks.check("dom0: the guest's own served files are in /run/srv",
+                 rc == 0 and "netlab-209" in out and "LABEL netlab" in out, out)
+    c.sendline("poweroff")
+    end = guest_end(lab, 60)
+    checks.check("diskless: powered off", end == "poweroff", end)
+
+
+def main():
+    work = systest_dir("net_lab")
+    checks = Checks()
+    srv = os.path.join(work, "srv")
+    os.makedirs(os.path.join(srv, "pxelinux.cfg"), exist_ok=True)
+    md5 = {BIG: random_file(os.path.join(srv, BIG), BIG_SIZE),
+           MID: random_file(os.path.join(srv, MID), MID_SIZE, seed=6),
+           SMALL: random_file(os.path.join(srv, SMALL), SMALL_SIZE, seed=7)}
+    pxe = os.path.join(work, "pxe-default")
+    with open(pxe, "w") as f:
+        f.write("DEFAULT netlab\nLABEL netlab\n  KERNEL Image\n")
+    with open(os.path.join(srv, PXE_209), "w") as f:
+        f.write("DEFAULT netlab\n")
+    initrd = net_linux_initramfs(work)
+    guests = [net_linux_guest("linux-net", initrd, labmod.NetServices(pxe_config=PXE_209)),
+              labmod.GuestSpec("diskless", FIRMWARE, 64, vifs=[labmod.DEFAULT_MAC],
+                               net=labmod.NetServices(files={"pxelinux.cfg/default": pxe}))]
+    figures = {}
+
+    def body(lab):
+        figures["dom0 ready"] = f"{lab.timings['dom0_ready']:.1f} s after QEMU start"
+        linux_guest(checks, lab, md5, figures)
+        diskless_guest(checks, lab, figures)
+
+    wall = 0.0
+    labmod.ensure_setup()
+    t0 = time.monotonic()
+    try:
+        with labmod.Lab(work, guests, srv_dir=srv) as lab:
+            body(lab)
+            lab.wait_done(timeout=120)
+    except labmod.LabError as e:
+        checks.check("lab ran to the end", False, str(e))
+    wall = time.monotonic() - t0
+    figures["whole lab run"] = f"{wall:.1f} s"
+    print_figures(figures)
+    return summary(checks, work)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
