@@ -7,13 +7,16 @@ One xenboot guest gets one MBR disk made here without root:
   pvblock 0:2  FAT32 (mkfs.vfat + mcopy): a long-named file, a 12 MiB file, subdirectories
 and checks fstype, ls/ext4ls/fatls listings, load/ext4load/fatload with the CRC-32 of
 every loaded file (`crc32 ${fileaddr} ${filesize}`) against the host's, size/filesize,
-and the refusals (missing file, a load over xenboot's memory). Prints PASS/FAIL lines
-and "N passed, N failed".
+and the refusals (missing file, a load over xenboot's memory). The ext4 partition also
+holds one text compressed by the real gzip, zstd, xz, lzma and lz4 -l tools: `unzip` of
+each must give the text's CRC-32, which checks the firmware's own build of every decoder
+(the host tests link the system's libraries). Prints PASS/FAIL lines and "N passed, N failed".
 """
 
 import os
 import random
 import re
+import subprocess
 import sys
 import zlib
 
@@ -38,17 +41,35 @@ def contents():
     return ext4, fat
 
 
+# One text, compressed by each tool as kernels and initrds are (lz4 -l: the legacy
+# frame format Linux's Image.lz4 uses).
+COMPRESSORS = {"gz": ["gzip", "-9", "-n", "-c"], "zst": ["zstd", "-19", "-q", "-c"], "xz": ["xz", "-6", "--check=crc32", "-c"],
+               "lzma": ["xz", "--format=lzma", "-c"], "lz4": ["lz4", "-l", "-9", "-q", "-c"]}
+
+
+def compressed_text():
+    rnd = random.Random(7)
+    words = [bytes(rnd.choice(b"abcdefghijklmnopqrstuvwxyz") for _ in range(rnd.randint(2, 9))) for _ in range(500)]
+    text = b" ".join(rnd.choice(words) for _ in range(700000)) + b"\n"
+    return text, {ext: subprocess.run(cmd, input=text, stdout=subprocess.PIPE, check=True).stdout
+                  for ext, cmd in COMPRESSORS.items()}
+
+
 def build_disk(work):
     ext4_files, fat_files = contents()
+    text, packed = compressed_text()
+    for ext, data in packed.items():
+        ext4_files[f"z/text.{ext}"] = data
     ext4_root, fat_root = os.path.join(work, "ext4-root"), os.path.join(work, "fat-root")
     make_tree(ext4_root, ext4_files)
     with open(os.path.join(ext4_root, "sparse.bin"), "r+b") as f:
         f.seek(5 * MIB)
         f.write(b"end of a sparse file")
     ext4_files["sparse.bin"] = bytes(5 * MIB) + b"end of a sparse file"
+    ext4_files["z/text"] = text  # not on the disk: what every z/text.* must unzip to
     make_tree(fat_root, fat_files)
     ext4_img, fat_img = os.path.join(work, "p1.ext4"), os.path.join(work, "p2.fat")
-    ext4_image(ext4_img, ext4_root, 40)
+    ext4_image(ext4_img, ext4_root, 48)
     fat_image(fat_img, fat_root, 40)
     disk = partitioned_disk(os.path.join(work, "fs.img"), [(ext4_img, "83"), (fat_img, "c")])
     return disk, ext4_files, fat_files
@@ -95,6 +116,15 @@ def run_guest(checks, lab, ext4_files, fat_files):
     check_load(checks, c, f"fatload pvblock 0:2 {addr} /EFI/BOOT/kernel.img", "FAT 12 MiB file", fat_files["EFI/BOOT/kernel.img"])
     check_load(checks, c, f"load pvblock 0:2 {addr} '/efi/boot/long file name with spaces.txt'", "FAT long name",
                fat_files["EFI/BOOT/Long File Name With Spaces.txt"])
+
+    text = ext4_files["z/text"]
+    want = zlib.crc32(text) & 0xffffffff
+    for ext in COMPRESSORS:
+        c.sendline(f"load pvblock 0:1 ${{loadaddr}} /z/text.{ext} && unzip ${{loadaddr}} ${{ramdisk_addr_r}} && "
+                   f"crc32 ${{ramdisk_addr_r}} ${{filesize}}")
+        expect(checks, c, f"unzip {ext}: the text's size", f"Uncompressed size: {len(text)} = ", 120)
+        expect(checks, c, f"unzip {ext}: CRC-32 matches the host ({want:08x})", f"==> {want:08x}", 60)
+        expect(checks, c, f"unzip {ext}: prompt", "=> ")
 
     c.sendline("size pvblock 0:1 /boot/vmlinuz-test; echo size=${filesize}")
     expect(checks, c, "size sets filesize (hex)", f"size={len(ext4_files['boot/vmlinuz-test']):x}")
