@@ -48,6 +48,7 @@ if bash tests/system/lab/setup.sh; then
   suite "system test: faults (a backend dies mid-load)" python3 tests/system/test_faults.py
   suite "system test: distro images" python3 tests/system/test_distro.py
   suite "system test: boot-test tool and package" python3 tests/system/test_boot_test_tool.py
+  suite "system test: lab network (Linux guest, diskless xenboot)" python3 tests/system/test_net_lab.py
 else
   echo "lab setup failed"; failed=$((failed + 1))
 fi

@@ -7,10 +7,11 @@ One lab run, two guests, both with a vif (00:16:3e:12:34:56) on dom0's bridge xe
              /bin/lab-net gets a lease from dom0's udhcpd and pings 10.9.0.1; the lease must
              carry what lab.NetServices configured (siaddr, BOOTP file, options 66, 67, 209);
              dom0 sees the vif's backend Connected; then busybox wget (HTTP, httpd) and
-             busybox tftp -b 65464 (TFTP, atftpd) download a 32 MiB random file whose md5
-             must equal the host's and dom0's; tftp -b 1468 a 2 MiB one and tftp with the
-             default 512-byte blocks a 64 KiB one (lockstep TFTP with small blocks takes
-             minutes for 32 MiB under TCG: bench_net.py measures that).
+             busybox tftp -b 65464 (TFTP, atftpd) download a 32 MiB and a 2 MiB random
+             file whose md5 must equal the host's (and dom0's for the big one); tftp -b 1468
+             and tftp with the default 512-byte blocks a 64 KiB one
+             (lockstep TFTP takes minutes for 32 MiB under a loaded TCG: bench_net.py
+             measures that; this test only proves the path, and stays short for CI).
   diskless   xenboot with a vif and no disk at all: it must reach its prompt after its
              autoboot finds nothing (what it prints is shown), and power off on command;
              dom0 must have its per-guest served files (NetServices.files) in /run/srv.
@@ -64,10 +65,10 @@ def linux_guest(checks, lab, md5, figures):
     checks.check("dom0: served file's md5 equals the host's", md5[BIG] in out, out)
     url = f"http://{NET_DOM0}/{BIG}"
     runs = [("http", f"lab-xfer http /tmp/f wget -q -O /tmp/f {url}", md5[BIG], BIG_SIZE),
-            ("tftp-b65464", f"lab-xfer tftp-b65464 /tmp/f tftp -g -b 65464 -r {BIG} -l /tmp/f {NET_DOM0}",
-             md5[BIG], BIG_SIZE),
-            ("tftp-b1468", f"lab-xfer tftp-b1468 /tmp/f tftp -g -b 1468 -r {MID} -l /tmp/f {NET_DOM0}",
+            ("tftp-b65464", f"lab-xfer tftp-b65464 /tmp/f tftp -g -b 65464 -r {MID} -l /tmp/f {NET_DOM0}",
              md5[MID], MID_SIZE),
+            ("tftp-b1468", f"lab-xfer tftp-b1468 /tmp/f tftp -g -b 1468 -r {SMALL} -l /tmp/f {NET_DOM0}",
+             md5[SMALL], SMALL_SIZE),
             ("tftp-b512", f"lab-xfer tftp-b512 /tmp/f tftp -g -r {SMALL} -l /tmp/f {NET_DOM0}",
              md5[SMALL], SMALL_SIZE)]
     for label, line, want_md5, size in runs:
