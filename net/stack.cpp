@@ -152,6 +152,11 @@ Status Stack::up(Link& link) {
 void Stack::down() {
     if (netif_ == nullptr) return;
     Slot* slot = static_cast<Slot*>(netif_->state);
+    // lwIP 2.1.3's dhcp_cleanup only frees the client's memory; without the
+    // stop first, the shared DHCP pcb keeps a reference for a netif that is
+    // gone, and a later dhcp_start trips lwIP's refcount assertion (found by
+    // fuzz_dhcp_reply). The stop sends DHCPRELEASE when a lease is bound.
+    dhcp_release_and_stop(netif_);
     dhcp_cleanup(netif_);
     netif_remove(netif_);  // sets netif_default to null if it was the default
     slot->used = false;

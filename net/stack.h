@@ -36,8 +36,9 @@ class Stack {
     // Adds a netif over `link` (link up, no address yet). lwIP itself is
     // initialised on the first up() ever.
     Status up(Link& link);
-    // Stops DHCP on it, removes the netif (lwIP aborts TCP connections bound
-    // to its address) and forgets the link. Safe when not up.
+    // Stops DHCP on it (a bound lease is released: DHCPRELEASE), removes the
+    // netif (lwIP aborts TCP connections bound to its address) and forgets
+    // the link. Safe when not up.
     void down();
     bool is_up() const { return netif_ != nullptr; }
 

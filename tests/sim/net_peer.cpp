@@ -161,6 +161,8 @@ void NetPeer::on_dhcp(const std::uint8_t* m, std::size_t len) {
         ++discovers;
         if (!dhcp.enabled || discovers <= dhcp.ignore_discovers) return;
         send_dhcp_reply(2, xid, m + 28);
+    } else if (type->second[0] == 7) {
+        ++releases;
     } else if (type->second[0] == 3) {
         ++requests;
         if (dhcp.enabled && dhcp.answer_requests) send_dhcp_reply(5, xid, m + 28);

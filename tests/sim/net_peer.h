@@ -82,6 +82,7 @@ class NetPeer {
     // What the stack sent (filled as frames arrive).
     unsigned discovers = 0;
     unsigned requests = 0;
+    unsigned releases = 0;
     unsigned arp_requests = 0;
     unsigned echo_requests = 0;
     std::map<std::uint8_t, std::vector<std::uint8_t>> last_client_options;  // of the last DISCOVER/REQUEST
