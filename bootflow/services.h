@@ -21,6 +21,7 @@ class PvNetBus;
 namespace xb::cmd {
 
 struct Context;
+class NetDevices;
 struct Bootflows;
 
 inline constexpr unsigned kMaxBlockDevices = 16;
@@ -43,6 +44,7 @@ struct Services {
     // `test -e IFACE DEV[:PART] PATH`: does the file exist? (nullptr: no
     // filesystems; test says so and fails). Errors (no such disk) are printed.
     Result<bool> (*file_exists)(Context& ctx, const char* iface, const char* devpart, const char* path) = nullptr;
+    NetDevices* net = nullptr;  // network ports and the IP stack (bootflow/net_devices.h); nullptr: none
 };
 
 }  // namespace xb::cmd

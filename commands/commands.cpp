@@ -25,6 +25,7 @@ constexpr Command kCommands[] = {
     {"cmp", "memory compare", "[.b, .w, .l, .q] addr1 addr2 count", do_cmp},
     {"cp", "memory copy", "[.b, .w, .l, .q] source target count", do_cp},
     {"crc32", "checksum calculation", "[-v] address count [addr | crc]", do_crc32},
+    {"dhcp", "boot image via network using DHCP/TFTP protocol (the lease only, for now)", "", do_dhcp},
     {"echo", "echo args to console", "[-n] [args...]", do_echo},
     {"editenv", "edit environment variable", "name", do_editenv},
     {"env", "environment handling commands",
@@ -68,6 +69,7 @@ constexpr Command kCommands[] = {
      "list <interface> <dev> [-bootable] [varname] | uuid|type <interface> <dev>[:<part>] [varname] | "
      "start|size|number|name <interface> <dev> <part> [varname]",
      do_part},
+    {"ping", "send ICMP ECHO_REQUEST to network host", "pingAddress", do_ping},
     {"poweroff", "power off the guest", "", do_poweroff},
     {"printenv", "print environment variables", "[-a] [name...]", do_printenv},
     {"pvblock", "PV block (Xen blkfront) disks",

@@ -99,3 +99,7 @@ fetch_debian_source() {
 # deb.debian.org's mirror of debian-security).
 fetch_debian_source libzstd 1.5.4+dfsg2-5 zstd-1.5.4 lib/decompress/zstd_decompress.c
 fetch_debian_source lz4 1.9.4-1 lz4-1.9.4 lib/lz4.c
+# lwIP 2.1.3, the IP stack of net/ (net/CMakeLists.txt builds it freestanding; Debian
+# ships it only as a hosted NO_SYS=0 shared library): build/deps/src/lwip-2.1.3,
+# XENBOOT_LWIP_DIR.
+fetch_debian_source lwip 2.1.3+dfsg1-2 lwip-2.1.3 src/core/init.c
