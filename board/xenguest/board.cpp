@@ -1,5 +1,6 @@
 #include "board/xenguest/board.h"
 #include "board/xenguest/handoff.h"
+#include "board/xenguest/net_ports.h"
 
 #include <new>
 
@@ -121,6 +122,7 @@ struct PvServices {
     xen::XenStore* store = nullptr;
     pvblock::PvBlockBus* bus = nullptr;
     pvnet::PvNetBus* vifs = nullptr;
+    NetPorts* net = nullptr;  // the vifs and the IP stack, for the network commands
 };
 
 // The vifs are only listed here (their MACs read): each connects on first
@@ -137,6 +139,14 @@ void start_vifs(BoardEnv& env, Console& con, xen::EventChannels& events, PvServi
     Status probed = pv.vifs->probe(*nenv, pvnet::NetfrontOptions{}, &con);
     if (!probed.ok()) con.printf("xenboot: warning: %s\n", probed.error().message());
     services.pvnet_bus = pv.vifs;
+    if (pv.vifs->count() == 0) return;
+    void* ports_mem = env.heap.alloc(sizeof(NetPorts), alignof(NetPorts));
+    if (ports_mem == nullptr) {
+        con.printf("xenboot: warning: out of memory for the network stack\n");
+        return;
+    }
+    pv.net = new (ports_mem) NetPorts(*pv.vifs);
+    services.net = pv.net;
 }
 
 void start_pv_services(BoardEnv& env, Console& con, xen::EventChannels& events, const TreeFacts& tree,
@@ -373,6 +383,7 @@ void board_main(BoardEnv& env) {
         xen, events,     shared_info_mapping, pv.grants.ready() ? &pv.grants : nullptr, pv.store, pv.bus,
         con, sys.memory, env.enter_kernel};
     parts.vifs = pv.vifs;
+    if (pv.net != nullptr) parts.stack = &pv.net->stack();
     XenguestHandoff handoff(parts);
     if (env.enter_kernel != nullptr) services.handoff = &handoff;
     services.file_exists = &cmd::file_exists;

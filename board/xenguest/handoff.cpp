@@ -53,6 +53,9 @@ Result<unsigned> XenguestHandoff::release_xen(Console& log) {
     //    PV network interfaces likewise (netboot.md §1.5): TX drained, Closing
     //    -> Closed -> Initialising, keys removed, grants ended. Left connected,
     //    netback would keep copying frames into pages the kernel reuses.
+    //    The IP stack goes first: it stops DHCP and drops the netif, so no
+    //    lwIP timer or buffer refers to a vif that is closing.
+    if (p_.stack != nullptr) p_.stack->down();
     if (p_.vifs != nullptr) warnings += warn_if(log, p_.vifs->close_all(), "closing PV network interfaces");
     // 2. Nothing still granted (see check_grants); else booting stops here.
     TRY(check_grants(log));

@@ -11,6 +11,7 @@
 #include "drivers/xen/shared_info.h"
 #include "drivers/xen/xenstore.h"
 #include "lib/memory_map.h"
+#include "net/stack.h"
 
 namespace xb::board {
 
@@ -29,6 +30,7 @@ struct HandoffParts {
     const MemoryMap& memory;
     EnterKernelFn enter;
     pvnet::PvNetBus* vifs = nullptr;  // nullptr: no PV network interfaces
+    net::Stack* stack = nullptr;      // the IP stack over vif 0 (nullptr: none)
 };
 
 class XenguestHandoff final : public cmd::Handoff {

@@ -139,6 +139,38 @@ TEST(Board, ListsVifsWithoutConnectingAndSetsEthaddr) {
     EXPECT_EQ(rig.xenstore.get(vif0.backend() + "/state"), "2");
 }
 
+// The network commands reach vif 0 through the board's ports: ping with a
+// static address connects the vif on first use and sends an ARP request for
+// the target from the vif's MAC (nobody answers in this rig), and asking for
+// a port the guest does not have says so.
+TEST(Board, NetworkCommandsUseVif0) {
+    BoardRig rig{sim::DtbSpec{}};
+    sim::SimNetback vif0(rig.xen, rig.xenstore);
+    std::string out = rig.boot("setenv ipaddr 10.9.0.50; setenv netmask 255.255.255.0; ping 10.9.0.1\rpoweroff\r");
+    EXPECT_NE(out.find("ping: no ARP reply from 10.9.0.1"), std::string::npos) << out;
+    EXPECT_TRUE(vif0.connected() || !vif0.state_log().empty()) << out;
+    // lwIP announces its own address first (gratuitous ARP); then it asks for 10.9.0.1.
+    const std::vector<std::uint8_t> broadcast(6, 0xff), mac{0x00, 0x16, 0x3e, 0x12, 0x34, 0x56};
+    const std::vector<std::uint8_t> target{10, 9, 0, 1};
+    bool asked = false;
+    for (const std::vector<std::uint8_t>& f : vif0.sent_frames()) {
+        if (f.size() < 42 || f[12] != 0x08 || f[13] != 0x06) continue;  // EtherType 0x0806: ARP
+        if (std::vector<std::uint8_t>(f.begin() + 38, f.begin() + 42) != target) continue;
+        asked = true;
+        EXPECT_EQ(std::vector<std::uint8_t>(f.begin(), f.begin() + 6), broadcast);
+        EXPECT_EQ(std::vector<std::uint8_t>(f.begin() + 6, f.begin() + 12), mac);
+        EXPECT_EQ(std::vector<std::uint8_t>(f.begin() + 28, f.begin() + 32),
+                  (std::vector<std::uint8_t>{10, 9, 0, 50}));  // sender protocol address
+    }
+    EXPECT_TRUE(asked) << vif0.sent_frames().size() << " frames, none an ARP request for 10.9.0.1";
+}
+
+TEST(Board, NetworkCommandsWithoutAVifSaySo) {
+    BoardRig rig{sim::DtbSpec{}};
+    std::string out = rig.boot("ping 10.9.0.1\rpoweroff\r");
+    EXPECT_NE(out.find("no network device"), std::string::npos) << out;
+}
+
 TEST(Board, KeepsAnEthaddrGivenInBootargs) {
     sim::DtbSpec spec;
     spec.bootargs = "bootdelay=-1 ethaddr=02:00:00:00:00:01";

@@ -10,6 +10,7 @@
 
 #include "board/xenguest/handoff.h"
 #include "drivers/pvnet/pvnet_bus.h"
+#include "net/stack.h"
 #include "tests/sim/sim_guest.h"
 #include "tests/sim/sim_netback.h"
 
@@ -94,6 +95,29 @@ TEST(HandoffPvnet, ATxPageStillMappedStopsTheBootUntilTheBackendLetsGo) {
     const Result<unsigned> released = h.release_xen(*g.console);
     ASSERT_TRUE(released.ok()) << released.error().message();
     EXPECT_EQ(g.grants.in_use(), 0u);
+}
+
+}  // namespace
+
+namespace {
+
+// The network commands' IP stack runs on vif 0: the hand-off takes it down
+// (no lwIP timer or netif left on the link) before the vif closes.
+TEST(HandoffPvnet, TheIpStackGoesDownBeforeTheVifCloses) {
+    VifGuest g;
+    Result<xb::net::Link*> link = g.vifs.open(0);
+    ASSERT_TRUE(link.ok()) << link.error().message();
+    xb::net::Stack stack;
+    ASSERT_TRUE(stack.up(*link.value()).ok());
+    stack.configure({xb::net::Ipv4Address{0x0A090032}, xb::net::Ipv4Address{0xFFFFFF00}, {}});
+    board::HandoffParts parts = g.parts();
+    parts.stack = &stack;
+    board::XenguestHandoff h(parts);
+    const Result<unsigned> warnings = h.release_xen(*g.console);
+    ASSERT_TRUE(warnings.ok()) << warnings.error().message();
+    EXPECT_EQ(warnings.value(), 0u) << g.log();
+    EXPECT_FALSE(stack.is_up());
+    EXPECT_EQ(g.nb.state_log(), (std::vector<std::string>{"4", "5", "6", "1"}));
 }
 
 }  // namespace
