@@ -15,6 +15,9 @@ One lab run, two guests, both with a vif (00:16:3e:12:34:56) on dom0's bridge xe
   diskless   xenboot with a vif and no disk at all: it must reach its prompt after its
              autoboot finds nothing (what it prints is shown), and power off on command;
              dom0 must have its per-guest served files (NetServices.files) in /run/srv.
+             Then xenboot's own stack on that vif: `dhcp` binds a lease from udhcpd and
+             sets ipaddr, netmask, serverip (siaddr), gatewayip and bootfile; dom0 sees the
+             vif Connected; `ping 10.9.0.1` gets an answer.
 Prints PASS/FAIL lines, the figures, and "N passed, N failed".
 """
 
@@ -101,6 +104,24 @@ def diskless_guest(checks, lab, figures):
     rc, out = lab.dom0_run("ls /run/srv/pxelinux.cfg; cat /run/srv/pxelinux.cfg/default", 60)
     checks.check("dom0: the guest's own served files are in /run/srv",
                  rc == 0 and "netlab-209" in out and "LABEL netlab" in out, out)
+    # xenboot's own network stack on the same vif: pvnet connects it on first use, lwIP's
+    # DHCP client gets the lease from dom0's udhcpd, ping reaches dom0.
+    t1 = time.monotonic()
+    c.sendline("dhcp")
+    if expect(checks, c, "diskless: dhcp binds an address from the lease range",
+              re.compile(r"DHCP client bound to address (10\.9\.0\.1\d\d)"), 120):
+        figures["diskless: dhcp"] = f"{c.last_match.group(1)} in {time.monotonic() - t1:.1f} s (host clock)"
+        expect(checks, c, "diskless: prompt after dhcp", "=> ")
+        c.sendline("echo net: ip=${ipaddr} mask=${netmask} server=${serverip} gw=${gatewayip} file=${bootfile}")
+        expect(checks, c, "diskless: dhcp set serverip (siaddr), netmask, gatewayip and bootfile",
+               re.compile(r"net: ip=10\.9\.0\.1\d\d mask=255\.255\.255\.0 server=10\.9\.0\.1 gw=10\.9\.0\.1 "
+                          r"file=pxelinux\.0\r\n"), 30)
+        expect(checks, c, "diskless: prompt after echo", "=> ")
+        rc, out = lab.dom0_run("xenstore-read /local/domain/0/backend/vif/$DOMID/0/state", 60)
+        checks.check("dom0: xenboot's vif backend Connected (state 4)", rc == 0 and out.split()[:1] == ["4"], out)
+        c.sendline(f"ping {NET_DOM0}")
+        expect(checks, c, "diskless: ping dom0", f"host {NET_DOM0} is alive", 60)
+        expect(checks, c, "diskless: prompt after ping", "=> ")
     c.sendline("poweroff")
     end = guest_end(lab, 60)
     checks.check("diskless: powered off", end == "poweroff", end)
