@@ -401,6 +401,10 @@ void board_main(BoardEnv& env) {
     Status ran = ctx.stop ? ok() : shell.run();
     if (!ran.ok()) fatal(env, con, "console failed: %s", ran.error().message());
     env.set_panic_console(nullptr);
+    // lwIP is one global instance that remembers each netif's link: a stack left
+    // up would point into this boot's heap after board_main returns (simulated
+    // platforms, where the next boot then polls a freed link).
+    if (pv.net != nullptr) pv.net->stack().down();
     ctx.env->~Environment();  // frees the variables (matters on simulated platforms, where board_main returns)
     defaults->~Environment();
 }
