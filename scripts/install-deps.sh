@@ -81,7 +81,8 @@ fetch_debian_source() {
                  -o Dir::State::Lists="$src/lists" -o APT::Sandbox::User=root)
   local dsc="$src/${pkg}_${version}.dsc"
   if [ ! -f "$dsc" ]; then
-    apt-get "${apt_src[@]}" update -q
+    # One index download per run, however many packages are fetched.
+    [ -n "${src_index_fresh:-}" ] || { apt-get "${apt_src[@]}" update -q; src_index_fresh=1; }
     (cd "$src" && apt-get "${apt_src[@]}" source --download-only -q "$pkg=$version")
   fi
   local tmp="$src/$dir.tmp.$$"
