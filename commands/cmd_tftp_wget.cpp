@@ -111,7 +111,10 @@ struct Progress {
 
 void print_rate(Context& ctx, std::uint64_t bytes, std::uint64_t ms) {
     if (ms == 0) return;
-    const std::uint64_t tenths = (bytes / ms) * 1000 * 10 / (1ULL << 20);
+    // Tenths of MiB/s in integers; bytes / ms first only where bytes * 10000
+    // could overflow (past 2^50 bytes).
+    const std::uint64_t tenths =
+        bytes < (1ULL << 50) ? bytes * 10000 / ms / (1ULL << 20) : (bytes / ms) * 10000 / (1ULL << 20);
     ctx.con.printf(" (%lu.%lu MiB/s)", tenths / 10, tenths % 10);
 }
 

@@ -66,6 +66,7 @@ struct TftpServer {
     unsigned rrqs = 0;
     std::uint64_t data_sent = 0;
     std::function<void(std::uint64_t acked)> ack_hook;  // called with each ACK's block
+    std::uint64_t drop_once = 0;                        // this block is lost the first time
 
     udp_pcb* listen = nullptr;
     udp_pcb* tid = nullptr;
@@ -170,8 +171,12 @@ struct TftpServer {
             std::vector<std::uint8_t> d{0, 3, static_cast<std::uint8_t>(b >> 8), static_cast<std::uint8_t>(b)};
             d.insert(d.end(), file->begin() + static_cast<std::ptrdiff_t>(off),
                      file->begin() + static_cast<std::ptrdiff_t>(off + n));
-            send_udp(tid, d, &client, client_port);
             ++data_sent;
+            if (b == drop_once) {
+                drop_once = 0;
+                continue;
+            }
+            send_udp(tid, d, &client, client_port);
         }
     }
 };
@@ -542,6 +547,26 @@ TEST_F(TftpWget, WgetStopsAtTheEndOfFreeRam) {
     EXPECT_EQ(rc, 1) << out;
     for (std::uint64_t i = kHeap; i < kHeap + 0x2000; ++i) ASSERT_EQ(ram[i], 0) << i;  // heap untouched
     EXPECT_EQ(env("filesize"), "<unset>");
+}
+
+}  // namespace
+
+namespace {
+
+// A lost block costs a timeout (1 s of virtual time): the transfer then lasts
+// longer than a second and prints one progress line.
+TEST_F(TftpWget, SlowTftpbootPrintsProgress) {
+    const auto file = pattern(146800, 15);
+    tftp.files["Image"] = file;
+    tftp.drop_once = 50;
+    int rc = -1;
+    const std::string out = r.run("setenv tftptimeout 1000; tftpboot Image", &rc);
+    EXPECT_EQ(rc, 0) << out;
+    // 49 blocks of 1468 when the client timed out waiting for block 50.
+    EXPECT_EQ(out, "TFTP from server 10.9.0.3; our IP address is 10.9.0.2\nFilename 'Image'.\nLoad address: 0x" +
+                       hex(base + 0x1000) +
+                       "\n  71932 bytes of 146800 (0.0 MiB/s)\nBytes transferred = 146800 (23d70 hex)\n");
+    EXPECT_EQ(loaded(file.size()), file);
 }
 
 }  // namespace
