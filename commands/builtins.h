@@ -27,6 +27,7 @@ Status do_fdt(Context& ctx, int argc, char* const argv[]);
 Status do_hash(Context& ctx, int argc, char* const argv[]);
 Status do_help(Context& ctx, int argc, char* const argv[]);
 Status do_load(Context& ctx, int argc, char* const argv[]);
+Status do_tftpboot(Context& ctx, int argc, char* const argv[]);
 Status do_time(Context& ctx, int argc, char* const argv[]);
 Status do_unzip(Context& ctx, int argc, char* const argv[]);
 Status do_ls(Context& ctx, int argc, char* const argv[]);
@@ -52,6 +53,7 @@ Status do_sysboot(Context& ctx, int argc, char* const argv[]);
 Status do_test(Context& ctx, int argc, char* const argv[]);
 Status do_true(Context& ctx, int argc, char* const argv[]);
 Status do_version(Context& ctx, int argc, char* const argv[]);
+Status do_wget(Context& ctx, int argc, char* const argv[]);
 Status do_xenstore(Context& ctx, int argc, char* const argv[]);
 // The hash engine behind hash, sha256sum and crc32 -v (cmd_hash.cpp):
 // argv after the command (and algorithm) words: [-v] address count [dest|sum].

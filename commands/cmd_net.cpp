@@ -1,11 +1,12 @@
 // dhcp and ping (U-Boot's cmd/net.c and cmd/lwip/ping.c syntax): thin
 // wrappers over net/dhcp.h and net/ping.h on the stack the board provides
 // (bootflow/net_devices.h). Loading a file after the lease (`autoload`,
-// `dhcp addr file`) needs TFTP and is not done here yet.
+// `dhcp addr file`) is tftpboot's (cmd_tftp_wget.cpp).
 #include <cstring>
 
 #include "bootflow/net_devices.h"
 #include "commands/builtins.h"
+#include "commands/net_common.h"
 #include "net/dhcp.h"
 #include "net/ping.h"
 #include "shell/environment.h"
@@ -17,17 +18,6 @@ Result<NetDevices*> net_devices(Context& ctx) {
     NetDevices* net = ctx.services != nullptr ? ctx.services->net : nullptr;
     if (net == nullptr) return Error::make(Errc::unsupported, "no network device");
     return net;
-}
-
-// The stack on port 0, brought up on first use.
-Result<net::Stack*> stack_on_port0(Context& ctx) {
-    NetDevices* devices = TRY(net_devices(ctx));
-    net::Stack& stack = devices->stack();
-    if (!stack.is_up()) {
-        net::Link* link = TRY_CTX(devices->link(0), "eth0");
-        TRY(stack.up(*link));
-    }
-    return &stack;
 }
 
 Status set_ip(Context& ctx, const char* name, net::Ipv4Address ip) {
@@ -51,12 +41,47 @@ Error as_reported(Context& ctx, const Error& e) {
 
 }  // namespace
 
+Result<net::Stack*> stack_on_port0(Context& ctx) {
+    NetDevices* devices = TRY(net_devices(ctx));
+    net::Stack& stack = devices->stack();
+    if (!stack.is_up()) {
+        net::Link* link = TRY_CTX(devices->link(0), "eth0");
+        TRY(stack.up(*link));
+    }
+    return &stack;
+}
+
+Status configure_from_env(Context& ctx, net::Stack& stack) {
+    if (!stack.config().ip.is_any() || ctx.env == nullptr) return ok();
+    net::Ipv4Config cfg;
+    auto read = [&](const char* name, net::Ipv4Address& out) -> Status {
+        auto value = ctx.env->get(name);
+        if (!value.has_value()) return ok();
+        char text[16] = {};
+        if (value->size() >= sizeof text) return Error::make(Errc::invalid_argument, "%s is not an IPv4 address", name);
+        std::memcpy(text, value->data(), value->size());
+        out = TRY_CTX(net::parse_ipv4(text), "%s", name);
+        return ok();
+    };
+    TRY(read("ipaddr", cfg.ip));
+    TRY(read("netmask", cfg.netmask));
+    TRY(read("gatewayip", cfg.gateway));
+    if (!cfg.ip.is_any()) {
+        if (cfg.netmask.is_any()) cfg.netmask = net::Ipv4Address{0xFFFFFF00};
+        stack.configure(cfg);
+    }
+    return ok();
+}
+
+Result<net::Stack*> stack_with_address(Context& ctx) {
+    net::Stack* stack = TRY(stack_on_port0(ctx));
+    TRY(configure_from_env(ctx, *stack));
+    if (stack->config().ip.is_any()) return Error::make(Errc::unsupported, "no IP address: run dhcp or set ipaddr");
+    return stack;
+}
+
 Status do_dhcp(Context& ctx, int argc, char* const argv[]) {
-    (void)argv;
-    if (argc > 1)
-        return Error::make(Errc::unsupported,
-                           "loading a file after the lease needs tftpboot, which xenboot "
-                           "does not have yet: run dhcp without arguments");
+    if (argc > 3) return usage_error("expects at most an address and a file name");
     if (ctx.env == nullptr) return Error::make(Errc::unsupported, "no environment");
     net::Stack* stack = TRY(stack_on_port0(ctx));
     net::DhcpRequest request;
@@ -93,7 +118,14 @@ Status do_dhcp(Context& ctx, int argc, char* const argv[]) {
     TRY(set_text(ctx, "pxelinux_configfile", lease.pxe_config_file));
     TRY(set_text(ctx, "pxelinux_pathprefix", lease.path_prefix));
     TRY(set_text(ctx, "tftpservername", lease.tftp_server_name));
-    return ok();
+    // U-Boot: `dhcp addr file` loads; plain `dhcp` loads $bootfile unless
+    // $autoload says no (env_get_yesno() == 0: n, N, f, F, 0; unset means
+    // yes, doc/usage/environment.rst). No boot file: nothing to load.
+    if (argc > 1) return tftp_load(ctx, argc, argv);
+    if (auto al = ctx.env->get("autoload"); al.has_value() && !al->empty() && std::strchr("nNfF0", (*al)[0]) != nullptr)
+        return ok();
+    if (!ctx.env->get("bootfile").has_value()) return ok();
+    return tftp_load(ctx, 1, argv);
 }
 
 Status do_ping(Context& ctx, int argc, char* const argv[]) {
@@ -102,26 +134,7 @@ Status do_ping(Context& ctx, int argc, char* const argv[]) {
     if (!to.ok()) return usage_error("'%s' is not an IPv4 address", argv[1]);
     net::Stack* stack = TRY(stack_on_port0(ctx));
     // No lease yet: the address from the environment, as U-Boot's ping uses.
-    if (stack->config().ip.is_any() && ctx.env != nullptr) {
-        net::Ipv4Config cfg;
-        auto read = [&](const char* name, net::Ipv4Address& out) -> Status {
-            auto value = ctx.env->get(name);
-            if (!value.has_value()) return ok();
-            char text[16] = {};
-            if (value->size() >= sizeof text)
-                return Error::make(Errc::invalid_argument, "%s is not an IPv4 address", name);
-            std::memcpy(text, value->data(), value->size());
-            out = TRY_CTX(net::parse_ipv4(text), "%s", name);
-            return ok();
-        };
-        TRY(read("ipaddr", cfg.ip));
-        TRY(read("netmask", cfg.netmask));
-        TRY(read("gatewayip", cfg.gateway));
-        if (!cfg.ip.is_any()) {
-            if (cfg.netmask.is_any()) cfg.netmask = net::Ipv4Address{0xFFFFFF00};
-            stack->configure(cfg);
-        }
-    }
+    TRY(configure_from_env(ctx, *stack));
     Result<net::PingReply> result = net::ping(*stack, to.value(), 10000);
     if (!result.ok()) return as_reported(ctx, result.error());
     const net::PingReply& reply = result.value();
