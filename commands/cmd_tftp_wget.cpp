@@ -8,7 +8,7 @@
 // address outside free RAM is refused before any packet, as `load` refuses.
 //
 // Progress: for a transfer that lasts longer than a second, one line a second
-// at most ("  N bytes [of T] (X.Y MiB/s)"), instead of U-Boot's hash marks,
+// at most ("  N bytes [of T] (X.Y MiB/s)", or KiB/s under 1 MiB/s), instead of U-Boot's hash marks,
 // which say little on a serial console that logs.
 #include <array>
 #include <cstring>
@@ -111,10 +111,15 @@ struct Progress {
 
 void print_rate(Context& ctx, std::uint64_t bytes, std::uint64_t ms) {
     if (ms == 0) return;
-    // Tenths of MiB/s in integers; bytes / ms first only where bytes * 10000
-    // could overflow (past 2^50 bytes).
-    const std::uint64_t tenths =
-        bytes < (1ULL << 50) ? bytes * 10000 / ms / (1ULL << 20) : (bytes / ms) * 10000 / (1ULL << 20);
+    // Integers only; bytes / ms first only where bytes * 10000 could overflow
+    // (past 2^50 bytes). Under 1 MiB/s (lockstep TFTP on a slow link) the
+    // rate is in KiB/s, where tenths of MiB/s would round it to 0.0.
+    const std::uint64_t per_10s = bytes < (1ULL << 50) ? bytes * 10000 / ms : (bytes / ms) * 10000;
+    const std::uint64_t tenths = per_10s / (1ULL << 20);
+    if (tenths < 10) {
+        ctx.con.printf(" (%lu KiB/s)", per_10s / 10 / 1024);
+        return;
+    }
     ctx.con.printf(" (%lu.%lu MiB/s)", tenths / 10, tenths % 10);
 }
 

@@ -565,7 +565,7 @@ TEST_F(TftpWget, SlowTftpbootPrintsProgress) {
     // 49 blocks of 1468 when the client timed out waiting for block 50.
     EXPECT_EQ(out, "TFTP from server 10.9.0.3; our IP address is 10.9.0.2\nFilename 'Image'.\nLoad address: 0x" +
                        hex(base + 0x1000) +
-                       "\n  71932 bytes of 146800 (0.0 MiB/s)\nBytes transferred = 146800 (23d70 hex)\n");
+                       "\n  71932 bytes of 146800 (70 KiB/s)\nBytes transferred = 146800 (23d70 hex)\n");
     EXPECT_EQ(loaded(file.size()), file);
 }
 
