@@ -17,7 +17,9 @@ One lab run, two guests, both with a vif (00:16:3e:12:34:56) on dom0's bridge xe
              dom0 must have its per-guest served files (NetServices.files) in /run/srv.
              Then xenboot's own stack on that vif: `dhcp` binds a lease from udhcpd and
              sets ipaddr, netmask, serverip (siaddr), gatewayip and bootfile; dom0 sees the
-             vif Connected; `ping 10.9.0.1` gets an answer.
+             vif Connected; `ping 10.9.0.1` gets an answer; `tftpboot` of the 2 MiB file
+             with U-Boot's defaults and with tftpwindowsize 16, and `wget` of the 32 MiB
+             one, each with the CRC-32 of the bytes in guest RAM equal to the host's.
 Prints PASS/FAIL lines, the figures, and "N passed, N failed".
 """
 
@@ -25,6 +27,7 @@ import os
 import re
 import sys
 import time
+import zlib
 
 from harness import (FIRMWARE, MIB, NET_DOM0, Checks, expect, guest_end, guestfiles, labmod,
                      net_guest_cmd, net_linux_guest, net_linux_initramfs, print_figures,
@@ -91,7 +94,7 @@ def linux_guest(checks, lab, md5, figures):
     checks.check("linux-net: powered off", end == "poweroff", end)
 
 
-def diskless_guest(checks, lab, figures):
+def diskless_guest(checks, lab, figures, crc, size):
     c = lab.console
     lab.wait_guest_start(timeout=300)
     t0 = time.monotonic()
@@ -122,6 +125,20 @@ def diskless_guest(checks, lab, figures):
         c.sendline(f"ping {NET_DOM0}")
         expect(checks, c, "diskless: ping dom0", f"host {NET_DOM0} is alive", 60)
         expect(checks, c, "diskless: prompt after ping", "=> ")
+        # The loads, each checked by the CRC-32 of what landed in guest RAM.
+        loads = [("tftpboot, U-Boot's defaults (blksize 1468, window 1)", "", f"tftpboot ${{kernel_addr_r}} {MID}", MID),
+                 ("tftpboot, windowsize 16", "setenv tftpwindowsize 16; ", f"tftpboot ${{kernel_addr_r}} {MID}", MID),
+                 ("wget of 32 MiB (HTTP)", "", f"wget ${{kernel_addr_r}} http://{NET_DOM0}/{BIG}", BIG)]
+        for label, pre, cmd, name in loads:
+            want = crc[name]
+            t2 = time.monotonic()
+            c.sendline(f"{pre}{cmd} && crc32 ${{fileaddr}} ${{filesize}}")
+            if expect(checks, c, f"diskless: {label}: Bytes transferred = {size[name]}",
+                      f"Bytes transferred = {size[name]} ", 300):
+                figures[f"diskless: {label}"] = f"{time.monotonic() - t2:.1f} s (host clock, with the crc32)"
+            expect(checks, c, f"diskless: {label}: CRC-32 of the loaded bytes as on the host ({want:08x})",
+                   f"==> {want:08x}", 120)
+            expect(checks, c, f"diskless: prompt after {label}", "=> ")
     c.sendline("poweroff")
     end = guest_end(lab, 60)
     checks.check("diskless: powered off", end == "poweroff", end)
@@ -135,6 +152,10 @@ def main():
     md5 = {BIG: random_file(os.path.join(srv, BIG), BIG_SIZE),
            MID: random_file(os.path.join(srv, MID), MID_SIZE, seed=6),
            SMALL: random_file(os.path.join(srv, SMALL), SMALL_SIZE, seed=7)}
+    crc = {}
+    for name in md5:
+        with open(os.path.join(srv, name), "rb") as f:
+            crc[name] = zlib.crc32(f.read()) & 0xffffffff
     pxe = os.path.join(work, "pxe-default")
     with open(pxe, "w") as f:
         f.write("DEFAULT netlab\nLABEL netlab\n  KERNEL Image\n")
@@ -142,14 +163,14 @@ def main():
         f.write("DEFAULT netlab\n")
     initrd = net_linux_initramfs(work)
     guests = [net_linux_guest("linux-net", initrd, labmod.NetServices(pxe_config=PXE_209)),
-              labmod.GuestSpec("diskless", FIRMWARE, 64, vifs=[labmod.DEFAULT_MAC],
+              labmod.GuestSpec("diskless", FIRMWARE, 256, vifs=[labmod.DEFAULT_MAC],
                                net=labmod.NetServices(files={"pxelinux.cfg/default": pxe}))]
     figures = {}
 
     def body(lab):
         figures["dom0 ready"] = f"{lab.timings['dom0_ready']:.1f} s after QEMU start"
         linux_guest(checks, lab, md5, figures)
-        diskless_guest(checks, lab, figures)
+        diskless_guest(checks, lab, figures, crc, {BIG: BIG_SIZE, MID: MID_SIZE, SMALL: SMALL_SIZE})
 
     wall = 0.0
     labmod.ensure_setup()
