@@ -14,34 +14,10 @@ Status PvBlockBus::probe(const BlkfrontDevice::Env& env, const BlkfrontOptions& 
         if (n.error().code() == Errc::not_found) return ok();  // a guest without disks
         return n.error().prefix("pvblock: listing device/vbd");
     }
-    // Collect the numeric ids and sort them (XenStore lists in any order).
+    // The numeric ids, sorted.
     unsigned ids[kMaxDisks * 2];
-    unsigned found = 0;
-    const char* p = names;
-    for (std::size_t i = 0; i < n.value(); ++i, p += strlen(p) + 1) {
-        unsigned long id = 0;
-        bool numeric = *p != '\0';
-        for (const char* c = p; *c != '\0'; ++c) {
-            if (*c < '0' || *c > '9' || id > 0xfffffffUL) {
-                numeric = false;
-                break;
-            }
-            id = id * 10 + static_cast<unsigned long>(*c - '0');
-        }
-        if (!numeric) {
-            if (log != nullptr) log->printf("pvblock: ignoring device/vbd/%s (not a device number)\n", p);
-            continue;
-        }
-        if (found == sizeof ids / sizeof ids[0]) break;
-        ids[found++] = static_cast<unsigned>(id);
-    }
-    for (unsigned i = 1; i < found; ++i) {
-        for (unsigned j = i; j > 0 && ids[j] < ids[j - 1]; --j) {
-            unsigned t = ids[j];
-            ids[j] = ids[j - 1];
-            ids[j - 1] = t;
-        }
-    }
+    const std::size_t found = xen::numeric_device_ids(names, n.value(), 0xfffffffUL, ids, log,
+                                                      "pvblock: ignoring device/vbd/%s (not a device number)\n");
     count_ = 0;
     for (unsigned i = 0; i < found; ++i) {
         if (count_ == kMaxDisks) {

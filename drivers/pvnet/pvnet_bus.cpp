@@ -12,34 +12,10 @@ Status PvNetBus::probe(const NetFront::Env& env, const NetfrontOptions& options,
         if (n.error().code() == Errc::not_found) return ok();  // a guest without vifs
         return n.error().prefix("pvnet: listing device/vif");
     }
-    // Numeric handles, sorted (XenStore lists in any order).
+    // Numeric handles, sorted.
     unsigned ids[kMaxVifs * 2];
-    unsigned found = 0;
-    const char* p = names;
-    for (std::size_t i = 0; i < n.value(); ++i, p += std::strlen(p) + 1) {
-        unsigned long id = 0;
-        bool numeric = *p != '\0';
-        for (const char* c = p; *c != '\0'; ++c) {
-            if (*c < '0' || *c > '9' || id > 0xffffUL) {
-                numeric = false;
-                break;
-            }
-            id = id * 10 + static_cast<unsigned long>(*c - '0');
-        }
-        if (!numeric) {
-            if (log != nullptr) log->printf("pvnet: ignoring device/vif/%s (not a handle)\n", p);
-            continue;
-        }
-        if (found == sizeof ids / sizeof ids[0]) break;
-        ids[found++] = static_cast<unsigned>(id);
-    }
-    for (unsigned i = 1; i < found; ++i) {
-        for (unsigned j = i; j > 0 && ids[j] < ids[j - 1]; --j) {
-            unsigned t = ids[j];
-            ids[j] = ids[j - 1];
-            ids[j - 1] = t;
-        }
-    }
+    const std::size_t found =
+        xen::numeric_device_ids(names, n.value(), 0xffffUL, ids, log, "pvnet: ignoring device/vif/%s (not a handle)\n");
     for (unsigned i = 0; i < found; ++i) {
         if (count_ == kMaxVifs) {
             if (log != nullptr) log->printf("pvnet: more than %u vifs; ignoring vif %u and later\n", kMaxVifs, ids[i]);

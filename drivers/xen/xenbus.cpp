@@ -1,6 +1,8 @@
 // XenBus state helpers (public/io/xenbus.h) over XenStore.
 #include "drivers/xen/xenbus.h"
 
+#include <cstring>
+
 #include "drivers/xen/hypercall.h"
 #include "lib/format.h"
 #include "lib/scope_guard.h"
@@ -132,6 +134,37 @@ Result<XenbusState> wait_backend_state(XenStore& store, const char* backend_dir,
             while (!pause.expired() && !until.expired()) (void)sched_yield(store.xen());
         }
     }
+}
+
+std::size_t numeric_device_ids(const char* names, std::size_t count, unsigned long max_id, std::span<unsigned> ids,
+                               Console* log, const char* ignored) {
+    std::size_t found = 0;
+    const char* p = names;
+    for (std::size_t i = 0; i < count; ++i, p += std::strlen(p) + 1) {
+        unsigned long id = 0;
+        bool numeric = *p != '\0';
+        for (const char* c = p; *c != '\0'; ++c) {
+            if (*c < '0' || *c > '9' || id > max_id) {
+                numeric = false;
+                break;
+            }
+            id = id * 10 + static_cast<unsigned long>(*c - '0');
+        }
+        if (!numeric) {
+            if (log != nullptr) log->printf(ignored, p);
+            continue;
+        }
+        if (found == ids.size()) break;
+        ids[found++] = static_cast<unsigned>(id);
+    }
+    for (std::size_t i = 1; i < found; ++i) {  // insertion sort: a handful of devices
+        for (std::size_t j = i; j > 0 && ids[j] < ids[j - 1]; --j) {
+            const unsigned t = ids[j];
+            ids[j] = ids[j - 1];
+            ids[j - 1] = t;
+        }
+    }
+    return found;
 }
 
 }  // namespace xb::xen

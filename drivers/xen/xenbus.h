@@ -4,7 +4,11 @@
 // device, the state awaited and the state last seen.
 #pragma once
 
+#include <cstddef>
+#include <span>
+
 #include "drivers/xen/xenstore.h"
+#include "lib/console.h"
 
 namespace xb::xen {
 
@@ -30,5 +34,13 @@ Status switch_state(XenStore& store, const char* dir, XenbusState state);
 // the device in errors ("vbd 51712"). Returns the state reached.
 Result<XenbusState> wait_backend_state(XenStore& store, const char* backend_dir, const XenbusState* wanted,
                                        unsigned wanted_count, Deadline until, const char* device);
+
+// The numeric device ids in a XenStore directory listing (`count` NUL-separated
+// names, as XenStore::directory returns them), sorted ascending (XenStore
+// lists in any order), at most ids.size() of them. A name that is not a
+// decimal number up to `max_id` is skipped and reported on `log` (may be
+// nullptr) as `ignored` says, with the name as its one %s argument.
+std::size_t numeric_device_ids(const char* names, std::size_t count, unsigned long max_id, std::span<unsigned> ids,
+                               Console* log, const char* ignored);
 
 }  // namespace xb::xen
