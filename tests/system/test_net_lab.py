@@ -234,19 +234,19 @@ def netboot_guest(checks, lab, figures, initrd):
         return
     t2 = time.monotonic()
     handoff_ok = expect(checks, c, "netboot: hand-off done (boot time line)",
-                        re.compile(r"xenboot: boot time: [^\r\n]*hand-off (\d+) ms"), 60)
+                        re.compile(r"xenboot: boot time: [^\r\n]*hand-off (\d+) ms"), 150)
     if handoff_ok:
         text = c.output()
         tail = text[text.rfind("Starting kernel ..."):]
         checks.check("netboot: hand-off without warnings (vif closed cleanly)",
                      "warning" not in tail and "refused" not in tail, tail)
         figures["netboot: hand-off"] = f"{c.last_match.group(1)} ms (xenboot's clock)"
-    if not expect(checks, c, "netboot: Linux runs its init", "NET-GUEST: linux up", 180):
+    if not expect(checks, c, "netboot: Linux runs its init", "NET-GUEST: linux up", 300):
         return
     figures["netboot: Starting kernel -> Linux init"] = f"{time.monotonic() - t2:.1f} s (host clock)"
-    if expect(checks, c, "netboot: Linux: DHCP lease on the vif", guestfiles.LEASE_LINE, 120):
+    if expect(checks, c, "netboot: Linux: DHCP lease on the vif", guestfiles.LEASE_LINE, 180):
         figures["netboot: Linux lease"] = c.last_match.group(1)
-    up = expect(checks, c, "netboot: Linux: LAB: net up ... ping ok", guestfiles.NET_LINE, 120) and \
+    up = expect(checks, c, "netboot: Linux: LAB: net up ... ping ok", guestfiles.NET_LINE, 180) and \
         c.last_match.group(1).startswith("up")
     checks.check("netboot: Linux's netfront brought eth0 up on the same vif and reached dom0", up,
                  c.last_match.group(0) if c.last_match else "")
