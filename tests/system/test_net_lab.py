@@ -170,7 +170,10 @@ rm -f /tmp/vifwatch.stop /tmp/vifwatch.log
     last=$s
   done
 ) </dev/null >/dev/null 2>&1 &
-echo watching
+# booti only once the poll has its first sample (Connected), however slowly it started.
+n=0
+while [ ! -s /tmp/vifwatch.log ] && [ "$n" -lt 300 ]; do n=$((n + 1)); sleep 0.1; done
+echo "watching: $(head -n 1 /tmp/vifwatch.log 2>/dev/null)"
 """
 
 
@@ -228,7 +231,8 @@ def netboot_guest(checks, lab, figures, initrd):
         figures["netboot: pvnet info before booti"] = c.last_match.group(2)
     expect(checks, c, "netboot: prompt after pvnet info", "=> ")
     rc, out = lab.dom0_run(VIF_WATCH, 60)
-    checks.check("dom0: watching the vif's XenBus states", rc == 0 and "watching" in out, out)
+    checks.check("dom0: watching the vif's XenBus states, both ends Connected before booti",
+                 rc == 0 and re.search(r"watching: [\d.]+ 4 4", out) is not None, out)
     c.sendline("setenv bootargs console=hvc0 loglevel=4; booti ${kernel_addr_r} ${ramdisk_addr_r}:${filesize}")
     if not expect(checks, c, "netboot: booti starts the kernel", "Starting kernel ...", 120):
         return
@@ -277,7 +281,7 @@ def netboot_guest(checks, lab, figures, initrd):
                       re.compile(r"(?s).*?(?=NET-RC)"), 60)
         figures["netboot: Linux dmesg (netfront)"] = "\n  " + "\n  ".join(c.last_match.group(0).strip().splitlines())
         dm = c.last_match.group(0)
-        checks.check("netboot: Linux's dmesg has no netfront timeout or reset", "timed out" not in dm
+        checks.check("netboot: Linux's dmesg has no netfront timeout or reconnect", "timed out" not in dm
                      and "triggering reconnect" not in dm, dm)
     except labmod.LabError as e:
         checks.check("netboot: Linux's dmesg", False, str(e))
