@@ -46,8 +46,13 @@ struct NetfrontOptions {
     // Each XenBus step of the connect (as blkfront: 10 s proved too short for
     // a loaded dom0 under QEMU TCG).
     std::uint64_t connect_timeout_ms = 30000;
-    // Each XenBus step of the close: Linux's xenbus_reset_frontend waits 5 s.
-    std::uint64_t close_timeout_ms = 5000;
+    // Each XenBus step of the close (as the connect, and as blkfront's close):
+    // at a load average of 20-25 the lab's hand-off took 14-19 s, and dom0
+    // saw up to 7.7 s between two of netback's states, against the 5 s a
+    // step of Linux's xenbus_reset_frontend. A step that runs out leaves the
+    // rings mapped and the hand-off refused; the bound costs time only with
+    // a dead backend.
+    std::uint64_t close_timeout_ms = 30000;
     // A TX buffer to come back (transmit with all in flight), and the TX drain at close.
     std::uint64_t tx_timeout_ms = 2000;
     unsigned rx_buffers = 256;  // RX pages posted; halved while memory is short, down to kMinRxBuffers

@@ -4,6 +4,8 @@
 #include <cstdlib>
 #include <cstring>
 
+#include "arch/host/virtual_clock.h"
+
 namespace xb::sim {
 
 using pvnet::NetifRxRequest;
@@ -71,6 +73,16 @@ void SimNetback::frontend_changed(const std::string& value) {
         return;
     }
     if (options_.never_close) return;
+    if (options_.close_step_ms != 0 && (value == "5" || value == "6" || value == "1")) {
+        close_pending_ = value;
+        close_due_ = arch::virtual_clock::now() + options_.close_step_ms * 1000;  // 1 tick = 1 us
+        return;
+    }
+    answer_close(value);
+}
+
+void SimNetback::answer_close(const std::string& value) {
+    const std::string state = store_.get(backend_ + "/state").value_or("");
     if (value == "5") {
         // Connected -> Closing: netback's backend_disconnect unmaps the rings.
         detach();
@@ -154,6 +166,11 @@ void SimNetback::deliver(std::vector<std::uint8_t> frame, RxFault fault) {
 }
 
 void SimNetback::service() {
+    if (close_pending_ && arch::virtual_clock::now() >= close_due_) {
+        const std::string value = *close_pending_;
+        close_pending_.reset();
+        answer_close(value);
+    }
     if (!connected_ || stalled_ || disabled_) return;
     serve_tx();
     serve_rx();

@@ -10,8 +10,9 @@
 // Work happens when the frontend notifies, yields or polls.
 //
 // Faults: a backend that never reaches InitWait or Connected, or never
-// answers the close; one left Connected (with stale keys) by a previous
-// user; malformed RX responses (wrong id, offset/size past the page, zero or
+// answers the close, or answers each close step only after a while (a
+// loaded dom0); one left Connected (with stale keys) by a previous user;
+// malformed RX responses (wrong id, offset/size past the page, zero or
 // negative status, a producer index jump), extra_info / more_data packets,
 // csum_blank, duplicated responses; TX responses withheld (pages kept mapped,
 // even after Closed, until let_go()), a TX response for a request never
@@ -39,6 +40,10 @@ class SimNetback {
         bool never_init_wait = false;  // stays Initialising
         bool never_connect = false;    // stays InitWait after the frontend's Connected
         bool never_close = false;      // ignores Closing/Closed (dead at hand-off)
+        // Each close step (Closing, Closed, InitWait) answered only this long
+        // (virtual time) after the frontend's write: a loaded dom0 under TCG
+        // (the lab saw up to 7.7 s at a load average of 20).
+        std::uint64_t close_step_ms = 0;
         // A previous user left both ends Connected, with its keys in place.
         bool left_connected = false;
     };
@@ -94,6 +99,7 @@ class SimNetback {
 
   private:
     void frontend_changed(const std::string& value);
+    void answer_close(const std::string& value);
     void attach();
     void detach();
     void serve_tx();
@@ -138,6 +144,9 @@ class SimNetback {
     std::optional<std::uint16_t> last_tx_id_;
     unsigned drop_tx_ = 0;
     bool lingering_ = false;  // closed with TX pages still mapped
+    // A close step waiting for close_step_ms to pass: the frontend state written, and when.
+    std::optional<std::string> close_pending_;
+    std::uint64_t close_due_ = 0;
 };
 
 }  // namespace xb::sim

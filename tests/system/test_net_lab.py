@@ -2,7 +2,7 @@
 """System test of the lab's network (issue 15): proves what the xenboot network tests rely on,
 with guests whose network stack is not xenboot's.
 
-One lab run, two guests, both with a vif (00:16:3e:12:34:56) on dom0's bridge xenbr0:
+One lab run, three guests, each with a vif (00:16:3e:12:34:56) on dom0's bridge xenbr0:
   linux-net  Debian's kernel + a busybox initramfs with xen-netfront (harness.NET_LINUX_INIT):
              /bin/lab-net gets a lease from dom0's udhcpd and pings 10.9.0.1; the lease must
              carry what lab.NetServices configured (siaddr, BOOTP file, options 66, 67, 209);
@@ -20,6 +20,15 @@ One lab run, two guests, both with a vif (00:16:3e:12:34:56) on dom0's bridge xe
              vif Connected; `ping 10.9.0.1` gets an answer; `tftpboot` of the 2 MiB file
              with U-Boot's defaults and with tftpwindowsize 16, and `wget` of the 32 MiB
              one, each with the CRC-32 of the bytes in guest RAM equal to the host's.
+  netboot    xenboot with the vif, no disk and no autoboot: `dhcp`, `tftpboot` of the lab's
+             kernel (Image, 32 MiB) and of the Linux net guest's initramfs (window 16), each
+             CRC-checked, `pvnet info`, then booti. The hand-off must close the vif without a
+             warning; Linux's xen-netfront must then bring eth0 up on the same vif, get a
+             lease and ping dom0 (LAB: net up ... ping ok). dom0 records the vif's XenBus
+             states from just before booti: the backend goes Connected -> InitWait (xenboot's
+             close; Closing and Closed when seen) -> Connected (Linux), and the frontend's
+             keys are Linux's with none of xenboot's left (feature-no-csum-offload); Linux's
+             dmesg has no netfront timeout or reconnect.
 Prints PASS/FAIL lines, the figures, and "N passed, N failed".
 """
 
@@ -144,6 +153,144 @@ def diskless_guest(checks, lab, figures, crc, size):
     checks.check("diskless: powered off", end == "poweroff", end)
 
 
+# --- netboot: dhcp, tftpboot of the lab's kernel and the net initramfs, booti; then Linux's
+# xen-netfront takes over the same vif (issue 15 items 1, 5: the hand-off). -----------------
+NETBOOT_INITRD = "netboot-initrd.cpio"
+# dom0: the vif's frontend/backend XenBus states, one line per change ("<uptime> <front> <back>"),
+# polled from just before booti until /tmp/vifwatch.stop appears or the domain's nodes go.
+VIF_WATCH = r"""
+f=/local/domain/$DOMID/device/vif/0/state b=/local/domain/0/backend/vif/$DOMID/0/state
+rm -f /tmp/vifwatch.stop /tmp/vifwatch.log
+(
+  last= n=0
+  while [ ! -e /tmp/vifwatch.stop ] && [ "$n" -lt 30000 ]; do
+    n=$((n + 1))
+    s="$(xenstore-read $f 2>/dev/null) $(xenstore-read $b 2>/dev/null)" || break
+    [ "$s" = "$last" ] || echo "$(cut -d' ' -f1 /proc/uptime) $s" >> /tmp/vifwatch.log
+    last=$s
+  done
+) </dev/null >/dev/null 2>&1 &
+# booti only once the poll has its first sample (Connected), however slowly it started.
+n=0
+while [ ! -s /tmp/vifwatch.log ] && [ "$n" -lt 300 ]; do n=$((n + 1)); sleep 0.1; done
+echo "watching: $(head -n 1 /tmp/vifwatch.log 2>/dev/null)"
+"""
+
+
+def netboot_spec(initrd):
+    """The netboot guest: xenboot with a vif and no disk, no autoboot (bootdelay=-1: the test
+    types everything); dom0 serves the lab's kernel and the net initramfs to it."""
+    return labmod.GuestSpec("netboot", FIRMWARE, 512, cmdline="bootdelay=-1", vifs=[labmod.DEFAULT_MAC],
+                            net=labmod.NetServices(files={"Image": os.path.join(labmod.lab_dir(), "Image"),
+                                                          NETBOOT_INITRD: initrd}))
+
+
+def netboot_guest(checks, lab, figures, initrd):
+    """`dhcp`, `tftpboot` of the lab's Image and of the net initramfs (each CRC-checked), booti;
+    then Linux's netfront brings eth0 up on the same vif and pings dom0. dom0 records the
+    vif's XenBus states from just before booti: the backend must go from Connected (xenboot)
+    back to InitWait and then to Connected again (Linux), and the frontend directory must hold
+    Linux's keys, not xenboot's."""
+    c = lab.console
+    files = {"Image": os.path.join(labmod.lab_dir(), "Image"), NETBOOT_INITRD: initrd}
+    crc, size = {}, {}
+    for name, path in files.items():
+        with open(path, "rb") as f:
+            data = f.read()
+        crc[name], size[name] = zlib.crc32(data) & 0xffffffff, len(data)
+    lab.wait_guest_start(timeout=300)
+    if not expect(checks, c, "netboot: xenboot prompt (no disk, no autoboot)", "=> ", 180):
+        return
+    t0 = time.monotonic()
+    c.sendline("setenv autoload no; dhcp")
+    if not expect(checks, c, "netboot: dhcp binds an address",
+                  re.compile(r"DHCP client bound to address (10\.9\.0\.1\d\d)"), 120):
+        c.sendline("poweroff")
+        return
+    figures["netboot: dhcp"] = f"{c.last_match.group(1)} in {time.monotonic() - t0:.1f} s (host clock)"
+    expect(checks, c, "netboot: prompt after dhcp", "=> ")
+    # A window of 16 blocks per ACK: lockstep TFTP (U-Boot's default) of 32 MiB takes many
+    # minutes under a loaded TCG (7 KiB/s seen at a load average of 20, against 66 with 16).
+    c.sendline("setenv tftpwindowsize 16")
+    expect(checks, c, "netboot: prompt after setenv", "=> ")
+    for name, addr in (("Image", "${kernel_addr_r}"), (NETBOOT_INITRD, "${ramdisk_addr_r}")):
+        t1 = time.monotonic()
+        c.sendline(f"tftpboot {addr} {name} && crc32 ${{fileaddr}} ${{filesize}}")
+        if not expect(checks, c, f"netboot: tftpboot {name}: Bytes transferred = {size[name]}",
+                      f"Bytes transferred = {size[name]} ", 900):
+            c.sendline("poweroff")
+            return
+        figures[f"netboot: tftpboot {name}"] = f"{size[name]} bytes, {time.monotonic() - t1:.1f} s (host clock)"
+        expect(checks, c, f"netboot: {name}: CRC-32 in guest RAM as on the host ({crc[name]:08x})",
+               f"==> {crc[name]:08x}", 120)
+        expect(checks, c, f"netboot: prompt after tftpboot {name}", "=> ")
+    c.sendline("pvnet info")
+    if expect(checks, c, "netboot: pvnet info: eth0 connected before booti",
+              re.compile(r"eth0: vif 0, MAC 00:16:3e:12:34:56, backend (\S+) .*?\n\s+State: connected[^\r\n]*"
+                         r"\r?\n\s+Frames: ([^\r\n]*)", re.S), 30):
+        figures["netboot: pvnet info before booti"] = c.last_match.group(2)
+    expect(checks, c, "netboot: prompt after pvnet info", "=> ")
+    rc, out = lab.dom0_run(VIF_WATCH, 60)
+    checks.check("dom0: watching the vif's XenBus states, both ends Connected before booti",
+                 rc == 0 and re.search(r"watching: [\d.]+ 4 4", out) is not None, out)
+    c.sendline("setenv bootargs console=hvc0 loglevel=4; booti ${kernel_addr_r} ${ramdisk_addr_r}:${filesize}")
+    if not expect(checks, c, "netboot: booti starts the kernel", "Starting kernel ...", 120):
+        return
+    t2 = time.monotonic()
+    handoff_ok = expect(checks, c, "netboot: hand-off done (boot time line)",
+                        re.compile(r"xenboot: boot time: [^\r\n]*hand-off (\d+) ms"), 150)
+    if handoff_ok:
+        text = c.output()
+        tail = text[text.rfind("Starting kernel ..."):]
+        checks.check("netboot: hand-off without warnings (vif closed cleanly)",
+                     "warning" not in tail and "refused" not in tail, tail)
+        figures["netboot: hand-off"] = f"{c.last_match.group(1)} ms (xenboot's clock)"
+    if not expect(checks, c, "netboot: Linux runs its init", "NET-GUEST: linux up", 300):
+        return
+    figures["netboot: Starting kernel -> Linux init"] = f"{time.monotonic() - t2:.1f} s (host clock)"
+    if expect(checks, c, "netboot: Linux: DHCP lease on the vif", guestfiles.LEASE_LINE, 180):
+        figures["netboot: Linux lease"] = c.last_match.group(1)
+    up = expect(checks, c, "netboot: Linux: LAB: net up ... ping ok", guestfiles.NET_LINE, 180) and \
+        c.last_match.group(1).startswith("up")
+    checks.check("netboot: Linux's netfront brought eth0 up on the same vif and reached dom0", up,
+                 c.last_match.group(0) if c.last_match else "")
+    if up:
+        figures["netboot: Starting kernel -> Linux net up"] = f"{time.monotonic() - t2:.1f} s (host clock)"
+    rc, out = lab.dom0_run("touch /tmp/vifwatch.stop; sleep 1; cat /tmp/vifwatch.log; echo KEYS; "
+                           "xenstore-ls /local/domain/$DOMID/device/vif/0", 60)
+    log, _, keys = out.partition("KEYS")
+    states = [line.split()[1:] for line in log.splitlines() if len(line.split()) == 3]
+    figures["dom0: vif states from booti on (uptime, frontend, backend)"] = \
+        "\n  " + "\n  ".join(log.strip().splitlines())
+    backend = [s[1] for s in states]
+    seq = "".join(b for i, b in enumerate(backend) if i == 0 or b != backend[i - 1])
+    checks.check("dom0: vif backend Connected -> (Closing, Closed) -> InitWait before Linux -> Connected after",
+                 re.fullmatch(r"45?6?24", seq) is not None, f"backend states {seq!r}; log:\n{log}")
+    front_closed = [s[0] for s in states if s[1] == "2"]
+    checks.check("dom0: while the backend waited in InitWait, the frontend was Initialising (xenboot's close)",
+                 front_closed[:1] == ["1"], f"{states}")
+    key_names = {line.split("=")[0].strip() for line in keys.splitlines() if "=" in line}
+    # Linux 6.1 netfront writes multi-queue-num-queues and feature-sg; xenboot writes
+    # feature-no-csum-offload, which Linux does not: left behind, it would turn off Linux's
+    # checksum offload.
+    checks.check("dom0: the vif's frontend keys are Linux's, none of xenboot's left behind",
+                 {"multi-queue-num-queues", "feature-sg"} <= key_names
+                 and "feature-no-csum-offload" not in key_names, keys.strip())
+    try:
+        net_guest_cmd(c, "dmesg | grep -i -e xen-netfront -e xen_netfront -e vif -e 'xenbus' | tail -n 8",
+                      re.compile(r"(?s).*?(?=NET-RC)"), 60)
+        figures["netboot: Linux dmesg (netfront)"] = "\n  " + "\n  ".join(c.last_match.group(0).strip().splitlines())
+        dm = c.last_match.group(0)
+        checks.check("netboot: Linux's dmesg has no netfront timeout or reconnect", "timed out" not in dm
+                     and "triggering reconnect" not in dm, dm)
+    except labmod.LabError as e:
+        checks.check("netboot: Linux's dmesg", False, str(e))
+    c.expect("NET-CMD?", 60)
+    c.sendline("poweroff")
+    end = guest_end(lab, 120)
+    checks.check("netboot: Linux powered off", end == "poweroff", end)
+
+
 def main():
     work = systest_dir("net_lab")
     checks = Checks()
@@ -164,13 +311,15 @@ def main():
     initrd = net_linux_initramfs(work)
     guests = [net_linux_guest("linux-net", initrd, labmod.NetServices(pxe_config=PXE_209)),
               labmod.GuestSpec("diskless", FIRMWARE, 256, vifs=[labmod.DEFAULT_MAC],
-                               net=labmod.NetServices(files={"pxelinux.cfg/default": pxe}))]
+                               net=labmod.NetServices(files={"pxelinux.cfg/default": pxe})),
+              netboot_spec(initrd)]
     figures = {}
 
     def body(lab):
         figures["dom0 ready"] = f"{lab.timings['dom0_ready']:.1f} s after QEMU start"
         linux_guest(checks, lab, md5, figures)
         diskless_guest(checks, lab, figures, crc, {BIG: BIG_SIZE, MID: MID_SIZE, SMALL: SMALL_SIZE})
+        netboot_guest(checks, lab, figures, initrd)
 
     wall = 0.0
     labmod.ensure_setup()

@@ -328,6 +328,28 @@ TEST(Netfront, CloseRunsTheSequenceAndLeavesNothingBehind) {
     EXPECT_EQ(g.nb.connects(), 2u);
 }
 
+// With the board's own bounds (NetfrontOptions{}): a dom0 that answers each
+// close step after 8 s (the lab's dom0 saw up to 7.7 s between two of
+// netback's states during a hand-off at a load average of 20) still gets the vif back in InitWait with nothing
+// granted, so the hand-off goes on and Linux's netfront connects at once.
+// A 5 s bound per step gave up at Closing, with the rings still mapped.
+TEST(Netfront, TheDefaultCloseBoundsOutlastABackendSlowedByALoadedDom0) {
+    SimNetback::Options o;
+    o.close_step_ms = 8000;
+    NetGuest g(o, pvnet::NetfrontOptions{});
+    ASSERT_TRUE(g.vif.open().ok());
+    ASSERT_TRUE(g.vif.transmit(frame(60, 0)).ok());
+    const std::uint64_t t0 = arch::virtual_clock::now();
+    Status s = g.vif.close();
+    ASSERT_TRUE(s.ok()) << s.error().message();
+    EXPECT_GE(arch::virtual_clock::now() - t0, 3 * 8000 * 1000ull);  // the three steps were waited out
+    EXPECT_EQ(g.nb.state_log(), (std::vector<std::string>{"4", "5", "6", "1"}));
+    EXPECT_EQ(g.back_state(), "2");
+    EXPECT_EQ(g.front("tx-ring-ref"), "<none>");
+    EXPECT_EQ(g.grants.in_use(), 0u);
+    EXPECT_EQ(g.xen.live_grants(), 0u);
+}
+
 TEST(Netfront, ACloseWhileTheBackendMapsTxPagesQuarantinesThem) {
     NetGuest g;
     ASSERT_TRUE(g.vif.open().ok());
