@@ -11,8 +11,9 @@ relocations for position independence). The table shows, per component, the byte
 code (.text), read-only data (.rodata, .data.rel.ro), writable data (.data, .got) and
 the image file bytes in all, plus the BSS (zeroed at start, not in the file).
 
-The image file is the ELF's loadable sections up to the end of .rela.dyn (the entry
-stub applies those relocations, so they ship); .bss and debug sections are not in it.
+The image file is the ELF's loadable sections up to the relocations, which ship packed
+as RELR (cmake/relr-pack.py rewrites ld's .rela.dyn in the file; the entry stub applies
+them); .bss and debug sections are not in it.
 
 --save FILE writes the per-component totals as JSON; --baseline FILE prints them beside
 the current ones, so a change's cost or saving shows per component. --budget BYTES makes
@@ -29,6 +30,8 @@ import subprocess
 import sys
 
 REPO = os.path.abspath(os.path.join(os.path.dirname(__file__), ".."))
+sys.path.insert(0, os.path.join(REPO, "cmake"))
+relr_pack = __import__("relr-pack")
 
 # Output sections that are in the image file, and the column each goes to.
 COLUMNS = {
@@ -176,7 +179,13 @@ def main(argv=None):
 
     sizes = parse_map(args.map)
     if os.path.exists(args.elf):
-        reconcile(sizes, output_sizes(args.elf))
+        elf = output_sizes(args.elf)
+        reconcile(sizes, elf)
+        if os.path.exists(args.bin) and ".rela.dyn" in elf:
+            # The image file carries the relocations packed as RELR (cmake/relr-pack.py),
+            # not ld's RELA table that the map and the ELF list.
+            packed = relr_pack.packed_size(args.elf, args.bin)
+            sizes["(relocations)"]["link"] += packed - elf[".rela.dyn"]
     file_total = sum(totals(sizes).values())
     baseline = None
     if args.baseline:
