@@ -53,13 +53,15 @@ def sections(elf):
     return result, data
 
 
-def symbol(elf, name):
+def symbol(elf, name, required=True):
     out = subprocess.run(["aarch64-linux-gnu-nm", elf], check=True, capture_output=True, text=True).stdout
     for line in out.splitlines():
         parts = line.split()
         if len(parts) == 3 and parts[2] == name:
             return int(parts[0], 16)
-    sys.exit(f"relr-pack: no symbol {name} in {elf}")
+    if required:
+        sys.exit(f"relr-pack: no symbol {name} in {elf}")
+    return None
 
 
 def encode(offsets):
@@ -146,8 +148,11 @@ def pack(elf, bin_path):
 
 
 def packed_size(elf, bin_path):
-    """Bytes of the packed table in an image this script has packed."""
-    table = symbol(elf, "__reloc_table")
+    """Bytes of the packed table in an image this script has packed (None for an image
+    from before RELR, which ships ld's RELA table as is)."""
+    table = symbol(elf, "__reloc_table", required=False)
+    if table is None:
+        return None
     with open(bin_path, "rb") as f:
         f.seek(table)
         count, = struct.unpack("<Q", f.read(8))

@@ -165,7 +165,7 @@ FEATURES = [
     ("xfs", [r"^fs/xfs/"]),
     ("btrfs", [r"^fs/btrfs/", r"^liblzo2\.a", r"^compress/(inflate_zlib|lzo1x|zstd_frame)\.cpp$",
                r"^lib/crc32c\.cpp$"]),
-    ("decoders", [r"^lib(zstd|lz4|lzma)_decoder\.a", r"^compress/decompress(_\w+)?\.cpp$",
+    ("decoders", [r"^lib(zstd|lz4|lzma)(_decoder)?\.a", r"^compress/decompress(_\w+)?\.cpp$",
                   r"^commands/cmd_unzip\.cpp$"]),
     ("later files in v0.1 folders", [
         r"^bootflow/(boot_image|boot_menu|bootflows|console_fixup|extlinux_method|method_files|script_method)\.cpp$",
@@ -264,8 +264,9 @@ def main(argv=None):
             # The image file carries the relocations packed as RELR (cmake/relr-pack.py),
             # not ld's RELA table that the map and the ELF list.
             packed = relr_pack.packed_size(args.elf, args.bin)
-            sizes["(relocations)"]["link"] += packed - elf[".rela.dyn"]
-            by_object["(relocations)"] += packed - elf[".rela.dyn"]
+            if packed is not None:
+                sizes["(relocations)"]["link"] += packed - elf[".rela.dyn"]
+                by_object["(relocations)"] += packed - elf[".rela.dyn"]
     file_total = sum(totals(sizes).values())
     baseline = None
     if args.baseline:
