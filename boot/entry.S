@@ -14,7 +14,8 @@
  *      now ends the domain as crashed from the vector itself,
  *   1. discards stale cache lines over its own memory (writes with the MMU off
  *      go straight to RAM; a dirty line evicted later would undo them),
- *   2. applies its R_AARCH64_RELATIVE relocations for the address it runs at,
+ *   2. applies its relative relocations (packed as RELR) for the address it
+ *      runs at,
  *   3. clears BSS, builds an early identity map with 1 GiB blocks over the
  *      image and the device tree, wherever they are below 512 GiB (the 39-bit
  *      VA), and turns the MMU and caches on; an image or DTB above that is
@@ -28,8 +29,6 @@
  *      time, x3 = original load address),
  *   6. otherwise calls xenboot_main(dtb, entry_ticks, load_base).
  */
-
-#define R_AARCH64_RELATIVE  1027
 
         .macro  adr_l, reg, sym
         adrp    \reg, \sym
@@ -76,18 +75,47 @@ primary_entry:
         adr_l   x1, __bss_end
         bl      dcache_inval_poc
 
-        /* 2. Relocate for the address we run at. The build rejects any other
-         *    relocation type (cmake/check-image.sh). */
-        adr_l   x0, __rela_start
-        adr_l   x1, __rela_end
+        /* 2. Relocate for the address we run at. The image is linked at 0;
+         *    every word that holds an address is listed in the RELR table at
+         *    __reloc_table (a count, then the entries; cmake/relr-pack.py packs
+         *    ld's R_AARCH64_RELATIVE relocations so, and the build rejects any
+         *    other kind). The format is the ELF gABI's SHT_RELR (Cary Coutant's
+         *    2017 generic-abi proposal "Relative relocations"): an even entry
+         *    is the offset of a word to relocate, and "where" becomes the word
+         *    after it; an odd entry is a bitmap whose bits 1..63 stand for the
+         *    63 words from "where" on, after which "where" moves on 63 words.
+         *    A word holds its own addend (the address as linked), so
+         *    relocating adds the base to it, and doing it twice would add
+         *    twice: the copy entered after the move (step 5) holds words
+         *    relocated for the first home, so relocated_base records the base
+         *    the words hold (0 in the file) and only the difference is added. */
+        adr_l   x9, relocated_base
+        ldr     x10, [x9]
+        sub     x10, x21, x10                   /* x10 = what to add to each word */
+        str     x21, [x9]
+        adr_l   x0, __reloc_table
+        ldr     x1, [x0], #8                    /* x1 = number of entries */
+        add     x1, x0, x1, lsl #3              /* x1 = end of the entries */
+        mov     x2, x21                         /* x2 = where (set by the first entry) */
 3:      cmp     x0, x1
         b.hs    4f
-        ldp     x2, x3, [x0], #16               /* r_offset, r_info */
-        ldr     x4, [x0], #8                    /* r_addend */
-        cmp     w3, #R_AARCH64_RELATIVE
-        b.ne    3b
-        add     x4, x4, x21
-        str     x4, [x21, x2]
+        ldr     x3, [x0], #8
+        tbnz    x3, #0, 31f
+        add     x2, x21, x3                     /* an offset: relocate that word */
+        ldr     x4, [x2]
+        add     x4, x4, x10
+        str     x4, [x2], #8                    /* where = the next word */
+        b       3b
+31:     mov     x5, x2                          /* a bitmap over the 63 words from where */
+32:     lsr     x3, x3, #1
+        cbz     x3, 34f
+        tbz     x3, #0, 33f
+        ldr     x4, [x5]
+        add     x4, x4, x10
+        str     x4, [x5]
+33:     add     x5, x5, #8
+        b       32b
+34:     add     x2, x2, #(63 * 8)
         b       3b
 
         /* 3. Clear BSS (16-byte aligned by the linker script). */
@@ -259,6 +287,13 @@ early_refuse:
         b       xenboot_last_resort
 
         .ltorg
+
+/* The base the image's relocated words hold (step 2): 0 in the file Xen
+ * loads, then where the stub ran; the move copies it with the image. */
+        .section .data.relocated_base, "aw"
+        .balign 8
+relocated_base:
+        .quad   0
 
         .section .bss.early_l1, "aw", %nobits
         .balign 4096

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Post-link step for the firmware image:
-#  - the entry stub applies only R_AARCH64_RELATIVE relocations: reject others;
+#  - the entry stub applies only R_AARCH64_RELATIVE relocations: reject others,
+#    and pack them as RELR in the image file (cmake/relr-pack.py);
 #  - write image_size (0x10 in the arm64 Image header): bytes from the start
 #    of the image to the end of BSS, which the linker cannot put there itself
 #    without a relocation;
@@ -12,6 +13,7 @@ if [ -n "$bad" ]; then
   echo "check-image: relocation types the entry stub cannot apply: $bad" >&2
   exit 1
 fi
+python3 "$(dirname "$0")/relr-pack.py" "$elf" "$bin"
 bss_end=$(aarch64-linux-gnu-nm "$elf" | awk '$3=="__bss_end"{print $1}')
 [ -n "$bss_end" ] || { echo "check-image: no __bss_end symbol" >&2; exit 1; }
 python3 - "$bin" "$bss_end" <<'PY'

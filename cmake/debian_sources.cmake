@@ -22,4 +22,5 @@ endfunction()
 set(XB_THIRD_PARTY_C_FLAGS
     -march=armv8-a -mno-outline-atomics -ffreestanding -fPIE -fno-plt -fno-stack-protector
     -fno-asynchronous-unwind-tables -fno-unwind-tables -ffunction-sections -fdata-sections
-    -fstack-clash-protection --param=stack-clash-protection-guard-size=12 -g -w)
+    -fstack-clash-protection --param=stack-clash-protection-guard-size=12 -g -w
+    -include ${CMAKE_CURRENT_LIST_DIR}/visibility_hidden.h)

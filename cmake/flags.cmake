@@ -12,7 +12,7 @@ if(XENBOOT_FIRMWARE)
       -march=armv8-a -mno-outline-atomics -ffreestanding -fno-exceptions -fno-rtti
       -fno-threadsafe-statics -fno-use-cxa-atexit -fPIE -fno-plt -fno-stack-protector
       -fno-asynchronous-unwind-tables -fno-unwind-tables -ffunction-sections -fdata-sections
-      -Os -g ${XB_WARNINGS}
+      -Os -g ${XB_WARNINGS} -include ${CMAKE_CURRENT_LIST_DIR}/visibility_hidden.h
       # GCC 12 at -Os warns that an engaged std::optional<std::string_view> "may be used
       # uninitialized" (GCC bug 80635, a false positive); the host build keeps the warning.
       -Wno-maybe-uninitialized)

@@ -12,13 +12,9 @@ set(XENBOOT_FIRMWARE ON CACHE BOOL "build the firmware image" FORCE)
 # because the package cannot be co-installed with the host's libfdt-dev).
 get_filename_component(_xb_repo "${CMAKE_CURRENT_LIST_DIR}/.." ABSOLUTE)
 set(XENBOOT_LIBFDT_A "${_xb_repo}/build/deps/arm64/usr/lib/aarch64-linux-gnu/libfdt.a" CACHE FILEPATH "arm64 libfdt.a")
-# Debian's arm64 libz.a (zlib1g-dev:arm64 is co-installable): crc32() for now.
-set(XENBOOT_LIBZ_A "/usr/lib/aarch64-linux-gnu/libz.a" CACHE FILEPATH "arm64 libz.a")
-# Debian's arm64 liblzma.a and liblzo2.a (unpacked next to libfdt.a by
-# scripts/install-deps.sh): xz/lzma kernels, lzo btrfs extents (compress/; zstd and lz4
-# are built from Debian's sources there);
+# Debian's arm64 liblzo2.a (unpacked next to libfdt.a by scripts/install-deps.sh): lzo
+# btrfs extents (compress/; zlib, zstd, xz and lz4 are built from Debian's sources there);
 # libmbedcrypto.a: SHA-256 (lib/sha256.h).
 set(_xb_arm64_lib "${_xb_repo}/build/deps/arm64/usr/lib/aarch64-linux-gnu")
-set(XENBOOT_LIBLZMA_A "${_xb_arm64_lib}/liblzma.a" CACHE FILEPATH "arm64 liblzma.a")
 set(XENBOOT_LIBLZO2_A "${_xb_arm64_lib}/liblzo2.a" CACHE FILEPATH "arm64 liblzo2.a")
 set(XENBOOT_LIBMBEDCRYPTO_A "${_xb_arm64_lib}/libmbedcrypto.a" CACHE FILEPATH "arm64 libmbedcrypto.a (SHA-256)")

@@ -79,7 +79,7 @@ fetch_debian_source() {
   echo "deb-src http://deb.debian.org/debian bookworm main" > "$src/srclist/src.list"
   local apt_src=(-o Dir::Etc::SourceList=/dev/null -o Dir::Etc::SourceParts="$src/srclist"
                  -o Dir::State::Lists="$src/lists" -o APT::Sandbox::User=root)
-  local dsc="$src/${pkg}_${version}.dsc"
+  local dsc="$src/${pkg}_${version#*:}.dsc"  # file names leave out the epoch
   if [ ! -f "$dsc" ]; then
     # One index download per run, however many packages are fetched.
     [ -n "${src_index_fresh:-}" ] || { apt-get "${apt_src[@]}" update -q; src_index_fresh=1; }
@@ -104,3 +104,8 @@ fetch_debian_source lz4 1.9.4-1 lz4-1.9.4 lib/lz4.c
 # ships it only as a hosted NO_SYS=0 shared library): build/deps/src/lwip-2.1.3,
 # XENBOOT_LWIP_DIR.
 fetch_debian_source lwip 2.1.3+dfsg1-2 lwip-2.1.3 src/core/init.c
+# zlib's inflate and xz's decoders for compress/ (compress/CMakeLists.txt builds only the
+# decoding parts, one section per function; Debian's libz.a and liblzma.a were built
+# without -ffunction-sections and brought whole objects and every BCJ filter).
+fetch_debian_source zlib 1:1.2.13.dfsg-1 zlib-1.2.13 inflate.c
+fetch_debian_source xz-utils 5.4.1-1+deb12u1 xz-utils-5.4.1 src/liblzma/lzma/lzma_decoder.c
