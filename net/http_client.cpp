@@ -5,6 +5,7 @@
 #include "lib/clock.h"
 #include "lib/deadline.h"
 #include "lib/format.h"
+#include "net/bytes.h"
 #include "xenboot/version.h"
 
 namespace xb::net {
@@ -291,7 +292,7 @@ Status HttpResponseParser::write_body(const std::uint8_t* p, std::size_t n) {
     if (n > dest_.size() - body_)
         return fail(Error::make(Errc::no_space, "body larger than the %zu bytes at %p", dest_.size(),
                                 static_cast<void*>(dest_.data())));
-    std::memcpy(dest_.data() + body_, p, n);
+    copy_bytes(dest_.data() + body_, p, n);
     body_ += n;
     return {};
 }

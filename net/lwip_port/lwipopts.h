@@ -126,6 +126,8 @@
  * host model; net/stack.cpp), NULL lets lwIP route by destination. Defined
  * here, not in lwip_hooks.h: ip.h uses the route hook before ip4.c includes
  * the hook file. */
+#include <stddef.h>
+#include <stdint.h>
 #ifdef __cplusplus
 extern "C" {
 #endif
@@ -133,9 +135,15 @@ struct netif;
 struct ip4_addr;
 unsigned int xb_lwip_rand(void);
 struct netif* xb_route_by_source(const struct ip4_addr* src, const struct ip4_addr* dest);
+void* xb_net_copy(void* dst, const void* src, size_t n);
+uint16_t xb_net_chksum(const void* data, int len);
 #ifdef __cplusplus
 }
 #endif
+/* Copies out of pbufs (pbuf_copy_partial: every byte a socket reads) and the
+ * Internet checksum: 8 bytes a step at any alignment (net/bytes.h). */
+#define MEMCPY(dst, src, len) xb_net_copy((dst), (src), (len))
+#define LWIP_CHKSUM xb_net_chksum
 #define LWIP_HOOK_IP4_ROUTE_SRC(src, dest) xb_route_by_source((src), (dest))
 #define LWIP_RAND() ((u32_t)xb_lwip_rand())
 
