@@ -189,21 +189,25 @@ def main():
           f"lab run {time.monotonic() - t0:.0f} s; load average {os.getloadavg()[0]:.1f})")
     med = lambda xs: (statistics.median(r for r, _ in xs), statistics.median(s for _, s in xs))
     # xenboot's defaults (blksize 1468, window 1) are also Linux's "-b 1468" transfer.
-    if "tftp default (512)" in xenboot:
-        xenboot["tftp -b 1468"] = xenboot["tftp default (512)"]
-    labels = list(dict.fromkeys([l for l, _ in LINUX_RUNS] + [l for l, _ in XENBOOT_RUNS]
-                                + [l for l in xenboot if l.startswith("tftp b")]
-                                + [l for l in linux if l.endswith("[partial]")]
-                                + [l for l in xenboot if l.endswith("[partial]")]))
-    for label in labels:
-        lx = f"{med(linux[label])[0]:6.2f} MiB/s ({med(linux[label])[1]:6.2f} s)" if label in linux \
-            else "     -"
-        if label in xenboot:
-            xb = f"{med(xenboot[label])[0]:6.2f} MiB/s ({med(xenboot[label])[1]:6.2f} s)"
-            ratio = f"  {med(xenboot[label])[0] / med(linux[label])[0]:4.2f}x Linux" if label in linux else ""
-        else:
-            xb, ratio = "-", ""
-        print(f"  {label:28s} linux {lx:28s} xenboot {xb}{ratio}")
+    for suffix in ("", " [partial]"):
+        if "tftp default (512)" + suffix in xenboot:
+            xenboot["tftp -b 1468" + suffix] = xenboot["tftp default (512)" + suffix]
+
+    def figure(rates, label):
+        """(MiB/s, s, text) of a label, complete or [partial] (marked *), or None."""
+        for key, mark in ((label, ""), (label + " [partial]", "*")):
+            if key in rates:
+                r, secs = med(rates[key])
+                return r, secs, f"{r:6.2f} MiB/s ({secs:6.2f} s){mark}"
+        return None
+
+    bases = [l for l, _ in LINUX_RUNS] + [l for l, _ in XENBOOT_RUNS] + \
+        [l.removesuffix(" [partial]") for l in xenboot if l.startswith("tftp b")]
+    for label in dict.fromkeys(bases):
+        lx, xb = figure(linux, label), figure(xenboot, label)
+        ratio = f"  {xb[0] / lx[0]:5.2f}x Linux" if lx and xb and lx[0] > 0 else ""
+        print(f"  {label:20s} linux {lx[2] if lx else '-':29s} xenboot {xb[2] if xb else '-':29s}{ratio}")
+    print("  (* stopped after XB_NET_LIMIT s: the rate of what had arrived)")
     print("  (tftp default: Linux busybox 512-byte blocks, xenboot U-Boot's 1468 with window 1, "
           "which is also the -b 1468 row; tftp best: Linux -b 65464, xenboot the fastest "
           "tftpblocksize/tftpwindowsize pair tried)")
