@@ -221,8 +221,14 @@ Status tftp_load(Context& ctx, int argc, char* const argv[]) {
     Result<net::TftpResult> result = net::tftp_read(socket, request);
     socket.close();
     if (!result.ok()) return as_reported(ctx, result.error());
-    if (ctx.services != nullptr) ctx.services->times.load_us += result.value().elapsed_ms * 1000;
-    return finish(ctx, args.addr, result.value().bytes);
+    const net::TftpResult& r = result.value();
+    // The transfer's own time and rate (as wget's line; U-Boot prints the
+    // rate too): what bench_net.py reads, without the console's cost.
+    ctx.con.printf("%lu bytes transferred in %lu ms", r.bytes, r.elapsed_ms);
+    print_rate(ctx, r.bytes, r.elapsed_ms);
+    ctx.con.printf(" (blksize %u, windowsize %u)\n", r.block_size, r.window_size);
+    if (ctx.services != nullptr) ctx.services->times.load_us += r.elapsed_ms * 1000;
+    return finish(ctx, args.addr, r.bytes);
 }
 
 Status do_tftpboot(Context& ctx, int argc, char* const argv[]) { return tftp_load(ctx, argc, argv); }

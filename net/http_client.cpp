@@ -5,6 +5,7 @@
 #include "lib/clock.h"
 #include "lib/deadline.h"
 #include "lib/format.h"
+#include "net/bytes.h"
 #include "xenboot/version.h"
 
 namespace xb::net {
@@ -63,11 +64,7 @@ Status HttpResponseParser::feed(std::span<const std::uint8_t> data) {
                 if (state_ == State::chunk_data && n > chunk_left_) n = static_cast<std::size_t>(chunk_left_);
                 TRY(write_body(data.data() + i, n));
                 i += n;
-                if (state_ == State::body_length && body_ == content_length_) state_ = State::done;
-                if (state_ == State::chunk_data) {
-                    chunk_left_ -= n;
-                    if (chunk_left_ == 0) state_ = State::chunk_end;
-                }
+                after_body(n);
                 break;
             }
             default: {
@@ -291,9 +288,39 @@ Status HttpResponseParser::write_body(const std::uint8_t* p, std::size_t n) {
     if (n > dest_.size() - body_)
         return fail(Error::make(Errc::no_space, "body larger than the %zu bytes at %p", dest_.size(),
                                 static_cast<void*>(dest_.data())));
-    std::memcpy(dest_.data() + body_, p, n);
+    copy_bytes(dest_.data() + body_, p, n);
     body_ += n;
     return {};
+}
+
+void HttpResponseParser::after_body(std::size_t n) {
+    if (state_ == State::body_length && body_ == content_length_) state_ = State::done;
+    if (state_ == State::chunk_data) {
+        chunk_left_ -= n;
+        if (chunk_left_ == 0) state_ = State::chunk_end;
+    }
+}
+
+std::span<std::uint8_t> HttpResponseParser::body_room() const {
+    std::uint64_t n = 0;
+    switch (state_) {
+        case State::body_length: n = content_length_ - body_; break;
+        case State::chunk_data: n = chunk_left_; break;
+        // A body that ends at the close goes through feed(): a piece that
+        // would pass the end of the range is refused whole, none of it written.
+        default: return {};
+    }
+    // Content-Length and every chunk size were checked against the room when
+    // they were read, before any of their bytes; the min keeps this true on its own.
+    if (n > dest_.size() - body_) n = dest_.size() - body_;
+    return dest_.subspan(static_cast<std::size_t>(body_), static_cast<std::size_t>(n));
+}
+
+void HttpResponseParser::body_written(std::size_t n) {
+    const std::size_t room = body_room().size();
+    if (n > room) n = room;  // never past what body_room() offered
+    body_ += n;
+    after_body(n);
 }
 
 Result<std::size_t> http_format_request(const Url& url, char* out, std::size_t size) {
@@ -338,13 +365,20 @@ Result<HttpResult> http_get(Stream& stream, const Url& url, const HttpRequest& r
                 cb.progress(cb.context, parser.body_bytes(), parser.content_length());
             }
         }
-        auto n = stream.read(buf, Deadline::after_ms(request.idle_timeout_ms));
+        // Body bytes go from the stream straight to where they belong; the
+        // header, chunk framing and anything past the body through `buf`.
+        const std::span<std::uint8_t> room = parser.body_room();
+        const std::span<std::uint8_t> into = room.empty() ? std::span<std::uint8_t>(buf) : room;
+        auto n = stream.read(into, Deadline::after_ms(request.idle_timeout_ms));
         if (!n) {
             Error e = n.error();
             e.prefix("http: %s from %s after %lu bytes", url.path, url.host, parser.body_bytes());
             return e;
         }
-        Status s = n.value() == 0 ? parser.finish() : parser.feed(std::span<const std::uint8_t>(buf, n.value()));
+        Status s = ok();
+        if (n.value() == 0) s = parser.finish();
+        else if (!room.empty()) parser.body_written(n.value());
+        else s = parser.feed(std::span<const std::uint8_t>(buf, n.value()));
         if (!s) {
             Error e = s.error();
             e.prefix("http: %s from %s", url.path, url.host);

@@ -51,6 +51,14 @@ class HttpResponseParser {
     bool chunked() const { return chunked_; }
     std::uint64_t body_bytes() const { return body_; }
 
+    // Where the next body bytes go in the destination, as many as the body
+    // can still take there (the rest of the Content-Length or of the chunk);
+    // empty outside such body data (a body that ends at the close included). A reader may put received bytes there
+    // itself, then say how many with body_written: the same as feed() of them, without the copy through a bounce
+    // buffer.
+    std::span<std::uint8_t> body_room() const;
+    void body_written(std::size_t n);
+
   private:
     enum class State : std::uint8_t {
         status_line,
@@ -77,6 +85,8 @@ class HttpResponseParser {
     Status end_of_fields();
     Status on_chunk_size();
     Status write_body(const std::uint8_t* p, std::size_t n);
+    // The state after n more body bytes (the end of the body or of a chunk).
+    void after_body(std::size_t n);
 
     std::span<std::uint8_t> dest_;
     State state_ = State::status_line;

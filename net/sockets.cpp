@@ -37,8 +37,8 @@ err_t tcp_recv_cb(void* arg, tcp_pcb* /*pcb*/, pbuf* p, err_t err) {
         pbuf_free(p);
         return ERR_OK;
     }
-    static_cast<TcpStream*>(arg)->on_data(p);
-    return ERR_OK;
+    // ERR_MEM: lwIP keeps p as refused data and offers it again (tcp_in.c).
+    return static_cast<TcpStream*>(arg)->on_data(p) ? ERR_OK : ERR_MEM;
 }
 
 void tcp_err_cb(void* arg, err_t err) {
@@ -151,10 +151,7 @@ void TcpStream::detach() {
         tcp_sent(pcb_, nullptr);
         pcb_ = nullptr;
     }
-    if (rx_ != nullptr) {
-        pbuf_free(rx_);
-        rx_ = nullptr;
-    }
+    drop_received();
     connected_ = false;
     fin_ = false;
     error_ = 0;
@@ -212,13 +209,36 @@ void TcpStream::abort() {
 
 void TcpStream::on_connected() { connected_ = true; }
 
-void TcpStream::on_data(pbuf* p) {
+void TcpStream::drop_received() {
+    for (; rx_count_ != 0; --rx_count_) {
+        pbuf_free(rx_[rx_head_]);
+        rx_[rx_head_] = nullptr;
+        rx_head_ = (rx_head_ + 1) % kRxChains;
+    }
+    rx_head_ = 0;
+}
+
+bool TcpStream::on_data(pbuf* p) {
     if (p == nullptr) {
         fin_ = true;
-        return;
+        return true;
     }
-    if (rx_ == nullptr) rx_ = p;
-    else pbuf_cat(rx_, p);
+    if (p->tot_len == 0) {  // nothing to read (lwIP does not send these; never a chain in the ring)
+        pbuf_free(p);
+        return true;
+    }
+    // Onto the newest chain while it stays below 64 KiB, else a chain of its own.
+    if (rx_count_ != 0) {
+        pbuf* last = rx_[(rx_head_ + rx_count_ - 1) % kRxChains];
+        if (std::size_t{last->tot_len} + p->tot_len <= 0xFFFF) {
+            pbuf_cat(last, p);
+            return true;
+        }
+    }
+    if (rx_count_ == kRxChains) return false;
+    rx_[(rx_head_ + rx_count_) % kRxChains] = p;
+    ++rx_count_;
+    return true;
 }
 
 void TcpStream::on_error(int err) {
@@ -254,7 +274,7 @@ Status TcpStream::write(std::span<const std::uint8_t> data, Deadline until) {
 
 Result<std::size_t> TcpStream::read(std::span<std::uint8_t> buf, Deadline until) {
     if (buf.empty()) return std::size_t{0};
-    while (rx_ == nullptr) {
+    while (rx_count_ == 0) {
         if (fin_) return std::size_t{0};
         if (error_ != 0)
             return Error::make(Errc::io, "tcp: read: %s",
@@ -265,17 +285,26 @@ Result<std::size_t> TcpStream::read(std::span<std::uint8_t> buf, Deadline until)
                                static_cast<unsigned long>(until.budget_ms()));
         TRY(Stack::poll(until));
     }
-    const auto want = static_cast<u16_t>(std::min<std::size_t>(buf.size(), rx_->tot_len));
-    const u16_t n = pbuf_copy_partial(rx_, buf.data(), want, 0);
-    if (n == rx_->tot_len) {
-        pbuf_free(rx_);
-        rx_ = nullptr;
-    } else {
-        rx_ = pbuf_free_header(rx_, n);
+    // As much as is waiting, across chains, up to buf.size().
+    std::size_t done = 0;
+    while (done < buf.size() && rx_count_ != 0) {
+        pbuf*& head = rx_[rx_head_];
+        const auto want = static_cast<u16_t>(std::min<std::size_t>(buf.size() - done, head->tot_len));
+        const u16_t n = pbuf_copy_partial(head, buf.data() + done, want, 0);
+        if (n == 0) break;  // cannot happen: a chain in the ring is never empty
+        if (n == head->tot_len) {
+            pbuf_free(head);
+            head = nullptr;
+            rx_head_ = (rx_head_ + 1) % kRxChains;
+            --rx_count_;
+        } else {
+            head = pbuf_free_header(head, n);
+        }
+        done += n;
+        // Reopen the window by what the reader took: the sender is paced by us.
+        if (pcb_ != nullptr) tcp_recved(pcb_, n);
     }
-    // Reopen the window by what the reader took: the sender is paced by us.
-    if (pcb_ != nullptr) tcp_recved(pcb_, n);
-    return std::size_t{n};
+    return done;
 }
 
 }  // namespace xb::net

@@ -76,17 +76,27 @@ class TcpStream final : public Stream {
     Status write(std::span<const std::uint8_t> data, Deadline until) override;
     Result<std::size_t> read(std::span<std::uint8_t> buf, Deadline until) override;
 
-    // lwIP's callbacks (C linkage in sockets.cpp reach these).
+    // Unread data is kept as up to kRxChains pbuf chains: lwIP hands each
+    // delivery as a chain below 64 KiB (a chain's tot_len is 16-bit), and
+    // the 192 KiB window (lwipopts.h) lets more than that wait unread.
+    static constexpr std::size_t kRxChains = 8;
+
+    // lwIP's callbacks (C linkage in sockets.cpp reach these). on_data
+    // returns false when it cannot keep `p` (every chain slot full): lwIP then
+    // holds it and offers it again later (tcp.h, tcp_recv: refused data).
     void on_connected();
-    void on_data(::pbuf* p);
+    bool on_data(::pbuf* p);
     void on_error(int err);
 
   private:
     void attach(tcp_pcb* pcb);
     void detach();
+    void drop_received();
 
     tcp_pcb* pcb_ = nullptr;
-    ::pbuf* rx_ = nullptr;  // received, not yet read (one chain)
+    std::array<::pbuf*, kRxChains> rx_{};  // received, not yet read: a ring of chains, oldest at rx_head_
+    std::size_t rx_head_ = 0;
+    std::size_t rx_count_ = 0;
     bool connected_ = false;
     bool fin_ = false;
     int error_ = 0;  // lwIP err_t once the connection failed (pcb_ is gone then)

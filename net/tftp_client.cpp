@@ -5,6 +5,7 @@
 #include "lib/clock.h"
 #include "lib/deadline.h"
 #include "lib/format.h"
+#include "net/bytes.h"
 
 namespace xb::net {
 namespace {
@@ -290,7 +291,7 @@ Result<bool> Session::on_data(std::uint16_t block, const std::uint8_t* payload, 
                                  req_.filename, server_text_, req_.dest.size(), static_cast<void*>(req_.dest.data()),
                                  result_.bytes + len));
     }
-    std::memcpy(req_.dest.data() + result_.bytes, payload, len);
+    copy_bytes(req_.dest.data() + result_.bytes, payload, len);
     result_.bytes += len;
     ++result_.blocks;
     ++expected_;

@@ -19,11 +19,12 @@
 #define MEM_SIZE (96 * 1024) /* a 64 KiB datagram (IP_FRAG) + the 16 KiB TCP send buffer */
 
 /* Received frames: one pool buffer holds a whole Ethernet frame (netif.h's
- * 1514 bytes; pbufs of 1536 keep 8-byte alignment). 160 of them cover a
- * 64-block TFTP window of 1468-byte blocks, or a 16 KiB blksize reassembly
- * (12 fragments) several times over, or the 63 KiB TCP receive window (45
- * segments) with room for ARP/ICMP traffic at the same time. */
-#define PBUF_POOL_SIZE 160
+ * 1514 bytes; pbufs of 1536 keep 8-byte alignment). 256 of them (390 KiB of
+ * BSS) cover the 192 KiB TCP receive window (135 full segments, unread or out
+ * of order) with room for ARP/ICMP traffic at the same time, or a 64-block
+ * TFTP window of 1468-byte blocks, or a 64 KiB blksize datagram in
+ * reassembly (45 fragments) while the previous ones wait to be read. */
+#define PBUF_POOL_SIZE 256
 #define PBUF_POOL_BUFSIZE 1536
 
 /* IPv4 only; the lab and U-Boot's conventions are v4. */
@@ -80,16 +81,23 @@
 #define MEMP_NUM_TCP_PCB 6
 #define MEMP_NUM_TCP_PCB_LISTEN 2
 
-/* TCP: full-size segments on a 1500-byte MTU and the largest receive window
- * that needs no window scaling: 63 KiB. 2.1.3 has scaling (LWIP_WND_SCALE),
- * but a window over 64 KiB lets one delivery (in-order data plus the
- * out-of-order queue it completes, tcp_in.c) or the unread data a TcpStream
- * chains exceed a pbuf chain's 16-bit tot_len. The window is reopened only as
- * the reader consumes (tcp_recved in net/sockets.cpp), so unread data stays
- * below it and the pool bounds what is buffered. */
+/* TCP: full-size segments on a 1500-byte MTU and a 192 KiB receive window,
+ * announced with window scaling (RFC 7323 §2: the option is in our SYN, and
+ * scaling applies only when the server's SYN-ACK has it too; shift 2, so
+ * the 16-bit field can say up to 256 KiB). 63 KiB, the most without scaling,
+ * was what held wget back: the sender stalls for the guest's ACKs once the
+ * window is full, and a TCG guest's round trip through dom0 is milliseconds.
+ * A pbuf chain's tot_len is 16-bit: lwIP hands a delivery larger than 64 KiB
+ * (in-order data plus the out-of-order queue it completes) to the receive
+ * callback in pieces (tcp_in.c, pbuf_split_64k, with LWIP_WND_SCALE), and a
+ * TcpStream keeps what is unread as several chains, each below 64 KiB
+ * (net/sockets.h). The window is reopened only as the reader consumes
+ * (tcp_recved), so unread data stays below it and the pool bounds what is
+ * buffered. */
 #define TCP_MSS 1460
-#define LWIP_WND_SCALE 0
-#define TCP_WND (63 * 1024)
+#define LWIP_WND_SCALE 1
+#define TCP_RCV_SCALE 2
+#define TCP_WND (192 * 1024)
 #define TCP_SND_BUF (16 * 1024)
 #define TCP_SND_QUEUELEN 40
 #define MEMP_NUM_TCP_SEG 64
@@ -126,6 +134,8 @@
  * host model; net/stack.cpp), NULL lets lwIP route by destination. Defined
  * here, not in lwip_hooks.h: ip.h uses the route hook before ip4.c includes
  * the hook file. */
+#include <stddef.h>
+#include <stdint.h>
 #ifdef __cplusplus
 extern "C" {
 #endif
@@ -133,9 +143,15 @@ struct netif;
 struct ip4_addr;
 unsigned int xb_lwip_rand(void);
 struct netif* xb_route_by_source(const struct ip4_addr* src, const struct ip4_addr* dest);
+void* xb_net_copy(void* dst, const void* src, size_t n);
+uint16_t xb_net_chksum(const void* data, int len);
 #ifdef __cplusplus
 }
 #endif
+/* Copies out of pbufs (pbuf_copy_partial: every byte a socket reads) and the
+ * Internet checksum: 8 bytes a step at any alignment (net/bytes.h). */
+#define MEMCPY(dst, src, len) xb_net_copy((dst), (src), (len))
+#define LWIP_CHKSUM xb_net_chksum
 #define LWIP_HOOK_IP4_ROUTE_SRC(src, dest) xb_route_by_source((src), (dest))
 #define LWIP_RAND() ((u32_t)xb_lwip_rand())
 

@@ -329,7 +329,9 @@ TEST_F(TftpWget, TftpbootLoadsBootfileToLoadaddrWithDefaults) {
     const std::string out = r.run("setenv bootfile Image; tftpboot", &rc);
     EXPECT_EQ(rc, 0) << out;
     EXPECT_EQ(out, "TFTP from server 10.9.0.3; our IP address is 10.9.0.2\nFilename 'Image'.\nLoad address: 0x" +
-                       hex(base + 0x1000) + "\nBytes transferred = 100000 (186a0 hex)\n");
+                       hex(base + 0x1000) +
+                       "\n100000 bytes transferred in 0 ms (blksize 1468, windowsize 1)\nBytes transferred = 100000 "
+                       "(186a0 hex)\n");
     EXPECT_EQ(crc32(0, loaded(file.size()).data(), file.size()), crc32(0, file.data(), file.size()));
     EXPECT_EQ(loaded(file.size()), file);
     EXPECT_EQ(ram[0x1000 + file.size()], 0);  // nothing past the file
@@ -563,9 +565,11 @@ TEST_F(TftpWget, SlowTftpbootPrintsProgress) {
     const std::string out = r.run("setenv tftptimeout 1000; tftpboot Image", &rc);
     EXPECT_EQ(rc, 0) << out;
     // 49 blocks of 1468 when the client timed out waiting for block 50.
-    EXPECT_EQ(out, "TFTP from server 10.9.0.3; our IP address is 10.9.0.2\nFilename 'Image'.\nLoad address: 0x" +
-                       hex(base + 0x1000) +
-                       "\n  71932 bytes of 146800 (70 KiB/s)\nBytes transferred = 146800 (23d70 hex)\n");
+    EXPECT_EQ(
+        out, "TFTP from server 10.9.0.3; our IP address is 10.9.0.2\nFilename 'Image'.\nLoad address: 0x" +
+                 hex(base + 0x1000) +
+                 "\n  71932 bytes of 146800 (70 KiB/s)\n146800 bytes transferred in 1000 ms (143 KiB/s) (blksize 1468, "
+                 "windowsize 1)\nBytes transferred = 146800 (23d70 hex)\n");
     EXPECT_EQ(loaded(file.size()), file);
 }
 

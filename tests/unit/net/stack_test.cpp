@@ -458,6 +458,67 @@ TEST_F(TwoStacks, TcpStreamCarriesMoreThanAWindowBothWays) {
     EXPECT_EQ(eof.value(), 0U);
 }
 
+// The TCP options of the first segment in `frames` with exactly these SYN/ACK flags.
+std::vector<std::uint8_t> syn_options(const std::vector<sim::Frame>& frames, bool with_ack) {
+    for (const sim::Frame& f : frames) {
+        if (f.size() < 14 + 20 + 20 || f[12] != 0x08 || f[13] != 0x00 || f[14 + 9] != 6) continue;
+        const std::size_t ip_len = (f[14] & 0x0fU) * 4U;
+        const std::size_t tcp = 14 + ip_len;
+        if (f.size() < tcp + 20) continue;
+        const std::uint8_t flags = f[tcp + 13];
+        if ((flags & 0x02) == 0 || ((flags & 0x10) != 0) != with_ack) continue;
+        const std::size_t hdr = (f[tcp + 12] >> 4) * 4U;
+        if (hdr < 20 || f.size() < tcp + hdr) continue;
+        return std::vector<std::uint8_t>(f.begin() + static_cast<std::ptrdiff_t>(tcp + 20),
+                                         f.begin() + static_cast<std::ptrdiff_t>(tcp + hdr));
+    }
+    return {};
+}
+
+// RFC 7323 §2.2: kind 3, length 3, the shift count; -1 when the option is absent.
+int window_shift(const std::vector<std::uint8_t>& o) {
+    for (std::size_t i = 0; i < o.size();) {
+        if (o[i] == 0) break;
+        if (o[i] == 1) {
+            ++i;
+            continue;
+        }
+        if (i + 1 >= o.size() || o[i + 1] < 2) break;
+        if (o[i] == 3 && o[i + 1] == 3 && i + 2 < o.size()) return o[i + 2];
+        i += o[i + 1];
+    }
+    return -1;
+}
+
+// wget's speed: a receive window over 64 KiB, through window scaling. Both
+// SYNs carry the option; the server then sends 150 KiB while the client reads
+// nothing (an unscaled 63 KiB window would stop it at 63 KiB), and the client
+// keeps it unread in more than one chain (a chain's tot_len is 16-bit).
+TEST_F(TwoStacks, TcpScalesItsWindowPast64KiBAndKeepsThatMuchUnread) {
+    TcpStream server;
+    Listener listener;
+    listener.listen(b, 80, server);
+    TcpStream client;
+    auto c = client.connect(a, {ip("10.9.0.3"), 80}, Deadline::after_ms(3000));
+    ASSERT_TRUE(c.ok()) << c.error().message();
+    listener.wait(Deadline::after_ms(1000));
+    EXPECT_EQ(window_shift(syn_options(link_a.sent, false)), 2);  // our SYN
+    EXPECT_EQ(window_shift(syn_options(link_b.sent, true)), 2);   // the SYN-ACK (lwIP answers in kind)
+
+    std::vector<std::uint8_t> data(150 * 1024);
+    for (std::size_t i = 0; i < data.size(); ++i) data[i] = static_cast<std::uint8_t>(i % 253);
+    auto w = server.write(data, Deadline::after_ms(5000));
+    ASSERT_TRUE(w.ok()) << w.error().message();
+    // Everything written is through to the client, none of it read yet.
+    for (int i = 0; i < 50; ++i) ASSERT_TRUE(Stack::poll(Deadline::after_ms(10)).ok());
+    std::vector<std::uint8_t> got(data.size() + 100);
+    auto r = client.read(got, Deadline::after_ms(0));  // one read takes all that waits, across chains
+    ASSERT_TRUE(r.ok()) << r.error().message();
+    ASSERT_EQ(r.value(), data.size());
+    got.resize(r.value());
+    EXPECT_EQ(got, data);
+}
+
 TEST_F(TwoStacks, TcpConnectToAClosedPortIsRefused) {
     TcpStream client;
     auto c = client.connect(a, {ip("10.9.0.3"), 81}, Deadline::after_ms(3000));
