@@ -35,12 +35,13 @@ class ExtlinuxFiles {
     ~ExtlinuxFiles() = default;
 };
 
-// The config already read (`name` for messages): records the labels in flow.
+// The config already read (`name` names it in messages): records its labels in flow.
 Status list_extlinux_text(const char* name, const char* text, Bootflow& flow);
 
-// Boots from a config already read, loading through `files`; returns only on
-// failure (or on a simulated platform, with ctx.stop set).
-Status boot_extlinux_text(Context& ctx, ExtlinuxFiles& files, const char* name, const char* text, Bootflow& flow);
+// Boots from a config already read (`conf_path` names it in messages),
+// loading through `files`; returns only on failure (or on a simulated
+// platform, with ctx.stop set).
+Status boot_extlinux_text(Context& ctx, ExtlinuxFiles& files, const char* conf_path, const char* text, Bootflow& flow);
 
 // Parses the file and records its labels in flow (for `bootflow list`).
 Status list_extlinux(Context& ctx, fs::Filesystem& fs, const char* conf_path, Bootflow& flow);
