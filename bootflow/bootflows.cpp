@@ -9,6 +9,7 @@ const char* method_name(BootMethod m) {
         case BootMethod::extlinux: return "extlinux";
         case BootMethod::script: return "script";
         case BootMethod::grub: return "grub";
+        case BootMethod::pxe: return "pxe";
     }
     return "?";
 }
@@ -58,9 +59,14 @@ void print_bootflow_header(Sink& out) {
     format(out, "---  --------  ------  -----------  -----  --------------------------------\n");
 }
 
+void format_place(const Bootflow& f, char* out, std::size_t size) {
+    if (f.method == BootMethod::pxe) format_to(out, size, "eth%u", f.disk);
+    else format_to(out, size, "pvblock %x:%x", f.disk, f.part);
+}
+
 void print_bootflow_line(Sink& out, unsigned seq, const Bootflow& f) {
     char part[24];
-    format_to(part, sizeof part, "pvblock %x:%x", f.disk, f.part);
+    format_place(f, part, sizeof part);
     format(out, "%3u  %-8s  %-6s  %-11s  %-5s  %s\n", seq, method_name(f.method), state_name(f.state), part, f.fs,
            f.path);
 }

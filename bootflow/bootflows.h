@@ -11,10 +11,10 @@
 
 namespace xb::cmd {
 
-enum class BootMethod : std::uint8_t { extlinux, script, grub };
+enum class BootMethod : std::uint8_t { extlinux, script, grub, pxe };
 
-// U-Boot's bootmeth names where one exists ("extlinux", "script"); GRUB
-// configs, which U-Boot can only reach through EFI, are "grub".
+// U-Boot's bootmeth names where one exists ("extlinux", "script", "pxe");
+// GRUB configs, which U-Boot can only reach through EFI, are "grub".
 const char* method_name(BootMethod m);
 
 struct Bootflow {
@@ -23,12 +23,12 @@ struct Bootflow {
 
     enum class State : std::uint8_t { found, failed, booted };
 
-    unsigned disk = 0;
+    unsigned disk = 0;  // pvblock disk, or the network port (method pxe)
     unsigned part = 0;  // 0: the whole disk
     BootMethod method = BootMethod::extlinux;
     State state = State::found;
     char fs[8] = "";
-    char path[96] = "";
+    char path[128] = "";   // the config file (pxe: its name on the TFTP server)
     char error[160] = "";  // why it failed (state failed)
     // The menu, flattened: "2>1" style numbers for submenu entries are in
     // the titles as GRUB counts them. entry_count may exceed kMaxEntries (the
@@ -55,6 +55,9 @@ struct Bootflows {
     // A new record (nullptr when full: counted in dropped).
     Bootflow* add();
 };
+
+// Where a bootflow is, as users name it: "pvblock 0:1", or "eth0" (pxe).
+void format_place(const Bootflow& f, char* out, std::size_t size);
 
 // `bootflow list`: the table, then each bootflow's entries.
 void print_bootflows(Sink& out, const Bootflows& flows);

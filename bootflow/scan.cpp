@@ -6,6 +6,8 @@
 //   /EFI/<dir>/grub.cfg (the ESP stubs; EFI/BOOT first),
 //   /boot/grub/grub.cfg, /grub/grub.cfg, /boot/grub2/grub.cfg, /grub2/grub.cfg
 //                                                         (GRUB, interpreted natively)
+// Then, on a guest with a network port, the network: DHCP and a
+// pxelinux.cfg (bootflow/pxe_method.h).
 // Each one found is a bootflow (bootflow/bootflows.h). With -b each is booted
 // as it is found, until one boots; every failure is remembered, and when
 // nothing boots the summary says what was tried, where, and why.
@@ -17,6 +19,7 @@
 #include "bootflow/extlinux_method.h"
 #include "bootflow/fs_access.h"
 #include "bootflow/grub_method.h"
+#include "bootflow/pxe_method.h"
 #include "bootflow/script_method.h"
 #include "bootflow/services.h"
 #include "fs/partition/partition_table.h"
@@ -76,6 +79,7 @@ Status run_method(Context& ctx, fs::Filesystem& fs, const Volume& v, Bootflow& f
         case BootMethod::extlinux: return boot_extlinux(ctx, fs, flow.path, flow);
         case BootMethod::script: return boot_script(ctx, fs, v, flow.path);
         case BootMethod::grub: return boot_grub(ctx, fs, v, flow.path, flow);
+        case BootMethod::pxe: break;  // not on a volume (pxe_method.h)
     }
     return Error::make(Errc::unsupported, "unknown boot method");
 }
@@ -85,6 +89,7 @@ Status list_method(Context& ctx, fs::Filesystem& fs, const Volume& v, Bootflow& 
         case BootMethod::extlinux: return list_extlinux(ctx, fs, flow.path, flow);
         case BootMethod::script: return ok();
         case BootMethod::grub: return list_grub(ctx, fs, v, flow.path, flow);
+        case BootMethod::pxe: break;
     }
     return Error::make(Errc::unsupported, "unknown boot method");
 }
@@ -201,15 +206,18 @@ Status scan(Context& ctx, const ScanOptions& opts, ScanAttempts& tried) {
     Bootflows* flows = bootflows(ctx);
     if (flows != nullptr) flows->clear();
     const BlockDevices* devices = ctx.services != nullptr ? &ctx.services->pvblock : nullptr;
-    if (devices == nullptr || devices->count == 0) {
+    const unsigned disks = devices != nullptr ? devices->count : 0;
+    const bool network = ctx.services != nullptr && ctx.services->net != nullptr;
+    if (disks == 0) {
         tried.add("no pvblock disks (is there a disk line in the xl config?)");
-        return Error::make(Errc::not_found, "no disks");
+        if (!network) return Error::make(Errc::not_found, "no disks");
     }
     if (opts.list) {
-        ctx.con.printf("Scanning for bootflows in all pvblock disks\n");
+        ctx.con.printf(network ? "Scanning for bootflows in all pvblock disks, then eth0\n"
+                               : "Scanning for bootflows in all pvblock disks\n");
         print_bootflow_header(ctx.con);
     }
-    for (unsigned d = 0; d < devices->count && !ctx.stop; ++d) {
+    for (unsigned d = 0; d < disks && !ctx.stop; ++d) {
         BlockDevice& disk = *devices->dev[d];
         fs::HeapPartitionTable t;
         if (t.table == nullptr) return Error::make(Errc::no_memory, "no memory for a partition table");
@@ -232,6 +240,14 @@ Status scan(Context& ctx, const ScanOptions& opts, ScanAttempts& tried) {
             if (s.error().code() == Errc::interrupted) return s;
         }
     }
+    // The network after every disk (U-Boot's ethernet bootdevs come after
+    // the local ones): with -b, only when no disk booted.
+    if (network && !ctx.stop) {
+        if (ctx.ctrlc()) return Error::make(Errc::interrupted, "scan interrupted");
+        Status s = scan_network(ctx, opts, flows, tried);
+        if (ctx.stop || (opts.boot && s.ok())) return ok();
+        if (!s.ok() && s.error().code() == Errc::interrupted) return s;
+    }
     if (opts.list) {
         const unsigned count = flows != nullptr ? flows->count : 0;
         ctx.con.printf("---  --------  ------  -----------  -----  --------------------------------\n");
@@ -242,6 +258,7 @@ Status scan(Context& ctx, const ScanOptions& opts, ScanAttempts& tried) {
 }
 
 Status boot_bootflow(Context& ctx, Bootflow& flow) {
+    if (flow.method == BootMethod::pxe) return boot_pxe_flow(ctx, flow);
     const BlockDevices* devices = ctx.services != nullptr ? &ctx.services->pvblock : nullptr;
     if (devices == nullptr || flow.disk >= devices->count) {
         return Error::make(Errc::not_found, "pvblock %x is gone", flow.disk);

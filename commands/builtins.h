@@ -38,6 +38,7 @@ Status do_part(Context& ctx, int argc, char* const argv[]);
 Status do_ping(Context& ctx, int argc, char* const argv[]);
 Status do_poweroff(Context& ctx, int argc, char* const argv[]);
 Status do_pvblock(Context& ctx, int argc, char* const argv[]);
+Status do_pxe(Context& ctx, int argc, char* const argv[]);
 Status do_pvnet(Context& ctx, int argc, char* const argv[]);
 Status do_printenv(Context& ctx, int argc, char* const argv[]);
 Status do_reset(Context& ctx, int argc, char* const argv[]);

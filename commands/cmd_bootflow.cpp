@@ -82,14 +82,17 @@ Status do_bootflow(Context& ctx, int argc, char* const argv[]) {
         }
         flows->selected = static_cast<int>(n);
         const Bootflow& f = flows->flow[n];
-        ctx.con.printf("Selected bootflow %lu: %s %s on pvblock %x:%x\n", n, method_name(f.method), f.path, f.disk,
-                       f.part);
+        char place[24];
+        format_place(f, place, sizeof place);
+        ctx.con.printf("Selected bootflow %lu: %s %s on %s\n", n, method_name(f.method), f.path, place);
         return ok();
     }
     if (strcmp(sub, "info") == 0) {
         Bootflow* f = TRY(selected(ctx));
-        ctx.con.printf("Method:    %s\nVolume:    pvblock %x:%x (%s)\nFile:      %s\nEntries:   %u\n",
-                       method_name(f->method), f->disk, f->part, f->fs, f->path, f->entry_count);
+        char place[24];
+        format_place(*f, place, sizeof place);
+        ctx.con.printf("Method:    %s\nVolume:    %s (%s)\nFile:      %s\nEntries:   %u\n", method_name(f->method),
+                       place, f->fs, f->path, f->entry_count);
         if (f->state == Bootflow::State::failed) ctx.con.printf("Error:     %s\n", f->error);
         return ok();
     }

@@ -1,6 +1,7 @@
 // tftpboot (alias tftp) and wget, with U-Boot's syntax (doc/usage/cmd/tftpboot.rst,
-// doc/usage/cmd/wget.rst, cmd/lwip/tftp.c): thin wrappers over net/tftp_client.h
-// and net/http_client.h on the stack of bootflow/net_devices.h.
+// doc/usage/cmd/wget.rst, cmd/lwip/tftp.c): thin wrappers over
+// bootflow/net_boot.h (TFTP with the environment's settings, progress, Ctrl-C;
+// shared with `pxe`) and net/http_client.h on the stack of bootflow/net_devices.h.
 //
 // Network loads do not know the file's size before it arrives, so the
 // destination is everything from the load address to the end of the free RAM
@@ -10,25 +11,18 @@
 // Progress: for a transfer that lasts longer than a second, one line a second
 // at most ("  N bytes [of T] (X.Y MiB/s)", or KiB/s under 1 MiB/s), instead of U-Boot's hash marks,
 // which say little on a serial console that logs.
-#include <array>
 #include <cstring>
 
-#include "arch/arch.h"
 #include "commands/builtins.h"
 #include "commands/net_common.h"
 #include "net/http_client.h"
 #include "net/sockets.h"
-#include "net/tftp_client.h"
 #include "net/url.h"
 #include "shell/environment.h"
 #include "shell/parse.h"
 
 namespace xb::cmd {
 namespace {
-
-// One TFTP DATA of the largest block size RFC 2348 allows: static, the
-// 64 KiB stack has no room for it.
-std::uint8_t g_tftp_packet[net::tftp::kMaxBlockSize + net::tftp::kHeader];
 
 constexpr std::size_t kMaxName = 1024;
 
@@ -41,19 +35,6 @@ Result<bool> env_text(Context& ctx, const char* name, char* out, std::size_t siz
     std::memcpy(out, v->data(), v->size());
     out[v->size()] = 0;
     return true;
-}
-
-Result<net::Ipv4Address> env_ip(Context& ctx, const char* name) {
-    char text[16];
-    if (!TRY(env_text(ctx, name, text, sizeof text))) return net::Ipv4Address{};
-    return TRY_CTX(net::parse_ipv4(text), "$%s", name);
-}
-
-// A decimal variable (U-Boot reads the tftp* ones with base 10), or `fallback`.
-Result<std::uint64_t> env_dec(Context& ctx, const char* name, std::uint64_t fallback) {
-    char text[24];
-    if (!TRY(env_text(ctx, name, text, sizeof text))) return fallback;
-    return TRY_CTX(parse_dec(text, name), "$%s", name);
 }
 
 // The arguments [loadAddress] [file]: one argument is the address when it is
@@ -90,61 +71,6 @@ Result<LoadArgs*> load_args(Context& ctx, int argc, char* const argv[], LoadArgs
     return &out;
 }
 
-// [addr, end of the free RAM range holding addr), or require_free's error.
-Result<std::span<std::uint8_t>> destination(Context& ctx, std::uint64_t addr, const char* what) {
-    std::array<Range, MemoryMap::kMaxRanges> free{};
-    const unsigned n = ctx.sys.memory.free_ranges(free);
-    for (unsigned i = 0; i < n; ++i) {
-        if (!free[i].contains(addr)) continue;
-        auto* p = reinterpret_cast<std::uint8_t*>(static_cast<std::uintptr_t>(addr));
-        return std::span<std::uint8_t>(p, static_cast<std::size_t>(free[i].end() - addr));
-    }
-    TRY(ctx.sys.memory.require_free(Range{addr, 1}, what));
-    return Error::make(Errc::invalid_argument, "refusing to write 0x%lx (%s): not in free RAM", addr, what);
-}
-
-struct Progress {
-    Context* ctx;
-    std::uint64_t start;
-    std::uint64_t last_print;
-};
-
-void print_rate(Context& ctx, std::uint64_t bytes, std::uint64_t ms) {
-    if (ms == 0) return;
-    // Integers only; bytes / ms first only where bytes * 10000 could overflow
-    // (past 2^50 bytes). Under 1 MiB/s (lockstep TFTP on a slow link) the
-    // rate is in KiB/s, where tenths of MiB/s would round it to 0.0.
-    const std::uint64_t per_10s = bytes < (1ULL << 50) ? bytes * 10000 / ms : (bytes / ms) * 10000;
-    const std::uint64_t tenths = per_10s / (1ULL << 20);
-    if (tenths < 10) {
-        ctx.con.printf(" (%lu KiB/s)", per_10s / 10 / 1024);
-        return;
-    }
-    ctx.con.printf(" (%lu.%lu MiB/s)", tenths / 10, tenths % 10);
-}
-
-void on_progress(void* context, std::uint64_t bytes, std::uint64_t total) {
-    auto* p = static_cast<Progress*>(context);
-    const std::uint64_t now = arch::counter();
-    if (arch::ticks_to_ms(now - p->last_print) < 1000) return;
-    p->last_print = now;
-    p->ctx->con.printf("  %lu bytes", bytes);
-    if (total != 0) p->ctx->con.printf(" of %lu", total);
-    print_rate(*p->ctx, bytes, arch::ticks_to_ms(now - p->start));
-    p->ctx->con.write("\n");
-}
-
-bool on_cancel(void* context) { return static_cast<Progress*>(context)->ctx->ctrlc(); }
-
-net::TransferCallbacks callbacks(Progress& p) {
-    net::TransferCallbacks cb;
-    cb.progress = on_progress;
-    cb.cancel = on_cancel;
-    cb.context = &p;
-    cb.progress_interval_ms = 1000;
-    return cb;
-}
-
 Status finish(Context& ctx, std::uint64_t addr, std::uint64_t bytes) {
     ctx.con.printf("Bytes transferred = %lu (%lx hex)\n", bytes, bytes);
     if (ctx.env == nullptr) return ok();
@@ -157,13 +83,6 @@ Error as_reported(Context& ctx, const Error& e) {
     if (e.code() == Errc::interrupted) ctx.con.printf("\nAbort\n");
     ctx.con.printf("%s\n", e.message());
     return quiet_failure();
-}
-
-Result<std::uint16_t> env_u16(Context& ctx, const char* name, std::uint64_t fallback, std::uint64_t lo,
-                              std::uint64_t hi) {
-    const std::uint64_t v = TRY(env_dec(ctx, name, fallback));
-    if (v < lo || v > hi) return Error::make(Errc::invalid_argument, "$%s: %lu is not in %lu..%lu", name, v, lo, hi);
-    return static_cast<std::uint16_t>(v);
 }
 
 }  // namespace
@@ -183,26 +102,16 @@ Status tftp_load(Context& ctx, int argc, char* const argv[]) {
             name = colon + 1;
         }
     }
-    if (server.is_any()) server = TRY(env_ip(ctx, "tftpserverip"));
-    if (server.is_any()) server = TRY(env_ip(ctx, "serverip"));
+    if (server.is_any()) server = TRY(tftp_server_from_env(ctx));
     if (server.is_any()) return Error::make(Errc::invalid_argument, "no server: set serverip or use ip:file");
     if (name[0] == 0) return Error::make(Errc::invalid_argument, "no file name");
     if (std::strlen(name) > net::tftp::kMaxFilename)
         return Error::make(Errc::invalid_argument, "file name longer than %zu bytes", net::tftp::kMaxFilename);
 
-    net::TftpRequest request;
-    request.options.block_size =
-        TRY(env_u16(ctx, "tftpblocksize", 1468, net::tftp::kMinBlockSize, net::tftp::kMaxBlockSize));
-    request.options.window_size = TRY(env_u16(ctx, "tftpwindowsize", 1, 1, 65535));
-    std::uint64_t timeout = TRY(env_dec(ctx, "tftptimeout", 5000));
-    if (timeout < net::tftp::kMinTimeoutMs) timeout = net::tftp::kMinTimeoutMs;
-    if (timeout > 3600000) timeout = 3600000;
-    request.options.timeout_ms = static_cast<std::uint32_t>(timeout);
-    const std::uint64_t retries = TRY(env_dec(ctx, "tftptimeoutcountmax", 10));
-    request.options.max_retries = static_cast<std::uint32_t>(retries > 1000 ? 1000 : retries);
+    (void)TRY(tftp_options_from_env(ctx));  // bad settings fail before any packet
 
     // The range is checked before anything goes on the wire.
-    request.dest = TRY(destination(ctx, args.addr, name));
+    const std::span<std::uint8_t> dest = TRY(free_ram_from(ctx, args.addr, name));
     net::Stack* stack = TRY(stack_with_address(ctx));
 
     char server_text[16], our_text[16];
@@ -211,15 +120,7 @@ Status tftp_load(Context& ctx, int argc, char* const argv[]) {
     ctx.con.printf("TFTP from server %s; our IP address is %s\n", server_text, our_text);
     ctx.con.printf("Filename '%s'.\nLoad address: 0x%lx\n", name, args.addr);
 
-    net::UdpSocket socket;
-    TRY(socket.open(*stack));
-    request.server = net::Endpoint{server, net::tftp::kPort};
-    request.filename = name;
-    request.packet = g_tftp_packet;
-    Progress progress{&ctx, arch::counter(), arch::counter()};
-    request.callbacks = callbacks(progress);
-    Result<net::TftpResult> result = net::tftp_read(socket, request);
-    socket.close();
+    Result<net::TftpResult> result = tftp_fetch(ctx, *stack, server, name, dest);
     if (!result.ok()) return as_reported(ctx, result.error());
     const net::TftpResult& r = result.value();
     // The transfer's own time and rate (as wget's line; U-Boot prints the
@@ -227,7 +128,6 @@ Status tftp_load(Context& ctx, int argc, char* const argv[]) {
     ctx.con.printf("%lu bytes transferred in %lu ms", r.bytes, r.elapsed_ms);
     print_rate(ctx, r.bytes, r.elapsed_ms);
     ctx.con.printf(" (blksize %u, windowsize %u)\n", r.block_size, r.window_size);
-    if (ctx.services != nullptr) ctx.services->times.load_us += r.elapsed_ms * 1000;
     return finish(ctx, args.addr, r.bytes);
 }
 
@@ -258,14 +158,14 @@ Status do_wget(Context& ctx, int argc, char* const argv[]) {
     args = LoadArgs{};
     url = net::Url{};
     TRY(load_args(ctx, argc, argv, args));
-    const net::Ipv4Address server = TRY(env_ip(ctx, "serverip"));
+    const net::Ipv4Address server = TRY(env_ipv4(ctx, "serverip"));
     TRY(net::parse_url(args.file, server, url));
     net::HttpRequest request;
-    request.dest = TRY(destination(ctx, args.addr, args.file));
+    request.dest = TRY(free_ram_from(ctx, args.addr, args.file));
     net::Stack* stack = TRY(stack_with_address(ctx));
     TcpConnector connector(*stack);
-    Progress progress{&ctx, arch::counter(), arch::counter()};
-    request.callbacks = callbacks(progress);
+    TransferProgress progress(ctx);
+    request.callbacks = progress.callbacks();
     Result<net::HttpResult> result = net::http_download(connector, url, request);
     if (!result.ok()) return as_reported(ctx, result.error());
     const net::HttpResult& r = result.value();

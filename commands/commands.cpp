@@ -77,6 +77,7 @@ constexpr Command kCommands[] = {
      "[noringorder]",
      do_pvblock},
     {"pvnet", "PV network (Xen netfront) interfaces", "info | reset [n]", do_pvnet},
+    {"pxe", "get and boot from pxe files (pxelinux.cfg over TFTP)", "get [-4] | boot [pxefile_addr_r] [-4]", do_pxe},
     {"reset", "reset (reboot) the guest", "", do_reset},
     {"run", "run commands in an environment variable", "var [...]", do_run},
     {"saveenv", "save environment variables to persistent storage (xenboot has none: says so)", "", do_saveenv},

@@ -33,9 +33,7 @@ class Builder {
 
 }  // namespace
 
-Status pxe_config_candidates(const PxeInputs& in, PxeCandidates& out) {
-    out.count = 0;
-    out.skipped = 0;
+std::string_view pxe_directory(const PxeInputs& in) {
     // The bootfile's directory: everything up to its last '/'.
     std::string_view dir = in.path_prefix;
     if (dir.empty()) {
@@ -43,7 +41,13 @@ Status pxe_config_candidates(const PxeInputs& in, PxeCandidates& out) {
         if (slash != std::string_view::npos) dir = in.bootfile.substr(0, slash + 1);
     }
     if (dir.size() > pxe::kMaxPath) dir = {};  // cannot prefix anything: every name would be skipped
-    Builder b(dir, out);
+    return dir;
+}
+
+Status pxe_config_candidates(const PxeInputs& in, PxeCandidates& out) {
+    out.count = 0;
+    out.skipped = 0;
+    Builder b(pxe_directory(in), out);
 
     if (!in.config_option.empty()) {
         b.add(false, in.config_option);

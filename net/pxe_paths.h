@@ -51,6 +51,12 @@ struct PxeCandidates {
     char names[pxe::kMaxCandidates][pxe::kMaxPath + 1] = {};
 };
 
+// The folder every name above (and every file a pxelinux.cfg names, as
+// U-Boot's `pxe boot` loads them) is relative to: option 210 when given, else
+// `bootfile` up to its last '/', else "" (the server's root). "" also when
+// longer than pxe::kMaxPath.
+std::string_view pxe_directory(const PxeInputs& in);
+
 // Fills `out` with the names in the order above. Fails only when nothing at
 // all can be tried (option 209's name too long).
 Status pxe_config_candidates(const PxeInputs& in, PxeCandidates& out);

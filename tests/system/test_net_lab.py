@@ -2,7 +2,7 @@
 """System test of the lab's network (issue 15): proves what the xenboot network tests rely on,
 with guests whose network stack is not xenboot's.
 
-One lab run, three guests, each with a vif (00:16:3e:12:34:56) on dom0's bridge xenbr0:
+One lab run, four guests, each with a vif (00:16:3e:12:34:56) on dom0's bridge xenbr0:
   linux-net  Debian's kernel + a busybox initramfs with xen-netfront (harness.NET_LINUX_INIT):
              /bin/lab-net gets a lease from dom0's udhcpd and pings 10.9.0.1; the lease must
              carry what lab.NetServices configured (siaddr, BOOTP file, options 66, 67, 209);
@@ -29,11 +29,19 @@ One lab run, three guests, each with a vif (00:16:3e:12:34:56) on dom0's bridge 
              close; Closing and Closed when seen) -> Connected (Linux), and the frontend's
              keys are Linux's with none of xenboot's left (feature-no-csum-offload); Linux's
              dmesg has no netfront timeout or reconnect.
+             Its xl cmdline sets bootdelay=-1: no autoboot, the prompt comes at once and
+             the checks above run the same every time.
+  pxeboot    xenboot with only the vif, autobooting with no key pressed: `bootflow scan`
+             finds no disk, gets a lease, `pxe get` finds pxelinux.cfg/01-<mac> on dom0's
+             atftpd, loads the lab's real kernel (Image) and the net initramfs over TFTP,
+             and Linux starts (its /init's "NET-GUEST: linux up"), then brings up the same
+             vif after the hand-off and pings dom0 (`LAB: net up ... ping ok`).
 Prints PASS/FAIL lines, the figures, and "N passed, N failed".
 """
 
 import os
 import re
+import shutil
 import sys
 import time
 import zlib
@@ -49,6 +57,8 @@ MID_SIZE = 2 * MIB
 SMALL = "small.bin"
 SMALL_SIZE = 64 * 1024
 PXE_209 = "pxelinux.cfg/netlab-209"
+PXE_MAC = "pxelinux.cfg/01-" + labmod.DEFAULT_MAC.replace(":", "-")
+NET_INITRD = "netboot/initrd.cpio"
 
 
 def linux_guest(checks, lab, md5, figures):
@@ -289,6 +299,45 @@ def netboot_guest(checks, lab, figures, initrd):
     c.sendline("poweroff")
     end = guest_end(lab, 120)
     checks.check("netboot: Linux powered off", end == "poweroff", end)
+def pxeboot_guest(checks, lab, figures):
+    """A diskless xenboot guest that autoboots over the network with no key pressed."""
+    c = lab.console
+    lab.wait_guest_start(timeout=300)
+    t0 = time.monotonic()
+    steps = [("pxeboot: autoboot runs bootflow scan with no key pressed", "Hit any key to stop autoboot", 180),
+             ("pxeboot: DHCP lease during the scan",
+              re.compile(r"DHCP client bound to address (10\.9\.0\.1\d\d)"), 180),
+             (f"pxeboot: pxe finds {PXE_MAC} (before default)", f"Config file '{PXE_MAC}' found", 120),
+             ("pxeboot: the pxe bootflow is listed", re.compile(r"pxe +ready +eth0 +tftp +" + re.escape(PXE_MAC)), 30),
+             ("pxeboot: Image over TFTP",
+              re.compile(r"Retrieving file: Image\r?\n(?:  [^\r\n]*\r?\n)*(\d+) bytes read in (\d+) ms"), 1200),
+             ("pxeboot: initramfs over TFTP",
+              re.compile(r"Retrieving file: " + re.escape(NET_INITRD) +
+                         r"\r?\n(?:  [^\r\n]*\r?\n)*(\d+) bytes read in (\d+) ms"), 600),
+             ("pxeboot: xenboot hands over to the kernel", "Starting kernel ...", 120),
+             ("pxeboot: Linux starts (its /init's first line)", "NET-GUEST: linux up", 300)]
+    for name, pattern, timeout in steps:
+        if not expect(checks, c, name, pattern, timeout):
+            figures["pxeboot: console"] = "\n  " + "\n  ".join(c.output().splitlines()[-15:])
+            c.sendline("poweroff")  # at xenboot's prompt or Linux's NET-CMD?
+            guest_end(lab, 60)
+            return
+        if name.endswith("over TFTP"):
+            nbytes, ms = (int(v) for v in c.last_match.groups())
+            figures[name] = f"{nbytes} bytes in {ms / 1000:.1f} s ({nbytes / MIB / max(ms / 1000, 1e-3):.2f} MiB/s)"
+    figures["pxeboot: unpause to Linux's first line"] = f"{time.monotonic() - t0:.1f} s (host clock)"
+    # Linux's xen-netfront on the vif xenboot used and gave back (the hand-off).
+    if expect(checks, c, "pxeboot: Linux brings up the same vif after the hand-off (LAB: net up)",
+              guestfiles.NET_LINE, 120):
+        checks.check("pxeboot: Linux's lease and ping to dom0", c.last_match.group(1).startswith("up"),
+                     c.last_match.group(0))
+    try:
+        c.expect("NET-CMD?", 60)
+        c.sendline("poweroff")
+    except labmod.LabError as e:
+        checks.check("pxeboot: Linux's command prompt", False, str(e))
+    end = guest_end(lab, 120)
+    checks.check("pxeboot: powered off", end == "poweroff", end)
 
 
 def main():
@@ -303,15 +352,29 @@ def main():
     for name in md5:
         with open(os.path.join(srv, name), "rb") as f:
             crc[name] = zlib.crc32(f.read()) & 0xffffffff
+    initrd = net_linux_initramfs(work)
+    # The lab's real kernel and the net initramfs, served to every guest, so the
+    # pxelinux.cfg files below name files that exist.
+    shutil.copyfile(os.path.join(labmod.lab_dir(), "Image"), os.path.join(srv, "Image"))
+    os.makedirs(os.path.join(srv, os.path.dirname(NET_INITRD)), exist_ok=True)
+    shutil.copyfile(initrd, os.path.join(srv, NET_INITRD))
+    label = (f"LABEL netlab\n  KERNEL Image\n  INITRD {NET_INITRD}\n"
+             f"  APPEND console=hvc0 loglevel=4\n")
     pxe = os.path.join(work, "pxe-default")
     with open(pxe, "w") as f:
-        f.write("DEFAULT netlab\nLABEL netlab\n  KERNEL Image\n")
+        f.write("DEFAULT netlab\n" + label)
+    pxe_mac = os.path.join(work, "pxe-mac")
+    with open(pxe_mac, "w") as f:
+        f.write("MENU TITLE xenboot lab: network boot\nDEFAULT netlab\nTIMEOUT 10\n" + label)
     with open(os.path.join(srv, PXE_209), "w") as f:
         f.write("DEFAULT netlab\n")
-    initrd = net_linux_initramfs(work)
     guests = [net_linux_guest("linux-net", initrd, labmod.NetServices(pxe_config=PXE_209)),
-              labmod.GuestSpec("diskless", FIRMWARE, 256, vifs=[labmod.DEFAULT_MAC],
+              labmod.GuestSpec("diskless", FIRMWARE, 256, vifs=[labmod.DEFAULT_MAC], cmdline="bootdelay=-1",
                                net=labmod.NetServices(files={"pxelinux.cfg/default": pxe})),
+              # Lockstep TFTP of a 32 MiB kernel under TCG: a window of 16 blocks
+              # (atftpd has RFC 7440) keeps it to minutes.
+              labmod.GuestSpec("pxeboot", FIRMWARE, 320, vifs=[labmod.DEFAULT_MAC], cmdline="tftpwindowsize=16",
+                               net=labmod.NetServices(files={PXE_MAC: pxe_mac})),
               netboot_spec(initrd)]
     figures = {}
 
@@ -320,6 +383,7 @@ def main():
         linux_guest(checks, lab, md5, figures)
         diskless_guest(checks, lab, figures, crc, {BIG: BIG_SIZE, MID: MID_SIZE, SMALL: SMALL_SIZE})
         netboot_guest(checks, lab, figures, initrd)
+        pxeboot_guest(checks, lab, figures)
 
     wall = 0.0
     labmod.ensure_setup()
