@@ -24,10 +24,17 @@ Status no_devices(Context& ctx) {
     return quiet_failure();
 }
 
+// Waits for the disk's handshake first (disks connect in the background); a
+// disk that failed or was closed shows its state and why instead of a size.
 void print_device(Context& ctx, unsigned n, pvblock::BlkfrontDevice& d) {
+    Status settled = d.settle();
     const pvblock::BlkfrontInfo& i = d.info();
     ctx.con.printf("Device %u: %s%s(vbd %u), backend %s (domain %u)\n", n, i.vdev_name, i.vdev_name[0] ? " " : "",
                    i.vdev, i.backend, i.backend_id);
+    if (!settled.ok()) {
+        ctx.con.printf("            State: %s: %s\n", pvblock::link_state_name(d.state()), settled.error().message());
+        return;
+    }
     ctx.con.printf("            Type: Hard Disk%s\n", i.read_only ? " (read-only)" : "");
     // Sizes as U-Boot's dev_print shows them: tenths of MiB and GiB.
     std::uint64_t tenths_mib = i.sectors * 10 / 2048;

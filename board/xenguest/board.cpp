@@ -195,14 +195,26 @@ void start_pv_services(BoardEnv& env, Console& con, xen::EventChannels& events, 
     start_vifs(env, con, events, pv, services);
 }
 
+// The disks are still connecting (their sizes come with Connected): the
+// names only; `pvblock info` shows the rest.
 void print_disks(Console& con, pvblock::PvBlockBus* bus) {
     if (bus == nullptr) return;
     for (unsigned i = 0; i < bus->count(); ++i) {
         const pvblock::BlkfrontInfo& d = bus->disk(i).info();
-        con.printf("pvblock %u: %s (vbd %u), %lu MiB, %u-byte sectors%s\n", i, d.vdev_name[0] ? d.vdev_name : "disk",
-                   d.vdev, d.sectors >> 11, d.sector_size, d.read_only ? ", read-only" : "");
+        con.printf("pvblock %u: %s (vbd %u)\n", i, d.vdev_name[0] ? d.vdev_name : "disk", d.vdev);
     }
 }
+
+// The disks' handshakes and pool warm-up go on while the console waits for
+// input (the prompt, the autoboot countdown, a pager).
+class DiskIdle final : public pvconsole::PvConsole::Idle {
+  public:
+    explicit DiskIdle(pvblock::PvBlockBus* bus) : bus_(bus) {}
+    bool poll() override { return bus_ != nullptr && bus_->poll(); }
+
+  private:
+    pvblock::PvBlockBus* bus_;
+};
 
 void print_vifs(Console& con, const pvnet::PvNetBus* vifs) {
     if (vifs == nullptr) return;
@@ -355,8 +367,13 @@ void board_main(BoardEnv& env) {
     PvServices pv;
     cmd::Services services;
     const std::uint64_t disks_start = arch::counter();
+    // Starts every disk's handshake without waiting for blkback: the prompt
+    // comes first, the handshakes finish from the console's input loop (or
+    // in the first command that needs a disk).
     start_pv_services(env, con, events, tree, store_pfn, store_port, pv, services);
     services.times.disks_us = arch::ticks_to_us(arch::counter() - disks_start);
+    DiskIdle disk_idle(pv.bus);
+    con.set_idle(&disk_idle);
 
     print_banner(con, sys);
     print_disks(con, pv.bus);
@@ -401,6 +418,7 @@ void board_main(BoardEnv& env) {
     Status ran = ctx.stop ? ok() : shell.run();
     if (!ran.ok()) fatal(env, con, "console failed: %s", ran.error().message());
     env.set_panic_console(nullptr);
+    con.set_idle(nullptr);
     // lwIP is one global instance that remembers each netif's link: a stack left
     // up would point into this boot's heap after board_main returns (simulated
     // platforms, where the next boot then polls a freed link).

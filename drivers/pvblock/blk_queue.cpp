@@ -30,6 +30,8 @@ Status BlkQueue::init(xen::XenPort& xen, xen::EventChannels& events, xen::GrantT
     in_flight_ = 0;
     stats_ = Stats{};
     caller_pages_held_ = false;
+    warm_next_ = 0;
+    warm_slot_ = 0;
 
     // Every early return from here on (TRY included) gives back what the
     // steps before it took; teardown() knows how far they got.
@@ -85,7 +87,10 @@ Status BlkQueue::init(xen::XenPort& xen, xen::EventChannels& events, xen::GrantT
     }
     for (bool& busy : bounce_busy_) busy = false;
     if (config_.persistent_pages != 0) {
-        const unsigned pool_pages = config_.persistent_pages > 0xffff ? 0xffff : config_.persistent_pages;
+        unsigned pool_pages = config_.persistent_pages > 0xffff ? 0xffff : config_.persistent_pages;
+        const unsigned indirect_total = slots_ * ipages;
+        if (indirect_total < kBackendPersistentGrants && pool_pages > kBackendPersistentGrants - indirect_total)
+            pool_pages = kBackendPersistentGrants - indirect_total;
         // Nothing of the pool may survive a failure here (the guard sees to
         // it): a queue that offered feature-persistent must really have the
         // pool (see drop_persistent), and one that did not must not offer it.
@@ -251,15 +256,17 @@ bool BlkQueue::can_submit() const {
     return persistent() ? pool_free_count_ >= config_.max_segments : grants_->available() >= config_.max_segments;
 }
 
-unsigned BlkQueue::free_slot() const {
-    for (unsigned s = 0; s < slots_; ++s) {
+unsigned BlkQueue::free_slot(unsigned from) const {
+    for (unsigned i = 0; i < slots_; ++i) {
+        const unsigned s = (from + i) % slots_;
         if (!shadow_[s].in_flight) return s;
     }
     return slots_;
 }
 
-Result<std::uint64_t> BlkQueue::submit_one(bool write, std::uint64_t sector, std::uint8_t* addr, std::uint64_t bytes) {
-    const unsigned slot = free_slot();
+Result<std::uint64_t> BlkQueue::submit_one(bool write, std::uint64_t sector, std::uint8_t* addr, std::uint64_t bytes,
+                                           unsigned from) {
+    const unsigned slot = free_slot(from);
     if (slot == slots_) return Error::make(Errc::busy, "%s: no free request slot", name_);
     Shadow& sh = shadow_[slot];
     const bool indirect_ok = config_.max_segments > xen::kBlkifMaxSegmentsPerRequest;
@@ -424,6 +431,57 @@ Status BlkQueue::wait_for_responses() {
         }
         if (!events_->block_on(port_, stall).ok()) (void)xen::sched_yield(*xen_);
     }
+}
+
+Status BlkQueue::drain(std::uint64_t& done, Error* first_error, bool& failed) {
+    if (ring_.push()) {
+        ++stats_.notifications;
+        TRY_CTX(events_->notify(port_), "%s: notifying the backend", name_);
+    }
+    while (in_flight_ != 0) {
+        Status waited = wait_for_responses();
+        Result<unsigned> completed =
+            waited.ok() ? complete_responses(done, first_error, failed) : Result<unsigned>(waited.error());
+        if (!completed.ok()) {
+            broken_ = true;  // as in transfer(): in-flight grants stay
+            return completed.error();
+        }
+    }
+    return ok();
+}
+
+Result<bool> BlkQueue::warm_pool(std::uint64_t sectors, unsigned max_requests) {
+    if (!persistent() || shadow_ == nullptr || broken_ || in_flight_ != 0) return true;
+    // Pages per request: the pool spread over every slot (so each slot's
+    // indirect page is used too), at most what a request carries and what
+    // the disk holds from sector 0.
+    std::uint64_t per = pool_pages_ / slots_;
+    if (per == 0) per = 1;
+    if (per > config_.max_segments) per = config_.max_segments;
+    if (per > sectors / 8) per = sectors / 8;
+    if (per == 0 || warm_next_ >= pool_pages_) return true;  // done, or a disk smaller than a page
+    // Every page is free here: stack them so the unused ones come first.
+    unsigned k = 0;
+    for (unsigned p = 0; p < warm_next_; ++p) pool_free_[k++] = static_cast<std::uint16_t>(p);
+    for (unsigned p = pool_pages_; p-- > warm_next_;) pool_free_[k++] = static_cast<std::uint16_t>(p);
+    pool_free_count_ = pool_pages_;
+    const unsigned before = warm_next_;
+    for (unsigned sent = 0; sent < max_requests && pool_free_count_ > warm_next_ && !ring_.full() &&
+                            in_flight_ < slots_ && pool_free_count_ >= per;
+         ++sent) {
+        // Each request in the next slot round the ring of slots, so every
+        // slot's indirect page is used once too.
+        Result<std::uint64_t> covered = submit_one(false, 0, nullptr, per * 4096, warm_slot_);
+        if (!covered.ok()) break;
+        warm_slot_ = (warm_slot_ + 1) % slots_;
+        warm_next_ += static_cast<unsigned>(covered.value() / 4096);
+    }
+    std::uint64_t done = 0;
+    bool failed = false;
+    Error first_error = Error::make(Errc::io, "%s: no error", name_);
+    TRY(drain(done, &first_error, failed));
+    if (failed) return first_error;
+    return warm_next_ == before || warm_next_ >= pool_pages_;  // nothing could be sent: leave the rest cold
 }
 
 Status BlkQueue::transfer(bool write, std::uint64_t sector, void* buf, std::uint64_t bytes, Progress* progress) {

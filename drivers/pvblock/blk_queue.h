@@ -54,6 +54,12 @@ class BlkQueue {
   public:
     static constexpr unsigned kMaxRingOrder = 4;
     static constexpr unsigned kMaxSegments = 256;
+    // Linux blkback maps at most max_persistent_grants (default 1056) grants
+    // per ring persistently; past that it maps and unmaps per request and
+    // its LRU purge (every 100 ms, 5%) unmaps persistent ones to make room.
+    // Indirect pages are mapped the same way as data pages, so pool and
+    // indirect pages together stay within it.
+    static constexpr unsigned kBackendPersistentGrants = 1056;
 
     // Allocates and grants the ring and the indirect pages, allocates the event
     // channel. name appears in errors ("vbd 51712"). On failure nothing is
@@ -82,6 +88,19 @@ class BlkQueue {
     // first transfer (blkback caches persistent mappings by reference, so the
     // two modes must never mix on one ring).
     Status drop_persistent();
+
+    // blkback maps a persistent grant the first time a request uses it
+    // (Linux 6.1 xen-blkback xen_blkbk_map: a page from its free pool or a
+    // new ballooned one, a map hypercall per 11 grants, an rb-tree insert),
+    // which made the first 4 MiB read after a connect several times slower
+    // than later ones. This reads sector 0 (data discarded) through every
+    // pool page and every slot's indirect page once, in requests spread over
+    // all slots, so that cost is paid now (e.g. while the prompt waits for
+    // input). `sectors`: the disk's size in 512-byte units. Sends at most
+    // `max_requests` requests and waits for them (so a caller polling for
+    // input stays responsive), then returns whether every page has been used
+    // (call again until true). True at once without a pool.
+    Result<bool> warm_pool(std::uint64_t sectors, unsigned max_requests);
 
     // Reads or writes `bytes` (a multiple of 512) at 512-byte sector `sector`.
     // buf must be 512-aligned (callers bounce other buffers) and lie in memory
@@ -124,15 +143,19 @@ class BlkQueue {
     };
 
     // Builds one request for [buf+pos, ...) in a free slot; returns bytes covered.
-    Result<std::uint64_t> submit_one(bool write, std::uint64_t sector, std::uint8_t* addr, std::uint64_t bytes);
+    // `from`: the first slot to look at (warm_pool goes round every slot).
+    Result<std::uint64_t> submit_one(bool write, std::uint64_t sector, std::uint8_t* addr, std::uint64_t bytes,
+                                     unsigned from = 0);
     // Enough grants (or pool pages) left for a full request, or nothing in flight.
     bool can_submit() const;
     bool persistent() const { return pool_ != nullptr; }
     std::uint8_t* pool_page(unsigned i) const { return pool_ + std::size_t{i} * 4096; }
     // Takes and checks the responses that have arrived; returns how many.
     Result<unsigned> complete_responses(std::uint64_t& done, Error* first_error, bool& failed);
-    unsigned free_slot() const;
+    unsigned free_slot(unsigned from = 0) const;
     Status wait_for_responses();
+    // Pushes what was produced, then waits for and takes every response.
+    Status drain(std::uint64_t& done, Error* first_error, bool& failed);
     // Ends the pool's grants and frees it (the pages only if every grant
     // ended); the queue has no pool afterwards either way.
     Status release_pool();
@@ -170,6 +193,8 @@ class BlkQueue {
     unsigned pool_pages_ = 0;
     unsigned pool_granted_ = 0;  // pool_refs_[0..n) are live grants
     unsigned pool_free_count_ = 0;
+    unsigned warm_next_ = 0;  // warm_pool: pool pages [0, n) have been used
+    unsigned warm_slot_ = 0;  // warm_pool: the slot its next request takes
     Stats stats_{};
 };
 

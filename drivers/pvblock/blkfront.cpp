@@ -1,4 +1,5 @@
 #include "drivers/pvblock/blkfront.h"
+#include "drivers/pvblock/pvblock_bus.h"
 
 #include <cstring>
 
@@ -11,6 +12,11 @@ namespace {
 using xen::XenbusState;
 constexpr std::uint64_t kBounceBytes = 1u << 20;
 constexpr std::uint64_t kVdiskReadonly = 4;  // "info" bit (blkif.h VDISK_READONLY)
+// How long a wait for one disk sleeps before it takes the other disks' steps.
+constexpr std::uint64_t kSettleSliceMs = 10;
+// Requests per warm() call (16 x ~15 pages): the console looks at its input in
+// between, so a key pressed during the warm-up is not kept waiting.
+constexpr unsigned kWarmRequestsPerStep = 16;
 }  // namespace
 
 void vdev_name(unsigned vdev, char* out, unsigned size) {
@@ -104,22 +110,38 @@ Status BlkfrontDevice::negotiate(const BlkfrontOptions& options, bool& published
     return ok();
 }
 
-Status BlkfrontDevice::connect(const Env& env, unsigned vdev, const BlkfrontOptions& options) {
-    if (connected_) return Error::make(Errc::busy, "%s is already connected", name_);
+const char* link_state_name(LinkState state) {
+    switch (state) {
+        case LinkState::closed: return "closed";
+        case LinkState::wait_init_wait: return "waiting for the backend (InitWait)";
+        case LinkState::wait_connected: return "waiting for the backend (Connected)";
+        case LinkState::connected: return "connected";
+        case LinkState::failed: return "failed";
+    }
+    return "?";
+}
+
+Status BlkfrontDevice::start(const Env& env, unsigned vdev, const BlkfrontOptions& options, PvBlockBus* bus) {
+    if (state_ == LinkState::connected || pending()) return Error::make(Errc::busy, "%s is already connected", name_);
     xen_ = &env.xen;
     events_ = &env.events;
     grants_ = &env.grants;
     store_ = &env.store;
     heap_ = &env.heap;
+    bus_ = bus;
+    options_ = options;
     connect_timeout_ms_ = options.connect_timeout_ms;
     info_ = BlkfrontInfo{};
     info_.vdev = vdev;
+    state_ = LinkState::closed;
+    last_seen_ = "no state node";
+    warmed_ = false;
+    error_ = Error::make(Errc::io, "vbd %u: connecting", vdev);
     vdev_name(vdev, info_.vdev_name, sizeof info_.vdev_name);
     format_to(name_, sizeof name_, "vbd %u", vdev);
     format_to(frontend_, sizeof frontend_, "device/vbd/%u", vdev);
 
-    const std::uint64_t t0 = arch::counter();
-    auto ms_since = [](std::uint64_t t) { return arch::ticks_to_ms(arch::counter() - t); };
+    t_start_ = t_step_ = arch::counter();
     char path[160];
     format_to(path, sizeof path, "%s/backend", frontend_);
     TRY_CTX(store_->read(path, info_.backend, sizeof info_.backend), "%s", name_);
@@ -130,28 +152,48 @@ Status BlkfrontDevice::connect(const Env& env, unsigned vdev, const BlkfrontOpti
     }
     info_.backend_id = static_cast<unsigned>(backend_id);
 
-    // blkback announces InitWait once its hotplug script has run.
-    const XenbusState init_wait[] = {XenbusState::init_wait};
-    TRY(wait_backend(init_wait, 1, options.connect_timeout_ms));
-    info_.ms_init_wait = ms_since(t0);
+    // blkback announces InitWait once its hotplug script has run; until
+    // then its feature nodes (ring order, indirect segments) are not there
+    // to size the ring by, so publishing waits for it. Even when it is there
+    // already, the first step() publishes, not start(): setting up and
+    // publishing a ring costs ~30 ms of XenStore round trips per disk under
+    // the lab's QEMU, which board init would otherwise spend before the
+    // prompt; the console's first idle poll, right after the prompt, does it.
+    state_ = LinkState::wait_init_wait;
+    step_deadline_ = Deadline::after_ms(options.connect_timeout_ms);
+    return ok();
+}
 
-    // From here on connect takes resources: the queue (ring, grants, event
-    // channel), then the nodes it publishes and the state blkback acts on (it
-    // maps the ring once it sees Initialised). Any failure gives all of them
-    // back as disconnect() does, so nothing of a failed connect outlives it
-    // (a ring and ~1,100 grants left here would survive into Linux).
+void BlkfrontDevice::fail(const Error& e) {
+    error_ = e;
+    state_ = LinkState::failed;
+    info_.ms_total = arch::ticks_to_ms(arch::counter() - t_start_);
+}
+
+Status BlkfrontDevice::publish_ring() {
+    // From here on the handshake takes resources: the queue (ring, grants,
+    // event channel), then the nodes it publishes and the state blkback acts
+    // on (it maps the ring once it sees Initialised). Any failure gives all
+    // of them back as disconnect() does, so nothing of a failed handshake
+    // outlives it (a ring and ~1,100 grants left here would survive into Linux).
     bool published = false;
     ScopeGuard undo([&] { (void)release(published); });
+    BlkfrontOptions options = options_;
+    if (options.pool_at_most_half_free) {
+        std::uint64_t affordable = heap_->stats().largest_free / 2 / 4096;
+        if (options.persistent_pages > affordable) options.persistent_pages = static_cast<unsigned>(affordable) & ~63u;
+    }
     std::uint64_t t1 = arch::counter();
     Status negotiated = negotiate(options, published);
-    info_.ms_negotiate = ms_since(t1);
+    info_.ms_negotiate = arch::ticks_to_ms(arch::counter() - t1);
     TRY(negotiated);
-    std::uint64_t t2 = arch::counter();
-    const XenbusState connected_state[] = {XenbusState::connected};
-    Status reached = wait_backend(connected_state, 1, options.connect_timeout_ms);
-    info_.ms_connected = ms_since(t2);
-    TRY(reached);
+    undo.cancel();
+    return ok();
+}
 
+Status BlkfrontDevice::finish_connect() {
+    ScopeGuard undo([&] { (void)release(true); });
+    char path[160];
     format_to(path, sizeof path, "%s/feature-persistent", info_.backend);
     info_.backend_persistent = store_->read_u64(path).value_or(0) != 0;
     if (!info_.backend_persistent && queue_.persistent_pages() != 0) {
@@ -172,16 +214,119 @@ Status BlkfrontDevice::connect(const Env& env, unsigned vdev, const BlkfrontOpti
     info_.read_only = (store_->read_u64(path).value_or(0) & kVdiskReadonly) != 0;
     TRY_CTX(xen::switch_state(*store_, frontend_, XenbusState::connected), "%s", name_);
     undo.cancel();
-    connected_ = true;
-    info_.ms_total = ms_since(t0);
     return ok();
+}
+
+bool BlkfrontDevice::step() {
+    if (!pending()) return false;
+    const XenbusState wanted = state_ == LinkState::wait_init_wait ? XenbusState::init_wait : XenbusState::connected;
+    Result<XenbusState> seen = xen::read_state(*store_, info_.backend);
+    if (seen.ok()) {
+        last_seen_ = xen::xenbus_state_name(seen.value());
+    } else if (seen.error().code() == Errc::not_found) {
+        last_seen_ = "no state node";  // the backend has not written it (yet)
+    } else if (seen.error().code() == Errc::bad_data) {
+        last_seen_ = "an invalid value";
+    } else {
+        // XenStore itself failed: the handshake cannot go on. What was
+        // published is taken back (the backend may have seen it).
+        if (state_ == LinkState::wait_connected) (void)release(true);
+        fail(seen.error().prefix("%s: reading backend state", name_));
+        return true;
+    }
+    auto ms_since = [](std::uint64_t t) { return arch::ticks_to_ms(arch::counter() - t); };
+    if (seen.ok() && seen.value() == wanted) {
+        if (state_ == LinkState::wait_init_wait) {
+            info_.ms_init_wait = ms_since(t_start_);
+            Status published = publish_ring();
+            if (!published.ok()) {
+                fail(published.error());
+                return true;
+            }
+            state_ = LinkState::wait_connected;
+            t_step_ = arch::counter();
+            step_deadline_ = Deadline::after_ms(connect_timeout_ms_);
+            return true;
+        }
+        info_.ms_connected = ms_since(t_step_);
+        Status finished = finish_connect();
+        if (!finished.ok()) {
+            fail(finished.error());
+            return true;
+        }
+        state_ = LinkState::connected;
+        info_.ms_total = ms_since(t_start_);
+        return true;
+    }
+    if (!step_deadline_.expired()) return false;
+    // The message xen::wait_backend_state gives for the same wait.
+    Error e = Error::make(Errc::timeout, "%s: backend %s did not reach %s within %lu ms (last seen: %s)", name_,
+                          info_.backend, xen::xenbus_state_name(wanted), step_deadline_.budget_ms(), last_seen_);
+    if (state_ == LinkState::wait_connected) {
+        info_.ms_connected = ms_since(t_step_);
+        (void)release(true);
+    }
+    fail(e);
+    return true;
+}
+
+Status BlkfrontDevice::settle() {
+    while (pending()) {
+        if (bus_ != nullptr) bus_->step_all();
+        else step();
+        if (!pending()) break;
+        // Sleep until the backend's state changes (a watch) or a short slice
+        // passes, so the other disks' steps are taken too.
+        const XenbusState wanted[] = {state_ == LinkState::wait_init_wait ? XenbusState::init_wait
+                                                                          : XenbusState::connected};
+        (void)xen::wait_backend_state(*store_, info_.backend, wanted, 1, Deadline::after_ms(kSettleSliceMs), name_);
+    }
+    if (state_ == LinkState::failed) return error_;
+    if (state_ != LinkState::connected)
+        return Error::make(Errc::io, "%s: not connected; `pvblock reconnect` connects it again", name_);
+    return ok();
+}
+
+Status BlkfrontDevice::connect(const Env& env, unsigned vdev, const BlkfrontOptions& options) {
+    TRY(start(env, vdev, options, bus_));
+    return settle();
 }
 
 Status BlkfrontDevice::disconnect() {
     // Not connected: a failed connect or an earlier disconnect (a refused
-    // hand-off) has already given everything back.
-    if (store_ == nullptr || !connected_) return ok();
+    // hand-off) has already given everything back. Still waiting for
+    // InitWait: nothing was published or taken.
+    const bool published = state_ == LinkState::connected || state_ == LinkState::wait_connected;
+    if (store_ == nullptr || !published) {
+        if (pending()) state_ = LinkState::closed;
+        return ok();
+    }
     return release(true);
+}
+
+Status BlkfrontDevice::warm() {
+    if (!needs_warming()) return ok();
+    Result<bool> done = queue_.warm_pool(info_.sectors, kWarmRequestsPerStep);
+    // A failed warm-up is not retried: the first read maps what it did not,
+    // and an error of the ring shows on that read.
+    warmed_ = !done.ok() || done.value();
+    if (!done.ok()) return done.error();
+    return ok();
+}
+
+std::uint32_t BlkfrontDevice::block_size() const {
+    settle_quietly();
+    return info_.sector_size;
+}
+
+std::uint64_t BlkfrontDevice::block_count() const {
+    settle_quietly();
+    return state_ == LinkState::connected ? info_.sectors / (info_.sector_size / 512) : 0;
+}
+
+bool BlkfrontDevice::read_only() const {
+    settle_quietly();
+    return info_.read_only;
 }
 
 Status BlkfrontDevice::reset_backend() {
@@ -230,7 +375,7 @@ Status BlkfrontDevice::release(bool published) {
     // may write it.
     if (bounce_ != nullptr && !queue_.left_caller_pages_granted()) heap_->free(bounce_);
     bounce_ = nullptr;
-    connected_ = false;
+    state_ = LinkState::closed;
     if (!s.ok()) return s;
     return removed.ok() ? torn : removed;
 }
@@ -255,12 +400,13 @@ Status BlkfrontDevice::explain_stall(Status s) {
 }
 
 Status BlkfrontDevice::transfer(bool write, std::uint64_t block, std::uint64_t count, void* buf, Progress* progress) {
+    TRY(settle());  // the handshake's own error as it is (not a stalled ring)
     return explain_stall(transfer_blocks(write, block, count, buf, progress));
 }
 
 Status BlkfrontDevice::transfer_blocks(bool write, std::uint64_t block, std::uint64_t count, void* buf,
                                        Progress* progress) {
-    if (!connected_) return Error::make(Errc::io, "%s: not connected; `pvblock reconnect` connects it again", name_);
+    TRY(settle());
     TRY(check_range(block, count));
     if (write && info_.read_only) return Error::make(Errc::unsupported, "%s: the disk is read-only", name_);
     const std::uint64_t ss = info_.sector_size;

@@ -25,13 +25,11 @@ Status PvBlockBus::probe(const BlkfrontDevice::Env& env, const BlkfrontOptions& 
                 log->printf("pvblock: more than %u disks; ignoring vbd %u and later\n", kMaxDisks, ids[i]);
             break;
         }
-        // The persistent pool comes from the heap, shared by every disk: give
-        // each at most half of what is left, so later disks still get one.
+        // The persistent pool comes from the heap, shared by every disk: each
+        // takes at most half of what is left when it allocates its pool.
         BlkfrontOptions per_disk = options;
-        std::uint64_t affordable = env.heap.stats().largest_free / 2 / 4096;
-        if (per_disk.persistent_pages > affordable)
-            per_disk.persistent_pages = static_cast<unsigned>(affordable) & ~63u;
-        Status s = disks_[count_].connect(env, ids[i], per_disk);
+        per_disk.pool_at_most_half_free = true;
+        Status s = disks_[count_].start(env, ids[i], per_disk, this);
         if (!s.ok()) {
             if (log != nullptr) log->printf("pvblock: vbd %u: %s\n", ids[i], s.error().message());
             continue;
@@ -39,6 +37,30 @@ Status PvBlockBus::probe(const BlkfrontDevice::Env& env, const BlkfrontOptions& 
         ++count_;
     }
     return ok();
+}
+
+void PvBlockBus::step_all() {
+    for (unsigned i = 0; i < count_; ++i) disks_[i].step();
+}
+
+bool PvBlockBus::poll() {
+    bool left = false;
+    bool moved = false;
+    for (unsigned i = 0; i < count_; ++i) {
+        if (!moved && disks_[i].step()) moved = true;
+        if (disks_[i].pending()) left = true;
+    }
+    if (moved) return true;
+    for (unsigned i = 0; i < count_; ++i) {
+        if (!disks_[i].needs_warming()) continue;
+        (void)disks_[i].warm();  // a failure costs only speed (see warm())
+        return true;
+    }
+    return left;
+}
+
+void PvBlockBus::settle_all() {
+    for (unsigned i = 0; i < count_; ++i) (void)disks_[i].settle();
 }
 
 Status PvBlockBus::reconnect_all(const BlkfrontOptions& options, Console* log) {

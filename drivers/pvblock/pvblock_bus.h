@@ -1,7 +1,11 @@
-// All PV disks of the guest: enumerates device/vbd/* in XenStore, connects each
-// (a disk that fails is reported and skipped, never fatal), and disconnects
-// them all for hand-off. Disk N is the N-th by virtual-device number, which is
-// U-Boot's `pvblock N` numbering.
+// All PV disks of the guest: enumerates device/vbd/* in XenStore, starts each
+// one's handshake without waiting for its backend (a disk that cannot even
+// start is reported and skipped, never fatal), lets the handshakes go on in
+// the background (poll() from the console's idle loop; a disk in use waits
+// for its own, advancing the others), and disconnects them all for hand-off.
+// Disk N is the N-th by virtual-device number, which is U-Boot's `pvblock N`
+// numbering; a disk whose handshake fails later keeps its number and says why
+// when used.
 #pragma once
 
 #include "drivers/pvblock/blkfront.h"
@@ -17,6 +21,17 @@ class PvBlockBus {
     // Returns an error only if the device list itself cannot be read.
     // env must outlive the bus.
     Status probe(const BlkfrontDevice::Env& env, const BlkfrontOptions& options, Console* log);
+    // One look at every disk still connecting (never waits for a backend).
+    void step_all();
+    // Background work for an idle console, in bounded pieces: steps the
+    // disks still connecting (stopping after one that moved on: publishing a
+    // ring is a XenStore transaction), or else warms part of one connected
+    // disk's persistent pool (BlkfrontDevice::warm). True while work is left
+    // (call again soon); false once every disk has connected and been
+    // warmed, or failed.
+    bool poll();
+    // Waits for every disk's handshake (each within its deadline).
+    void settle_all();
     Status disconnect_all();
     // Disconnects every disk (the full reset dance) and connects it again with
     // other options, e.g. without indirect descriptors for a comparison.

@@ -120,6 +120,15 @@ Status PvConsole::wait_input(Deadline until) {
         events_.consume(port_);
         if (input_ready()) return ok();
         if (until.expired()) return ok();
+        if (idle_ != nullptr && idle_->poll()) {
+            // Work is left: sleep only a slice, then look at input and work again.
+            Deadline slice = Deadline::after_ms(kIdleSliceMs);
+            if (!until.is_never() && until.at() < slice.at()) slice = until;
+            events_.consume(port_);
+            if (input_ready()) return ok();
+            if (!events_.block_on(port_, slice).ok()) TRY_CTX(xen::sched_yield(events_.xen()), "console wait");
+            continue;
+        }
         if (until.is_never()) {
             TRY_CTX(events_.block_on(port_), "console wait");
         } else if (!events_.block_on(port_, until).ok()) {

@@ -22,6 +22,20 @@ class PvConsole final : public Console {
     PvConsole(xen::EventChannels& events, xen::ConsoleInterface* ring, EvtchnPort port)
         : PvConsole(events, ring, port, Config{}) {}
 
+    // Work that goes on while the console waits for input (the board's disks
+    // connecting in the background): no threads, so the input loop does it.
+    class Idle {
+      public:
+        // Takes one bounded step; true while work is left (the console then
+        // calls again within kIdleSliceMs instead of sleeping until input).
+        virtual bool poll() = 0;
+
+      protected:
+        ~Idle() = default;
+    };
+    static constexpr std::uint64_t kIdleSliceMs = 5;
+    void set_idle(Idle* idle) { idle_ = idle; }
+
     void write(std::string_view text) override;
     int read_char() override;
     Status wait_input(Deadline until) override;
@@ -42,6 +56,7 @@ class PvConsole final : public Console {
     xen::ConsoleInterface* ring_;
     EvtchnPort port_;
     Config config_;
+    Idle* idle_ = nullptr;
     bool backend_stalled_ = false;
     std::uint64_t dropped_ = 0;
     std::uint64_t bad_indices_ = 0;

@@ -2,6 +2,8 @@
 
 #include <cstdlib>
 
+#include "arch/arch.h"
+
 namespace xb::sim {
 
 SimVbd::SimVbd(SimXen& xen, SimXenstore& store, std::vector<std::uint8_t> disk, Options options)
@@ -27,33 +29,42 @@ SimVbd::SimVbd(SimXen& xen, SimXenstore& store, std::vector<std::uint8_t> disk, 
     if (options.blkback.max_indirect_segments != 0) {
         store_.set(backend_ + "/feature-max-indirect-segments", std::to_string(options.blkback.max_indirect_segments));
     }
-    store_.set(backend_ + "/state", options.never_init_wait ? "1" : "2");
+    if (options.init_wait_after_ms != 0 && !options.never_init_wait) {
+        store_.set(backend_ + "/state", "1");
+        init_wait_due_ = arch::counter() + options.init_wait_after_ms * arch::counter_hz() / 1000;
+    } else {
+        store_.set(backend_ + "/state", options.never_init_wait ? "1" : "2");
+    }
+    xen_.on_idle([this] { tick(); });
     store_.on_write(frontend_ + "/state",
                     [this](const std::string&, const std::string& value) { frontend_changed(value); });
+}
+
+void SimVbd::tick() {
+    const std::uint64_t now = arch::counter();
+    if (init_wait_due_ != 0 && now >= init_wait_due_) {
+        init_wait_due_ = 0;
+        store_.set(backend_ + "/state", "2");
+    }
+    if (connect_due_ != 0 && now >= connect_due_) {
+        connect_due_ = 0;
+        // Only if the frontend still wants it (not closed meanwhile).
+        if (store_.get(frontend_ + "/state") == "3") connect_ring();
+    }
 }
 
 void SimVbd::frontend_changed(const std::string& value) {
     states_.push_back(value);
     if (value == "3" && !options_.never_connect) {  // Initialised: connect the ring
-        std::vector<std::uint32_t> refs;
-        if (auto order = store_.get(frontend_ + "/ring-page-order")) {
-            for (unsigned i = 0; i < (1u << std::stoul(*order)); ++i) {
-                refs.push_back(
-                    static_cast<std::uint32_t>(std::stoul(*store_.get(frontend_ + "/ring-ref" + std::to_string(i)))));
-            }
-        } else {
-            refs.push_back(static_cast<std::uint32_t>(std::stoul(store_.get(frontend_ + "/ring-ref").value_or("0"))));
+        if (options_.connect_after_ms != 0) {
+            connect_due_ = arch::counter() + options_.connect_after_ms * arch::counter_hz() / 1000;
+            return;
         }
-        auto port = std::stoul(store_.get(frontend_ + "/event-channel").value_or("0"));
-        if (xen_.unbound_remote(EvtchnPort(static_cast<std::uint32_t>(port))) != options_.blkback.domid) std::abort();
-        back_.attach(refs.data(), static_cast<unsigned>(refs.size()), EvtchnPort(static_cast<std::uint32_t>(port)));
-        bool persistent = options_.persistent && store_.get(frontend_ + "/feature-persistent").value_or("0") == "1";
-        back_.set_persistent(persistent);
-        store_.set(backend_ + "/feature-persistent", persistent ? "1" : "0");
-        store_.set(backend_ + "/state", "4");
+        connect_ring();
     } else if (options_.never_close) {
         return;
     } else if (value == "5") {
+        connect_due_ = 0;
         store_.set(backend_ + "/state", "5");
     } else if (value == "6") {
         back_.detach();
@@ -61,6 +72,25 @@ void SimVbd::frontend_changed(const std::string& value) {
     } else if (value == "1" && store_.get(backend_ + "/state") == "6") {
         store_.set(backend_ + "/state", "2");  // "prepare for reconnect"
     }
+}
+
+void SimVbd::connect_ring() {
+    std::vector<std::uint32_t> refs;
+    if (auto order = store_.get(frontend_ + "/ring-page-order")) {
+        for (unsigned i = 0; i < (1u << std::stoul(*order)); ++i) {
+            refs.push_back(
+                static_cast<std::uint32_t>(std::stoul(*store_.get(frontend_ + "/ring-ref" + std::to_string(i)))));
+        }
+    } else {
+        refs.push_back(static_cast<std::uint32_t>(std::stoul(store_.get(frontend_ + "/ring-ref").value_or("0"))));
+    }
+    auto port = std::stoul(store_.get(frontend_ + "/event-channel").value_or("0"));
+    if (xen_.unbound_remote(EvtchnPort(static_cast<std::uint32_t>(port))) != options_.blkback.domid) std::abort();
+    back_.attach(refs.data(), static_cast<unsigned>(refs.size()), EvtchnPort(static_cast<std::uint32_t>(port)));
+    bool persistent = options_.persistent && store_.get(frontend_ + "/feature-persistent").value_or("0") == "1";
+    back_.set_persistent(persistent);
+    store_.set(backend_ + "/feature-persistent", persistent ? "1" : "0");
+    store_.set(backend_ + "/state", "4");
 }
 
 }  // namespace xb::sim

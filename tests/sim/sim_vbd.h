@@ -4,7 +4,9 @@
 // Initialised, with feature-persistent written then, as Linux does; Closing,
 // Closed and back to InitWait on the reset dance), and a SimBlkback on the ring.
 // Faults: a backend that never reaches InitWait or Connected, or never
-// answers the frontend's Closing.
+// answers the frontend's Closing. Slow backends: InitWait and Connected may
+// come a while (virtual time) after the vbd is made or the frontend says
+// Initialised, as a loaded dom0's hotplug script and blkback thread do.
 #pragma once
 
 #include <memory>
@@ -24,7 +26,9 @@ class SimVbd {
         bool offer_ring_order = true;  // max-ring-page-order = 4
         bool never_init_wait = false;
         bool never_connect = false;
-        bool never_close = false;  // ignores the frontend's Closing/Closed (dead at hand-off)
+        bool never_close = false;              // ignores the frontend's Closing/Closed (dead at hand-off)
+        std::uint64_t init_wait_after_ms = 0;  // InitWait this long after construction
+        std::uint64_t connect_after_ms = 0;    // Connected this long after Initialised
         SimBlkback::Options blkback{};
     };
 
@@ -41,6 +45,9 @@ class SimVbd {
 
   private:
     void frontend_changed(const std::string& value);
+    void connect_ring();
+    // Runs on every yield and poll: delayed state changes that are due.
+    void tick();
 
     SimXen& xen_;
     SimXenstore& store_;
@@ -49,6 +56,8 @@ class SimVbd {
     std::string frontend_;
     std::string backend_;
     std::vector<std::string> states_;
+    std::uint64_t init_wait_due_ = 0;  // counter value; 0: none pending
+    std::uint64_t connect_due_ = 0;
 };
 
 }  // namespace xb::sim

@@ -57,10 +57,12 @@ def sfdisk_table(path):
 def run_disks_guest(checks, lab, disks):
     c = lab.console
     mbr, gpt, raw = disks
-    lab.wait_guest_start(timeout=120)
-    expect(checks, c, "banner lists pvblock 0 (xvda, 64 MiB)", "pvblock 0: xvda (vbd 51712), 64 MiB, 512-byte sectors", 90)
-    expect(checks, c, "banner lists pvblock 1 (xvdb, 32 MiB)", "pvblock 1: xvdb (vbd 51728), 32 MiB")
-    expect(checks, c, "banner lists pvblock 2 (xvdc, 96 MiB)", "pvblock 2: xvdc (vbd 51744), 96 MiB")
+    lab.wait_guest_start(timeout=600)
+    # The disks connect in the background: the banner names them, `pvblock info`
+    # (which waits for the handshakes) gives their sizes.
+    expect(checks, c, "banner lists pvblock 0 (xvda)", "pvblock 0: xvda (vbd 51712)\r\n", 90)
+    expect(checks, c, "banner lists pvblock 1 (xvdb)", "pvblock 1: xvdb (vbd 51728)\r\n")
+    expect(checks, c, "banner lists pvblock 2 (xvdc)", "pvblock 2: xvdc (vbd 51744)\r\n")
     if not expect(checks, c, "prompt", "=> ", 60):
         return
 
@@ -140,7 +142,7 @@ def run_disks_guest(checks, lab, disks):
 
 def run_diskless_guest(checks, lab):
     c = lab.console
-    lab.wait_guest_start(timeout=120)
+    lab.wait_guest_start(timeout=600)
     if not expect(checks, c, "diskless: prompt", "=> ", 90):
         return
     c.sendline("pvblock info")

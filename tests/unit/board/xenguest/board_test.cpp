@@ -115,9 +115,61 @@ TEST(Board, ProbesPvDisksAndServesPvblock) {
     std::vector<std::uint8_t> disk(4u << 20, 0x5a);
     sim::SimVbd vbd(rig.xen, rig.xenstore, disk, {});
     std::string out = rig.boot("pvblock info\rpoweroff\r");
-    EXPECT_NE(out.find("pvblock 0: xvda (vbd 51712), 4 MiB, 512-byte sectors"), std::string::npos) << out;
+    // The banner names the disk; its size comes with Connected (pvblock info).
+    EXPECT_NE(out.find("pvblock 0: xvda (vbd 51712)\r\n"), std::string::npos) << out;
+    EXPECT_NE(out.find("Capacity: 4.0 MB = 0.0 GB (8192 x 512)"), std::string::npos) << out;
     EXPECT_NE(out.find("Grants: persistent pool of"), std::string::npos) << out;
     EXPECT_EQ(rig.xenstore.get(vbd.frontend() + "/state"), "4");
+}
+
+std::uint64_t ms_after(const std::string& out, const char* label) {
+    std::smatch m;
+    if (!std::regex_search(out, m, std::regex(std::string(label) + "(\\d+)"))) return UINT64_MAX;
+    return std::stoull(m[1].str());
+}
+
+// Prompt first: init starts the handshake and prints the prompt without
+// waiting for blkback; the command that needs the disk waits for it.
+TEST(Board, ThePromptComesBeforeASlowDiskConnects) {
+    BoardRig rig{sim::DtbSpec{}};
+    sim::SimVbd::Options slow;
+    slow.connect_after_ms = 400;
+    sim::SimVbd vbd(rig.xen, rig.xenstore, std::vector<std::uint8_t>(4u << 20, 0x5a), slow);
+    std::string out = rig.boot("pvblock info\rpoweroff\r");
+    const std::uint64_t prompt = ms_after(out, "Entry to prompt: ");
+    EXPECT_LT(prompt, 100u) << out;
+    // The handshake took the backend's 400 ms, after the prompt.
+    EXPECT_GE(ms_after(out, "Connect: "), 400u) << out;
+    EXPECT_LT(out.find("Entry to prompt: "), out.find("Capacity: 4.0 MB")) << out;
+    EXPECT_EQ(rig.xenstore.get(vbd.frontend() + "/state"), "4");
+}
+
+// While the prompt waits for input the handshake finishes and the pool is
+// warmed: blkback maps every pool page once before the first read.
+TEST(Board, AnIdlePromptConnectsAndWarmsTheDisk) {
+    BoardRig rig{sim::DtbSpec{}};
+    sim::SimVbd::Options slow;
+    slow.connect_after_ms = 100;
+    sim::SimVbd vbd(rig.xen, rig.xenstore, std::vector<std::uint8_t>(4u << 20, 0x5a), slow);
+    std::string out = rig.boot("sleep 1\rpoweroff\r");
+    EXPECT_EQ(rig.xenstore.get(vbd.frontend() + "/state"), "4") << out;
+    EXPECT_GT(vbd.blkback().persistent_mappings(), 900u) << out;
+    EXPECT_GT(vbd.blkback().stats().indirect_requests, 0u);
+}
+
+// A disk whose backend never connects: the prompt still comes at once, and
+// `pvblock info` says why the disk is unusable once its deadline passed.
+TEST(Board, ADeadDiskDoesNotDelayThePromptAndInfoSaysWhy) {
+    BoardRig rig{sim::DtbSpec{}};
+    sim::SimVbd::Options dead;
+    dead.never_connect = true;
+    sim::SimVbd vbd(rig.xen, rig.xenstore, std::vector<std::uint8_t>(1u << 20, 0x5a), dead);
+    std::string out = rig.boot("pvblock info\rpoweroff\r");
+    EXPECT_LT(ms_after(out, "Entry to prompt: "), 100u) << out;
+    EXPECT_NE(out.find("State: failed: vbd 51712: backend /local/domain/0/backend/vbd/1/51712 did not reach Connected "
+                       "within 30000 ms (last seen: InitWait)"),
+              std::string::npos)
+        << out;
 }
 
 // The vifs are listed (no connect: the prompt comes first) and their MACs

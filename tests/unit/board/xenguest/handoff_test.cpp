@@ -59,6 +59,7 @@ struct HandoffGuest : sim::SimGuest {
         o.connect_timeout_ms = 300;
         o.stall_timeout_ms = 300;
         EXPECT_TRUE(bus.probe(env, o, console.get()).ok());
+        bus.settle_all();  // a disk in use (probe only starts the handshake)
         memory.add_ram({0x40000000, 256u << 20});
         memory.add_ram({0x200000000, 1u << 30});
     }

@@ -94,6 +94,48 @@ TEST(PvConsole, WaitInputSleepsInPollAndWakesOnInput) {
     EXPECT_TRUE(g.console->wait_input(Deadline::after_ms(20)).ok());
 }
 
+// Background work (disks connecting) runs from the input wait: polled every
+// slice while it has work left, never in the way of typed input, and once it
+// is done the console sleeps until input again.
+struct CountingIdle final : pvconsole::PvConsole::Idle {
+    unsigned work_left = 0;
+    unsigned polls = 0;
+    std::uint64_t last_poll_ticks = 0;
+    bool poll() override {
+        ++polls;
+        last_poll_ticks = arch::counter();
+        if (work_left != 0) --work_left;
+        return work_left != 0;
+    }
+};
+
+TEST(PvConsole, IdleWorkRunsWhileWaitingForInput) {
+    ConsoleGuest g;
+    CountingIdle idle;
+    idle.work_left = 20;
+    g.console->set_idle(&idle);
+    const auto t0 = arch::counter();
+    // A timed wait longer than the work: every step taken, a slice apart.
+    EXPECT_TRUE(g.console->wait_input(Deadline::after_ms(500)).ok());
+    EXPECT_EQ(idle.work_left, 0u);
+    EXPECT_GE(idle.polls, 20u);
+    EXPECT_LE(arch::ticks_to_ms(idle.last_poll_ticks - t0), 20u * pvconsole::PvConsole::kIdleSliceMs + 10u);
+    // Typed input ends the wait at once, work or not.
+    idle.work_left = 1000;
+    g.backend.type("k");
+    const unsigned before = idle.polls;
+    ASSERT_TRUE(g.console->wait_input(Deadline::never()).ok());
+    EXPECT_LE(idle.polls - before, 1u);
+    EXPECT_EQ(g.console->read_char(), 'k');
+    // Work done: an untimed wait sleeps in poll until input (the sim reports
+    // starvation when none will come) instead of calling again and again.
+    idle.work_left = 3;
+    EXPECT_FALSE(g.console->wait_input(Deadline::never()).ok());
+    EXPECT_EQ(idle.work_left, 0u);
+    EXPECT_EQ(g.xen.starved_polls(), 1u);
+    g.console->set_idle(nullptr);
+}
+
 TEST(PvConsole, CorruptIndicesFromTheBackendAreSurvived) {
     ConsoleGuest g;
     auto& ring = g.backend.ring();
