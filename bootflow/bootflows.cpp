@@ -93,4 +93,13 @@ void print_bootflows(Sink& out, const Bootflows& flows) {
            flows.selected >= 0 ? "" : ", none selected");
 }
 
+Status record_boot(Bootflow& flow, Status s, bool stopped) {
+    if (s.ok() || stopped) {
+        flow.state = Bootflow::State::booted;
+        return ok();
+    }
+    flow.fail("%s", s.error().message());
+    return s;
+}
+
 }  // namespace xb::cmd

@@ -8,6 +8,7 @@
 #include <cstdint>
 
 #include "lib/format.h"
+#include "lib/result.h"
 
 namespace xb::cmd {
 
@@ -40,6 +41,12 @@ struct Bootflow {
     [[gnu::format(printf, 2, 3)]] void add_entry(const char* fmt, ...);
     [[gnu::format(printf, 2, 3)]] void fail(const char* fmt, ...);
 };
+
+// How a boot attempt ends for its bootflow: `s` ok (or `stopped`, a simulated
+// platform's stand-in for a kernel that never returns) marks it booted and
+// returns ok(); a failure is remembered in it (for `bootflow list`) and
+// returned.
+Status record_boot(Bootflow& flow, Status s, bool stopped);
 
 struct Bootflows {
     static constexpr unsigned kMax = 16;

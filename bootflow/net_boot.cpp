@@ -36,17 +36,6 @@ Status set_text(Context& ctx, const char* name, const net::Lease::Text& value) {
     return ctx.env->set(name, value.data());
 }
 
-// Copies an environment variable into `out` (NUL-terminated); false when unset.
-Result<bool> env_text(Context& ctx, const char* name, char* out, std::size_t size) {
-    if (ctx.env == nullptr) return false;
-    auto v = ctx.env->get(name);
-    if (!v.has_value()) return false;
-    if (v->size() >= size) return Error::make(Errc::invalid_argument, "$%s is too long", name);
-    std::memcpy(out, v->data(), v->size());
-    out[v->size()] = 0;
-    return true;
-}
-
 // A decimal variable (U-Boot reads the tftp* ones with base 10), or `fallback`.
 Result<std::uint64_t> env_dec(Context& ctx, const char* name, std::uint64_t fallback) {
     char text[24];
@@ -75,6 +64,16 @@ void on_progress(void* context, std::uint64_t bytes, std::uint64_t total) {
 bool on_cancel(void* context) { return static_cast<TransferProgress*>(context)->ctx->ctrlc(); }
 
 }  // namespace
+
+Result<bool> env_text(Context& ctx, const char* name, char* out, std::size_t size) {
+    if (ctx.env == nullptr) return false;
+    auto v = ctx.env->get(name);
+    if (!v.has_value()) return false;
+    if (v->size() >= size) return Error::make(Errc::invalid_argument, "$%s is too long", name);
+    std::memcpy(out, v->data(), v->size());
+    out[v->size()] = 0;
+    return true;
+}
 
 Result<net::Stack*> stack_on_port0(Context& ctx) {
     NetDevices* devices = TRY(net_devices(ctx));

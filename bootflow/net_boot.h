@@ -38,6 +38,10 @@ Result<net::Stack*> stack_with_address(Context& ctx);
 // ("dhcp: no DHCPOFFER ...").
 Status dhcp_to_env(Context& ctx, net::Stack& stack);
 
+// Copies an environment variable into `out` (NUL-terminated); false when
+// unset, an error when it does not fit.
+Result<bool> env_text(Context& ctx, const char* name, char* out, std::size_t size);
+
 // An IPv4 address variable ("$serverip: ..." when it is not one); any (0)
 // when unset.
 Result<net::Ipv4Address> env_ipv4(Context& ctx, const char* name);

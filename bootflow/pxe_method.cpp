@@ -238,12 +238,8 @@ Status scan_network(Context& ctx, const ScanOptions& opts, Bootflows* flows, Sca
     char server_text[16];
     net::format_ipv4(TRY(server(ctx)), server_text);
     ctx.con.printf("Found %s on eth0 (tftp from %s)\n", name, server_text);
-    Status s = pxe_boot(ctx, addr, *flow);
-    if (s.ok() || ctx.stop) {
-        flow->state = Bootflow::State::booted;
-        return ok();
-    }
-    flow->fail("%s", s.error().message());
+    Status s = record_boot(*flow, pxe_boot(ctx, addr, *flow), ctx.stop);
+    if (s.ok()) return s;
     ctx.con.printf("%s: %s\n", name, s.error().message());
     tried.add("eth0 (pxe): %s: %s", name, s.error().message());
     return s;
@@ -256,13 +252,7 @@ Status boot_pxe_flow(Context& ctx, Bootflow& flow) {
     const net::Ipv4Address from = TRY(server(ctx));
     TRY(fetch_config(ctx, *stack, from, flow.path, addr));
     ctx.con.printf("Booting %s on eth%u (tftp)\n", flow.path, flow.disk);
-    Status s = pxe_boot(ctx, addr, flow);
-    if (s.ok() || ctx.stop) {
-        flow.state = Bootflow::State::booted;
-        return ok();
-    }
-    flow.fail("%s", s.error().message());
-    return s;
+    return record_boot(flow, pxe_boot(ctx, addr, flow), ctx.stop);
 }
 
 }  // namespace xb::cmd

@@ -126,12 +126,8 @@ struct VolumeScan {
             return Error::make(Errc::not_found, "not booting");
         }
         ctx.con.printf("Found %s on %s (%s)\n", path, v.slice.name(), fs.type_name());
-        Status s = run_method(ctx, fs, v, *flow);
-        if (s.ok() || ctx.stop) {
-            flow->state = Bootflow::State::booted;
-            return ok();
-        }
-        flow->fail("%s", s.error().message());
+        Status s = record_boot(*flow, run_method(ctx, fs, v, *flow), ctx.stop);
+        if (s.ok()) return s;
         ctx.con.printf("%s: %s\n", path, s.error().message());
         tried.add("%s (%s): %s: %s", v.slice.name(), fs.type_name(), path, s.error().message());
         return s;
@@ -270,13 +266,7 @@ Status boot_bootflow(Context& ctx, Bootflow& flow) {
     Volume v = TRY(volume_of(disk, *t.table, flow.disk, flow.part));
     fs::MountedFs fs(TRY(fs::mount(v.slice)));
     ctx.con.printf("Booting %s on %s (%s)\n", flow.path, v.slice.name(), fs->type_name());
-    Status s = run_method(ctx, *fs.get(), v, flow);
-    if (s.ok() || ctx.stop) {
-        flow.state = Bootflow::State::booted;
-        return ok();
-    }
-    flow.fail("%s", s.error().message());
-    return s;
+    return record_boot(flow, run_method(ctx, *fs.get(), v, flow), ctx.stop);
 }
 
 }  // namespace xb::cmd

@@ -26,17 +26,6 @@ namespace {
 
 constexpr std::size_t kMaxName = 1024;
 
-// Copies an environment variable into `out` (NUL-terminated); false when unset.
-Result<bool> env_text(Context& ctx, const char* name, char* out, std::size_t size) {
-    if (ctx.env == nullptr) return false;
-    auto v = ctx.env->get(name);
-    if (!v.has_value()) return false;
-    if (v->size() >= size) return Error::make(Errc::invalid_argument, "$%s is too long", name);
-    std::memcpy(out, v->data(), v->size());
-    out[v->size()] = 0;
-    return true;
-}
-
 // The arguments [loadAddress] [file]: one argument is the address when it is
 // all hex digits (U-Boot's rule), else the file.
 struct LoadArgs {
