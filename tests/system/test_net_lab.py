@@ -382,8 +382,9 @@ def main():
         figures["dom0 ready"] = f"{lab.timings['dom0_ready']:.1f} s after QEMU start"
         linux_guest(checks, lab, md5, figures)
         diskless_guest(checks, lab, figures, crc, {BIG: BIG_SIZE, MID: MID_SIZE, SMALL: SMALL_SIZE})
-        netboot_guest(checks, lab, figures, initrd)
+        # In the order of `guests`: dom0 starts them one after the other.
         pxeboot_guest(checks, lab, figures)
+        netboot_guest(checks, lab, figures, initrd)
 
     wall = 0.0
     labmod.ensure_setup()
