@@ -39,10 +39,27 @@ std::string retrieving(const std::vector<std::string>& names) {
 
 struct Pxe : sim::PxeRig {
     Pxe() { run("setenv ipaddr 10.9.0.2; setenv serverip 10.9.0.3"); }
+    // Runs `command`, expecting exit status 0 (with the output if not).
+    std::string run_ok(const std::string& command) {
+        int rc = -1;
+        std::string out = run(command, &rc);
+        EXPECT_EQ(rc, 0) << out;
+        return out;
+    }
     std::string at_pxefile(std::size_t n) const {
         return std::string(reinterpret_cast<const char*>(at(layout.pxefile)), n);
     }
 };
+
+// A command that fails before asking the server for anything: exactly
+// `message`, exit status 1, and not one TFTP request.
+void expect_refused(Pxe& r, const std::string& command, const std::string& message) {
+    SCOPED_TRACE(command);
+    int rc = -1;
+    EXPECT_EQ(r.run(command, &rc), message);
+    EXPECT_EQ(rc, 1);
+    EXPECT_TRUE(r.tftp.asked.empty());
+}
 
 const char* const kMacConf = "default mac\nlabel mac\n  kernel Image\n";
 const char* const kDefaultConf = "default other\nlabel other\n  kernel Image\n";
@@ -51,9 +68,7 @@ TEST(Pxe, GetPrefersTheMacFileOverDefault) {
     Pxe r;
     r.tftp.put("pxelinux.cfg/01-00-16-3e-12-34-56", kMacConf);
     r.tftp.put("pxelinux.cfg/default", kDefaultConf);
-    int rc = -1;
-    const std::string out = r.run("pxe get", &rc);
-    EXPECT_EQ(rc, 0) << out;
+    const std::string out = r.run_ok("pxe get");
     EXPECT_EQ(out,
               "Retrieving file: pxelinux.cfg/01-00-16-3e-12-34-56\n"
               "Config file 'pxelinux.cfg/01-00-16-3e-12-34-56' found\n");
@@ -67,9 +82,7 @@ TEST(Pxe, GetPrefersTheMacFileOverDefault) {
 TEST(Pxe, GetFallsBackToDefaultAfterEveryOtherName) {
     Pxe r;
     r.tftp.put("pxelinux.cfg/default", kDefaultConf);
-    int rc = -1;
-    const std::string out = r.run("pxe get -4", &rc);
-    EXPECT_EQ(rc, 0) << out;
+    const std::string out = r.run_ok("pxe get -4");
     EXPECT_EQ(r.tftp.asked, all_names());
     EXPECT_EQ(out, retrieving(all_names()) + "Config file 'pxelinux.cfg/default' found\n");
     EXPECT_EQ(r.at_pxefile(std::strlen(kDefaultConf) + 1), std::string(kDefaultConf) + '\0');
@@ -78,9 +91,7 @@ TEST(Pxe, GetFallsBackToDefaultAfterEveryOtherName) {
 TEST(Pxe, GetNamesAreRelativeToTheBootfilesFolder) {
     Pxe r;
     r.tftp.put("xen/guests/pxelinux.cfg/0A090002", kDefaultConf);
-    int rc = -1;
-    const std::string out = r.run("setenv bootfile xen/guests/pxelinux.0; pxe get", &rc);
-    EXPECT_EQ(rc, 0) << out;
+    const std::string out = r.run_ok("setenv bootfile xen/guests/pxelinux.0; pxe get");
     EXPECT_EQ(r.tftp.asked, (std::vector<std::string>{"xen/guests/pxelinux.cfg/01-00-16-3e-12-34-56",
                                                       "xen/guests/pxelinux.cfg/0A090002"}));
 }
@@ -99,18 +110,12 @@ TEST(Pxe, GetWithNothingOnTheServerSaysWhereAndHowMany) {
 
 TEST(Pxe, GetWithoutAServerSaysSo) {
     Pxe r;
-    int rc = -1;
-    EXPECT_EQ(r.run("setenv serverip; pxe get", &rc), "pxe: no TFTP server: set serverip or run dhcp\n");
-    EXPECT_EQ(rc, 1);
-    EXPECT_TRUE(r.tftp.asked.empty());
+    expect_refused(r, "setenv serverip; pxe get", "pxe: no TFTP server: set serverip or run dhcp\n");
 }
 
 TEST(Pxe, GetWithoutAnAddressSaysSo) {
     Pxe r;
-    int rc = -1;
-    EXPECT_EQ(r.run("setenv ipaddr; pxe get", &rc), "pxe: no IP address: run dhcp or set ipaddr\n");
-    EXPECT_EQ(rc, 1);
-    EXPECT_TRUE(r.tftp.asked.empty());
+    expect_refused(r, "setenv ipaddr; pxe get", "pxe: no IP address: run dhcp or set ipaddr\n");
     EXPECT_TRUE(r.link_a.sent.empty());
 }
 
@@ -185,11 +190,8 @@ TEST(Pxe, BootRefusesAKernelThatWouldRunIntoTheInitrdArea) {
 
 TEST(Pxe, BootWithoutAFetchedFileSaysSo) {
     Pxe r;
-    int rc = -1;
-    const std::string out = r.run("pxe boot", &rc);
-    EXPECT_EQ(rc, 1);
-    EXPECT_EQ(out, "pxe: no pxe file at 0x" + hex(r.layout.pxefile) + " (no end within 65536 bytes): run 'pxe get'\n");
-    EXPECT_TRUE(r.tftp.asked.empty());
+    expect_refused(r, "pxe boot",
+                   "pxe: no pxe file at 0x" + hex(r.layout.pxefile) + " (no end within 65536 bytes): run 'pxe get'\n");
 }
 
 TEST(Pxe, Usage) {

@@ -1,43 +1,26 @@
 // tftpboot and wget through the shell: the command's stack on one end of a
-// simulated cable, a second netif of the same lwIP on the other end with a
-// small TFTP server (RFC 1350/2347/2348/2349/7440, read side) and an HTTP/1.1
-// server written here over lwIP's raw API (the test cannot block: the servers
-// answer from lwIP's callbacks while the command polls). A scripted DHCP
-// peer (tests/sim/net_peer.h) shares the cable for dhcp + autoload.
+// simulated cable, a second netif of the same lwIP on the other end with the
+// small TFTP server of tests/sim/tftp_server.h and an HTTP/1.1 server written
+// here over lwIP's raw API (the test cannot block: the servers answer from
+// lwIP's callbacks while the command polls). A scripted DHCP peer
+// (tests/sim/net_peer.h) shares the cable for dhcp + autoload.
 #include <gtest/gtest.h>
 #include <lwip/pbuf.h>
 #include <lwip/tcp.h>
-#include <lwip/udp.h>
 
 #include <cstring>
-#include <functional>
 #include <map>
 #include <memory>
 #include <string>
 #include <vector>
 
-#include "bootflow/net_devices.h"
 #include "lib/crc32.h"
-#include "tests/sim/net_peer.h"
 #include "tests/sim/shell_rig.h"
+#include "tests/sim/tftp_server.h"
 
 namespace {
 
 using namespace xb;
-
-class FakeNetDevices final : public cmd::NetDevices {
-  public:
-    explicit FakeNetDevices(net::Link* l) : link_(l) {}
-    Result<net::Link*> link(unsigned index) override {
-        if (index != 0) return Error::make(Errc::not_found, "no such port");
-        return link_;
-    }
-    net::Stack& stack() override { return stack_; }
-
-  private:
-    net::Link* link_;
-    net::Stack stack_;
-};
 
 std::vector<std::uint8_t> pattern(std::size_t n, unsigned seed) {
     std::vector<std::uint8_t> v(n);
@@ -48,138 +31,6 @@ std::vector<std::uint8_t> pattern(std::size_t n, unsigned seed) {
     }
     return v;
 }
-
-void send_udp(udp_pcb* pcb, const std::vector<std::uint8_t>& data, const ip_addr_t* to, u16_t port) {
-    pbuf* p = pbuf_alloc(PBUF_TRANSPORT, static_cast<u16_t>(data.size()), PBUF_RAM);
-    ASSERT_NE(p, nullptr);
-    std::memcpy(p->payload, data.data(), data.size());
-    udp_sendto(pcb, p, to, port);
-    pbuf_free(p);
-}
-
-// A TFTP server on port 69: honours blksize, windowsize, tsize and timeout,
-// answers each ACK with the next window, ERROR 1 for an unknown file.
-struct TftpServer {
-    std::map<std::string, std::vector<std::uint8_t>> files;
-    std::string last_file;
-    std::map<std::string, std::string> last_options;
-    unsigned rrqs = 0;
-    std::uint64_t data_sent = 0;
-    std::function<void(std::uint64_t acked)> ack_hook;  // called with each ACK's block
-    std::uint64_t drop_once = 0;                        // this block is lost the first time
-
-    udp_pcb* listen = nullptr;
-    udp_pcb* tid = nullptr;
-    netif* on = nullptr;
-    const std::vector<std::uint8_t>* file = nullptr;
-    std::size_t blksize = 512;
-    unsigned window = 1;
-    ip_addr_t client{};
-    u16_t client_port = 0;
-
-    void start(net::Stack& stack) {
-        on = stack.lwip_netif();
-        listen = udp_new();
-        udp_bind_netif(listen, on);
-        ASSERT_EQ(udp_bind(listen, IP_ADDR_ANY, 69), ERR_OK);
-        udp_recv(listen, on_rrq, this);
-    }
-    ~TftpServer() {
-        if (listen != nullptr) udp_remove(listen);
-        if (tid != nullptr) udp_remove(tid);
-    }
-    static std::vector<std::uint8_t> copy(pbuf* p) {
-        std::vector<std::uint8_t> v(p->tot_len);
-        pbuf_copy_partial(p, v.data(), p->tot_len, 0);
-        pbuf_free(p);
-        return v;
-    }
-    static void on_rrq(void* arg, udp_pcb*, pbuf* p, const ip_addr_t* addr, u16_t port) {
-        auto* self = static_cast<TftpServer*>(arg);
-        self->rrq(copy(p), addr, port);
-    }
-    static void on_ack(void* arg, udp_pcb*, pbuf* p, const ip_addr_t*, u16_t) {
-        auto* self = static_cast<TftpServer*>(arg);
-        std::vector<std::uint8_t> v = copy(p);
-        if (v.size() < 4 || v[1] != 4) return;
-        const auto acked = static_cast<std::uint64_t>(v[2] << 8 | v[3]);
-        if (self->ack_hook) self->ack_hook(acked);
-        self->send_window(acked);
-    }
-    void rrq(const std::vector<std::uint8_t>& v, const ip_addr_t* addr, u16_t port) {
-        if (v.size() < 4 || v[1] != 1) return;
-        ++rrqs;
-        std::vector<std::string> words;
-        std::string w;
-        for (std::size_t i = 2; i < v.size(); ++i) {
-            if (v[i] == 0) {
-                words.push_back(w);
-                w.clear();
-            } else {
-                w += static_cast<char>(v[i]);
-            }
-        }
-        last_file = words.at(0);
-        last_options.clear();
-        for (std::size_t i = 2; i + 1 < words.size(); i += 2) last_options[words[i]] = words[i + 1];
-        ip_addr_copy(client, *addr);
-        client_port = port;
-        if (tid != nullptr) udp_remove(tid);
-        tid = udp_new();
-        udp_bind_netif(tid, on);
-        udp_bind(tid, IP_ADDR_ANY, 0);
-        udp_recv(tid, on_ack, this);
-        auto it = files.find(last_file);
-        if (it == files.end()) {
-            std::vector<std::uint8_t> err{0, 5, 0, 1};
-            for (char c : std::string("File not found")) err.push_back(static_cast<std::uint8_t>(c));
-            err.push_back(0);
-            send_udp(tid, err, &client, client_port);
-            return;
-        }
-        file = &it->second;
-        blksize = 512;
-        window = 1;
-        std::vector<std::uint8_t> oack{0, 6};
-        auto option = [&](const std::string& name, const std::string& value) {
-            for (char c : name) oack.push_back(static_cast<std::uint8_t>(c));
-            oack.push_back(0);
-            for (char c : value) oack.push_back(static_cast<std::uint8_t>(c));
-            oack.push_back(0);
-        };
-        for (const auto& [name, value] : last_options) {
-            if (name == "blksize") {
-                blksize = std::stoul(value);
-                option(name, value);
-            } else if (name == "windowsize") {
-                window = static_cast<unsigned>(std::stoul(value));
-                option(name, value);
-            } else if (name == "tsize") {
-                option(name, std::to_string(file->size()));
-            } else if (name == "timeout") {
-                option(name, value);
-            }
-        }
-        if (oack.size() > 2) send_udp(tid, oack, &client, client_port);
-        else send_window(0);
-    }
-    void send_window(std::uint64_t acked) {
-        const std::uint64_t last = file->size() / blksize + 1;
-        for (std::uint64_t b = acked + 1; b <= acked + window && b <= last; ++b) {
-            const std::size_t off = static_cast<std::size_t>((b - 1) * blksize);
-            const std::size_t n = std::min(blksize, file->size() - off);
-            std::vector<std::uint8_t> d{0, 3, static_cast<std::uint8_t>(b >> 8), static_cast<std::uint8_t>(b)};
-            d.insert(d.end(), file->begin() + static_cast<std::ptrdiff_t>(off),
-                     file->begin() + static_cast<std::ptrdiff_t>(off + n));
-            ++data_sent;
-            if (b == drop_once) {
-                drop_once = 0;
-                continue;
-            }
-            send_udp(tid, d, &client, client_port);
-        }
-    }
-};
 
 // An HTTP server on port 80: each connection reads a request up to the
 // blank line and gets the response text set for its path (404 otherwise).
@@ -274,30 +125,15 @@ struct HttpServer {
 
 std::string as_text(const std::vector<std::uint8_t>& v) { return std::string(v.begin(), v.end()); }
 
-struct TftpWget : ::testing::Test {
+struct TftpWget : ::testing::Test, sim::ServedNet {
     static constexpr std::uint64_t kRam = 8 << 20;
     static constexpr std::uint64_t kHeap = 6 << 20;
-    sim::FakeLink link_a{net::MacAddress{{0x00, 0x16, 0x3e, 0x12, 0x34, 0x56}}};
-    sim::FakeLink link_b{net::MacAddress{{0x00, 0x16, 0x3e, 0x00, 0x00, 0x02}}};
-    sim::NetPeer peer{link_a, net::MacAddress{{0x00, 0x16, 0x3e, 0xaa, 0xbb, 0xcc}}, 0x0A090001};
-    net::Stack b;
-    FakeNetDevices devices{&link_a};
     sim::ShellRig r;
-    TftpServer tftp;
     HttpServer http;
     std::uint8_t* ram = nullptr;
     std::uint64_t base = 0;
 
     void SetUp() override {
-        auto to_peer = link_a.on_transmit;
-        link_a.on_transmit = [this, to_peer](const sim::Frame& f) {
-            to_peer(f);
-            link_b.deliver(f);
-        };
-        link_b.on_transmit = [this](const sim::Frame& f) { link_a.deliver(f); };
-        ASSERT_TRUE(b.up(link_b).ok());
-        b.configure({net::Ipv4Address{0x0A090003}, net::Ipv4Address{0xFFFFFF00}, {}});
-        tftp.start(b);
         http.start(b);
         r.services.net = &devices;
         ram = r.use_ram_window(kRam, kHeap);
@@ -369,7 +205,7 @@ TEST_F(TftpWget, TftpbootIpPrefixNamesTheServer) {
     const std::string out = r.run("setenv serverip 10.9.0.99; tftpboot 10.9.0.3:x.img", &rc);
     EXPECT_EQ(rc, 0) << out;
     EXPECT_EQ(out.rfind("TFTP from server 10.9.0.3;", 0), 0U) << out;
-    EXPECT_EQ(tftp.last_file, "x.img");
+    EXPECT_EQ(tftp.last_file(), "x.img");
     EXPECT_EQ(loaded(file.size()), file);
     EXPECT_EQ(env("filesize"), "bb8");
 }
@@ -381,7 +217,7 @@ TEST_F(TftpWget, TftpbootMissingFileIsTheServersError) {
     EXPECT_NE(out.find("File not found"), std::string::npos) << out;
     EXPECT_NE(out.find("nope"), std::string::npos) << out;
     EXPECT_EQ(env("filesize"), "<unset>");
-    EXPECT_EQ(tftp.rrqs, 1U);
+    EXPECT_EQ(tftp.rrqs(), 1U);
 }
 
 TEST_F(TftpWget, TftpbootOverXenbootsMemoryIsRefusedBeforeAnyPacket) {
@@ -392,7 +228,7 @@ TEST_F(TftpWget, TftpbootOverXenbootsMemoryIsRefusedBeforeAnyPacket) {
     EXPECT_NE(out.find("refusing Image at"), std::string::npos) << out;
     EXPECT_NE(out.find("overlaps xenboot's heap"), std::string::npos) << out;
     EXPECT_TRUE(link_a.sent.empty());
-    EXPECT_EQ(tftp.rrqs, 0U);
+    EXPECT_EQ(tftp.rrqs(), 0U);
 }
 
 TEST_F(TftpWget, TftpbootStopsAtTheEndOfFreeRam) {
@@ -440,7 +276,7 @@ TEST_F(TftpWget, DhcpWithAutoloadNoOnlyGetsTheLease) {
     int rc = -1;
     EXPECT_EQ(r.run("setenv ipaddr; setenv autoload no; dhcp", &rc), "DHCP client bound to address 10.9.0.50\n");
     EXPECT_EQ(rc, 0);
-    EXPECT_EQ(tftp.rrqs, 0U);
+    EXPECT_EQ(tftp.rrqs(), 0U);
     EXPECT_EQ(env("bootfile"), "boot/Image");
 }
 

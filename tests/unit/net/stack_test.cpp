@@ -411,14 +411,20 @@ struct Listener {
     }
 };
 
-TEST_F(TwoStacks, TcpStreamCarriesMoreThanAWindowBothWays) {
-    TcpStream server;
-    Listener listener;
+// `client` on A connected to port 80 on B, where `listener` has handed the
+// accepted end to `server`: both ends are up on return.
+void connect_to_80(Stack& a, Stack& b, TcpStream& client, Listener& listener, TcpStream& server) {
     listener.listen(b, 80, server);
-    TcpStream client;
     auto c = client.connect(a, {ip("10.9.0.3"), 80}, Deadline::after_ms(3000));
     ASSERT_TRUE(c.ok()) << c.error().message();
     listener.wait(Deadline::after_ms(1000));
+}
+
+TEST_F(TwoStacks, TcpStreamCarriesMoreThanAWindowBothWays) {
+    TcpStream server;
+    Listener listener;
+    TcpStream client;
+    ASSERT_NO_FATAL_FAILURE(connect_to_80(a, b, client, listener, server));
 
     // 200 KiB client -> server: the writer waits for window, the reader
     // reopens it; data arrives whole and in order.
@@ -497,11 +503,8 @@ int window_shift(const std::vector<std::uint8_t>& o) {
 TEST_F(TwoStacks, TcpScalesItsWindowPast64KiBAndKeepsThatMuchUnread) {
     TcpStream server;
     Listener listener;
-    listener.listen(b, 80, server);
     TcpStream client;
-    auto c = client.connect(a, {ip("10.9.0.3"), 80}, Deadline::after_ms(3000));
-    ASSERT_TRUE(c.ok()) << c.error().message();
-    listener.wait(Deadline::after_ms(1000));
+    ASSERT_NO_FATAL_FAILURE(connect_to_80(a, b, client, listener, server));
     EXPECT_EQ(window_shift(syn_options(link_a.sent, false)), 2);  // our SYN
     EXPECT_EQ(window_shift(syn_options(link_b.sent, true)), 2);   // the SYN-ACK (lwIP answers in kind)
 

@@ -128,13 +128,18 @@ std::uint64_t ms_after(const std::string& out, const char* label) {
     return std::stoull(m[1].str());
 }
 
+// A backend that reaches Connected `ms` after the frontend is Initialised.
+sim::SimVbd::Options connects_after(std::uint64_t ms) {
+    sim::SimVbd::Options o;
+    o.connect_after_ms = ms;
+    return o;
+}
+
 // Prompt first: init starts the handshake and prints the prompt without
 // waiting for blkback; the command that needs the disk waits for it.
 TEST(Board, ThePromptComesBeforeASlowDiskConnects) {
     BoardRig rig{sim::DtbSpec{}};
-    sim::SimVbd::Options slow;
-    slow.connect_after_ms = 400;
-    sim::SimVbd vbd(rig.xen, rig.xenstore, std::vector<std::uint8_t>(4u << 20, 0x5a), slow);
+    sim::SimVbd vbd(rig.xen, rig.xenstore, std::vector<std::uint8_t>(4u << 20, 0x5a), connects_after(400));
     std::string out = rig.boot("pvblock info\rpoweroff\r");
     const std::uint64_t prompt = ms_after(out, "Entry to prompt: ");
     EXPECT_LT(prompt, 100u) << out;
@@ -148,9 +153,7 @@ TEST(Board, ThePromptComesBeforeASlowDiskConnects) {
 // warmed: blkback maps every pool page once before the first read.
 TEST(Board, AnIdlePromptConnectsAndWarmsTheDisk) {
     BoardRig rig{sim::DtbSpec{}};
-    sim::SimVbd::Options slow;
-    slow.connect_after_ms = 100;
-    sim::SimVbd vbd(rig.xen, rig.xenstore, std::vector<std::uint8_t>(4u << 20, 0x5a), slow);
+    sim::SimVbd vbd(rig.xen, rig.xenstore, std::vector<std::uint8_t>(4u << 20, 0x5a), connects_after(100));
     std::string out = rig.boot("sleep 1\rpoweroff\r");
     EXPECT_EQ(rig.xenstore.get(vbd.frontend() + "/state"), "4") << out;
     EXPECT_GT(vbd.blkback().persistent_mappings(), 900u) << out;
