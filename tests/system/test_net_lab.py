@@ -175,7 +175,11 @@ rm -f /tmp/vifwatch.stop /tmp/vifwatch.log
   last= n=0
   while [ ! -e /tmp/vifwatch.stop ] && [ "$n" -lt 30000 ]; do
     n=$((n + 1))
-    s="$(xenstore-read $f 2>/dev/null) $(xenstore-read $b 2>/dev/null)" || break
+    # The backend first: its InitWait comes only after the frontend's Initialising, so a
+    # backend read before the frontend can't pair InitWait with an older frontend state
+    # (two reads are not one snapshot).
+    bs=$(xenstore-read $b 2>/dev/null) && fs=$(xenstore-read $f 2>/dev/null) || break
+    s="$fs $bs"
     [ "$s" = "$last" ] || echo "$(cut -d' ' -f1 /proc/uptime) $s" >> /tmp/vifwatch.log
     last=$s
   done
