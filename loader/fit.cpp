@@ -2,6 +2,7 @@
 
 #include <cstring>
 
+#include "fdt/device_tree.h"
 #include "lib/crc32.h"
 #include "lib/sha256.h"
 
@@ -14,10 +15,6 @@ namespace {
 
 std::uint32_t be32(const std::uint8_t* p) {
     return (std::uint32_t{p[0]} << 24) | (std::uint32_t{p[1]} << 16) | (std::uint32_t{p[2]} << 8) | p[3];
-}
-
-Error fdt_error(const char* what, int err) {
-    return Error::make(Errc::bad_data, "FIT: %s: %s", what, fdt_strerror(err));
 }
 
 // A string property: non-empty, NUL-terminated within its length.
@@ -192,9 +189,12 @@ Result<FitConfig> parse_fit(std::span<const std::uint8_t> bytes, const char* con
         return Error::make(Errc::invalid_argument, "FIT: not 8-byte aligned");
     }
     const void* fit = bytes.data();
-    int err = fdt_check_header(fit);
-    if (err == 0) err = fdt_check_full(fit, total);
-    if (err != 0) return fdt_error("checking the tree", err);
+    // fdt::validate, not libfdt's checks alone: Debian's libfdt 1.6.1
+    // fdt_check_full() dereferences NULL on some malformed pre-v16 trees
+    // (found by fuzz_fit) and loops forever on others; validate takes v17
+    // trees only (what mkimage writes) and walks the structure first.
+    Result<std::size_t> checked = fdt::validate(fit, total);
+    if (!checked.ok()) return Error::make(checked.error().code(), "FIT: %s", checked.error().message());
     const int images = fdt_path_offset(fit, "/images");
     if (images < 0) return Error::make(Errc::bad_data, "FIT: no /images node");
     const int confs = fdt_path_offset(fit, "/configurations");

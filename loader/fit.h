@@ -3,8 +3,9 @@
 // flat_dt) with their data and hash nodes, and whose /configurations node
 // names which of them boot together. Format: U-Boot's doc/usage/fit/
 // source_file_format.rst. The FIT is untrusted input (it comes from the
-// guest's disk): the tree is checked in full (fdt_check_full) and every
-// property length before use; data is inside the bytes given.
+// guest's disk): the tree is checked in full (fdt::validate: v17 only, a
+// structure walk, then fdt_check_full) and every property length before use;
+// data is inside the bytes given.
 //
 // parse_fit picks a configuration (the one named, else /configurations'
 // `default`, else the first), resolves its kernel, ramdisk and fdt and

@@ -24,6 +24,8 @@ cp tests/fuzz/seeds/regressions/dt-*.dtb build/fuzz/corpus/fuzz_device_tree/
 # Inputs that once failed a target are kept as seeds: regressions/<target without fuzz_>-*.
 mkdir -p build/fuzz/corpus/fuzz_decompress
 cp tests/fuzz/seeds/regressions/decompress-*.bin build/fuzz/corpus/fuzz_decompress/
+mkdir -p build/fuzz/corpus/fuzz_fit
+cp tests/fuzz/seeds/regressions/fit-*.bin build/fuzz/corpus/fuzz_fit/
 # Seed disk images are kept as partitioning scripts and made here: *.sfdisk by
 # sfdisk (512-byte sectors), *.fdisk4k as keystrokes for fdisk -b 4096; the
 # first line "# size: N" is the image size.

@@ -78,6 +78,18 @@ TEST(Fit, NamedConfigurationAndErrors) {
     EXPECT_STREQ(loader::parse_fit({b, fit.size}, nullptr).error().message(), "FIT: not 8-byte aligned");
 }
 
+// libfdt 1.6.1's fdt_check_full() dereferences NULL on some malformed
+// pre-v16 trees (fuzz_fit, tests/fuzz/seeds/regressions/fit-*): a FIT must be
+// a v17 tree, as mkimage writes it, and is refused before libfdt walks it.
+TEST(Fit, TreesOlderThanVersion17AreRefused) {
+    if (!have_tools()) GTEST_SKIP() << "mkimage or dtc missing";
+    Aligned fit(sim::make_fit(sim::fit_parts(), "none", ""));
+    fit.data()[23] = 14;  // fdt_header.version, big-endian at offset 20
+    Result<loader::FitConfig> r = loader::parse_fit(fit.span(), nullptr);
+    ASSERT_FALSE(r.ok());
+    EXPECT_STREQ(r.error().message(), "FIT: device tree: version 14 (compatible with 16) is not 17");
+}
+
 TEST(Fit, ABrokenHashIsRefusedNamingImageAndNode) {
     if (!have_tools()) GTEST_SKIP() << "mkimage or dtc missing";
     const sim::FitParts p = sim::fit_parts();
