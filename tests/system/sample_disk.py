@@ -9,6 +9,7 @@ a small busybox initramfs (`/boot/initrd.img`, gzip) whose /init
     at byte 0x10000 of the disk (in the gap before the first partition) and prints
       XENBOOT-GUEST: disk signature OK XENBOOT-SAMPLE-DISK:<layout>   (or ... FAILED ...)
     and  XENBOOT-GUEST: partitions: xvda1 xvda2 ...
+    (a guest with no vbd on xenbus prints  XENBOOT-GUEST: no disk (no vbd on xenbus)  at once)
   - with a vif (the lab's network): loads xen-netfront, runs guestfiles' lab-net (DHCP lease,
     ping of dom0) which prints  LAB: net up <ip> ping ok  (or  LAB: net FAILED <why>)
   - powers off if the kernel command line has `xbtest=poweroff`, else starts a shell on the
@@ -78,9 +79,17 @@ echo "XENBOOT-GUEST: cmdline: $cmdline"
 for m in $(cat /modules); do insmod "$m"; done
 disk=xvda   # xbtest_disk=xvdb: the disk to check (a guest whose xvda is gone)
 for a in $cmdline; do case "$a" in xbtest_disk=?*) disk=${a#xbtest_disk=} ;; esac; done
+# A diskless guest (scripts/run.sh's network sample) has no vbd on xenbus at all: say so
+# at once instead of waiting 20 s for a disk that cannot come.
+if ! ls /sys/bus/xen/devices 2>/dev/null | grep -q '^vbd-'; then
+  echo "XENBOOT-GUEST: no disk (no vbd on xenbus)"
+  disk=
+fi
 n=0
-while [ ! -b /dev/$disk ] && [ "$n" -lt 200 ]; do n=$((n + 1)); sleep 0.1; done
-if [ -b /dev/$disk ]; then
+while [ -n "$disk" ] && [ ! -b /dev/$disk ] && [ "$n" -lt 200 ]; do n=$((n + 1)); sleep 0.1; done
+if [ -z "$disk" ]; then
+  :
+elif [ -b /dev/$disk ]; then
   # The builder wrote "XENBOOT-SAMPLE-DISK:<layout>\n" at byte 0x10000 (4096 * 16).
   sig=$(dd if=/dev/$disk bs=4096 skip=16 count=1 2>/dev/null | head -n 1 | tr -cd 'A-Za-z0-9:._-')
   case "$sig" in
