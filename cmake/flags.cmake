@@ -10,7 +10,7 @@ set(XB_WARNINGS -Wall -Wextra -Werror -Wshadow -Wno-missing-field-initializers
 if(XENBOOT_FIRMWARE)
   set(XB_CORE_FLAGS
       -march=armv8-a -mno-outline-atomics -ffreestanding -fno-exceptions -fno-rtti
-      -fno-threadsafe-statics -fno-use-cxa-atexit -fPIE -fno-plt -fno-stack-protector
+      -fno-threadsafe-statics -fno-use-cxa-atexit -fPIE -fno-stack-protector
       -fno-asynchronous-unwind-tables -fno-unwind-tables -ffunction-sections -fdata-sections
       -Os -g ${XB_WARNINGS} -include ${CMAKE_CURRENT_LIST_DIR}/visibility_hidden.h
       # GCC 12 at -Os warns that an engaged std::optional<std::string_view> "may be used
