@@ -153,7 +153,8 @@ def parse_map(path, by_object=None):
 # with what each later feature adds shown apart. An object file belongs to the first
 # feature whose pattern matches its path (or its library's name); everything else is
 # the v0.1 set. A folder that existed at v0.1 may have gained files since (FIT and
-# uImage for bootm, sysboot, zboot, hash, time, the boot-method refactor): those are
+# uImage for bootm, sysboot, zboot, hash, time, the boot-method refactor, env import and
+# export, fdt get and apply): those are
 # counted apart too, as "later files in v0.1 folders", so the v0.1 figure compares like
 # with like. gunzip is v0.1 (it lived in loader/ then); the compress/ glue of the other
 # decoders is "decoders". The linker's own rows (relocations, alignment, merged
@@ -161,7 +162,9 @@ def parse_map(path, by_object=None):
 V01_GOAL = 250000
 FEATURES = [
     ("grub", [r"^loader/grub/", r"^bootflow/grub_(disks|method)\.cpp$"]),
-    ("net/lwIP", [r"^libxb_lwip\.a", r"^net/", r"^drivers/pvnet/", r"^commands/cmd_(net|pvnet|tftp_wget)\.cpp$"]),
+    # Issue 15's network boot also put files into v0.1's folders (bootflow, commands, board).
+    ("net/lwIP", [r"^libxb_lwip\.a", r"^net/", r"^drivers/pvnet/", r"^commands/cmd_(net|pvnet|pxe|tftp_wget)\.cpp$",
+                  r"^bootflow/(net_boot|pxe_method)\.cpp$", r"^board/xenguest/net_ports\.cpp$"]),
     ("xfs", [r"^fs/xfs/"]),
     ("btrfs", [r"^fs/btrfs/", r"^liblzo2\.a", r"^compress/(inflate_zlib|lzo1x|zstd_frame)\.cpp$",
                r"^lib/crc32c\.cpp$"]),
@@ -170,7 +173,10 @@ FEATURES = [
     ("later files in v0.1 folders", [
         r"^bootflow/(boot_image|boot_menu|bootflows|console_fixup|extlinux_method|method_files|script_method)\.cpp$",
         r"^commands/cmd_(bootm|hash|sysboot|time)\.cpp$", r"^loader/(fit|kernel_file|uimage|zboot)\.cpp$",
-        r"^lib/sha256\.cpp$", r"^libmbedcrypto\.a", r"^drivers/xen/grant_quarantine\.cpp$"]),
+        r"^lib/sha256\.cpp$", r"^libmbedcrypto\.a", r"^drivers/xen/grant_quarantine\.cpp$",
+        # env import/export (shell/env_text) and fdt get/header/rsvmem/apply (fdt/query,
+        # and libfdt's overlay code, linked only for `fdt apply`) came after v0.1 too.
+        r"^shell/env_text\.cpp$", r"^fdt/query\.cpp$", r"^libfdt\.a\(fdt_overlay\.o\)$"]),
 ]
 
 
