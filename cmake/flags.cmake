@@ -12,10 +12,13 @@ if(XENBOOT_FIRMWARE)
       -march=armv8-a -mno-outline-atomics -ffreestanding -fno-exceptions -fno-rtti
       -fno-threadsafe-statics -fno-use-cxa-atexit -fPIE -fno-stack-protector
       -fno-asynchronous-unwind-tables -fno-unwind-tables -ffunction-sections -fdata-sections
-      -Os -g ${XB_WARNINGS} -include ${CMAKE_CURRENT_LIST_DIR}/visibility_hidden.h
+      -Os -fomit-frame-pointer -g ${XB_WARNINGS} -include ${CMAKE_CURRENT_LIST_DIR}/visibility_hidden.h
       # GCC 12 at -Os warns that an engaged std::optional<std::string_view> "may be used
       # uninitialized" (GCC bug 80635, a false positive); the host build keeps the warning.
       -Wno-maybe-uninitialized)
+  # No frame records (x29 chains): nothing in the firmware walks them (the exception
+  # report prints ELR for addr2line), .debug_frame still lets a debugger unwind, and
+  # setting x29 in every non-leaf function cost about 1,300 instructions.
   # Size first: every file is built -Os, except the few whose loops touch every byte a
   # boot reads or that run per I/O request, where -O2's unrolling pays for itself
   # (see scripts/size-report.py for what each component costs).
