@@ -89,6 +89,8 @@ def component_of(obj):
         # Sources outside the component's own folder appear as __/x/y.
         path = path.replace("__/", "")
         return os.path.dirname(path) or head
+    if obj.startswith("(") and obj.endswith(")"):
+        return obj  # a row of its own, e.g. "(unattributed)" (SymbolCharges)
     if obj.startswith("linker stubs") or obj == "":
         return "(linker)"
     return "(other: %s)" % os.path.basename(obj)
