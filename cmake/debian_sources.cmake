@@ -18,9 +18,10 @@ endfunction()
 
 # Flags for third-party C in the firmware: the ABI-relevant part of XB_CORE_FLAGS (same
 # target, position independence, no unwind tables, one section per function so that
-# --gc-sections keeps only what is called). Their own warnings are not ours to fix.
+# --gc-sections keeps only what is called, link-time optimisation when it is on). Their
+# own warnings are not ours to fix.
 set(XB_THIRD_PARTY_C_FLAGS
-    -march=armv8-a -mno-outline-atomics -ffreestanding -fPIE -fno-plt -fno-stack-protector
+    -march=armv8-a -mno-outline-atomics -ffreestanding -fPIE -fno-stack-protector -fomit-frame-pointer
     -fno-asynchronous-unwind-tables -fno-unwind-tables -ffunction-sections -fdata-sections
     -fstack-clash-protection --param=stack-clash-protection-guard-size=12 -g -w
-    -include ${CMAKE_CURRENT_LIST_DIR}/visibility_hidden.h)
+    -include ${CMAKE_CURRENT_LIST_DIR}/visibility_hidden.h ${XB_LTO_FLAGS})

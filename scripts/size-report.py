@@ -11,6 +11,14 @@ relocations for position independence). The table shows, per component, the byte
 code (.text), read-only data (.rodata, .data.rel.ro), writable data (.data, .got) and
 the image file bytes in all, plus the BSS (zeroed at start, not in the file).
 
+With link-time optimisation (the default build) the map names LTO's partitions
+(ltrans objects), not source files: their bytes are charged by symbol instead
+(SymbolCharges below: the source file the debug information gives for each symbol, code
+inlined into a function counted as its caller's, string literals and constants as the
+file's whose code takes their address). On a build without LTO both ways agree within
+0.5% on the v0.1 set. Objects outside LTO (Debian's libfdt, liblzo2, libmbedcrypto,
+libgcc) are still charged from the map.
+
 The image file is the ELF's loadable sections up to the relocations, which ship packed
 as RELR (cmake/relr-pack.py rewrites ld's .rela.dyn in the file; the entry stub applies
 them); .bss and debug sections are not in it.
@@ -58,9 +66,9 @@ FILE_COLUMNS = ("code", "rodata", "data", "link")
 _OUTPUT = re.compile(r"^(\.[\w.]+)\s+0x[0-9a-f]+\s+0x([0-9a-f]+)")
 # An input section: " .name  0xADDR  0xSIZE  object" on one line, or the name alone on
 # one line and the rest on the next (long names).
-_INPUT_ONE = re.compile(r"^ (\S+)\s+0x[0-9a-f]+\s+0x([0-9a-f]+)\s+(\S.*)$")
+_INPUT_ONE = re.compile(r"^ (\S+)\s+0x([0-9a-f]+)\s+0x([0-9a-f]+)\s+(\S.*)$")
 _INPUT_NAME = re.compile(r"^ (\.\S+)$")
-_INPUT_REST = re.compile(r"^\s+0x[0-9a-f]+\s+0x([0-9a-f]+)\s+(\S.*)$")
+_INPUT_REST = re.compile(r"^\s+0x([0-9a-f]+)\s+0x([0-9a-f]+)\s+(\S.*)$")
 _FILL = re.compile(r"^ \*fill\*\s+0x[0-9a-f]+\s+0x([0-9a-f]+)")
 
 
@@ -81,6 +89,8 @@ def component_of(obj):
         # Sources outside the component's own folder appear as __/x/y.
         path = path.replace("__/", "")
         return os.path.dirname(path) or head
+    if obj.startswith("(") and obj.endswith(")"):
+        return obj  # a row of its own, e.g. "(unattributed)" (SymbolCharges)
     if obj.startswith("linker stubs") or obj == "":
         return "(linker)"
     return "(other: %s)" % os.path.basename(obj)
@@ -92,14 +102,21 @@ def charge(obj, column):
     return "(relocations)" if column == "link" else component_of(obj)
 
 
-def parse_map(path, by_object=None):
+def parse_map(path, by_object=None, resolve=None):
     """{component: {column: bytes}} from a GNU ld map file; with by_object (a Counter),
-    also the image bytes per object file (for the feature summary)."""
+    also the image bytes per object file (for the feature summary). resolve(address,
+    size) splits a section of a link-time optimisation partition (an ltrans object)
+    into [(object, bytes)] by symbol (SymbolCharges)."""
     sizes = collections.defaultdict(lambda: collections.Counter())
     if by_object is None:
         by_object = collections.Counter()
 
-    def add(obj, col, size):
+    def add(obj, col, size, address=None):
+        if resolve is not None and address is not None and col != "link" and (
+                ".ltrans" in obj or "(symbol from plugin)" in obj):
+            for owner, n in resolve(address, size):
+                add(owner, col, n)
+            return
         sizes[charge(obj, col)][col] += size
         if col in FILE_COLUMNS:
             by_object["(relocations)" if col == "link" else obj] += size
@@ -135,13 +152,13 @@ def parse_map(path, by_object=None):
                 m = _INPUT_REST.match(line)
                 pending = None
                 if m:
-                    add(m.group(2).strip(), column, int(m.group(1), 16))
+                    add(m.group(3).strip(), column, int(m.group(2), 16), int(m.group(1), 16))
                 continue
             m = _INPUT_ONE.match(line)
             if m:
                 if m.group(1).startswith("*"):
                     continue
-                add(m.group(3).strip(), column, int(m.group(2), 16))
+                add(m.group(4).strip(), column, int(m.group(3), 16), int(m.group(2), 16))
                 continue
             if _INPUT_NAME.match(line):
                 pending = line.strip()
@@ -153,7 +170,8 @@ def parse_map(path, by_object=None):
 # with what each later feature adds shown apart. An object file belongs to the first
 # feature whose pattern matches its path (or its library's name); everything else is
 # the v0.1 set. A folder that existed at v0.1 may have gained files since (FIT and
-# uImage for bootm, sysboot, zboot, hash, time, the boot-method refactor): those are
+# uImage for bootm, sysboot, zboot, hash, time, the boot-method refactor, env import and
+# export, fdt get and apply): those are
 # counted apart too, as "later files in v0.1 folders", so the v0.1 figure compares like
 # with like. gunzip is v0.1 (it lived in loader/ then); the compress/ glue of the other
 # decoders is "decoders". The linker's own rows (relocations, alignment, merged
@@ -161,7 +179,9 @@ def parse_map(path, by_object=None):
 V01_GOAL = 250000
 FEATURES = [
     ("grub", [r"^loader/grub/", r"^bootflow/grub_(disks|method)\.cpp$"]),
-    ("net/lwIP", [r"^libxb_lwip\.a", r"^net/", r"^drivers/pvnet/", r"^commands/cmd_(net|pvnet|tftp_wget)\.cpp$"]),
+    # Issue 15's network boot also put files into v0.1's folders (bootflow, commands, board).
+    ("net/lwIP", [r"^libxb_lwip\.a", r"^net/", r"^drivers/pvnet/", r"^commands/cmd_(net|pvnet|pxe|tftp_wget)\.cpp$",
+                  r"^bootflow/(net_boot|pxe_method)\.cpp$", r"^board/xenguest/net_ports\.cpp$"]),
     ("xfs", [r"^fs/xfs/"]),
     ("btrfs", [r"^fs/btrfs/", r"^liblzo2\.a", r"^compress/(inflate_zlib|lzo1x|zstd_frame)\.cpp$",
                r"^lib/crc32c\.cpp$"]),
@@ -170,7 +190,10 @@ FEATURES = [
     ("later files in v0.1 folders", [
         r"^bootflow/(boot_image|boot_menu|bootflows|console_fixup|extlinux_method|method_files|script_method)\.cpp$",
         r"^commands/cmd_(bootm|hash|sysboot|time)\.cpp$", r"^loader/(fit|kernel_file|uimage|zboot)\.cpp$",
-        r"^lib/sha256\.cpp$", r"^libmbedcrypto\.a", r"^drivers/xen/grant_quarantine\.cpp$"]),
+        r"^lib/sha256\.cpp$", r"^libmbedcrypto\.a", r"^drivers/xen/grant_quarantine\.cpp$",
+        # env import/export (shell/env_text) and fdt get/header/rsvmem/apply (fdt/query,
+        # and libfdt's overlay code, linked only for `fdt apply`) came after v0.1 too.
+        r"^shell/env_text\.cpp$", r"^fdt/query\.cpp$", r"^libfdt\.a\(fdt_overlay\.o\)$"]),
 ]
 
 
@@ -209,6 +232,106 @@ def feature_summary(by_object, file_total):
         lines.append(f"  {'+ ' + name:<52}{per[name]:>9}")
     lines.append(f"  {'image (sections)':<52}{file_total:>9}")
     return lines
+
+
+# Link-time optimisation hands the linker a few ltrans objects instead of the source
+# files, so the map cannot say who a byte belongs to. Then (--by-symbol, chosen by
+# itself when the map names ltrans objects) each symbol of the ELF is charged to the
+# source file its debug information names (`nm -l`: the file of a function's first
+# instruction, the declaration of a variable); code inlined into a function is its
+# caller's. Bytes no symbol covers (string literals, merged constants) go to the file of
+# the function that takes their address (adrp/add in the code); what is still left is
+# "(unattributed)", counted in the v0.1 set, so its figure is never flattered.
+DEP_LIBS = {"zstd": "libzstd_decoder", "lz4": "liblz4_decoder", "zlib": "libzlib_inflate",
+            "xz-utils": "liblzma_decoder", "lwip": "libxb_lwip"}
+
+
+def object_of_file(path):
+    """A source file named by the debug information, as the map would name its object:
+    `fs/xfs/xfs.cpp` -> `fs/xfs/CMakeFiles/x.dir/xfs.cpp.obj`, a Debian source ->
+    `libzstd_decoder.a(zstd_decompress.c)`, so component_of and feature_of apply."""
+    path = os.path.normpath(path)
+    m = re.search(r"/deps/src/([A-Za-z0-9_.+-]+?)-[0-9][^/]*/(.*)$", path)
+    if m:
+        return "%s.a(%s)" % (DEP_LIBS.get(m.group(1), "lib" + m.group(1)), os.path.basename(m.group(2)))
+    if path.startswith(REPO + os.sep):
+        rel = os.path.relpath(path, REPO)
+        if not rel.startswith("build" + os.sep):
+            return "%s/CMakeFiles/x.dir/%s.obj" % (os.path.dirname(rel) or ".", os.path.basename(rel))
+    return "(unattributed)"
+
+
+class SymbolCharges:
+    """resolve() for parse_map on a link-time optimised image (see above)."""
+
+    def __init__(self, elf):
+        import bisect
+        self._bisect = bisect
+        out = subprocess.run(["aarch64-linux-gnu-nm", "-l", "-S", "--defined-only", elf], check=True,
+                             capture_output=True, text=True).stdout
+        symbols = []  # (start, end, object)
+        for line in out.splitlines():
+            head, _, where = line.partition("\t")
+            parts = head.split()
+            if len(parts) == 4 and int(parts[1], 16) and where:
+                start = int(parts[0], 16)
+                symbols.append((start, start + int(parts[1], 16), object_of_file(where.rsplit(":", 1)[0])))
+        symbols.sort()
+        self.symbols = symbols
+        self.starts = [sym[0] for sym in symbols]
+        # Who takes the address of what: adrp xN, PAGE then add xM, xN, #OFF.
+        dis = subprocess.run(["aarch64-linux-gnu-objdump", "-d", "--no-show-raw-insn", elf], check=True,
+                             capture_output=True, text=True).stdout
+        refs = {}
+        pages = {}
+        insn = re.compile(r"\s*([0-9a-f]+):\s+(adrp|add)\s+(x\d+), (x\d+|[0-9a-f]+)(?:, #0x([0-9a-f]+))?")
+        for line in dis.splitlines():
+            m = insn.match(line)
+            if not m:
+                continue
+            if m.group(2) == "adrp":
+                pages[m.group(3)] = int(m.group(4), 16)
+            elif m.group(4) in pages and m.group(5):
+                who = self.owner(int(m.group(1), 16))
+                if who is not None:
+                    refs.setdefault(pages[m.group(4)] + int(m.group(5), 16), who)
+        self.refs = sorted(refs.items())
+        self.ref_starts = [r[0] for r in self.refs]
+
+    def owner(self, address):
+        i = self._bisect.bisect_right(self.starts, address) - 1
+        return self.symbols[i][2] if i >= 0 and address < self.symbols[i][1] else None
+
+    def __call__(self, address, size):
+        end = address + size
+        charged = collections.Counter()
+        pos = address
+        i = max(self._bisect.bisect_right(self.starts, address) - 1, 0)
+        while pos < end:
+            # The symbol that covers pos, else the gap up to the next symbol.
+            while i < len(self.symbols) and self.symbols[i][1] <= pos:
+                i += 1
+            if i < len(self.symbols) and self.symbols[i][0] <= pos:
+                stop = min(self.symbols[i][1], end)
+                charged[self.symbols[i][2]] += stop - pos
+                pos = stop
+                continue
+            gap_end = min(self.symbols[i][0] if i < len(self.symbols) else end, end)
+            # In a gap: each byte to the last referenced address at or before it.
+            j = self._bisect.bisect_right(self.ref_starts, pos) - 1
+            while pos < gap_end:
+                nxt = self.ref_starts[j + 1] if j + 1 < len(self.refs) else gap_end
+                stop = min(max(nxt, pos + 1), gap_end)
+                who = self.refs[j][1] if j >= 0 else "(unattributed)"
+                charged[who] += stop - pos
+                pos = stop
+                j += 1 if nxt <= pos else 0
+        return list(charged.items())
+
+
+def map_is_lto(path):
+    with open(path, encoding="utf-8", errors="replace") as f:
+        return any(".ltrans" in line for line in f)
 
 
 def output_sizes(elf):
@@ -256,7 +379,11 @@ def main(argv=None):
     args = ap.parse_args(argv)
 
     by_object = collections.Counter()
-    sizes = parse_map(args.map, by_object)
+    resolve = None
+    if map_is_lto(args.map):
+        print("(link-time optimised: the partitions' bytes are charged by symbol and debug information)")
+        resolve = SymbolCharges(args.elf)
+    sizes = parse_map(args.map, by_object, resolve)
     if os.path.exists(args.elf):
         elf = output_sizes(args.elf)
         reconcile(sizes, elf)
