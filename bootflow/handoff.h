@@ -36,8 +36,8 @@ class Handoff {
 // Where boot time goes, for the breakdown booti prints before it jumps
 // (microseconds; filled in by board init, load_file and booti).
 struct BootTimes {
-    std::uint64_t init_us = 0;     // entry to the end of board init (disks excluded)
-    std::uint64_t disks_us = 0;    // connecting the PV disks
+    std::uint64_t init_us = 0;     // entry to the prompt (board init)
+    std::uint64_t disks_us = 0;    // listing the PV disks and vifs (after the prompt)
     std::uint64_t config_us = 0;   // reading and running boot configs (extlinux.conf, grub.cfg; menu waits excluded)
     std::uint64_t load_us = 0;     // file loads (summed)
     std::uint64_t inflate_us = 0;  // Image.gz inflation

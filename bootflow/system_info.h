@@ -28,6 +28,15 @@ struct SystemInfo {
     std::uint64_t shared_info_gfn = 0;  // 0: not mapped
     std::uint64_t timer_hz = 0;
     std::uint64_t entry_to_prompt_us = 0;
+    // Where init spent its time, step by step (bdinfo): microseconds from the
+    // end of the previous step (the first from xenboot's entry).
+    struct InitStep {
+        const char* name;
+        std::uint64_t us;
+    };
+    static constexpr unsigned kMaxInitSteps = 8;
+    InitStep init_steps[kMaxInitSteps] = {};
+    unsigned init_step_count = 0;
 };
 
 }  // namespace xb::cmd

@@ -1,5 +1,8 @@
 // version and bdinfo.
 #include "commands/builtins.h"
+#include "bootflow/services.h"
+#include "bootflow/system_info.h"
+#include "drivers/xen/xenstore.h"
 #include "xenboot/version.h"
 
 namespace xb::cmd {
@@ -80,12 +83,20 @@ Status do_bdinfo(Context& ctx, int argc, char* const argv[]) {
     }
     con.printf("console     = pfn 0x%lx, event channel %u\n", sys.console_pfn, sys.console_evtchn);
     if (sys.store_pfn != 0) {
-        con.printf("xenstore    = pfn 0x%lx, event channel %u\n", sys.store_pfn, sys.store_evtchn);
+        con.printf("xenstore    = pfn 0x%lx, event channel %u", sys.store_pfn, sys.store_evtchn);
+        // Each request is a round trip through xenstored in dom0.
+        if (ctx.services != nullptr && ctx.services->xenstore != nullptr)
+            con.printf(", %lu requests so far", ctx.services->xenstore->requests());
+        con.write("\n");
     }
     if (sys.shared_info_gfn != 0) con.printf("shared_info = gfn 0x%lx\n", sys.shared_info_gfn);
     con.printf("timer       = %lu Hz\n", sys.timer_hz);
     con.printf("boot time   = %lu.%03lu ms (entry to prompt)\n", sys.entry_to_prompt_us / 1000,
                sys.entry_to_prompt_us % 1000);
+    for (unsigned i = 0; i < sys.init_step_count; ++i) {
+        const SystemInfo::InitStep& step = sys.init_steps[i];
+        con.printf("init step   = %lu.%03lu ms %s\n", step.us / 1000, step.us % 1000, step.name);
+    }
     return ok();
 }
 

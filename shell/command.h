@@ -19,6 +19,18 @@ class Interpreter;
 struct Services;
 struct SystemInfo;
 
+// Work the board lets run in the background after the prompt but finishes
+// before any command (the PV device listing: its results are disks, vifs and
+// $ethaddr, which commands and variable expansion read). The interpreter calls
+// ready() before each script it runs; once the work is done it returns at once.
+class ScriptGate {
+  public:
+    virtual void ready() = 0;
+
+  protected:
+    ~ScriptGate() = default;
+};
+
 struct Context {
     Console& con;
     PowerControl& power;
@@ -31,6 +43,7 @@ struct Context {
     // addresses, fdtcontroladdr). nullptr: configs/ only (shell/default_env.h).
     const Environment* env_defaults = nullptr;
     Interpreter* interp = nullptr;  // the hush interpreter (run, source); set by Shell
+    ScriptGate* gate = nullptr;     // finished before any script runs (nullptr: nothing to wait for)
     // Set when ctrlc() saw a Ctrl-C; the interpreter stops the running script
     // and clears it when the prompt comes back.
     bool interrupted = false;

@@ -58,6 +58,7 @@ Status Interpreter::check(std::string_view text, bool* incomplete) {
 }
 
 int Interpreter::run_script(std::string_view text, const char* what) {
+    if (ctx_.gate != nullptr) ctx_.gate->ready();
     if (run_depth_ >= kMaxRunDepth) {
         ctx_.con.printf("%s%snesting too deep (more than %u scripts inside each other)\n", what ? what : "",
                         what ? ": " : "", kMaxRunDepth);

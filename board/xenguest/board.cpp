@@ -115,40 +115,27 @@ Status map_memory(BoardEnv& env, const TreeFacts& tree, Gfn console_pfn, Gfn sto
     if (!s.ok()) con.printf("xenboot: power-off failed: %s\n", s.error().message());
 }
 
-// XenStore, grant tables and the PV disks. Each may fail on its own; the
-// shell still comes up and the commands that need the missing part say so.
+// XenStore, grant tables, the PV disks and vifs. Each may fail on its own;
+// the shell still comes up and the commands that need the missing part say so.
 struct PvServices {
     xen::GrantTable grants;
     xen::XenStore* store = nullptr;
     pvblock::PvBlockBus* bus = nullptr;
+    pvblock::BlkfrontDevice::Env* disk_env = nullptr;
     pvnet::PvNetBus* vifs = nullptr;
+    pvnet::NetFront::Env* vif_env = nullptr;
     NetPorts* net = nullptr;  // the vifs and the IP stack, for the network commands
 };
 
-// The vifs are only listed here (their MACs read): each connects on first
-// use, so netback never delays the prompt.
-void start_vifs(BoardEnv& env, Console& con, xen::EventChannels& events, PvServices& pv, cmd::Services& services) {
-    void* bus_mem = env.heap.alloc(sizeof(pvnet::PvNetBus), alignof(pvnet::PvNetBus));
-    void* env_mem = env.heap.alloc(sizeof(pvnet::NetFront::Env), alignof(pvnet::NetFront::Env));
-    if (bus_mem == nullptr || env_mem == nullptr) {
-        con.printf("xenboot: warning: out of memory for PV network interfaces\n");
-        return;
-    }
-    auto* nenv = new (env_mem) pvnet::NetFront::Env{env.xen, events, pv.grants, *pv.store, env.heap};
-    pv.vifs = new (bus_mem) pvnet::PvNetBus();
-    Status probed = pv.vifs->probe(*nenv, pvnet::NetfrontOptions{}, &con);
-    if (!probed.ok()) con.printf("xenboot: warning: %s\n", probed.error().message());
-    services.pvnet_bus = pv.vifs;
-    if (pv.vifs->count() == 0) return;
-    void* ports_mem = env.heap.alloc(sizeof(NetPorts), alignof(NetPorts));
-    if (ports_mem == nullptr) {
-        con.printf("xenboot: warning: out of memory for the network stack\n");
-        return;
-    }
-    pv.net = new (ports_mem) NetPorts(*pv.vifs);
-    services.net = pv.net;
+template <typename T>
+void* alloc_for(Heap& heap) {
+    return heap.alloc(sizeof(T), alignof(T));
 }
 
+// Everything the PV devices need that costs no XenStore round trip: the
+// XenStore client (its ring page and event channel are HVM params), the grant
+// table (hypercalls) and the empty device buses. The device listing itself
+// waits for dom0's xenstored, so it comes after the prompt (PvDevices).
 void start_pv_services(BoardEnv& env, Console& con, xen::EventChannels& events, const TreeFacts& tree,
                        Result<std::uint64_t> store_pfn, Result<std::uint64_t> store_port, PvServices& pv,
                        cmd::Services& services) {
@@ -158,7 +145,7 @@ void start_pv_services(BoardEnv& env, Console& con, xen::EventChannels& events, 
     }
     EvtchnPort port(static_cast<std::uint32_t>(store_port.value()));
     Status bound = events.bind_polled(port);
-    void* store_mem = env.heap.alloc(sizeof(xen::XenStore), alignof(xen::XenStore));
+    void* store_mem = alloc_for<xen::XenStore>(env.heap);
     if (!bound.ok() || store_mem == nullptr) {
         con.printf("xenboot: warning: XenStore unavailable: %s\n",
                    bound.ok() ? "out of memory" : bound.error().message());
@@ -173,26 +160,27 @@ void start_pv_services(BoardEnv& env, Console& con, xen::EventChannels& events, 
         con.printf("xenboot: warning: grant tables unavailable (%s): no PV disks\n", g.error().message());
         return;
     }
-    void* bus_mem = env.heap.alloc(sizeof(pvblock::PvBlockBus), alignof(pvblock::PvBlockBus));
-    if (bus_mem == nullptr) {
+    void* bus_mem = alloc_for<pvblock::PvBlockBus>(env.heap);
+    void* denv_mem = alloc_for<pvblock::BlkfrontDevice::Env>(env.heap);
+    if (bus_mem == nullptr || denv_mem == nullptr) {
         con.printf("xenboot: warning: out of memory for PV disks\n");
         return;
     }
     pv.bus = new (bus_mem) pvblock::PvBlockBus();
-    void* env_mem = env.heap.alloc(sizeof(pvblock::BlkfrontDevice::Env), alignof(pvblock::BlkfrontDevice::Env));
-    if (env_mem == nullptr) {
-        con.printf("xenboot: warning: out of memory for PV disks\n");
+    pv.disk_env = new (denv_mem) pvblock::BlkfrontDevice::Env{env.xen, events, pv.grants, *pv.store, env.heap};
+    services.pvblock_bus = pv.bus;
+
+    void* vifs_mem = alloc_for<pvnet::PvNetBus>(env.heap);
+    void* nenv_mem = alloc_for<pvnet::NetFront::Env>(env.heap);
+    void* ports_mem = alloc_for<NetPorts>(env.heap);
+    if (vifs_mem == nullptr || nenv_mem == nullptr || ports_mem == nullptr) {
+        con.printf("xenboot: warning: out of memory for PV network interfaces\n");
         return;
     }
-    auto* denv = new (env_mem) pvblock::BlkfrontDevice::Env{env.xen, events, pv.grants, *pv.store, env.heap};
-    Status probed = pv.bus->probe(*denv, pvblock::BlkfrontOptions{}, &con);
-    if (!probed.ok()) con.printf("xenboot: warning: %s\n", probed.error().message());
-    services.pvblock_bus = pv.bus;
-    for (unsigned i = 0; i < pv.bus->count() && i < cmd::kMaxBlockDevices; ++i) {
-        services.pvblock.dev[i] = &pv.bus->disk(i);
-        services.pvblock.count = i + 1;
-    }
-    start_vifs(env, con, events, pv, services);
+    pv.vif_env = new (nenv_mem) pvnet::NetFront::Env{env.xen, events, pv.grants, *pv.store, env.heap};
+    pv.vifs = new (vifs_mem) pvnet::PvNetBus();
+    pv.net = new (ports_mem) NetPorts(*pv.vifs);
+    services.pvnet_bus = pv.vifs;
 }
 
 // The disks are still connecting (their sizes come with Connected): the
@@ -204,17 +192,6 @@ void print_disks(Console& con, pvblock::PvBlockBus* bus) {
         con.printf("pvblock %u: %s (vbd %u)\n", i, d.vdev_name[0] ? d.vdev_name : "disk", d.vdev);
     }
 }
-
-// The disks' handshakes and pool warm-up go on while the console waits for
-// input (the prompt, the autoboot countdown, a pager).
-class DiskIdle final : public pvconsole::PvConsole::Idle {
-  public:
-    explicit DiskIdle(pvblock::PvBlockBus* bus) : bus_(bus) {}
-    bool poll() override { return bus_ != nullptr && bus_->poll(); }
-
-  private:
-    pvblock::PvBlockBus* bus_;
-};
 
 void print_vifs(Console& con, const pvnet::PvNetBus* vifs) {
     if (vifs == nullptr) return;
@@ -244,6 +221,90 @@ void set_mac_vars(Console& con, cmd::Environment& env, const pvnet::PvNetBus* vi
         if (!s.ok()) con.printf("xenboot: warning: %s: %s\n", name, s.error().message());
     }
 }
+
+// The PV device listing and the disks' handshakes, after the prompt. Every
+// XenStore request waits for xenstored in dom0 (an event-channel round trip
+// through Xen, tens of ms under the lab's emulation), so board init sends
+// none before the prompt: the console's idle loop lists the disks (starting
+// each one's handshake) and then the vifs, one bus per poll, and goes on with
+// the handshakes and the pools' warm-up (PvBlockBus::poll). The first script
+// to run (a typed command, bootcmd) finishes the listing first (ScriptGate):
+// commands and variable expansion then see every disk and vif and $ethaddr,
+// and the listing's lines are printed there, never over a prompt or the
+// countdown. A disk still connecting is waited for by the command that uses
+// it, and closed by the hand-off like any other.
+class PvDevices final : public pvconsole::PvConsole::Idle, public cmd::ScriptGate {
+  public:
+    PvDevices(Console& con, PvServices& pv, cmd::Services& services) : con_(con), pv_(pv), services_(services) {}
+    // Where $ethaddr and friends go once the vifs are listed.
+    void set_env(cmd::Environment* live, cmd::Environment* defaults) {
+        live_ = live;
+        defaults_ = defaults;
+    }
+
+    bool poll() override {
+        if (stage_ != Stage::done) {
+            step();
+            return true;
+        }
+        return pv_.bus != nullptr && pv_.bus->poll();
+    }
+
+    void ready() override {
+        while (stage_ != Stage::done) step();
+        if (reported_) return;
+        reported_ = true;
+        print_disks(con_, pv_.bus);
+        print_vifs(con_, pv_.vifs);
+        if (defaults_ != nullptr) set_mac_vars(con_, *defaults_, pv_.vifs);
+        // The live environment was copied from the defaults before the
+        // vifs were known: it gets what they got (a value already there,
+        // from bootargs, stays).
+        if (live_ != nullptr && defaults_ != nullptr && pv_.vifs != nullptr) {
+            for (unsigned i = 0; i < pv_.vifs->count(); ++i) {
+                char name[16];
+                if (i == 0) format_to(name, sizeof name, "ethaddr");
+                else format_to(name, sizeof name, "eth%uaddr", i);
+                std::optional<std::string_view> value = defaults_->get(name);
+                if (value && live_->get(name) == std::nullopt) (void)live_->set(name, *value);
+            }
+        }
+    }
+
+  private:
+    enum class Stage { disks, vifs, done };
+
+    void step() {
+        const std::uint64_t t0 = arch::counter();
+        if (stage_ == Stage::disks) {
+            stage_ = Stage::vifs;
+            if (pv_.bus != nullptr) {
+                Status probed = pv_.bus->probe(*pv_.disk_env, pvblock::BlkfrontOptions{}, &con_);
+                if (!probed.ok()) con_.printf("xenboot: warning: %s\n", probed.error().message());
+                for (unsigned i = 0; i < pv_.bus->count() && i < cmd::kMaxBlockDevices; ++i) {
+                    services_.pvblock.dev[i] = &pv_.bus->disk(i);
+                    services_.pvblock.count = i + 1;
+                }
+            }
+        } else if (stage_ == Stage::vifs) {
+            stage_ = Stage::done;
+            if (pv_.vifs != nullptr) {
+                Status probed = pv_.vifs->probe(*pv_.vif_env, pvnet::NetfrontOptions{}, &con_);
+                if (!probed.ok()) con_.printf("xenboot: warning: %s\n", probed.error().message());
+                if (pv_.vifs->count() != 0) services_.net = pv_.net;
+            }
+        }
+        services_.times.disks_us += arch::ticks_to_us(arch::counter() - t0);
+    }
+
+    Console& con_;
+    PvServices& pv_;
+    cmd::Services& services_;
+    cmd::Environment* live_ = nullptr;
+    cmd::Environment* defaults_ = nullptr;
+    Stage stage_ = Stage::disks;
+    bool reported_ = false;
+};
 
 void print_banner(Console& con, const cmd::SystemInfo& sys) {
     con.printf("\nxenboot %s (%s, %s)", XENBOOT_VERSION, XENBOOT_GIT_REVISION, XENBOOT_BUILD_DATE);
@@ -278,10 +339,20 @@ void load_environment(Console& con, cmd::Environment& env, const void* dtb) {
                    r.failed == 1 ? "" : "s");
 }
 
+// Ends an init step for bdinfo's profile ("init step = 0.123 ms NAME").
+void mark_step(cmd::SystemInfo& sys, std::uint64_t& since, const char* name) {
+    const std::uint64_t now = arch::counter();
+    if (sys.init_step_count < cmd::SystemInfo::kMaxInitSteps)
+        sys.init_steps[sys.init_step_count++] = {name, arch::ticks_to_us(now - since)};
+    since = now;
+}
+
 }  // namespace
 
 void board_main(BoardEnv& env) {
     xen::XenPort& xen = env.xen;
+    cmd::SystemInfo sys;
+    std::uint64_t step_start = env.entry_ticks;
 
     // 1. The console needs no device tree: its page and event channel are HVM
     //    params. Without them there is no way to say anything.
@@ -328,9 +399,10 @@ void board_main(BoardEnv& env) {
         con.printf("xenboot: warning: %s (console input falls back to polling)\n", shared_info_warning);
     }
 
+    mark_step(sys, step_start, "entry stub, device tree, page tables, console");
+
     // 5. Keep our own copy of the device tree (with room for fixups), so the
     //    memory Xen put it in is free for kernels.
-    cmd::SystemInfo sys;
     std::size_t dtb_room = tree.size + XENBOOT_DTB_EXTRA_SPACE;
     void* dtb_copy = env.heap.alloc(dtb_room, 8);
     if (dtb_copy == nullptr) {
@@ -366,20 +438,19 @@ void board_main(BoardEnv& env) {
 
     PvServices pv;
     cmd::Services services;
-    const std::uint64_t disks_start = arch::counter();
-    // Starts every disk's handshake without waiting for blkback: the prompt
-    // comes first, the handshakes finish from the console's input loop (or
-    // in the first command that needs a disk).
+    // No XenStore request before the prompt (PvDevices lists the devices
+    // from the console's idle loop): its count is in the line below.
+    mark_step(sys, step_start, "device tree copy, system facts");
     start_pv_services(env, con, events, tree, store_pfn, store_port, pv, services);
-    services.times.disks_us = arch::ticks_to_us(arch::counter() - disks_start);
-    DiskIdle disk_idle(pv.bus);
-    con.set_idle(&disk_idle);
+    PvDevices devices(con, pv, services);
+    con.set_idle(&devices);
+    mark_step(sys, step_start, "XenStore client, grant table, buses");
 
     print_banner(con, sys);
-    print_disks(con, pv.bus);
-    print_vifs(con, pv.vifs);
+    mark_step(sys, step_start, "banner");
     sys.entry_to_prompt_us = arch::ticks_to_us(arch::counter() - env.entry_ticks);
-    con.printf("Entry to prompt: %lu.%03lu ms\n", sys.entry_to_prompt_us / 1000, sys.entry_to_prompt_us % 1000);
+    con.printf("Entry to prompt: %lu.%03lu ms (%lu XenStore requests)\n", sys.entry_to_prompt_us / 1000,
+               sys.entry_to_prompt_us % 1000, pv.store != nullptr ? pv.store->requests() : 0UL);
 
     // 7. The shell, until a command ends the guest.
     cmd::Context ctx{con, env.power, sys};
@@ -395,16 +466,17 @@ void board_main(BoardEnv& env) {
     ctx.env = new (static_cast<cmd::Environment*>(env_mem) + 1) cmd::Environment();
     ctx.env_defaults = defaults;
     load_environment(con, *defaults, dtb_copy);
-    set_mac_vars(con, *defaults, pv.vifs);
+    devices.set_env(ctx.env, defaults);
+    ctx.gate = &devices;
     board::HandoffParts parts{
         xen, events,     shared_info_mapping, pv.grants.ready() ? &pv.grants : nullptr, pv.store, pv.bus,
         con, sys.memory, env.enter_kernel};
-    parts.vifs = pv.vifs;
+    parts.vifs = pv.vifs;  // listed after the prompt: the hand-off closes whatever the lists hold by then
     if (pv.net != nullptr) parts.stack = &pv.net->stack();
     XenguestHandoff handoff(parts);
     if (env.enter_kernel != nullptr) services.handoff = &handoff;
     services.file_exists = &cmd::file_exists;
-    services.times.init_us = sys.entry_to_prompt_us - services.times.disks_us;
+    services.times.init_us = sys.entry_to_prompt_us;
     Result<cmd::BootLayout> layout = cmd::choose_boot_layout(sys.memory);
     Status vars = layout.ok() ? cmd::set_boot_layout_vars(*defaults, layout.value()) : Status(layout.error());
     if (!vars.ok()) con.printf("xenboot: warning: load addresses: %s\n", vars.error().message());

@@ -5,6 +5,8 @@
 #include <cstring>
 #include <stdexcept>
 
+#include "arch/host/virtual_clock.h"
+
 namespace xb::sim {
 
 using xen::XsMsgHeader;
@@ -226,7 +228,7 @@ void SimXenstore::service() {
     if (in_service_) return;
     in_service_ = true;
     reconnect_if_asked();
-    if (!stalled_ && dead_ == 0) {
+    if (!stalled_ && arch::virtual_clock::now() >= stalled_until_ && dead_ == 0) {
         read_requests();
         flush_output();
     }

@@ -57,6 +57,9 @@ class SimXenstore {
     void fail_next(const std::string& path, const std::string& error, int times = 1);
     // A stalled daemon reads nothing and answers nothing (not even reconnects).
     void set_stalled(bool stalled) { stalled_ = stalled; }
+    // Stalled until the virtual clock reaches counter_value, then it serves
+    // what queued up meanwhile: a dom0 that is slow to answer.
+    void stall_until(std::uint64_t counter_value) { stalled_until_ = counter_value; }
     enum class Garbage {
         bad_len,       // the header claims 5000 payload bytes
         wrong_req_id,  // the reply carries another request's id
@@ -175,6 +178,7 @@ class SimXenstore {
     std::optional<NthFailure> nth_failure_;
     std::vector<InjectedFailure> injected_;
     bool stalled_ = false;
+    std::uint64_t stalled_until_ = 0;
     bool in_service_ = false;
     std::uint32_t dead_ = 0;
     unsigned requests_ = 0;

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "arch/arch.h"
+#include "arch/host/virtual_clock.h"
 #include "board/xenguest/board.h"
 #include "tests/sim/dtb_builder.h"
 #include "tests/sim/fakes.h"
@@ -149,6 +150,46 @@ TEST(Board, ThePromptComesBeforeASlowDiskConnects) {
     EXPECT_EQ(rig.xenstore.get(vbd.frontend() + "/state"), "4");
 }
 
+// No XenStore round trip before the prompt: with xenstored silent for the
+// first 300 ms the prompt still comes at once (init used to list the disks
+// and vifs first, 2 + 2 per disk + 3 per vif requests). The command typed
+// meanwhile waits for the listing, which is printed before its output.
+TEST(Board, ThePromptComesBeforeAnyXenstoreReply) {
+    BoardRig rig{sim::DtbSpec{}};
+    sim::SimVbd vbd(rig.xen, rig.xenstore, std::vector<std::uint8_t>(4u << 20, 0x5a), {});
+    sim::SimNetback vif0(rig.xen, rig.xenstore);
+    const unsigned before = rig.xenstore.requests();
+    rig.xenstore.stall_until(arch::virtual_clock::now() + 300'000);
+    std::string out = rig.boot("pvblock info; printenv ethaddr\rpoweroff\r");
+    EXPECT_LT(ms_after(out, "Entry to prompt: "), 100u) << out;
+    EXPECT_NE(out.find(" ms (0 XenStore requests)\r\n"), std::string::npos) << out;
+    const std::size_t prompt = out.find("Entry to prompt: ");
+    const std::size_t listed = out.find("pvblock 0: xvda (vbd 51712)\r\nNet:   eth0: vif 0, 00:16:3e:12:34:56\r\n");
+    ASSERT_NE(listed, std::string::npos) << out;
+    EXPECT_LT(prompt, listed) << out;
+    EXPECT_LT(listed, out.find("Capacity: 4.0 MB")) << out;
+    EXPECT_NE(out.find("ethaddr=00:16:3e:12:34:56\r\n"), std::string::npos) << out;
+    EXPECT_GT(rig.xenstore.requests(), before);
+    EXPECT_EQ(rig.xenstore.get(vbd.frontend() + "/state"), "4");
+}
+
+// bootdelay=0: bootcmd runs at once, and the listing it waits for is done
+// first (the disk is known to the boot flow, not half listed).
+TEST(Board, BootcmdWaitsForTheListing) {
+    sim::DtbSpec spec;
+    spec.bootargs = "bootdelay=0 bootcmd='pvblock info; poweroff'";
+    BoardRig rig{spec};
+    sim::SimVbd vbd(rig.xen, rig.xenstore, std::vector<std::uint8_t>(4u << 20, 0x5a), {});
+    rig.xenstore.stall_until(arch::virtual_clock::now() + 300'000);
+    std::string out = rig.boot("");
+    EXPECT_LT(ms_after(out, "Entry to prompt: "), 100u) << out;
+    const std::size_t listed = out.find("pvblock 0: xvda (vbd 51712)\r\n");
+    ASSERT_NE(listed, std::string::npos) << out;
+    EXPECT_LT(listed, out.find("Capacity: 4.0 MB")) << out;
+    EXPECT_NE(out.find("Capacity: 4.0 MB"), std::string::npos) << out;
+    EXPECT_EQ(rig.power.power_offs, 1);
+}
+
 // While the prompt waits for input the handshake finishes and the pool is
 // warmed: blkback maps every pool page once before the first read.
 TEST(Board, AnIdlePromptConnectsAndWarmsTheDisk) {
@@ -243,6 +284,11 @@ TEST(Board, BdinfoShowsXenstoreFacts) {
     std::string out = rig.boot("bdinfo\rpoweroff\r");
     EXPECT_NE(out.find("xenstore    = pfn 0x39001, event channel 1"), std::string::npos) << out;
     EXPECT_NE(out.find("shared_info = gfn 0x38fff"), std::string::npos) << out;
+    // The listing before the first command: device/vbd and device/vif (both
+    // absent here), one request each; and where init spent its time.
+    EXPECT_NE(out.find("xenstore    = pfn 0x39001, event channel 1, 2 requests so far\r\n"), std::string::npos) << out;
+    EXPECT_NE(out.find(" ms XenStore client, grant table, buses\r\n"), std::string::npos) << out;
+    EXPECT_TRUE(std::regex_search(out, std::regex("init step   = \\d+\\.\\d{3} ms banner\r\n"))) << out;
 }
 
 TEST(Board, NoMemoryNodeGivesAMessageAndPowerOff) {

@@ -65,6 +65,21 @@ TEST(XenStore, WriteReadDirectoryRemove) {
     ASSERT_TRUE(s.remove("device/vbd/51712").ok());  // gone already: not an error (xenstore.txt)
 }
 
+// requests() counts what the daemon received, failed requests too: the
+// figure the boot profile reports (round trips to dom0).
+TEST(XenStore, CountsItsRequests) {
+    XenstoreGuest g;
+    XenStore& s = *g.store;
+    const unsigned daemon_before = g.daemon.requests();
+    const std::uint64_t before = s.requests();
+    ASSERT_TRUE(s.write("data/a", "1").ok());
+    EXPECT_EQ(read_str(s, "data/a"), "1");
+    EXPECT_FALSE(s.read_u64("data/missing").ok());
+    EXPECT_EQ(list(s, "data"), (std::vector<std::string>{"a"}));
+    EXPECT_EQ(s.requests() - before, 4u);
+    EXPECT_EQ(g.daemon.requests() - daemon_before, 4u);
+}
+
 TEST(XenStore, ErrorsNameTheOperationThePathAndXenstoresError) {
     XenstoreGuest g;
     char buf[16];
