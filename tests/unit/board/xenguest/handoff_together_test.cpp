@@ -117,9 +117,9 @@ TEST(HandoffTogether, ThreeSlowBackendsCostAboutOneDevicesTimeNotTheSum) {
     // The figures line: three devices, the slowest answer per step.
     const std::string log = g.log();
     EXPECT_NE(log.find("xenboot: hand-off: 3 devices closed together in 15"), std::string::npos) << log;
-    EXPECT_NE(log.find("(backend answers: 450 ms added up; slowest: Closing 50, Closed 50, InitWait 50 ms)"),
-              std::string::npos)
-        << log;
+    // Nine answers of 50 ms each (and a tick or so) added up: what one after another cost.
+    EXPECT_NE(log.find("(backend answers: 45"), std::string::npos) << log;
+    EXPECT_NE(log.find(" ms added up; slowest: Closing 50, Closed 50, InitWait 50 ms)"), std::string::npos) << log;
 }
 
 TEST(HandoffTogether, TheStateWritesDueTogetherGoOutInOneTransaction) {
