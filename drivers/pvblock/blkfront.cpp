@@ -34,13 +34,6 @@ void vdev_name(unsigned vdev, char* out, unsigned size) {
     else if (size != 0) out[0] = '\0';
 }
 
-Status BlkfrontDevice::wait_backend(const XenbusState* wanted, unsigned count, std::uint64_t timeout_ms) {
-    char what[32];
-    format_to(what, sizeof what, "vbd %u", info_.vdev);
-    TRY(xen::wait_backend_state(*store_, info_.backend, wanted, count, Deadline::after_ms(timeout_ms), what));
-    return ok();
-}
-
 Status BlkfrontDevice::negotiate(const BlkfrontOptions& options, bool& published) {
     char path[160];
     // What the backend offers (blkif.h "Backend Device Properties"); absent = not offered.
@@ -296,11 +289,8 @@ Status BlkfrontDevice::disconnect() {
     // Not connected: a failed connect or an earlier disconnect (a refused
     // hand-off) has already given everything back. Still waiting for
     // InitWait: nothing was published or taken.
-    const bool published = state_ == LinkState::connected || state_ == LinkState::wait_connected;
-    if (store_ == nullptr || !published) {
-        if (pending()) state_ = LinkState::closed;
-        return ok();
-    }
+    xen::CloseDevice d;
+    if (!close_part(d)) return ok();
     return release(true);
 }
 
@@ -333,17 +323,26 @@ Status BlkfrontDevice::reset_backend() {
     // The reset dance Linux's blkfront expects to find done (no 5 s waits):
     // Closing -> Closed -> Initialising, each answered by the backend. After
     // Closed blkback has unmapped the ring and every grant.
-    const XenbusState closing[] = {XenbusState::closing, XenbusState::closed};
-    const XenbusState closed[] = {XenbusState::closed};
-    const XenbusState init_wait[] = {XenbusState::init_wait, XenbusState::initialising};
-    TRY(xen::switch_state(*store_, frontend_, XenbusState::closing));
-    TRY(wait_backend(closing, 2, connect_timeout_ms_));
-    TRY(xen::switch_state(*store_, frontend_, XenbusState::closed));
-    TRY(wait_backend(closed, 1, connect_timeout_ms_));
-    TRY(xen::switch_state(*store_, frontend_, XenbusState::initialising));
-    TRY(wait_backend(init_wait, 2, connect_timeout_ms_));
-    return ok();
+    xen::CloseDevice d;
+    (void)close_part(d);
+    return xen::close_together(*store_, std::span<xen::CloseDevice>(&d, 1));
 }
+
+bool BlkfrontDevice::close_part(xen::CloseDevice& out) {
+    const bool published = state_ == LinkState::connected || state_ == LinkState::wait_connected;
+    out.frontend = frontend_;
+    out.backend = info_.backend;
+    out.name = name_;
+    out.step_timeout_ms = connect_timeout_ms_;
+    out.initialising_ends = true;
+    if (store_ == nullptr || !published) {
+        if (pending()) state_ = LinkState::closed;
+        return false;
+    }
+    return true;
+}
+
+Status BlkfrontDevice::finish_close(Status dance) { return release_after(dance, true); }
 
 Status BlkfrontDevice::remove_published() {
     // A XenStore that fails one removal will likely fail the rest, each after
@@ -360,13 +359,15 @@ Status BlkfrontDevice::remove_published() {
     return ok();
 }
 
-Status BlkfrontDevice::release(bool published) {
+Status BlkfrontDevice::release(bool published) { return release_after(published ? reset_backend() : ok(), published); }
+
+Status BlkfrontDevice::release_after(Status dance, bool published) {
     // Backend first (it lets go of the ring), then what we published, then
     // the grants, the event channel and the memory. Each part runs even if an
     // earlier one failed: a grant blkback still maps is left granted and its
     // page leaked (BlkQueue::teardown), never freed. Nothing published, nothing
     // for the backend to let go of: the queue alone is given back.
-    Status s = published ? reset_backend() : ok();
+    Status s = dance;
     Status removed = published ? remove_published() : ok();
     Status torn = queue_.teardown();
     // A request still in flight may have granted the bounce buffer's pages

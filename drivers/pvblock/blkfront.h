@@ -15,6 +15,7 @@
 
 #include "drivers/pvblock/blk_queue.h"
 #include "drivers/xen/xenbus.h"
+#include "drivers/xen/xenbus_close.h"
 #include "drivers/xen/xenstore.h"
 #include "lib/block_device.h"
 
@@ -98,6 +99,15 @@ class BlkfrontDevice final : public BlockDevice {
     // A disk still connecting is closed the same way once its ring is
     // published; before that there is nothing for the backend to let go of.
     Status disconnect();
+    // disconnect() in two parts, so PvBlockBus (and the hand-off) can run the
+    // reset dance of every disk and vif together (xen::close_together):
+    // close_part() describes this disk's part of the dance (false: nothing
+    // was published, nothing for the backend to let go of; the disk is then
+    // closed already), finish_close() takes the dance's outcome and gives back
+    // the rest as disconnect() does (a grant blkback still maps goes to the
+    // grant quarantine, never back to the heap).
+    bool close_part(xen::CloseDevice& out);
+    Status finish_close(Status dance);
     // Reads sector 0 through every page of the persistent pool (and every
     // request slot's indirect page) once, so blkback maps them now rather
     // than during the first real read (see BlkQueue::warm_pool). A part at
@@ -135,12 +145,13 @@ class BlkfrontDevice final : public BlockDevice {
     // the reset dance and the published nodes when `published`, then the
     // queue's grants, event channel and memory, and the bounce buffer.
     Status release(bool published);
+    // release() after a dance done elsewhere (`dance`: its outcome).
+    Status release_after(Status dance, bool published);
     Status reset_backend();
     Status remove_published();
     Status check_range(std::uint64_t block, std::uint64_t count) const;
     Status transfer_blocks(bool write, std::uint64_t block, std::uint64_t count, void* buf, Progress* progress);
     Status explain_stall(Status s);
-    Status wait_backend(const xen::XenbusState* wanted, unsigned count, std::uint64_t timeout_ms);
     // The steps after InitWait and after Connected; fail() ends the handshake.
     Status publish_ring();
     Status finish_connect();

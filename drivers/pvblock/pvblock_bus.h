@@ -32,7 +32,16 @@ class PvBlockBus {
     bool poll();
     // Waits for every disk's handshake (each within its deadline).
     void settle_all();
-    Status disconnect_all();
+    // Disconnects every disk, running their reset dances together
+    // (xen::close_together); the first error. `stats` (may be nullptr): the dance's figures.
+    Status disconnect_all(xen::CloseStats* stats = nullptr);
+    // disconnect_all() in two parts, for a hand-off that closes the disks
+    // together with the vifs: begin_close() puts the part of each disk that
+    // has something for blkback to let go of into `out` (room for count()
+    // needed) and returns how many; end_close() finishes those disks with the
+    // dance's outcomes (the same parts, in the same order); the first error.
+    std::size_t begin_close(std::span<xen::CloseDevice> out);
+    Status end_close(std::span<const xen::CloseDevice> parts);
     // Disconnects every disk (the full reset dance) and connects it again with
     // other options, e.g. without indirect descriptors for a comparison.
     Status reconnect_all(const BlkfrontOptions& options, Console* log);
@@ -44,6 +53,7 @@ class PvBlockBus {
     const BlkfrontDevice::Env* env_ = nullptr;
     BlkfrontDevice disks_[kMaxDisks];
     unsigned count_ = 0;
+    bool closing_[kMaxDisks] = {};  // in the close begun by begin_close()
 };
 
 }  // namespace xb::pvblock

@@ -407,16 +407,17 @@ Status NetFront::close_backend() {
     // netback: Connected -> Closing disconnects (stops its threads, unmaps
     // the rings); after Closed it touches none of our pages; Initialising
     // brings it to InitWait for the next frontend (netboot.md §1.5).
-    const XenbusState closing[] = {XenbusState::closing, XenbusState::closed};
-    const XenbusState closed[] = {XenbusState::closed};
-    const XenbusState init_wait[] = {XenbusState::init_wait};
-    TRY_CTX(xen::switch_state(*store_, info_.frontend, XenbusState::closing), "%s", name_);
-    TRY(wait_backend(closing, 2, options_.close_timeout_ms));
-    TRY_CTX(xen::switch_state(*store_, info_.frontend, XenbusState::closed), "%s", name_);
-    TRY(wait_backend(closed, 1, options_.close_timeout_ms));
-    TRY_CTX(xen::switch_state(*store_, info_.frontend, XenbusState::initialising), "%s", name_);
-    TRY(wait_backend(init_wait, 1, options_.close_timeout_ms));
-    return ok();
+    xen::CloseDevice d;
+    describe_close(d);
+    return xen::close_together(*store_, std::span<xen::CloseDevice>(&d, 1));
+}
+
+void NetFront::describe_close(xen::CloseDevice& out) const {
+    out.frontend = info_.frontend;
+    out.backend = info_.backend;
+    out.name = name_;
+    out.step_timeout_ms = options_.close_timeout_ms;
+    out.initialising_ends = false;  // netback answers Initialising with InitWait (`online` is set)
 }
 
 Status NetFront::remove_keys() {
@@ -430,10 +431,12 @@ Status NetFront::remove_keys() {
     return ok();
 }
 
-Status NetFront::release(bool published) {
+Status NetFront::release(bool published) { return release_after(published ? close_backend() : ok(), published); }
+
+Status NetFront::release_after(Status dance, bool published) {
     // Each part runs even if an earlier one failed: a page the backend still
     // maps is held in the quarantine with its grant, never freed.
-    Status first = published ? close_backend() : ok();
+    Status first = dance;
     if (published) {
         Status removed = remove_keys();
         if (!removed.ok() && first.ok()) first = removed;
@@ -464,29 +467,43 @@ Status NetFront::release(bool published) {
 }
 
 Status NetFront::close() {
-    if (!connected_) return ok();
+    xen::CloseDevice d;
+    if (!close_part(d)) return ok();
+    return finish_close(close_backend());
+}
+
+bool NetFront::close_part(xen::CloseDevice& out) {
+    describe_close(out);
+    if (!connected_) return false;
     // 1. No more RX buffers; every TX page back from the backend, which maps
     //    them until the skb is freed (bounded: dom0's bridge frees quickly).
     rx_stopped_ = true;
-    Status drained = ok();
+    drained_ = ok();
     if (broken_[0] == '\0') {
         Deadline until = Deadline::after_ms(options_.tx_timeout_ms);
         for (;;) {
-            drained = reap_tx();
-            if (!drained.ok() || tx_in_flight_count_ == 0) break;
+            drained_ = reap_tx();
+            if (!drained_.ok() || tx_in_flight_count_ == 0) break;
             events_->consume(port_);
             if (tx_ring_.arm_response_event()) continue;
             if (until.expired()) {
-                drained = Error::make(Errc::timeout, "%s: %u frames still unanswered after %lu ms", name_,
-                                      tx_in_flight_count_, until.budget_ms());
+                drained_ = Error::make(Errc::timeout, "%s: %u frames still unanswered after %lu ms", name_,
+                                       tx_in_flight_count_, until.budget_ms());
                 break;
             }
             if (!events_->block_on(port_, until).ok()) (void)xen::sched_yield(*xen_);
         }
     }
+    return true;
+}
+
+Status NetFront::finish_close(Status dance) {
+    if (!connected_) return ok();
     // 2-6. Even when the drain failed: after Closed the backend has unmapped
     //      everything, and a page it still holds is caught by the grant ends.
-    Status released = release(true);
+    Status released = release_after(dance, true);
+    Status drained = drained_;
+    drained_ = ok();
     return drained.ok() ? released : drained;  // the cause first: a backend that kept TX pages
 }
 

@@ -36,6 +36,7 @@
 #include "drivers/xen/front_ring.h"
 #include "drivers/xen/grant_table.h"
 #include "drivers/xen/xenbus.h"
+#include "drivers/xen/xenbus_close.h"
 #include "drivers/xen/xenstore.h"
 #include "lib/heap.h"
 #include "net/link.h"
@@ -111,6 +112,14 @@ class NetFront final : public net::Link {
     Status open();
     // The clean close (see the header comment). Safe when not connected.
     Status close();
+    // close() in two parts, so PvNetBus (and the hand-off) can run the reset
+    // dance of every vif and disk together (xen::close_together):
+    // close_part() stops RX, drains TX (bounded) and describes this vif's
+    // part of the dance (false: not connected, nothing to do); finish_close()
+    // takes the dance's outcome, removes the keys, ends the grants (a page
+    // netback still maps goes to the grant quarantine) and closes the port.
+    bool close_part(xen::CloseDevice& out);
+    Status finish_close(Status dance);
     // close() then open(): what `pvnet reset` does, also after a broken ring.
     Status reset();
 
@@ -143,7 +152,10 @@ class NetFront final : public net::Link {
     Status publish();
     // Backend first (when published), then the keys, grants, port, memory.
     Status release(bool published);
+    // release() after a dance done elsewhere (`dance`: its outcome).
+    Status release_after(Status dance, bool published);
     Status close_backend();
+    void describe_close(xen::CloseDevice& out) const;
     Status remove_keys();
     Status wait_backend(const xen::XenbusState* wanted, unsigned count, std::uint64_t timeout_ms,
                         xen::XenbusState* reached = nullptr);
@@ -173,6 +185,7 @@ class NetFront final : public net::Link {
     char connect_failed_[Error::kMaxMessage] = {};  // the last open()'s error, "" once connected or retried
     bool connected_ = false;
     bool rx_stopped_ = false;
+    Status drained_ = ok();  // close_part()'s TX drain, for finish_close()
 
     xen::FrontRing tx_ring_;
     xen::FrontRing rx_ring_;

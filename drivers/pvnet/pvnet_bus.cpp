@@ -6,6 +6,7 @@ namespace xb::pvnet {
 
 Status PvNetBus::probe(const NetFront::Env& env, const NetfrontOptions& options, Console* log) {
     count_ = 0;
+    store_ = &env.store;
     char names[512];
     Result<std::size_t> n = env.store.directory("device/vif", names, sizeof names);
     if (!n.ok()) {
@@ -40,13 +41,36 @@ Result<net::Link*> PvNetBus::open(unsigned i) {
     return static_cast<net::Link*>(&vifs_[i]);
 }
 
-Status PvNetBus::close_all() {
-    Status first = ok();
+std::size_t PvNetBus::begin_close(std::span<xen::CloseDevice> out) {
+    std::size_t n = 0;
     for (unsigned i = 0; i < count_; ++i) {
-        Status s = vifs_[i].close();
+        closing_[i] = false;
+        if (n == out.size()) continue;  // no room: end_close() closes it on its own
+        xen::CloseDevice part;
+        if (!vifs_[i].close_part(part)) continue;
+        out[n++] = part;
+        closing_[i] = true;
+    }
+    return n;
+}
+
+Status PvNetBus::end_close(std::span<const xen::CloseDevice> parts) {
+    Status first = ok();
+    std::size_t k = 0;
+    for (unsigned i = 0; i < count_; ++i) {
+        Status s = closing_[i] && k < parts.size() ? vifs_[i].finish_close(parts[k++].result) : vifs_[i].close();
+        closing_[i] = false;
         if (!s.ok() && first.ok()) first = s;
     }
     return first;
+}
+
+Status PvNetBus::close_all(xen::CloseStats* stats) {
+    if (store_ == nullptr) return ok();  // never probed
+    xen::CloseDevice parts[kMaxVifs];
+    const std::size_t n = begin_close(parts);
+    (void)xen::close_together(*store_, std::span<xen::CloseDevice>(parts, n), stats);
+    return end_close(std::span<const xen::CloseDevice>(parts, n));
 }
 
 }  // namespace xb::pvnet

@@ -24,12 +24,23 @@ class PvNetBus {
     // The link of vif i, connected (first use: up to the connect timeout per
     // XenBus step, and an error naming the vif and the backend's state).
     Result<net::Link*> open(unsigned i);
-    // The clean close of every connected vif (hand-off); the first error.
-    Status close_all();
+    // The clean close of every connected vif, their reset dances run
+    // together (xen::close_together); the first error. `stats` (may be
+    // nullptr): the dance's figures.
+    Status close_all(xen::CloseStats* stats = nullptr);
+    // close_all() in two parts, for a hand-off that closes the vifs together
+    // with the disks: begin_close() drains each connected vif and puts its
+    // part of the dance into `out` (room for count() needed), returning how
+    // many; end_close() finishes those vifs with the dance's outcomes (the
+    // same parts, in the same order); the first error.
+    std::size_t begin_close(std::span<xen::CloseDevice> out);
+    Status end_close(std::span<const xen::CloseDevice> parts);
 
   private:
     NetFront vifs_[kMaxVifs];
     unsigned count_ = 0;
+    bool closing_[kMaxVifs] = {};  // in the close begun by begin_close()
+    xen::XenStore* store_ = nullptr;
 };
 
 }  // namespace xb::pvnet

@@ -286,6 +286,7 @@ Status XenStore::append(Op op, std::string_view bytes) {
 Result<XenStore::Reply> XenStore::transmit(XsType type, Tx tx, Op op, Deadline until) {
     ++requests_;
     std::uint32_t id = next_req_id_++;
+    ++requests_;
     if (next_req_id_ == 0) next_req_id_ = 1;  // 0 is what watch events carry
     XsMsgHeader header{static_cast<std::uint32_t>(type), id, tx.id, static_cast<std::uint32_t>(build_len_ - kHeader)};
     std::memcpy(req_buf_, &header, kHeader);
@@ -582,6 +583,27 @@ Status XenStore::wait_watch(const char* token, Deadline until, char* path_out, s
     }
     drop_event(i);
     return ok();
+}
+
+Result<bool> XenStore::take_watch_events(const char* prefix, Deadline until, EventFn on_event, void* context) {
+    const std::size_t n = std::strlen(prefix);
+    auto first = [&]() -> int {
+        for (std::size_t i = 0; i < queued_; ++i) {
+            if (std::strncmp(queue_[i].token, prefix, n) == 0) return static_cast<int>(i);
+        }
+        return -1;
+    };
+    Result<bool> got = wait_for(until, [&] { return first() >= 0; });
+    if (!got.ok()) return with_op(got.error(), "wait for watch", prefix);
+    if (!got.value()) return false;
+    // The queue holds at most kQueuedEvents: bounded.
+    for (int i = first(); i >= 0; i = first()) {
+        char token[kMaxToken];
+        std::memcpy(token, queue_[i].token, sizeof token);
+        drop_event(i);
+        on_event(context, token);
+    }
+    return true;
 }
 
 // --- hand-off ------------------------------------------------------------------------------------

@@ -79,6 +79,12 @@ class XenStore {
     // Waits for the next event on `token` (Xen sends one at once when a watch is
     // set). Returns the path that fired (in path_out). Timeout -> Errc::timeout.
     Status wait_watch(const char* token, Deadline until, char* path_out, std::size_t size);
+    // Waits (up to `until`) for an event on any watch whose token begins with
+    // `prefix`, then takes every such event queued, calling on_event(context,
+    // token) for each: one sleep for many watches (xenbus close_together).
+    // False if the deadline passed with none.
+    using EventFn = void (*)(void* context, const char* token);
+    Result<bool> take_watch_events(const char* prefix, Deadline until, EventFn on_event, void* context);
 
     // Hand-off: asks xenstored to reset the ring (XENSTORE_RECONNECT) when it
     // supports that, and waits for it. A no-op without the feature.
@@ -88,6 +94,8 @@ class XenStore {
     XenPort& xen() { return events_.xen(); }
 
     // --- observations (counters for diagnostics and tests) ---
+    // Requests sent (each one round trip to xenstored), since construction.
+    std::uint64_t requests() const { return requests_; }
     // Watch events lost because the queue was full (the oldest is dropped).
     std::uint64_t dropped_events() const { return dropped_events_; }
     // Well-framed messages thrown away: late replies to requests that timed
@@ -177,6 +185,7 @@ class XenStore {
     Event queue_[kQueuedEvents];                // oldest first
     std::size_t queued_ = 0;
 
+    std::uint64_t requests_ = 0;
     std::uint64_t dropped_events_ = 0;
     std::uint64_t discarded_ = 0;
     std::uint64_t mismatched_ = 0;  // replies with a req_id not in flight

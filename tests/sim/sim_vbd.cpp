@@ -51,6 +51,12 @@ void SimVbd::tick() {
         // Only if the frontend still wants it (not closed meanwhile).
         if (store_.get(frontend_ + "/state") == "3") connect_ring();
     }
+    if (close_due_ != 0 && now >= close_due_) {
+        close_due_ = 0;
+        const std::string value = close_pending_;
+        close_pending_.clear();
+        answer_close(value);
+    }
 }
 
 void SimVbd::frontend_changed(const std::string& value) {
@@ -63,7 +69,17 @@ void SimVbd::frontend_changed(const std::string& value) {
         connect_ring();
     } else if (options_.never_close) {
         return;
-    } else if (value == "5") {
+    } else if (options_.close_step_ms != 0 && (value == "5" || value == "6" || value == "1")) {
+        // One step at a time, as the frontend waits for each answer.
+        close_pending_ = value;
+        close_due_ = arch::counter() + options_.close_step_ms * arch::counter_hz() / 1000;
+    } else {
+        answer_close(value);
+    }
+}
+
+void SimVbd::answer_close(const std::string& value) {
+    if (value == "5") {
         connect_due_ = 0;
         store_.set(backend_ + "/state", "5");
     } else if (value == "6") {

@@ -6,7 +6,8 @@
 // Faults: a backend that never reaches InitWait or Connected, or never
 // answers the frontend's Closing. Slow backends: InitWait and Connected may
 // come a while (virtual time) after the vbd is made or the frontend says
-// Initialised, as a loaded dom0's hotplug script and blkback thread do.
+// Initialised, as a loaded dom0's hotplug script and blkback thread do, and
+// each close step a while after the frontend's write.
 #pragma once
 
 #include <memory>
@@ -29,6 +30,9 @@ class SimVbd {
         bool never_close = false;              // ignores the frontend's Closing/Closed (dead at hand-off)
         std::uint64_t init_wait_after_ms = 0;  // InitWait this long after construction
         std::uint64_t connect_after_ms = 0;    // Connected this long after Initialised
+        // Each close step (Closing, Closed, InitWait) answered only this long
+        // (virtual time) after the frontend's write, as a loaded dom0's blkback does.
+        std::uint64_t close_step_ms = 0;
         SimBlkback::Options blkback{};
     };
 
@@ -45,6 +49,7 @@ class SimVbd {
 
   private:
     void frontend_changed(const std::string& value);
+    void answer_close(const std::string& value);
     void connect_ring();
     // Runs on every yield and poll: delayed state changes that are due.
     void tick();
@@ -58,6 +63,8 @@ class SimVbd {
     std::vector<std::string> states_;
     std::uint64_t init_wait_due_ = 0;  // counter value; 0: none pending
     std::uint64_t connect_due_ = 0;
+    std::string close_pending_;  // a close step waiting for close_step_ms ("" none)
+    std::uint64_t close_due_ = 0;
 };
 
 }  // namespace xb::sim

@@ -1,0 +1,51 @@
+// The XenBus reset dance (public/io/xenbus.h) of several frontends at once:
+// the hand-off's close of every PV disk and vif, so that it costs about one
+// device's backend round trips instead of the sum of all of them.
+//
+// Each device goes Closing -> Closed -> Initialising, and each step waits for
+// its backend's answer (Closing or Closed; Closed; InitWait, or Initialising
+// where `initialising_ends`), as Linux's xenbus_reset_frontend expects to find
+// done. The devices move independently: a device whose backend has answered
+// takes its next step while the others are still waiting, and the state writes
+// due at the same moment go to XenStore in one transaction. One poll loop
+// sleeps on a watch per device (or polls where no watch slot is left), with a
+// deadline per step and device; a backend that does not answer fails its own
+// device only, with an error naming it, and the others go on.
+//
+// The order that matters for memory is kept by the callers: nothing a backend
+// may still map is ended or freed before its backend said Closed, and a
+// failed dance leaves what it still maps to the grant quarantine.
+#pragma once
+
+#include <cstdint>
+#include <span>
+
+#include "drivers/xen/xenbus.h"
+#include "drivers/xen/xenstore.h"
+
+namespace xb::xen {
+
+// One frontend in a close_together(): what to close and, filled in, how it went.
+struct CloseDevice {
+    const char* frontend = nullptr;         // "device/vbd/51712"
+    const char* backend = nullptr;          // the backend's XenStore directory
+    const char* name = nullptr;             // "vbd 51712", for messages
+    std::uint64_t step_timeout_ms = 30000;  // each step's deadline
+    bool initialising_ends = false;         // the last step may end in Initialising too (blkback)
+    // --- results ---
+    Status result = ok();
+    unsigned steps_done = 0;        // backend answers seen: 3 = Closing, Closed and InitWait
+    std::uint64_t us_step[3] = {};  // from our write to the backend's answer, per step
+};
+
+struct CloseStats {
+    std::uint64_t us_total = 0;
+    std::uint64_t requests = 0;  // XenStore round trips
+    unsigned write_batches = 0;  // state-write transactions (each for one or more devices)
+};
+
+// Runs the dance of every device in `devices` together; returns the first
+// failed device's error (each device's own is in its `result`).
+Status close_together(XenStore& store, std::span<CloseDevice> devices, CloseStats* stats = nullptr);
+
+}  // namespace xb::xen
