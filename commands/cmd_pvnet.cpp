@@ -22,13 +22,15 @@ void print_vif(Context& ctx, unsigned n, const pvnet::NetFront& v) {
     const pvnet::NetfrontStats& s = v.stats();
     ctx.con.printf("eth%u: vif %u, MAC %s, backend %s (domain %u)\n", n, i.handle, i.mac_text, i.backend, i.backend_id);
     if (v.connected()) {
-        ctx.con.printf("            State: connected in %lu ms, %u RX / %u TX buffers\n", i.ms_connect, i.rx_buffers,
-                       i.tx_buffers);
+        ctx.con.printf("            State: connected in %lu ms, %u RX / %u TX buffers, large receive %s\n",
+                       i.ms_connect, i.rx_buffers, i.tx_buffers, i.rx_gso ? "sg+gso-tcpv4" : (i.rx_sg ? "sg" : "off"));
     } else {
         ctx.con.printf("            State: not connected (connects on first use)\n");
     }
     ctx.con.printf("            Frames: rx %lu (%lu bytes), tx %lu (%lu bytes), dropped %lu, errors %lu\n", s.rx,
                    s.rx_bytes, s.tx, s.tx_bytes, s.dropped, s.errors);
+    ctx.con.printf("            RX: %lu slots, %lu large, %lu checksum-trusted; %lu notifications sent, %lu waits\n",
+                   s.rx_slots, s.rx_large, s.rx_csum_trusted, s.notifications, s.waits);
     if (v.broken_reason()[0] != '\0') ctx.con.printf("            Broken: %s\n", v.broken_reason());
 }
 

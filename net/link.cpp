@@ -1,5 +1,7 @@
 #include "net/link.h"
 
+#include "net/bytes.h"
+
 namespace xb::net {
 
 namespace {
@@ -11,7 +13,32 @@ int hex_value(char c) {
     return -1;
 }
 
+// Link::receive into one buffer: a frame that does not fit is refused.
+class SpanSink final : public FrameSink {
+  public:
+    explicit SpanSink(std::span<std::uint8_t> buf) : buf_(buf) {}
+    bool begin(const RxFrameInfo& info) override {
+        at_ = 0;
+        return info.length <= buf_.size();
+    }
+    void append(std::span<const std::uint8_t> piece) override {
+        // The link keeps to the length it announced; the check costs nothing.
+        const std::size_t n = piece.size() <= buf_.size() - at_ ? piece.size() : buf_.size() - at_;
+        copy_bytes(buf_.data() + at_, piece.data(), n);
+        at_ += n;
+    }
+
+  private:
+    std::span<std::uint8_t> buf_;
+    std::size_t at_ = 0;
+};
+
 }  // namespace
+
+Result<std::size_t> Link::receive(std::span<std::uint8_t> buf) {
+    SpanSink sink(buf);
+    return receive(static_cast<FrameSink&>(sink));
+}
 
 Result<MacAddress> parse_mac(const char* text) {
     MacAddress mac;

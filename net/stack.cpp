@@ -34,7 +34,67 @@ constinit std::uint64_t g_dropped = 0;
 // wants one contiguous frame. Static: 1.5 KiB is too much for a callback's
 // stack frame deep inside lwIP.
 constinit std::array<std::uint8_t, Link::kMaxFrame> g_tx_frame{};
-constinit std::array<std::uint8_t, Link::kMaxFrame> g_rx_scratch{};
+
+// Where the link puts a received frame: a chain of pool buffers as long as
+// the frame (one for a frame of up to PBUF_POOL_BUFSIZE, 43 for a 64 KiB
+// segment), filled piece by piece: the frame's one copy.
+class PbufSink final : public FrameSink {
+  public:
+    bool begin(const RxFrameInfo& info) override {
+        if (p_ != nullptr) pbuf_free(p_);
+        p_ = nullptr;
+        at_ = 0;
+        if (info.length < Link::kMinFrame || info.length > Link::kMaxReceiveFrame) return false;
+        p_ = pbuf_alloc(PBUF_RAW, static_cast<u16_t>(info.length), PBUF_POOL);
+        if (p_ == nullptr) {
+            ++g_dropped;  // no buffer: the link drops the frame and moves on
+            return false;
+        }
+        trusted_ = info.checksum_trusted;
+        return true;
+    }
+    void append(std::span<const std::uint8_t> piece) override {
+        if (p_ == nullptr || piece.size() > std::size_t{p_->tot_len} - at_) return;  // the link keeps to its length
+        if (pbuf_take_at(p_, piece.data(), static_cast<u16_t>(piece.size()), static_cast<u16_t>(at_)) != ERR_OK) return;
+        at_ += piece.size();
+    }
+    // The frame, complete, now the caller's; nullptr if there is none.
+    pbuf* take(bool* trusted) {
+        pbuf* p = p_;
+        p_ = nullptr;
+        if (p != nullptr && at_ != p->tot_len) {
+            pbuf_free(p);
+            return nullptr;
+        }
+        *trusted = trusted_;
+        return p;
+    }
+    ~PbufSink() {
+        if (p_ != nullptr) pbuf_free(p_);
+    }
+
+  private:
+    pbuf* p_ = nullptr;
+    std::size_t at_ = 0;
+    bool trusted_ = false;
+};
+
+// The checksums lwIP checks for one received frame. A frame whose TCP/UDP
+// checksum the link vouched for (RxFrameInfo::checksum_trusted) skips those
+// two checks (a csum_blank frame's field holds only the pseudo-header sum);
+// the IP header and ICMP checksums are checked as always, and so is an IP
+// fragment: its checksum is checked over the reassembled datagram, which
+// the other fragments' links did not vouch for. lwIP's input is synchronous
+// (NO_SYS), so the flags hold for exactly this frame.
+u16_t check_flags_for(const pbuf* p, bool trusted) {
+    constexpr u16_t kAll = NETIF_CHECKSUM_ENABLE_ALL;
+    if (!trusted || p->len < 14 + 20) return kAll;
+    const auto* b = static_cast<const std::uint8_t*>(p->payload);
+    if (b[12] != 0x08 || b[13] != 0x00) return kAll;                         // not IPv4 (a VLAN tag: checked as always)
+    const unsigned frag = (unsigned{b[14 + 6]} << 8 | b[14 + 7]) & 0x3fffu;  // MF and the offset
+    if (frag != 0) return kAll;
+    return static_cast<u16_t>(kAll & ~(NETIF_CHECKSUM_CHECK_TCP | NETIF_CHECKSUM_CHECK_UDP));
+}
 
 Link& link_of(::netif* nif) { return *static_cast<Slot*>(nif->state)->link; }
 
@@ -77,35 +137,17 @@ Result<std::size_t> drain_links() {
     for (Slot& slot : g_slots) {
         if (!slot.used) continue;
         for (std::size_t i = 0; i < kFramesPerRound && slot.used; ++i) {
-            pbuf* p = pbuf_alloc(PBUF_RAW, static_cast<u16_t>(Link::kMaxFrame), PBUF_POOL);
-            // Pool buffers hold a whole frame (lwipopts.h), so this is one pbuf.
-            const bool contiguous = p != nullptr && p->next == nullptr;
-            std::span<std::uint8_t> buf = contiguous
-                                              ? std::span<std::uint8_t>(static_cast<std::uint8_t*>(p->payload), p->len)
-                                              : std::span<std::uint8_t>(g_rx_scratch);
-            Result<std::size_t> got = slot.link->receive(buf);
-            if (!got.ok()) {
-                if (p != nullptr) pbuf_free(p);
-                return got.error();
-            }
-            const std::size_t n = got.value();
-            if (n == 0) {
-                if (p != nullptr) pbuf_free(p);
-                break;
-            }
+            PbufSink sink;
+            Result<std::size_t> got = slot.link->receive(sink);
+            if (!got.ok()) return got.error();
+            if (got.value() == 0) break;
             ++total;
-            if (!contiguous) {  // no buffer: the frame is read (the link must move on) and dropped
-                if (p != nullptr) pbuf_free(p);
-                ++g_dropped;
-                continue;
-            }
-            if (n < Link::kMinFrame || n > Link::kMaxFrame) {
-                pbuf_free(p);
-                ++g_dropped;
-                continue;
-            }
-            pbuf_realloc(p, static_cast<u16_t>(n));
+            bool trusted = false;
+            pbuf* p = sink.take(&trusted);
+            if (p == nullptr) continue;  // refused (no buffer): counted in begin()
+            NETIF_SET_CHECKSUM_CTRL(&slot.netif, check_flags_for(p, trusted));
             if (slot.netif.input(p, &slot.netif) != ERR_OK) pbuf_free(p);
+            if (slot.used) NETIF_SET_CHECKSUM_CTRL(&slot.netif, NETIF_CHECKSUM_ENABLE_ALL);
             if (g_observer != nullptr) g_observer(g_observer_context);
         }
     }

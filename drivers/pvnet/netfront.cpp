@@ -12,8 +12,12 @@ namespace {
 using xen::XenbusState;
 
 // What this frontend writes besides `state` (netboot.md §1.3); all removed at close.
+// Linux's netfront, connecting after the hand-off, writes only what it
+// negotiates: a stale feature key of ours would promise it features it did
+// not ask for.
 constexpr const char* kKeys[] = {"tx-ring-ref",     "rx-ring-ref",       "event-channel",
-                                 "request-rx-copy", "feature-rx-notify", "feature-no-csum-offload"};
+                                 "request-rx-copy", "feature-rx-notify", "feature-no-csum-offload",
+                                 "feature-sg",      "feature-gso-tcpv4"};
 
 std::uint64_t ms_since(std::uint64_t t) { return arch::ticks_to_ms(arch::counter() - t); }
 }  // namespace
@@ -173,11 +177,29 @@ Status NetFront::publish() {
         TRY(store_->writef(tx, p, "%u", ring_refs_[1].value()));
         format_to(p, sizeof p, "%s/event-channel", info_.frontend);
         TRY(store_->writef(tx, p, "%u", port_.value()));
-        // Mandatory: without it netback silently keeps sg=1 and csum=1
-        // (netboot.md §0.2). no-csum-offload: full checksums on RX (§0.3).
-        for (const char* key : {"request-rx-copy", "feature-rx-notify", "feature-no-csum-offload"}) {
-            format_to(p, sizeof p, "%s/%s", info_.frontend, key);
-            TRY(store_->write(p, "1", tx));
+        // request-rx-copy is mandatory: without it netback silently keeps
+        // sg=1 and csum=1 (netboot.md §0.2). feature-no-csum-offload=0
+        // (netif.h: absent means 0, "checksum offload on"; written so a stale
+        // 1 left by a crashed user cannot override it): netback flags frames
+        // whose checksum dom0 never filled in NETRXF_csum_blank, others it
+        // vouched for NETRXF_data_validated (rx.c xenvif_rx_data_slot), and
+        // the stack skips checking exactly those (net/stack.cpp). sg and
+        // gso-tcpv4 only where the backend offers them (read at connect):
+        // netback then passes dom0's TCP segments of up to 64 KiB unsplit.
+        struct Key {
+            const char* name;
+            const char* value;
+            bool wanted;
+        };
+        const Key keys[] = {{"request-rx-copy", "1", true},
+                            {"feature-rx-notify", "1", true},
+                            {"feature-no-csum-offload", "0", true},
+                            {"feature-sg", "1", info_.rx_sg},
+                            {"feature-gso-tcpv4", "1", info_.rx_gso}};
+        for (const Key& key : keys) {
+            if (!key.wanted) continue;
+            format_to(p, sizeof p, "%s/%s", info_.frontend, key.name);
+            TRY(store_->write(p, key.value, tx));
         }
         format_to(p, sizeof p, "%s/state", info_.frontend);
         TRY(store_->writef(tx, p, "%d", static_cast<int>(XenbusState::connected)));
@@ -187,10 +209,21 @@ Status NetFront::publish() {
     return ok();
 }
 
+bool NetFront::backend_offers(const char* feature) {
+    char path[160];
+    format_to(path, sizeof path, "%s/%s", info_.backend, feature);
+    Result<std::uint64_t> v = store_->read_u64(path);
+    return v.ok() && v.value() == 1;  // absent or anything else: not offered (netif.h)
+}
+
 Status NetFront::connect() {
     if (store_ == nullptr) return Error::make(Errc::invalid_argument, "pvnet: vif not initialised");
     const std::uint64_t t0 = arch::counter();
     TRY(reset_backend_for_open());
+    // Large receive needs both: GSO frames span pages (netback's
+    // xenvif_fix_features drops TSO without SG).
+    info_.rx_sg = options_.large_receive && backend_offers("feature-sg");
+    info_.rx_gso = info_.rx_sg && backend_offers("feature-gso-tcpv4");
     bool published = false;
     ScopeGuard undo([&] { (void)release(published); });
     TRY(setup_rings());
@@ -260,72 +293,153 @@ void NetFront::push_rx() {
     }
 }
 
-NetFront::RxVerdict NetFront::judge_first_slot(const NetifRxResponse& r, std::uint16_t buffer, std::size_t room) {
-    // netback answers request i in slot i with the request's id (netif.h):
-    // anything else is a confused backend.
-    if (r.id != buffer) return RxVerdict::error;
-    if ((r.flags & (kNetrxfExtraInfo | kNetrxfMoreData)) != 0) {
-        // Neither feature-sg nor GSO was offered: the rest of the packet is
-        // skipped by its own flags, slot by slot, and never read.
-        rx_skip_extras_ = (r.flags & kNetrxfExtraInfo) != 0;
-        rx_skip_fragments_ = (r.flags & kNetrxfMoreData) != 0;
+NetFront::RxVerdict NetFront::scan_rx_frame(unsigned avail, RxFrame& f) {
+    NetifRxResponse first;
+    rx_ring_.peek_response(0, &first);
+    f.slots = 1;
+    f.flags = first.flags;
+    const bool extras = (first.flags & kNetrxfExtraInfo) != 0;
+    const bool more = (first.flags & kNetrxfMoreData) != 0;
+    if ((more && !info_.rx_sg) || (extras && !info_.rx_gso)) {
+        // Not negotiated: the rest of the packet is skipped by its own
+        // flags, slot by slot, and never read.
+        rx_skip_extras_ = extras;
+        rx_skip_fragments_ = more;
         return RxVerdict::drop;
     }
-    if (r.status < 0) return RxVerdict::error;  // NETIF_RSP_ERROR / DROPPED for this slot
-    // No data, or data beyond the page.
-    if (r.status == 0 || r.offset >= 4096 || static_cast<unsigned>(r.status) > 4096u - r.offset)
+    bool bad = false;  // malformed: counted in errors
+    // Where the packet's unseen rest goes when it cannot all be looked at
+    // (more slots than a frame may have, or than the ring can ever hold).
+    auto give_up = [&](bool in_extras, bool extra_more, bool frag_more) {
+        rx_skip_extras_ = in_extras && extra_more;
+        rx_skip_fragments_ = frag_more;
         return RxVerdict::error;
-    // A partial checksum, though feature-no-csum-offload was written.
-    if ((r.flags & kNetrxfCsumBlank) != 0) return RxVerdict::drop;
-    const auto len = static_cast<std::size_t>(r.status);
-    if (len < kMinFrame || len > room) return RxVerdict::drop;
-    return RxVerdict::deliver;
+    };
+    // All our buffers answered and the packet still goes on: it never ends.
+    const bool ring_exhausted = avail >= rx_ring_.outstanding();
+
+    // Extra-info slots come right after the first (netif.h), chained by MORE.
+    if (extras) {
+        bool chained = true;
+        for (unsigned n = 0; chained; ++n) {
+            if (n == kMaxRxExtras) return give_up(true, true, more);
+            if (f.slots >= avail) return ring_exhausted ? give_up(true, true, more) : RxVerdict::incomplete;
+            NetifExtraInfo e;
+            rx_ring_.peek_response(f.slots++, &e);
+            chained = (e.flags & kNetifExtraFlagMore) != 0;
+            if (e.type != kNetifExtraTypeGso) continue;  // another type: nothing we use, skipped
+            const unsigned size = e.body[0] | (unsigned{e.body[1]} << 8);
+            if (f.gso || size == 0 || e.body[2] != kNetifGsoTypeTcpv4) bad = true;
+            f.gso = true;
+        }
+    }
+    // The data: the first slot, then one page per more_data.
+    NetifRxResponse r = first;
+    unsigned at = 0;  // r's place past rsp_cons
+    for (;;) {
+        // netback answers request i in slot i with the request's id
+        // (netif.h): anything else is a confused backend.
+        if (r.id != rx_slot_buffer_[rx_ring_.slot_index(rx_ring_.rsp_cons() + at)] || r.status <= 0 ||
+            r.offset >= 4096 || static_cast<unsigned>(r.status) > 4096u - r.offset) {
+            bad = true;  // a wrong id, an error status, no data, or data past the page
+        } else {
+            f.length += static_cast<std::size_t>(r.status);
+            if (f.length > kMaxReceiveFrame) bad = true;
+        }
+        if (f.data == kMaxRxDataSlots) return give_up(false, false, (r.flags & kNetrxfMoreData) != 0);
+        f.data_rsp[f.data] = r;
+        f.data_at[f.data++] = at;
+        if ((r.flags & kNetrxfMoreData) == 0) break;
+        if (f.slots >= avail) return ring_exhausted ? give_up(false, false, true) : RxVerdict::incomplete;
+        at = f.slots++;
+        rx_ring_.peek_response(at, &r);
+        // Flags other than more_data in a later slot mean nothing (netif.h:
+        // only the first slot's csum and extra flags count).
+    }
+    if (bad) return RxVerdict::error;
+    return f.length < kMinFrame ? RxVerdict::drop : RxVerdict::deliver;
 }
 
-Result<std::size_t> NetFront::receive(std::span<std::uint8_t> buf) {
+void NetFront::consume_rx(unsigned n) {
+    std::uint16_t buffers[kMaxRxDataSlots + kMaxRxExtras + 1];
+    const unsigned take = n < sizeof buffers / sizeof buffers[0] ? n : sizeof buffers / sizeof buffers[0];
+    for (unsigned i = 0; i < take; ++i) buffers[i] = rx_slot_buffer_[rx_ring_.slot_index(rx_ring_.rsp_cons() + i)];
+    rx_ring_.consume_responses(take);
+    stats_.rx_slots += take;
+    // Each slot's buffer goes back (an extra-info slot used a request too).
+    if (!rx_stopped_)
+        for (unsigned i = 0; i < take; ++i) post_rx(buffers[i]);
+}
+
+bool NetFront::skip_rx_remains() {
+    NetifRxResponse r;
+    rx_ring_.peek_response(0, &r);
+    if (rx_skip_extras_) {
+        // An extra-info slot (netif_extra_info overlays the response): only
+        // its MORE flag matters, to know where the packet goes on.
+        NetifExtraInfo extra;
+        static_assert(sizeof extra == sizeof r);
+        std::memcpy(&extra, &r, sizeof extra);
+        rx_skip_extras_ = (extra.flags & kNetifExtraFlagMore) != 0;
+    } else {
+        rx_skip_fragments_ = (r.flags & kNetrxfMoreData) != 0;
+    }
+    consume_rx(1);
+    return true;
+}
+
+Result<std::size_t> NetFront::receive(net::FrameSink& sink) {
     TRY(ready_for_io());
     ScopeGuard push([&] { push_rx(); });
     // Bounded: a backend publishing as fast as we consume cannot keep us here.
     for (unsigned round = 0; round < 2 * kRingSlots; ++round) {
         Result<unsigned> avail = rx_ring_.available();
         if (!avail.ok()) return mark_broken(avail.error().prefix("RX ring"));
+        rx_partial_ = 0;
         if (avail.value() == 0) return std::size_t{0};
-        const unsigned slot = rx_ring_.slot_index(rx_ring_.rsp_cons());
-        NetifRxResponse r;
-        if (TRY(rx_ring_.take_responses(&r, 1)) != 1) return std::size_t{0};
-        const std::uint16_t buffer = rx_slot_buffer_[slot];
-        // The buffer goes back in every case below; a frame is copied out first.
-        if (rx_skip_extras_) {
-            // An extra-info slot (netif_extra_info overlays the response):
-            // only its MORE flag matters, to know where the packet goes on.
-            NetifExtraInfo extra;
-            static_assert(sizeof extra == sizeof r);
-            std::memcpy(&extra, &r, sizeof extra);
-            rx_skip_extras_ = (extra.flags & kNetifExtraFlagMore) != 0;
-            if (!rx_stopped_) post_rx(buffer);
+        if (rx_skip_extras_ || rx_skip_fragments_) {
+            (void)skip_rx_remains();
             continue;
         }
-        if (rx_skip_fragments_) {
-            rx_skip_fragments_ = (r.flags & kNetrxfMoreData) != 0;
-            if (!rx_stopped_) post_rx(buffer);
+        RxFrame f;
+        switch (scan_rx_frame(avail.value(), f)) {
+            case RxVerdict::incomplete:
+                // netback publishes a packet's slots together; until the
+                // rest is there, wait_for_frames waits for it.
+                rx_partial_ = f.slots;
+                return std::size_t{0};
+            case RxVerdict::error:
+                ++stats_.errors;
+                consume_rx(f.slots);
+                continue;
+            case RxVerdict::drop:
+                ++stats_.dropped;
+                consume_rx(f.slots);
+                continue;
+            case RxVerdict::deliver: break;
+        }
+        // Copied out of the pages before they go back; the responses used are
+        // the copies scan_rx_frame validated, not the shared slots again.
+        const bool trusted = (f.flags & (kNetrxfDataValidated | kNetrxfCsumBlank)) != 0;
+        const bool taken = sink.begin(net::RxFrameInfo{f.length, trusted});
+        if (taken) {
+            for (unsigned i = 0; i < f.data; ++i) {
+                const NetifRxResponse& d = f.data_rsp[i];
+                const std::uint16_t buffer = rx_slot_buffer_[rx_ring_.slot_index(rx_ring_.rsp_cons() + f.data_at[i])];
+                sink.append(
+                    std::span<const std::uint8_t>(rx_page(buffer) + d.offset, static_cast<std::size_t>(d.status)));
+            }
+        }
+        consume_rx(f.slots);
+        if (!taken) {
+            ++stats_.dropped;
             continue;
         }
-        // The first slot of a packet.
-        std::size_t len = 0;
-        switch (judge_first_slot(r, buffer, buf.size())) {
-            case RxVerdict::deliver:
-                len = static_cast<std::size_t>(r.status);
-                std::memcpy(buf.data(), rx_page(buffer) + r.offset, len);
-                break;
-            case RxVerdict::error: ++stats_.errors; break;
-            case RxVerdict::drop: ++stats_.dropped; break;
-        }
-        if (!rx_stopped_) post_rx(buffer);
-        if (len != 0) {
-            ++stats_.rx;
-            stats_.rx_bytes += len;
-            return len;
-        }
+        ++stats_.rx;
+        stats_.rx_bytes += f.length;
+        if (f.data > 1 || f.gso) ++stats_.rx_large;
+        if (trusted) ++stats_.rx_csum_trusted;
+        return f.length;
     }
     return std::size_t{0};
 }
@@ -394,11 +508,13 @@ bool NetFront::wait_for_frames(Deadline until) {
     if (!ready_for_io().ok()) return false;
     for (;;) {
         events_->consume(port_);
-        // A response, or an impossible index (receive() reports it).
-        if (rx_ring_.arm_response_event()) return true;
+        // A response, or an impossible index (receive() reports it); past
+        // the start of a packet whose rest is still to come.
+        if (rx_ring_.arm_response_event(rx_partial_)) return true;
         if (until.expired()) return false;
         // The arch wake-up rule lives in block_on: the alarm is armed and
         // checked before SCHEDOP_poll, so a silent backend costs `until`.
+        ++stats_.waits;
         if (!events_->block_on(port_, until).ok()) (void)xen::sched_yield(*xen_);
     }
 }

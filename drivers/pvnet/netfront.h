@@ -1,9 +1,15 @@
 // One PV network interface (device/vif/<handle>): the netif frontend
 // (public/io/netif.h) implementing net::Link. One queue, one event channel,
 // 256-slot TX and RX rings, and only what a bootloader needs from netback
-// (docs: netboot.md §0-§1): request-rx-copy, feature-rx-notify and
-// feature-no-csum-offload, so netback sends single-slot frames of at most
-// 1514 bytes with full checksums and no extra-info slots.
+// (docs: netboot.md §0-§1): request-rx-copy, feature-rx-notify, receive
+// checksum offload (feature-no-csum-offload=0: frames dom0's own stack sends
+// come flagged csum_blank/data_validated and their TCP/UDP checksums are not
+// verified again), and, when the backend offers them, feature-sg and
+// feature-gso-tcpv4: dom0 then hands over whole TCP segments of up to 64 KiB
+// (one frame over up to 16 RX pages plus a GSO extra-info slot) instead of
+// segmenting them into 1514-byte frames in software; the stack takes them as
+// they are. Without those backend features: single-slot frames of at most
+// 1514 bytes, as before.
 //
 // Pages: every RX buffer is a whole page granted once at open and reposted
 // after each copy-out (request id = buffer index); TX frames are copied into
@@ -15,9 +21,12 @@
 // producer index (more responses than requests outstanding marks the vif
 // broken), RX id against the buffer posted in that slot, status (< 0 error,
 // 0 or past the end of the page invalid), flags that were not negotiated
-// (more_data, extra_info, csum_blank: the packet is dropped and counted, its
-// slots skipped by what they claim, never read beyond the page), TX ids
-// against the requests in flight. Waits sleep on the event channel
+// (more_data without feature-sg, extra_info without GSO: the packet is
+// dropped and counted, its slots skipped by what they claim, never read beyond
+// the page), a multi-slot frame's bounds (at most kMaxRxDataSlots pages and
+// kMaxRxExtras extra-info slots, 65535 bytes, every slot of it published
+// before any is used), GSO extras (type TCPv4, a size; other extra types
+// are skipped by their MORE flag), TX ids against the requests in flight. Waits sleep on the event channel
 // (SCHEDOP_poll) and every one of them has a deadline.
 //
 // Close (netboot.md §1.5), for the hand-off and `pvnet reset`: stop RX, wait
@@ -58,6 +67,8 @@ struct NetfrontOptions {
     std::uint64_t tx_timeout_ms = 2000;
     unsigned rx_buffers = 256;  // RX pages posted; halved while memory is short, down to kMinRxBuffers
     unsigned tx_buffers = 32;   // pre-granted TX pages (at most kMaxTxBuffers)
+    // Offer feature-sg and feature-gso-tcpv4 when the backend has them.
+    bool large_receive = true;
 };
 
 struct NetfrontStats {
@@ -69,7 +80,11 @@ struct NetfrontStats {
     // Malformed RX responses (id, status, offset/length) and TX responses
     // with an error status.
     std::uint64_t errors = 0;
-    std::uint64_t notifications = 0;
+    std::uint64_t notifications = 0;    // event-channel sends (EVTCHNOP_send hypercalls)
+    std::uint64_t rx_slots = 0;         // RX responses consumed (pages, extra-info slots)
+    std::uint64_t rx_large = 0;         // frames over several pages or with a GSO extra
+    std::uint64_t rx_csum_trusted = 0;  // frames whose TCP/UDP checksum the backend vouched for
+    std::uint64_t waits = 0;            // sleeps on the event channel waiting for frames
 };
 
 struct NetfrontInfo {
@@ -81,6 +96,10 @@ struct NetfrontInfo {
     char mac_text[18] = {};
     unsigned rx_buffers = 0;  // posted while connected
     unsigned tx_buffers = 0;
+    // Negotiated at the last connect: the backend's feature-sg and
+    // feature-gso-tcpv4 (both written only when the backend offers them).
+    bool rx_sg = false;
+    bool rx_gso = false;
     std::uint64_t ms_connect = 0;  // the last connect, reset dance included
 };
 
@@ -88,6 +107,12 @@ class NetFront final : public net::Link {
   public:
     static constexpr unsigned kMaxTxBuffers = 64;
     static constexpr unsigned kMinRxBuffers = 16;
+    // One received frame: at most this many pages of data (netif.h
+    // XEN_NETIF_NR_SLOTS_MIN, the fewest a backend may rely on; 65535 bytes
+    // filled page by page, as netback's rx.c does, need 16, 17 after a headroom) and extra-info
+    // slots (one of each type netif.h defines: GSO, mcast add/del, hash, XDP).
+    static constexpr unsigned kMaxRxDataSlots = 18;
+    static constexpr unsigned kMaxRxExtras = 5;
 
     struct Env {
         xen::XenPort& xen;
@@ -140,7 +165,8 @@ class NetFront final : public net::Link {
     // wait_for_frames returns false at once, until open() or reset().
     net::MacAddress mac() const override { return info_.mac; }
     Status transmit(std::span<const std::uint8_t> frame) override;
-    Result<std::size_t> receive(std::span<std::uint8_t> buf) override;
+    using net::Link::receive;
+    Result<std::size_t> receive(net::FrameSink& sink) override;
     bool wait_for_frames(Deadline until) override;
 
   private:
@@ -162,10 +188,25 @@ class NetFront final : public net::Link {
     // Takes the TX responses that have arrived; frees their buffers.
     Status reap_tx();
     Status wait_tx_buffer(Deadline until);
-    enum class RxVerdict { deliver, error, drop };
-    // What to do with the first slot of a packet (sets the skip state for
-    // the rest of a dropped multi-slot packet). room: the caller's buffer.
-    RxVerdict judge_first_slot(const NetifRxResponse& r, std::uint16_t buffer, std::size_t room);
+    enum class RxVerdict { deliver, error, drop, incomplete };
+    struct RxFrame {
+        unsigned slots = 0;                              // responses it takes in the ring (data and extra-info)
+        unsigned data = 0;                               // of which data pages, in data_rsp[]
+        NetifRxResponse data_rsp[kMaxRxDataSlots] = {};  // copies, validated
+        std::uint32_t data_at[kMaxRxDataSlots] = {};     // their places past rsp_cons
+        std::size_t length = 0;
+        std::uint16_t flags = 0;  // the first slot's
+        bool gso = false;
+    };
+    // Looks at the packet at the head of the RX ring without taking it: its
+    // slots, bounds and flags (sets the skip state when the rest of a
+    // dropped packet is not there yet to be counted).
+    RxVerdict scan_rx_frame(unsigned avail, RxFrame& f);
+    // Takes `n` responses from the RX ring, reposting their buffers.
+    void consume_rx(unsigned n);
+    // Takes one response of a dropped packet's remains; false when none is left.
+    bool skip_rx_remains();
+    bool backend_offers(const char* feature);
     void post_rx(std::uint16_t buffer);
     void push_rx();
     Error mark_broken(const Error& e);
@@ -203,6 +244,7 @@ class NetFront final : public net::Link {
     bool rx_skip_extras_ = false;
     bool rx_skip_fragments_ = false;
     unsigned rx_unpushed_ = 0;
+    unsigned rx_partial_ = 0;  // slots of a packet at the head of the ring whose rest is not published yet
 
     std::uint8_t* tx_mem_ = nullptr;
     GrantRef tx_refs_[kMaxTxBuffers] = {};

@@ -66,6 +66,10 @@ inline constexpr std::uint16_t kNetrxfCsumBlank = 1u << 1;
 inline constexpr std::uint16_t kNetrxfMoreData = 1u << 2;
 inline constexpr std::uint16_t kNetrxfExtraInfo = 1u << 3;
 inline constexpr std::uint8_t kNetifExtraFlagMore = 1u << 0;
+// Extra-info types (XEN_NETIF_EXTRA_TYPE_*) and the GSO extra's body:
+// u16 size (the MSS the segment was made for), u8 type, u8 pad, u16 features.
+inline constexpr std::uint8_t kNetifExtraTypeGso = 1;
+inline constexpr std::uint8_t kNetifGsoTypeTcpv4 = 1;  // XEN_NETIF_GSO_TYPE_TCPV4
 
 // A slot holds a request or its response: the larger of the two.
 inline constexpr std::size_t kTxSlotSize = sizeof(NetifTxRequest);

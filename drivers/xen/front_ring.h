@@ -89,6 +89,20 @@ class FrontRing {
         return n;
     }
 
+    // Copies the response `ahead` slots past the next one without consuming
+    // it (ahead < available()): a protocol whose packets span several slots
+    // (netif RX) looks at a whole packet before taking any of it.
+    template <typename Response>
+    void peek_response(unsigned ahead, Response* out) {
+        static_assert(sizeof(Response) <= 4096 - sizeof(SringHeader));
+        std::memcpy(out, slot(rsp_cons_ + ahead), sizeof(Response));
+    }
+    // Consumes `n` responses looked at with peek_response (n <= available()).
+    void consume_responses(unsigned n) {
+        arch::barrier_full();  // finish reading them before the slots can be reused
+        rsp_cons_ += n;
+    }
+
     // Responses published and not yet consumed; an impossible producer index
     // is an error.
     Result<unsigned> available() const {
@@ -103,10 +117,12 @@ class FrontRing {
     }
 
     // Asks for a notification on the next response; true if one already came.
-    bool arm_response_event() {
-        store_shared(sring_->rsp_event, rsp_cons_ + 1);
+    // With `seen` responses already looked at (the start of a packet whose
+    // rest is still to come), on the one after those instead.
+    bool arm_response_event(unsigned seen = 0) {
+        store_shared(sring_->rsp_event, rsp_cons_ + seen + 1);
         arch::barrier_full();  // rsp_event before re-reading rsp_prod
-        return load_shared(sring_->rsp_prod) != rsp_cons_;
+        return load_shared(sring_->rsp_prod) - rsp_cons_ > seen;
     }
 
   private:

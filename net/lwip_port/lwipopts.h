@@ -19,7 +19,8 @@
 #define MEM_SIZE (96 * 1024) /* a 64 KiB datagram (IP_FRAG) + the 16 KiB TCP send buffer */
 
 /* Received frames: one pool buffer holds a whole Ethernet frame (netif.h's
- * 1514 bytes; pbufs of 1536 keep 8-byte alignment). 256 of them (390 KiB of
+ * 1514 bytes; pbufs of 1536 keep 8-byte alignment); a large-receive frame (a
+ * TCP segment of up to 64 KiB, feature-gso-tcpv4) is a chain of them. 256 of them (390 KiB of
  * BSS) cover the 192 KiB TCP receive window (135 full segments, unread or out
  * of order) with room for ARP/ICMP traffic at the same time, or a 64-block
  * TFTP window of 1468-byte blocks, or a 64 KiB blksize datagram in
@@ -106,9 +107,12 @@
 #define TCP_LISTEN_BACKLOG 0
 #define LWIP_TCP_KEEPALIVE 0
 
-/* Checksums are computed and checked in software: the vif is set up with
- * feature-no-csum-offload (docs: netboot.md 0.3), so every frame carries a
- * full checksum both ways. */
+/* Checksums are computed in software for everything sent, and checked for
+ * everything received except the TCP/UDP checksums of frames the link vouched
+ * for (netback's NETRXF_data_validated/csum_blank: dom0's own TCP segments
+ * come with the checksum never computed), per frame through the netif's
+ * chksum_flags (net/stack.cpp check_flags_for). */
+#define LWIP_CHECKSUM_CTRL_PER_NETIF 1
 #define CHECKSUM_GEN_IP 1
 #define CHECKSUM_GEN_UDP 1
 #define CHECKSUM_GEN_TCP 1

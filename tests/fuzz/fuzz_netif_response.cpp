@@ -4,8 +4,11 @@
 // statuses, extra-info slots) and producer indices into the shared rings,
 // between the frontend's transmits, receives and waits. Every call must end
 // (error or success) in bounded virtual time, a received frame must fit the
-// caller's buffer (an exact-size heap buffer: ASan sees any overrun) and
-// come from inside one RX page.
+// caller's buffer (an exact-size heap buffer: ASan sees any overrun), its
+// pieces must add up to the length announced and come from inside RX pages.
+// The vif negotiates feature-sg and feature-gso-tcpv4 (the simulated backend
+// offers them) unless the first byte says otherwise, so multi-slot frames,
+// GSO and other extra-info slots and their bounds are all reachable.
 #include <cstdint>
 #include <cstring>
 #include <string>
@@ -54,6 +57,27 @@ void hostile_responses(Input& in, BackRing& rx, BackRing& tx, sim::SimXen& xen, 
             pvnet::NetifRxResponse r{
                 static_cast<std::uint16_t>(in.u64(2) % 300), static_cast<std::uint16_t>(in.u64(2) % 4200),
                 static_cast<std::uint16_t>(in.byte() & 0x1f), static_cast<std::int16_t>(in.u64(2))};
+            if (what & 2) {
+                // A run of well-formed-looking slots: the ids the frontend
+                // posted (buffer = slot for a fresh ring), full pages chained
+                // by more_data, so large frames and their limits are reached.
+                const unsigned run = 1 + in.byte() % 24;
+                for (unsigned k = 0; k < run; ++k) {
+                    pvnet::NetifRxResponse d{static_cast<std::uint16_t>(rx.prod % 256), 0,
+                                             static_cast<std::uint16_t>(k + 1 < run ? pvnet::kNetrxfMoreData : 0),
+                                             static_cast<std::int16_t>(k + 1 < run ? 4096 : 1 + in.byte() * 16)};
+                    if (k == 0) d.flags = static_cast<std::uint16_t>(d.flags | (r.flags & 0x1b));
+                    rx.write(&d, sizeof d);
+                    if (k == 0 && (r.flags & pvnet::kNetrxfExtraInfo) != 0) {
+                        pvnet::NetifExtraInfo e{
+                            static_cast<std::uint8_t>(in.byte() % 6),
+                            static_cast<std::uint8_t>(in.byte() & 1),
+                            {in.byte(), in.byte(), static_cast<std::uint8_t>(in.byte() % 3), 0, 0, 0}};
+                        rx.write(&e, sizeof e);
+                    }
+                }
+                continue;
+            }
             rx.write(&r, sizeof r);
         } else {
             pvnet::NetifTxResponse r{static_cast<std::uint16_t>(in.u64(1) % 40),
@@ -73,7 +97,9 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     if (size < 2) return 0;
     sim::SimGuest g(
         sim::SimGuest::Options{}.with_fresh_ram().with_xenstore(xen::XenStore::Config{100}).with_grant_table());
-    sim::SimNetback nb(g.xen, *g.daemon);
+    sim::SimNetback::Options nbo;
+    nbo.offer_large_receive = (data[0] & 2) == 0;
+    sim::SimNetback nb(g.xen, *g.daemon, nbo);
     pvnet::NetFront::Env env{g.xen, g.events, g.grants, *g.store, g.heap};
     pvnet::NetFront vif;
     pvnet::NetfrontOptions o;
@@ -92,6 +118,24 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     BackRing tx{static_cast<std::uint8_t*>(g.xen.map_grant(ref("tx-ring-ref"), 0, true)), pvnet::kTxSlotSize};
     if (rx.page == nullptr || tx.page == nullptr) __builtin_trap();
 
+    // Pieces handed to a sink: announced length and the sum must agree.
+    struct CheckingSink final : net::FrameSink {
+        std::size_t announced = 0, got = 0;
+        bool begin(const net::RxFrameInfo& info) override {
+            if (info.length < net::Link::kMinFrame || info.length > net::Link::kMaxReceiveFrame) __builtin_trap();
+            announced = info.length;
+            got = 0;
+            return true;
+        }
+        void append(std::span<const std::uint8_t> piece) override {
+            if (piece.size() == 0 || piece.size() > 4096) __builtin_trap();
+            volatile std::uint8_t sink = piece.front() ^ piece.back();  // ASan: inside a live page
+            (void)sink;
+            got += piece.size();
+            if (got > announced) __builtin_trap();
+        }
+    };
+
     Input in{data + 2, size - 2};
     g.xen.on_idle([&] {
         if (!in.done()) hostile_responses(in, rx, tx, g.xen, port);
@@ -101,7 +145,15 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         switch (in.byte() % 4) {
             case 0: (void)vif.transmit(frame); break;
             case 1: {
-                std::vector<std::uint8_t> buf(net::Link::kMaxFrame - in.byte() % 64);
+                if (in.byte() & 1) {
+                    CheckingSink sink;
+                    Result<std::size_t> n = vif.receive(sink);
+                    if (n.ok() && n.value() != 0 && (n.value() != sink.announced || sink.got != sink.announced))
+                        __builtin_trap();
+                    break;
+                }
+                std::vector<std::uint8_t> buf((in.byte() & 1) ? net::Link::kMaxReceiveFrame
+                                                              : net::Link::kMaxFrame - in.byte() % 64);
                 Result<std::size_t> n = vif.receive(buf);
                 if (n.ok() && (n.value() > buf.size() || (n.value() != 0 && n.value() < net::Link::kMinFrame)))
                     __builtin_trap();

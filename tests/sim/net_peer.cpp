@@ -43,14 +43,24 @@ Status FakeLink::transmit(std::span<const std::uint8_t> frame) {
     return ok();
 }
 
-Result<std::size_t> FakeLink::receive(std::span<std::uint8_t> buf) {
+Result<std::size_t> FakeLink::receive(net::FrameSink& sink) {
     if (fail_receive) return Error::make(Errc::io, "fake link: receive failed");
-    if (inbound.empty()) return std::size_t{0};
-    Frame f = std::move(inbound.front());
-    inbound.pop_front();
-    const std::size_t n = std::min(buf.size(), f.size());
-    std::memcpy(buf.data(), f.data(), n);
-    return n;
+    for (;;) {
+        if (inbound.empty()) return std::size_t{0};
+        Frame f = std::move(inbound.front());
+        inbound.pop_front();
+        bool trusted = false;
+        if (!inbound_trusted.empty()) {
+            trusted = inbound_trusted.front();
+            inbound_trusted.pop_front();
+        }
+        if (!sink.begin(net::RxFrameInfo{f.size(), trusted})) continue;  // refused: dropped, as a vif does
+        // In two pieces when it can be, as a frame over two RX pages.
+        const std::size_t half = f.size() / 2;
+        sink.append(std::span<const std::uint8_t>(f.data(), half));
+        sink.append(std::span<const std::uint8_t>(f.data() + half, f.size() - half));
+        return f.size();
+    }
 }
 
 bool FakeLink::wait_for_frames(Deadline until) {

@@ -27,13 +27,19 @@ class FakeLink final : public net::Link {
 
     net::MacAddress mac() const override { return mac_; }
     Status transmit(std::span<const std::uint8_t> frame) override;
-    Result<std::size_t> receive(std::span<std::uint8_t> buf) override;
+    using net::Link::receive;
+    Result<std::size_t> receive(net::FrameSink& sink) override;
     bool wait_for_frames(Deadline until) override;
 
-    void deliver(Frame frame) { inbound.push_back(std::move(frame)); }
+    // checksum_trusted: as a vif's frames flagged NETRXF_data_validated.
+    void deliver(Frame frame, bool checksum_trusted = false) {
+        inbound.push_back(std::move(frame));
+        inbound_trusted.push_back(checksum_trusted);
+    }
 
     std::function<void(const Frame&)> on_transmit;  // where sent frames go
     std::deque<Frame> inbound;                      // waiting for receive()
+    std::deque<bool> inbound_trusted;               // their checksum_trusted, when given
     std::vector<Frame> sent;                        // everything transmitted
     bool fail_receive = false;                      // receive() returns an I/O error
 

@@ -44,7 +44,10 @@ SimNetback::SimNetback(SimXen& xen, SimXenstore& store, Options options)
     store_.set(backend_ + "/handle", id);
     store_.set(backend_ + "/bridge", "xenbr0");
     store_.set(backend_ + "/hotplug-status", "connected");
-    store_.set(backend_ + "/feature-sg", "1");
+    if (options_.offer_large_receive) {
+        store_.set(backend_ + "/feature-sg", "1");
+        store_.set(backend_ + "/feature-gso-tcpv4", "1");
+    }
     store_.set(backend_ + "/feature-rx-copy", "1");
     store_.set(backend_ + "/feature-rx-flip", "0");
     store_.set(backend_ + "/feature-split-event-channels", "1");
@@ -100,8 +103,12 @@ void SimNetback::attach() {
     auto key = [&](const char* k) { return store_.get(frontend_ + "/" + k); };
     if (key("request-rx-copy").value_or("0") != "1")
         errors_.push_back("request-rx-copy missing: netback keeps sg=1 and csum=1");
-    if (key("feature-no-csum-offload").value_or("0") != "1")
-        errors_.push_back("feature-no-csum-offload missing: RX packets may carry partial checksums");
+    csum_offload_ = key("feature-no-csum-offload").value_or("0") != "1";
+    sg_ = key("feature-sg").value_or("0") == "1";
+    gso_ = key("feature-gso-tcpv4").value_or("0") == "1";
+    if ((sg_ || gso_) && !options_.offer_large_receive)
+        errors_.push_back("feature-sg/gso-tcpv4 written but not offered");
+    if (gso_ && !sg_) errors_.push_back("feature-gso-tcpv4 without feature-sg");
     if (key("feature-rx-notify").value_or("0") != "1") errors_.push_back("feature-rx-notify missing");
     auto tx = key("tx-ring-ref"), rx = key("rx-ring-ref"), ev = key("event-channel");
     if (!tx || !rx || !ev) {
@@ -262,6 +269,72 @@ void SimNetback::publish_rx(std::uint32_t old) {
         xen_.raise(port_);
 }
 
+bool SimNetback::serve_rx_slots(std::uint32_t prod) {
+    const Pending& p = rx_queue_.front();
+    struct Slot {
+        std::size_t at = 0, len = 0;  // data
+        bool extra = false;
+        pvnet::NetifExtraInfo info{};
+    };
+    std::vector<Slot> slots;
+    // too_many_slots: 20 slots whatever the size (a frame may have 18); truncated: 100 bytes each.
+    const std::size_t chunk = p.fault == RxFault::too_many_slots ? (p.frame.size() + 19) / 20
+                              : p.fault == RxFault::truncated    ? 100
+                                                                 : 4096;
+    for (std::size_t at = 0; at < p.frame.size(); at += chunk)
+        slots.push_back(Slot{at, std::min(chunk, p.frame.size() - at), false, {}});
+    std::uint16_t flags = 0;
+    if (p.fault == RxFault::data_validated) flags = pvnet::kNetrxfDataValidated;
+    const bool gso =
+        (gso_ && p.frame.size() > 1514) || p.fault == RxFault::bad_gso_type || p.fault == RxFault::unknown_extra;
+    if (gso || p.fault == RxFault::csum_blank) flags = pvnet::kNetrxfCsumBlank | pvnet::kNetrxfDataValidated;
+    if (gso) {
+        // netif_extra_info GSO: u16 size (1460), u8 type, u8 pad, u16 features.
+        pvnet::NetifExtraInfo e{pvnet::kNetifExtraTypeGso, 0, {0xb4, 0x05, pvnet::kNetifGsoTypeTcpv4, 0, 0, 0}};
+        if (p.fault == RxFault::bad_gso_type) e.body[2] = 2;  // XEN_NETIF_GSO_TYPE_TCPV6
+        std::vector<Slot> extras{Slot{0, 0, true, e}};
+        if (p.fault == RxFault::unknown_extra) {
+            extras[0].info.flags = pvnet::kNetifExtraFlagMore;
+            extras.push_back(Slot{0, 0, true, pvnet::NetifExtraInfo{4, 0, {1, 2, 3, 4, 5, 6}}});  // HASH
+        }
+        slots.insert(slots.begin() + 1, extras.begin(), extras.end());
+        flags |= pvnet::kNetrxfExtraInfo;
+    }
+    if (prod - rx_req_cons_ < slots.size()) {
+        // netback waits for room for the whole packet; a truncated one is
+        // published as far as it goes (a backend that lost the rest).
+        if (p.fault != RxFault::truncated || prod == rx_req_cons_) return false;
+        slots.resize(prod - rx_req_cons_);
+    }
+    const std::size_t last_data = [&] {
+        std::size_t i = slots.size();
+        while (i-- > 0)
+            if (!slots[i].extra) return i;
+        return std::size_t{0};
+    }();
+    for (std::size_t i = 0; i < slots.size(); ++i) {
+        NetifRxRequest req;
+        std::memcpy(&req, slot(rx_ring_, pvnet::kRxSlotSize, rx_req_cons_), sizeof req);
+        ++rx_req_cons_;
+        if (slots[i].extra) {
+            NetifRxResponse raw;
+            std::memcpy(&raw, &slots[i].info, sizeof raw);
+            write_rx(raw);
+            continue;
+        }
+        if (auto* page = static_cast<std::uint8_t*>(xen_.map_grant(req.gref, options_.domid, true))) {
+            std::memcpy(page, p.frame.data() + slots[i].at, slots[i].len);
+            xen_.unmap_grant(req.gref, true);
+        } else {
+            errors_.push_back("RX grant not mappable");
+        }
+        std::uint16_t f = i == 0 ? flags : 0;
+        if (i != last_data || p.fault == RxFault::truncated) f |= pvnet::kNetrxfMoreData;
+        write_rx(NetifRxResponse{req.id, 0, f, static_cast<std::int16_t>(slots[i].len)});
+    }
+    return true;
+}
+
 void SimNetback::serve_rx() {
     SringHeader* h = header(rx_ring_);
     const std::uint32_t old = __atomic_load_n(&h->rsp_prod, __ATOMIC_RELAXED);
@@ -270,6 +343,14 @@ void SimNetback::serve_rx() {
     while (!rx_queue_.empty()) {
         const Pending& p = rx_queue_.front();
         const std::uint32_t prod = __atomic_load_n(&h->req_prod, __ATOMIC_ACQUIRE);
+        const bool slots = p.frame.size() > 4096 || p.fault >= RxFault::data_validated ||
+                           (p.fault == RxFault::csum_blank && p.frame.size() > 1514);
+        if (slots || p.fault == RxFault::data_validated) {
+            if (!serve_rx_slots(prod)) break;
+            rx_queue_.pop_front();
+            any = true;
+            continue;
+        }
         // Slots this packet needs: a split frame two, extra-info three.
         const unsigned need = p.fault == RxFault::more_data    ? 2
                               : p.fault == RxFault::extra_info ? 3
@@ -303,8 +384,8 @@ void SimNetback::serve_rx() {
             case RxFault::prod_jump: jump = true; break;
             case RxFault::extra_info: r.flags = pvnet::kNetrxfExtraInfo; break;
             case RxFault::more_data: r.flags = pvnet::kNetrxfMoreData; break;
-            case RxFault::csum_blank: r.flags = pvnet::kNetrxfCsumBlank; break;
-            case RxFault::duplicate: break;
+            case RxFault::csum_blank: r.flags = pvnet::kNetrxfCsumBlank | pvnet::kNetrxfDataValidated; break;
+            default: break;
         }
         write_rx(r);
         if (p.fault == RxFault::duplicate) {

@@ -46,6 +46,9 @@ class SimNetback {
         std::uint64_t close_step_ms = 0;
         // A previous user left both ends Connected, with its keys in place.
         bool left_connected = false;
+        // Offers feature-sg and feature-gso-tcpv4 (Linux 6.1 netback does);
+        // false: neither (a backend without large receive).
+        bool offer_large_receive = true;
     };
 
     // One malformed or unusual RX response, applied to the next delivered frame.
@@ -59,15 +62,27 @@ class SimNetback {
         prod_jump,        // rsp_prod published 1000 ahead
         extra_info,       // flagged NETRXF_extra_info, followed by two extra slots (MORE on the first)
         more_data,        // the frame split over two slots with NETRXF_more_data
-        csum_blank,       // NETRXF_csum_blank
+        csum_blank,       // NETRXF_csum_blank|data_validated (a checksum dom0 never filled in)
         duplicate,        // the response written twice (the copy in the next slot)
+        // With large receive (the frontend wrote feature-sg/gso-tcpv4):
+        data_validated,  // NETRXF_data_validated (the checksum vouched for)
+        truncated,       // in 100-byte slots, the last still flagged more_data, and nothing follows
+        too_many_slots,  // the frame in 20 slots, more than a frame may have (18)
+        bad_gso_type,    // the GSO extra says TCPv6 (not negotiated)
+        unknown_extra,   // a GSO extra with MORE, then one of an unknown type (hash)
     };
 
     SimNetback(SimXen& xen, SimXenstore& store, Options options);
     SimNetback(SimXen& xen, SimXenstore& store) : SimNetback(xen, store, Options{}) {}
 
     // --- test API ---------------------------------------------------------------------------------
-    // Queues a frame for the frontend; it is copied into the next posted RX buffer.
+    // Queues a frame for the frontend; it is copied into the next posted RX
+    // buffer, or, when larger than a page (a GSO segment; the frontend must
+    // have negotiated feature-sg), over as many as it needs, 4096 bytes each,
+    // after a GSO extra-info slot when it is larger than 1514 bytes and the
+    // frontend negotiated feature-gso-tcpv4 (flagged csum_blank|data_validated
+    // as netback flags a GSO skb). All of a packet's slots are published
+    // together, once enough requests are posted.
     void deliver(std::vector<std::uint8_t> frame, RxFault fault = RxFault::none);
     const std::vector<std::vector<std::uint8_t>>& sent_frames() const { return sent_; }
     std::size_t pending_rx() const { return rx_queue_.size(); }
@@ -96,6 +111,10 @@ class SimNetback {
     unsigned rx_posted() const;  // RX requests the frontend has posted and we have not used
     unsigned withheld_tx() const { return static_cast<unsigned>(withheld_.size()); }
     unsigned connects() const { return connects_; }
+    // What the frontend negotiated at the last connect.
+    bool frontend_sg() const { return sg_; }
+    bool frontend_gso() const { return gso_; }
+    bool frontend_csum_offload() const { return csum_offload_; }
 
   private:
     void frontend_changed(const std::string& value);
@@ -108,6 +127,8 @@ class SimNetback {
     void publish_tx();
     void publish_rx(std::uint32_t old);
     void write_rx(const pvnet::NetifRxResponse& r);
+    // A frame over several slots (with extras); false if not enough requests are posted.
+    bool serve_rx_slots(std::uint32_t prod);
 
     struct Withheld {
         std::uint16_t id;
@@ -128,6 +149,7 @@ class SimNetback {
     bool disabled_ = false;
     bool stalled_ = false;
     unsigned connects_ = 0;
+    bool sg_ = false, gso_ = false, csum_offload_ = false;
     std::uint32_t tx_ref_ = 0, rx_ref_ = 0;
     std::uint8_t* tx_ring_ = nullptr;
     std::uint8_t* rx_ring_ = nullptr;

@@ -12,7 +12,10 @@ Each Linux transfer's md5, each xenboot load's size and crc32, is checked agains
 host's. Prints one line per transfer (MiB/s, median of XB_NET_RUNS runs, default 1) and the xenboot/Linux ratio where both exist. A
 transfer still running after XB_NET_LIMIT seconds (default 900) is stopped (Linux: killed;
 xenboot: Ctrl-C) and its rate reported from the bytes that arrived, marked [partial].
-XB_FIRMWARE names another xenboot.bin (default build/fw/xenboot.bin).
+XB_FIRMWARE names another xenboot.bin (default build/fw/xenboot.bin). XB_NET_ONLY=wget (or tftp)
+keeps only the rows whose label starts with that word, on both sides (quick iterations);
+after the last xenboot transfer `pvnet info` prints the vif's counters (frames, RX slots,
+notifications, polls).
 The machine should be otherwise idle: TCG makes every figure CPU-bound.
 """
 
@@ -46,6 +49,12 @@ XENBOOT_RUNS = [
 ]
 # tftpblocksize/tftpwindowsize pairs tried; "tftp best" is the fastest of them.
 XENBOOT_TFTP_TRIES = [(1468, 64), (16384, 16), (65464, 4)]
+ONLY = os.environ.get("XB_NET_ONLY", "")
+if ONLY:
+    LINUX_RUNS = [r for r in LINUX_RUNS if r[0].startswith(ONLY)]
+    XENBOOT_RUNS = [r for r in XENBOOT_RUNS if r[0].startswith(ONLY)]
+    if ONLY != "tftp":
+        XENBOOT_TFTP_TRIES = []
 XENBOOT_SUMMARY = re.compile(r"(\d+) bytes transferred in (\d+) ms")
 
 
@@ -151,6 +160,14 @@ def xenboot_side(checks, lab, crc, size, runs, rates, limit):
                 top = max(best, key=lambda l: statistics.median(r for r, _ in rates[l]))
                 rates["tftp best"] = rates[top]
                 print(f"xenboot: tftp best is {top}", flush=True)
+            # The vif's counters after the transfers (per-packet costs: frames, slots, notifications).
+            c.sendline("pvnet info")
+            try:
+                c.expect(re.compile(r"(eth0:[\s\S]*?)=> "), 60)
+                print("xenboot: pvnet info after the transfers:\n" + c.last_match.group(1).rstrip(),
+                      flush=True)
+            except labmod.LabError:
+                pass
         c.sendline("poweroff")
     end = guest_end(lab, 60)
     checks.check("xenboot: powered off", end == "poweroff", end)

@@ -464,6 +464,93 @@ TEST_F(TwoStacks, TcpStreamCarriesMoreThanAWindowBothWays) {
     EXPECT_EQ(eof.value(), 0U);
 }
 
+// The IPv4 header checksum (RFC 1071) of the header at `h`, its field zeroed first.
+void fix_ip_checksum(std::uint8_t* h) {
+    h[10] = h[11] = 0;
+    std::uint32_t sum = 0;
+    const unsigned len = (h[0] & 0xfU) * 4;
+    for (unsigned i = 0; i < len; i += 2) sum += static_cast<std::uint32_t>(h[i] << 8 | h[i + 1]);
+    while (sum >> 16) sum = (sum & 0xffff) + (sum >> 16);
+    h[10] = static_cast<std::uint8_t>(~sum >> 8);
+    h[11] = static_cast<std::uint8_t>(~sum);
+}
+
+// A link that vouches for a frame's checksum (a vif's NETRXF_data_validated
+// or csum_blank) spares the stack the TCP/UDP check for that frame only; the
+// same frame unvouched, or vouched for but an IP fragment (its checksum
+// covers fragments the link did not vouch for), is checked and dropped.
+TEST_F(TwoStacks, OnlyFramesTheLinkVouchesForSkipTheUdpChecksum) {
+    std::vector<sim::Frame> held;  // first: outlives the sockets, which may still send
+    UdpSocket rx;
+    UdpSocket tx;
+    ASSERT_TRUE(rx.open(b, 6969).ok());
+    ASSERT_TRUE(tx.open(a).ok());
+    std::uint8_t buf[4000];
+    ASSERT_TRUE(tx.send_to({ip("10.9.0.3"), 6969}, bytes("one")).ok());  // ARP done on the way
+    auto first = rx.receive(buf, Deadline::after_ms(1000));
+    ASSERT_TRUE(first.ok() && first.value().length == 3);
+    link_a.on_transmit = [&](const sim::Frame& f) { held.push_back(f); };
+    ASSERT_TRUE(tx.send_to({ip("10.9.0.3"), 6969}, bytes("two")).ok());
+    ASSERT_EQ(held.size(), 1U);
+    sim::Frame bad = held[0];
+    bad[14 + 20 + 6] ^= 0x55;  // the UDP checksum
+    link_b.deliver(bad, false);
+    auto dropped = rx.receive(buf, Deadline::after_ms(200));
+    ASSERT_TRUE(dropped.ok());
+    EXPECT_EQ(dropped.value().length, 0U);
+    link_b.deliver(bad, true);
+    auto taken = rx.receive(buf, Deadline::after_ms(200));
+    ASSERT_TRUE(taken.ok());
+    ASSERT_EQ(taken.value().length, 3U);
+    EXPECT_EQ(std::memcmp(buf, "two", 3), 0);
+    // A datagram in two fragments, its checksum wrong, both vouched for: checked, dropped.
+    held.clear();
+    ASSERT_TRUE(tx.send_to({ip("10.9.0.3"), 6969}, std::vector<std::uint8_t>(2000, 0x42)).ok());
+    ASSERT_EQ(held.size(), 2U);
+    held[0][14 + 20 + 6] ^= 0x55;
+    for (const sim::Frame& f : held) link_b.deliver(f, true);
+    auto frag = rx.receive(buf, Deadline::after_ms(200));
+    ASSERT_TRUE(frag.ok());
+    EXPECT_EQ(frag.value().length, 0U);
+    link_a.on_transmit = nullptr;  // the fixture's teardown may send after `held` is gone
+}
+
+// What a vif with feature-gso-tcpv4 hands in: one TCP segment of almost
+// 64 KiB (as dom0's stack made it before segmenting), its checksum never
+// filled in (csum_blank) and vouched for. lwIP takes it whole, in order.
+TEST_F(TwoStacks, TcpTakesOneSegmentOfAlmost64KiB) {
+    std::vector<sim::Frame> held;  // first: outlives the streams, whose close sends
+    TcpStream server;
+    Listener listener;
+    TcpStream client;
+    ASSERT_NO_FATAL_FAILURE(connect_to_80(a, b, client, listener, server));
+    link_a.on_transmit = [&](const sim::Frame& f) { held.push_back(f); };
+    ASSERT_TRUE(client.write(bytes("x"), Deadline::after_ms(1000)).ok());
+    ASSERT_EQ(held.size(), 1U);
+    // The held 1-byte segment grown into a 65535-byte frame at the same sequence number.
+    sim::Frame seg(held[0].begin(), held[0].begin() + 14 + 20 + 20);
+    ASSERT_EQ(held[0][14 + 32] >> 4, 5);  // a 20-byte TCP header: no options
+    const std::size_t payload = net::Link::kMaxReceiveFrame - seg.size();
+    for (std::size_t i = 0; i < payload; ++i) seg.push_back(static_cast<std::uint8_t>(i * 13 + 1));
+    const std::size_t ip_len = seg.size() - 14;
+    seg[14 + 2] = static_cast<std::uint8_t>(ip_len >> 8);
+    seg[14 + 3] = static_cast<std::uint8_t>(ip_len);
+    fix_ip_checksum(seg.data() + 14);
+    seg[14 + 20 + 16] ^= 0x55;  // whatever the TCP checksum field holds: not checked
+    link_b.deliver(seg, true);
+    std::vector<std::uint8_t> got;
+    std::uint8_t buf[8192];
+    while (got.size() < payload) {
+        auto r = server.read(buf, Deadline::after_ms(1000));
+        ASSERT_TRUE(r.ok()) << r.error().message();
+        ASSERT_GT(r.value(), 0U) << "after " << got.size() << " bytes";
+        got.insert(got.end(), buf, buf + r.value());
+    }
+    ASSERT_EQ(got.size(), payload);
+    EXPECT_EQ(std::vector<std::uint8_t>(seg.begin() + 54, seg.end()), got);
+    link_a.on_transmit = nullptr;  // the fixture's teardown may send after `held` is gone
+}
+
 // The TCP options of the first segment in `frames` with exactly these SYN/ACK flags.
 std::vector<std::uint8_t> syn_options(const std::vector<sim::Frame>& frames, bool with_ack) {
     for (const sim::Frame& f : frames) {

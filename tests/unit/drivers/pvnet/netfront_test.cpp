@@ -91,13 +91,20 @@ TEST(Netfront, ConnectWritesTheKeysAndConnectedInOneTransaction) {
     EXPECT_TRUE(g.nb.errors().empty()) << g.nb.errors().front();
     EXPECT_EQ(g.front("request-rx-copy"), "1");
     EXPECT_EQ(g.front("feature-rx-notify"), "1");
-    EXPECT_EQ(g.front("feature-no-csum-offload"), "1");
+    // Receive checksum offload, and large receive as the backend offers it.
+    EXPECT_EQ(g.front("feature-no-csum-offload"), "0");
+    EXPECT_EQ(g.front("feature-sg"), "1");
+    EXPECT_EQ(g.front("feature-gso-tcpv4"), "1");
+    EXPECT_TRUE(g.nb.frontend_csum_offload());
+    EXPECT_TRUE(g.nb.frontend_sg());
+    EXPECT_TRUE(g.nb.frontend_gso());
+    EXPECT_TRUE(g.vif.info().rx_gso);
     EXPECT_NE(g.front("tx-ring-ref"), "<none>");
     EXPECT_NE(g.front("rx-ring-ref"), "<none>");
     EXPECT_NE(g.front("event-channel"), "<none>");
-    // Nothing a minimal frontend must leave out (netboot.md §0.1).
-    for (const char* key : {"feature-sg", "feature-gso-tcpv4", "multi-queue-num-queues", "event-channel-tx",
-                            "xdp-headroom", "feature-split-event-channels"})
+    // Nothing else (netboot.md §0.1).
+    for (const char* key : {"feature-gso-tcpv6", "multi-queue-num-queues", "event-channel-tx", "xdp-headroom",
+                            "feature-split-event-channels", "feature-ipv6-csum-offload"})
         EXPECT_EQ(g.front(key), "<none>") << key;
     EXPECT_EQ(g.front("state"), "4");
     EXPECT_EQ(g.back_state(), "4");
@@ -175,12 +182,15 @@ struct RxFaultCase {
     Fault fault;
     std::uint64_t dropped, errors;
     bool first_frame_good = false;  // a duplicate: the original is fine, its copy is not
+    bool large_receive = true;      // the backend offers feature-sg and feature-gso-tcpv4
 };
 
 class NetfrontRxFault : public ::testing::TestWithParam<RxFaultCase> {};
 
 TEST_P(NetfrontRxFault, DropsAndCountsThePacketAndGoesOn) {
-    NetGuest g;
+    SimNetback::Options o;
+    o.offer_large_receive = GetParam().large_receive;
+    NetGuest g(o);
     ASSERT_TRUE(g.vif.open().ok());
     g.nb.deliver(frame(1000, 9), GetParam().fault);
     g.nb.deliver(frame(200, 5));
@@ -199,13 +209,154 @@ TEST_P(NetfrontRxFault, DropsAndCountsThePacketAndGoesOn) {
     EXPECT_EQ(receive_one(g.vif), frame(300, 6));
 }
 
-INSTANTIATE_TEST_SUITE_P(Faults, NetfrontRxFault,
-                         ::testing::Values(RxFaultCase{Fault::bad_id, 0, 1}, RxFaultCase{Fault::bad_offset, 0, 1},
-                                           RxFaultCase{Fault::zero_status, 0, 1},
-                                           RxFaultCase{Fault::negative_status, 0, 1},
-                                           RxFaultCase{Fault::oversize, 1, 0}, RxFaultCase{Fault::extra_info, 1, 0},
-                                           RxFaultCase{Fault::more_data, 1, 0}, RxFaultCase{Fault::csum_blank, 1, 0},
-                                           RxFaultCase{Fault::duplicate, 0, 1, true}));
+INSTANTIATE_TEST_SUITE_P(
+    Faults, NetfrontRxFault,
+    ::testing::Values(RxFaultCase{Fault::bad_id, 0, 1}, RxFaultCase{Fault::bad_offset, 0, 1},
+                      RxFaultCase{Fault::zero_status, 0, 1}, RxFaultCase{Fault::negative_status, 0, 1},
+                      RxFaultCase{Fault::oversize, 1, 0},
+                      // Without large receive negotiated.
+                      RxFaultCase{Fault::extra_info, 1, 0, false, false},
+                      RxFaultCase{Fault::more_data, 1, 0, false, false},
+                      // With it: an extra that is not a valid GSO one.
+                      RxFaultCase{Fault::extra_info, 0, 1}, RxFaultCase{Fault::too_many_slots, 0, 1},
+                      RxFaultCase{Fault::bad_gso_type, 0, 1},
+                      // Not faults: delivered.
+                      RxFaultCase{Fault::csum_blank, 0, 0, true}, RxFaultCase{Fault::data_validated, 0, 0, true},
+                      RxFaultCase{Fault::more_data, 0, 0, true}, RxFaultCase{Fault::unknown_extra, 0, 0, true},
+                      RxFaultCase{Fault::duplicate, 0, 1, true}));
+
+// Receives one frame of up to 64 KiB (what a vif with large receive hands in).
+std::vector<std::uint8_t> receive_large(pvnet::NetFront& vif) {
+    std::vector<std::uint8_t> buf(net::Link::kMaxReceiveFrame);
+    Deadline until = Deadline::after_ms(100);
+    for (;;) {
+        Result<std::size_t> n = vif.receive(buf);
+        if (!n.ok() || (n.value() == 0 && !vif.wait_for_frames(until))) return {};
+        if (n.value() != 0) {
+            buf.resize(n.value());
+            return buf;
+        }
+    }
+}
+
+// A sink that records what a frame said of its checksum.
+struct RecordingSink final : net::FrameSink {
+    std::vector<std::uint8_t> bytes;
+    net::RxFrameInfo info;
+    unsigned pieces = 0;
+    bool begin(const net::RxFrameInfo& i) override {
+        info = i;
+        bytes.clear();
+        return true;
+    }
+    void append(std::span<const std::uint8_t> piece) override {
+        bytes.insert(bytes.end(), piece.begin(), piece.end());
+        ++pieces;
+    }
+};
+
+TEST(Netfront, AGsoSegmentOverManyPagesArrivesAsOneFrame) {
+    NetGuest g;
+    ASSERT_TRUE(g.vif.open().ok());
+    // The largest: 65535 bytes over 15 full pages and a 4095-byte tail, after a GSO extra.
+    for (std::size_t n : {65535u, 9000u, 4097u}) g.nb.deliver(frame(n, static_cast<std::uint8_t>(n)));
+    g.nb.deliver(frame(60, 1));
+    RecordingSink sink;
+    Deadline until = Deadline::after_ms(100);
+    std::size_t n = 0;
+    for (;;) {
+        Result<std::size_t> got = g.vif.receive(sink);
+        ASSERT_TRUE(got.ok()) << got.error().message();
+        n = got.value();
+        if (n != 0 || !g.vif.wait_for_frames(until)) break;
+    }
+    EXPECT_EQ(n, 65535u);
+    EXPECT_EQ(sink.bytes, frame(65535, static_cast<std::uint8_t>(65535u)));
+    EXPECT_EQ(sink.pieces, 16u);              // one per page, straight from the pages
+    EXPECT_TRUE(sink.info.checksum_trusted);  // a GSO segment: csum_blank
+    EXPECT_EQ(receive_large(g.vif), frame(9000, static_cast<std::uint8_t>(9000u)));
+    EXPECT_EQ(receive_large(g.vif), frame(4097, static_cast<std::uint8_t>(4097u)));
+    EXPECT_EQ(receive_one(g.vif), frame(60, 1));
+    EXPECT_EQ(g.vif.stats().rx, 4u);
+    EXPECT_EQ(g.vif.stats().rx_large, 3u);
+    EXPECT_EQ(g.vif.stats().rx_csum_trusted, 3u);
+    EXPECT_EQ(g.vif.stats().rx_slots, (16u + 1) + (3 + 1) + (2 + 1) + 1);
+    EXPECT_EQ(g.vif.stats().errors, 0u);
+    EXPECT_EQ(g.vif.stats().dropped, 0u);
+    EXPECT_EQ(g.nb.rx_posted(), 256u);  // every page and extra slot reposted
+}
+
+TEST(Netfront, AFrameTooLongForTheBufferIsDroppedAndTheNextArrives) {
+    NetGuest g;
+    ASSERT_TRUE(g.vif.open().ok());
+    g.nb.deliver(frame(20000, 3));
+    g.nb.deliver(frame(100, 4));
+    EXPECT_EQ(receive_one(g.vif), frame(100, 4));  // a 1514-byte buffer
+    EXPECT_EQ(g.vif.stats().dropped, 1u);
+    EXPECT_EQ(g.nb.rx_posted(), 256u);
+}
+
+TEST(Netfront, AFrameOver64KiBIsAnErrorAndNothingIsWrittenPastTheBuffer) {
+    NetGuest g;
+    ASSERT_TRUE(g.vif.open().ok());
+    g.nb.deliver(frame(17 * 4096, 5));  // 69632 bytes: more than an IPv4 datagram
+    g.nb.deliver(frame(100, 6));
+    EXPECT_EQ(receive_large(g.vif), frame(100, 6));  // the buffer is exactly 65535 bytes: ASan sees an overrun
+    EXPECT_EQ(g.vif.stats().errors, 1u);
+    EXPECT_EQ(g.vif.stats().rx, 1u);
+    EXPECT_EQ(g.nb.rx_posted(), 256u);
+}
+
+TEST(Netfront, AFrameWhoseRestNeverComesIsWaitedForWithoutSpinning) {
+    NetGuest g;
+    ASSERT_TRUE(g.vif.open().ok());
+    g.nb.deliver(frame(1000, 7), Fault::truncated);  // one slot, flagged more_data, then nothing
+    g.nb.service();
+    std::vector<std::uint8_t> buf(net::Link::kMaxFrame);
+    Result<std::size_t> n = g.vif.receive(buf);
+    ASSERT_TRUE(n.ok());
+    EXPECT_EQ(n.value(), 0u);  // not complete: not taken
+    const std::uint64_t t0 = arch::virtual_clock::now();
+    const std::uint64_t sleeps = g.xen.sleeps();
+    EXPECT_FALSE(g.vif.wait_for_frames(Deadline::after_ms(40)));  // the deadline, not a busy "true"
+    EXPECT_GE(arch::virtual_clock::now() - t0, 40000u);
+    EXPECT_GT(g.xen.sleeps(), sleeps);
+    EXPECT_EQ(g.vif.stats().rx, 0u);
+    EXPECT_EQ(g.vif.stats().rx_slots, 0u);
+}
+
+TEST(Netfront, AFrameThatFillsEveryBufferAndGoesOnIsDroppedAndTheRingRecovers) {
+    pvnet::NetfrontOptions fo = fast();
+    fo.rx_buffers = 16;
+    NetGuest g({}, fo);
+    ASSERT_TRUE(g.vif.open().ok());
+    ASSERT_EQ(g.vif.info().rx_buffers, 16u);
+    g.nb.deliver(frame(1600, 8), Fault::truncated);  // 16 slots of 100 bytes, all more_data
+    g.nb.deliver(frame(100, 9));
+    g.nb.deliver(frame(200, 10));
+    std::vector<std::uint8_t> got = receive_one(g.vif);
+    // The first good frame ends the dropped packet's remains (it follows a
+    // more_data slot); the next is intact.
+    if (got == frame(100, 9)) got = receive_one(g.vif);
+    EXPECT_EQ(got, frame(200, 10));
+    EXPECT_EQ(g.vif.stats().errors, 1u);
+    EXPECT_EQ(g.nb.rx_posted(), 16u);
+}
+
+TEST(Netfront, WithoutLargeReceiveTheFeaturesAreNotWritten) {
+    SimNetback::Options o;
+    o.offer_large_receive = false;
+    NetGuest g(o);
+    ASSERT_TRUE(g.vif.open().ok());
+    EXPECT_TRUE(g.nb.errors().empty()) << g.nb.errors().front();
+    EXPECT_EQ(g.front("feature-sg"), "<none>");
+    EXPECT_EQ(g.front("feature-gso-tcpv4"), "<none>");
+    EXPECT_EQ(g.front("feature-no-csum-offload"), "0");
+    EXPECT_FALSE(g.vif.info().rx_sg);
+    g.nb.deliver(frame(1514, 1), Fault::csum_blank);
+    EXPECT_EQ(receive_one(g.vif), frame(1514, 1));
+    EXPECT_EQ(g.vif.stats().rx_csum_trusted, 1u);
+}
 
 TEST(Netfront, AnRxIndexJumpMarksTheVifBrokenUntilReset) {
     NetGuest g;
