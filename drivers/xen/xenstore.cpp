@@ -286,7 +286,6 @@ Status XenStore::append(Op op, std::string_view bytes) {
 Result<XenStore::Reply> XenStore::transmit(XsType type, Tx tx, Op op, Deadline until) {
     ++requests_;
     std::uint32_t id = next_req_id_++;
-    ++requests_;
     if (next_req_id_ == 0) next_req_id_ = 1;  // 0 is what watch events carry
     XsMsgHeader header{static_cast<std::uint32_t>(type), id, tx.id, static_cast<std::uint32_t>(build_len_ - kHeader)};
     std::memcpy(req_buf_, &header, kHeader);

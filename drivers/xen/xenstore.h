@@ -94,7 +94,9 @@ class XenStore {
     XenPort& xen() { return events_.xen(); }
 
     // --- observations (counters for diagnostics and tests) ---
-    // Requests sent (each one round trip to xenstored), since construction.
+    // Requests sent since construction (each one a round trip through
+    // xenstored in dom0, the cost that matters at boot and at the hand-off:
+    // counts hold under load, times do not).
     std::uint64_t requests() const { return requests_; }
     // Watch events lost because the queue was full (the oldest is dropped).
     std::uint64_t dropped_events() const { return dropped_events_; }
@@ -105,9 +107,6 @@ class XenStore {
     // Protocol violations by xenstored: bad framing or corrupt indices (the
     // response ring was then resynchronised), wrong reply types, malformed payloads.
     std::uint64_t protocol_errors() const { return protocol_errors_; }
-    // Requests sent (each one a round trip through xenstored in dom0, the
-    // cost that matters at boot: counts hold under load, times do not).
-    std::uint64_t requests() const { return requests_; }
 
     static constexpr std::size_t kMaxToken = 64;  // watch tokens are shorter than this
 
@@ -190,7 +189,6 @@ class XenStore {
     std::uint64_t discarded_ = 0;
     std::uint64_t mismatched_ = 0;  // replies with a req_id not in flight
     std::uint64_t protocol_errors_ = 0;
-    std::uint64_t requests_ = 0;
 };
 
 template <typename Body>
