@@ -29,8 +29,9 @@ void print_vif(Context& ctx, unsigned n, const pvnet::NetFront& v) {
     }
     ctx.con.printf("            Frames: rx %lu (%lu bytes), tx %lu (%lu bytes), dropped %lu, errors %lu\n", s.rx,
                    s.rx_bytes, s.tx, s.tx_bytes, s.dropped, s.errors);
-    ctx.con.printf("            RX: %lu slots, %lu large, %lu checksum-trusted; %lu notifications sent, %lu waits\n",
-                   s.rx_slots, s.rx_large, s.rx_csum_trusted, s.notifications, s.waits);
+    ctx.con.printf(
+        "            RX: %lu slots, %lu large, %lu checksum-trusted; %lu notifications sent, %lu waits (%lu ms)\n",
+        s.rx_slots, s.rx_large, s.rx_csum_trusted, s.notifications, s.waits, s.wait_us / 1000);
     if (v.broken_reason()[0] != '\0') ctx.con.printf("            Broken: %s\n", v.broken_reason());
 }
 

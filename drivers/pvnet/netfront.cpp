@@ -515,7 +515,9 @@ bool NetFront::wait_for_frames(Deadline until) {
         // The arch wake-up rule lives in block_on: the alarm is armed and
         // checked before SCHEDOP_poll, so a silent backend costs `until`.
         ++stats_.waits;
+        const std::uint64_t slept_from = arch::counter();
         if (!events_->block_on(port_, until).ok()) (void)xen::sched_yield(*xen_);
+        stats_.wait_us += arch::ticks_to_us(arch::counter() - slept_from);
     }
 }
 

@@ -85,6 +85,7 @@ struct NetfrontStats {
     std::uint64_t rx_large = 0;         // frames over several pages or with a GSO extra
     std::uint64_t rx_csum_trusted = 0;  // frames whose TCP/UDP checksum the backend vouched for
     std::uint64_t waits = 0;            // sleeps on the event channel waiting for frames
+    std::uint64_t wait_us = 0;          // time spent in those sleeps (is a transfer waiting or working?)
 };
 
 struct NetfrontInfo {

@@ -46,7 +46,7 @@ TEST(PvnetCommand, InfoShowsTheVifWithoutConnectingIt) {
               "eth0: vif 0, MAC 00:16:3e:12:34:56, backend /local/domain/0/backend/vif/1/0 (domain 0)\r\n"
               "            State: not connected (connects on first use)\r\n"
               "            Frames: rx 0 (0 bytes), tx 0 (0 bytes), dropped 0, errors 0\r\n"
-              "            RX: 0 slots, 0 large, 0 checksum-trusted; 0 notifications sent, 0 waits\r\n");
+              "            RX: 0 slots, 0 large, 0 checksum-trusted; 0 notifications sent, 0 waits (0 ms)\r\n");
     EXPECT_FALSE(r.nb.connected());
 }
 
