@@ -88,28 +88,13 @@ Status PvBlockBus::reconnect_all(const BlkfrontOptions& options, Console* log) {
 }
 
 std::size_t PvBlockBus::begin_close(std::span<xen::CloseDevice> out) {
-    std::size_t n = 0;
-    for (unsigned i = 0; i < count_; ++i) {
-        closing_[i] = false;
-        if (n == out.size()) continue;  // no room: end_close() closes it on its own
-        xen::CloseDevice part;
-        if (!disks_[i].close_part(part)) continue;
-        out[n++] = part;
-        closing_[i] = true;
-    }
-    return n;
+    return xen::begin_close_parts(std::span(disks_, count_), std::span(closing_, count_), out);
 }
 
 Status PvBlockBus::end_close(std::span<const xen::CloseDevice> parts) {
-    Status first = ok();
-    std::size_t k = 0;
-    for (unsigned i = 0; i < count_; ++i) {
-        // A disk that found no room in begin_close() runs its own dance.
-        Status s = closing_[i] && k < parts.size() ? disks_[i].finish_close(parts[k++].result) : disks_[i].disconnect();
-        closing_[i] = false;
-        if (!s.ok() && first.ok()) first = s;
-    }
-    return first;
+    // A disk that found no room in begin_close() runs its own dance.
+    return xen::end_close_parts(std::span(disks_, count_), std::span(closing_, count_), parts,
+                                &BlkfrontDevice::disconnect);
 }
 
 Status PvBlockBus::disconnect_all(xen::CloseStats* stats) {

@@ -42,27 +42,12 @@ Result<net::Link*> PvNetBus::open(unsigned i) {
 }
 
 std::size_t PvNetBus::begin_close(std::span<xen::CloseDevice> out) {
-    std::size_t n = 0;
-    for (unsigned i = 0; i < count_; ++i) {
-        closing_[i] = false;
-        if (n == out.size()) continue;  // no room: end_close() closes it on its own
-        xen::CloseDevice part;
-        if (!vifs_[i].close_part(part)) continue;
-        out[n++] = part;
-        closing_[i] = true;
-    }
-    return n;
+    return xen::begin_close_parts(std::span(vifs_, count_), std::span(closing_, count_), out);
 }
 
 Status PvNetBus::end_close(std::span<const xen::CloseDevice> parts) {
-    Status first = ok();
-    std::size_t k = 0;
-    for (unsigned i = 0; i < count_; ++i) {
-        Status s = closing_[i] && k < parts.size() ? vifs_[i].finish_close(parts[k++].result) : vifs_[i].close();
-        closing_[i] = false;
-        if (!s.ok() && first.ok()) first = s;
-    }
-    return first;
+    // A vif that found no room in begin_close() runs its own dance.
+    return xen::end_close_parts(std::span(vifs_, count_), std::span(closing_, count_), parts, &NetFront::close);
 }
 
 Status PvNetBus::close_all(xen::CloseStats* stats) {

@@ -48,4 +48,42 @@ struct CloseStats {
 // failed device's error (each device's own is in its `result`).
 Status close_together(XenStore& store, std::span<CloseDevice> devices, CloseStats* stats = nullptr);
 
+// The bus side of a close_together(), the same for disks and vifs. A Device
+// has `bool close_part(CloseDevice&)` (false: nothing to close) and
+// `Status finish_close(Status dance)`.
+//
+// begin_close_parts: puts the part of each device that has one into `out`, in
+// device order, and marks it in `closing`; returns how many. A device that
+// finds no room is left unmarked, for end_close_parts to close on its own.
+template <class Device>
+std::size_t begin_close_parts(std::span<Device> devices, std::span<bool> closing, std::span<CloseDevice> out) {
+    std::size_t n = 0;
+    for (std::size_t i = 0; i < devices.size() && i < closing.size(); ++i) {
+        closing[i] = false;
+        if (n == out.size()) continue;
+        CloseDevice part;
+        if (!devices[i].close_part(part)) continue;
+        out[n++] = part;
+        closing[i] = true;
+    }
+    return n;
+}
+
+// end_close_parts: finishes each marked device with its part's outcome (parts
+// are in device order, as begin_close_parts wrote them) and closes every
+// unmarked one with `close_alone` (its own dance); returns the first error.
+template <class Device>
+Status end_close_parts(std::span<Device> devices, std::span<bool> closing, std::span<const CloseDevice> parts,
+                       Status (Device::*close_alone)()) {
+    Status first = ok();
+    std::size_t k = 0;
+    for (std::size_t i = 0; i < devices.size() && i < closing.size(); ++i) {
+        Status s =
+            closing[i] && k < parts.size() ? devices[i].finish_close(parts[k++].result) : (devices[i].*close_alone)();
+        closing[i] = false;
+        if (!s.ok() && first.ok()) first = s;
+    }
+    return first;
+}
+
 }  // namespace xb::xen
