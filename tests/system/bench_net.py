@@ -14,8 +14,9 @@ transfer still running after XB_NET_LIMIT seconds (default 900) is stopped (Linu
 xenboot: Ctrl-C) and its rate reported from the bytes that arrived, marked [partial].
 XB_FIRMWARE names another xenboot.bin (default build/fw/xenboot.bin). XB_NET_ONLY=wget (or tftp)
 keeps only the rows whose label starts with that word, on both sides (quick iterations);
-after the last xenboot transfer `pvnet info` prints the vif's counters (frames, RX slots,
-notifications, polls).
+before the first xenboot transfer and after the last one `pvnet info` prints the vif's
+counters (frames, RX slots, notifications, sleeps for frames and their time): the
+difference is the transfers' own.
 The machine should be otherwise idle: TCG makes every figure CPU-bound.
 """
 
@@ -131,6 +132,18 @@ def xenboot_load(checks, c, name, label, cmd, crc, size, rates, limit):
         rates.setdefault(label, []).append((size / MIB / (ms / 1000), ms / 1000))
 
 
+def print_pvnet_info(c, when):
+    """Prints the vif's counters (per-packet costs: frames, slots, notifications, time
+    slept for frames); printed before and after the transfers, so the difference is
+    the transfers' own."""
+    c.sendline("pvnet info")
+    try:
+        c.expect(re.compile(r"(eth0:[\s\S]*?)=> "), 60)
+        print(f"xenboot: pvnet info {when}:\n" + c.last_match.group(1).rstrip(), flush=True)
+    except labmod.LabError:
+        pass
+
+
 def xenboot_side(checks, lab, crc, size, runs, rates, limit):
     """xenboot's figures, into rates[label] as (MiB/s, seconds), label as in XENBOOT_RUNS
     (and "tftp bN wM" for each XENBOOT_TFTP_TRIES pair; "tftp best" is the fastest of
@@ -149,6 +162,7 @@ def xenboot_side(checks, lab, crc, size, runs, rates, limit):
             print(f"xenboot: dhcp {c.last_match.group(1)} in {time.monotonic() - t0:.1f} s (host clock)",
                   flush=True)
             c.expect("=> ", 60)
+            print_pvnet_info(c, "after dhcp, before the transfers")
             tries = [(f"tftp b{b} w{w}", f"setenv tftpblocksize {b}; setenv tftpwindowsize {w}; "
                       + "tftpboot ${{kernel_addr_r}} {f}") for b, w in XENBOOT_TFTP_TRIES]
             for i in range(runs):
@@ -160,14 +174,7 @@ def xenboot_side(checks, lab, crc, size, runs, rates, limit):
                 top = max(best, key=lambda l: statistics.median(r for r, _ in rates[l]))
                 rates["tftp best"] = rates[top]
                 print(f"xenboot: tftp best is {top}", flush=True)
-            # The vif's counters after the transfers (per-packet costs: frames, slots, notifications).
-            c.sendline("pvnet info")
-            try:
-                c.expect(re.compile(r"(eth0:[\s\S]*?)=> "), 60)
-                print("xenboot: pvnet info after the transfers:\n" + c.last_match.group(1).rstrip(),
-                      flush=True)
-            except labmod.LabError:
-                pass
+            print_pvnet_info(c, "after the transfers")
         c.sendline("poweroff")
     end = guest_end(lab, 60)
     checks.check("xenboot: powered off", end == "poweroff", end)
