@@ -13,7 +13,8 @@ console is up, no XenStore request made yet), "Starting kernel ..." and the kern
 line, and xenboot's own share of the boot: init + disks (listing) + hand-off from its
 breakdown, which leaves out reading the boot configuration, loading and inflating the kernel
 (issue 17's goal: <= 150 ms). (f) A diskless guest with one vif (bootdelay=-1): unpause ->
-"Entry to prompt", and the requests it counted (0 before the prompt).
+"Entry to prompt", the requests it counted (0 before the prompt), and bdinfo's init steps
+(where the time before the prompt went).
 Asserts nothing: a benchmark, not a test.
 
 usage: bench_boot.py [--repeat 1]
@@ -32,6 +33,7 @@ BREAKDOWN = re.compile(r"xenboot: boot time: (.*)\r?\n")
 ENTRY = re.compile(r"Entry to prompt: ([\d.]+) ms(?: \((\d+) XenStore requests\))?")
 STARTING = "Starting kernel ..."
 DISKLESS = "xenboot: diskless, one vif (bootdelay=-1)"
+INIT_STEP = re.compile(r"init step\s*= ([\d.]+ ms [^\r\n]*)")
 
 
 def own_share_ms(breakdown):
@@ -87,6 +89,10 @@ def main():
             elif kind == DISKLESS:
                 row["prompt"] = boottime.time_to_console(lab, spec.name, ENTRY, timeout=240)
                 lab.console.expect("=> ", 60)
+                # Where init spent its time before the prompt (bdinfo's profile).
+                lab.console.sendline("bdinfo")
+                lab.console.expect("=> ", 60)
+                row["steps"] = INIT_STEP.findall(lab.console.output())
                 lab.console.sendline("poweroff")
             else:
                 row["prompt"] = boottime.time_to_console(lab, spec.name, ENTRY, timeout=240)
@@ -115,6 +121,8 @@ def main():
                 print(f"    {label:34s} {ms(row[key])}")
         if row.get("entry"):
             print(f"    {'xenboot: entry to prompt':34s} {row['entry']}")
+        for step in row.get("steps", []):
+            print(f"    {'init step (bdinfo)':34s} {step}")
         if row.get("breakdown"):
             print(f"    {'xenboot: boot time':34s} {row['breakdown']}")
             share = own_share_ms(row["breakdown"])
