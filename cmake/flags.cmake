@@ -35,8 +35,12 @@ if(XENBOOT_FIRMWARE)
   # across files (image -16 KB, scripts/size-report.py). Each function keeps the -O level
   # its file was built with (the hot -O2 files below stay -O2). The map then names LTO's
   # partitions instead of the source files: scripts/size-report.py charges their bytes by
-  # symbol and debug information. -DXENBOOT_LTO=OFF gives the per-file link back.
-  option(XENBOOT_LTO "link-time optimisation of the firmware" ON)
+  # symbol and debug information.
+  # OFF by default: with it, GCC inlined across files into the GRUB interpreter's
+  # recursive calls, and a grub.cfg whose `search` reads a GPT (test_distro.py's Fedora
+  # and Alma images) ran the 64 KiB stack into its guard page (in read_gpt). It stays
+  # available (-DXENBOOT_LTO=ON) until the stack use is bounded under LTO too.
+  option(XENBOOT_LTO "link-time optimisation of the firmware" OFF)
   if(XENBOOT_LTO)
     set(XB_LTO_FLAGS -flto=2 -fno-fat-lto-objects)
     list(APPEND XB_CORE_FLAGS ${XB_LTO_FLAGS})

@@ -11,7 +11,7 @@ relocations for position independence). The table shows, per component, the byte
 code (.text), read-only data (.rodata, .data.rel.ro), writable data (.data, .got) and
 the image file bytes in all, plus the BSS (zeroed at start, not in the file).
 
-With link-time optimisation (the default build) the map names LTO's partitions
+With link-time optimisation (-DXENBOOT_LTO=ON) the map names LTO's partitions
 (ltrans objects), not source files: their bytes are charged by symbol instead
 (SymbolCharges below: the source file the debug information gives for each symbol, code
 inlined into a function counted as its caller's, string literals and constants as the
