@@ -34,6 +34,16 @@ class SimVbd {
         // (virtual time) after the frontend's write, as a loaded dom0's blkback does.
         std::uint64_t close_step_ms = 0;
         SimBlkback::Options blkback{};
+
+        // A disk whose blkback answers each close step after step_ms (and, if
+        // dead, never answers Closing/Closed): the hand-off tests' disks.
+        static Options slow_close(unsigned vdev, std::uint64_t step_ms, bool dead = false) {
+            Options o;
+            o.vdev = vdev;
+            o.close_step_ms = step_ms;
+            o.never_close = dead;
+            return o;
+        }
     };
 
     SimVbd(SimXen& xen, SimXenstore& store, std::vector<std::uint8_t> disk, Options options);

@@ -30,11 +30,7 @@ constexpr std::uint64_t kTimeoutMs = 300;  // each step's deadline
 void no_enter(std::uint64_t, std::uint64_t, Range, Range) {}
 
 sim::SimVbd::Options slow_disk(unsigned vdev, bool dead = false) {
-    sim::SimVbd::Options o;
-    o.vdev = vdev;
-    o.close_step_ms = kStepMs;
-    o.never_close = dead;
-    return o;
+    return sim::SimVbd::Options::slow_close(vdev, kStepMs, dead);
 }
 
 // Two connected disks and one connected vif, as a guest that loaded its

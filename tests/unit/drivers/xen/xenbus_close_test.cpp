@@ -20,11 +20,7 @@ namespace {
 using namespace xb;
 
 sim::SimVbd::Options disk(unsigned vdev, std::uint64_t step_ms, bool dead = false) {
-    sim::SimVbd::Options o;
-    o.vdev = vdev;
-    o.close_step_ms = step_ms;
-    o.never_close = dead;
-    return o;
+    return sim::SimVbd::Options::slow_close(vdev, step_ms, dead);
 }
 
 // Disks the toolstack made (frontends Initialising, blkback in InitWait);
