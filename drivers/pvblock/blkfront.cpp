@@ -345,18 +345,18 @@ bool BlkfrontDevice::close_part(xen::CloseDevice& out) {
 Status BlkfrontDevice::finish_close(Status dance) { return release_after(dance, true); }
 
 Status BlkfrontDevice::remove_published() {
-    // A XenStore that fails one removal will likely fail the rest, each after
-    // its timeout: stop at the first (RM of a missing node is not an error).
-    char path[160];
-    for (const char* node : {"ring-ref", "ring-page-order", "event-channel", "protocol", "feature-persistent"}) {
-        format_to(path, sizeof path, "%s/%s", frontend_, node);
-        TRY(store_->remove(path));
-    }
-    for (unsigned i = 0; i < queue_.ring_pages(); ++i) {
-        format_to(path, sizeof path, "%s/ring-ref%u", frontend_, i);
-        TRY(store_->remove(path));
-    }
-    return ok();
+    // Every node negotiate() may have written, removed with pipelined requests:
+    // one round trip through xenstored instead of one per node (RM of a
+    // missing node is not an error).
+    static constexpr const char* kNodes[] = {"ring-ref", "ring-page-order", "event-channel", "protocol",
+                                             "feature-persistent"};
+    constexpr std::size_t kFixed = sizeof kNodes / sizeof kNodes[0];
+    auto path = [](void* self, std::size_t i, char(&out)[xen::XenStore::kMaxPath]) {
+        const char* dir = static_cast<BlkfrontDevice*>(self)->frontend_;
+        if (i < kFixed) format_to(out, sizeof out, "%s/%s", dir, kNodes[i]);
+        else format_to(out, sizeof out, "%s/ring-ref%zu", dir, i - kFixed);
+    };
+    return store_->remove_each(kFixed + queue_.ring_pages(), path, this);
 }
 
 Status BlkfrontDevice::release(bool published) { return release_after(published ? reset_backend() : ok(), published); }

@@ -218,11 +218,16 @@ void XenStore::complete_message() {
         in_len_ = 0;
         return;
     }
-    if (awaiting_ && in_hdr_.req_id == awaiting_id_) {
-        reply_ready_ = true;  // kept in in_buf_ until transmit() takes it
+    // One of the requests in flight that has not had its reply yet (unsigned
+    // arithmetic: ids below awaiting_id_ wrap to large k and are not ours).
+    const std::uint32_t k = in_hdr_.req_id - awaiting_id_;
+    if (awaiting_ && k < awaiting_count_ && ((answered_ >> k) & 1) == 0) {
+        answered_ |= std::uint64_t{1} << k;
+        reply_ready_ = true;  // kept in in_buf_ until transmit() or remove_group() takes it
         return;
     }
-    // A late reply to a request that timed out, or one we never sent.
+    // A late reply to a request that timed out, one we never sent, or a
+    // second reply to one that has had its answer.
     ++discarded_;
     ++mismatched_;
     in_len_ = 0;
@@ -285,14 +290,15 @@ Status XenStore::append(Op op, std::string_view bytes) {
 
 Result<XenStore::Reply> XenStore::transmit(XsType type, Tx tx, Op op, Deadline until) {
     ++requests_;
-    std::uint32_t id = next_req_id_++;
-    if (next_req_id_ == 0) next_req_id_ = 1;  // 0 is what watch events carry
+    std::uint32_t id = take_ids(1);
     XsMsgHeader header{static_cast<std::uint32_t>(type), id, tx.id, static_cast<std::uint32_t>(build_len_ - kHeader)};
     std::memcpy(req_buf_, &header, kHeader);
     req_len_ = build_len_;
     req_sent_ = 0;
     awaiting_ = true;
     awaiting_id_ = id;
+    awaiting_count_ = 1;
+    answered_ = 0;
     std::uint64_t mismatched_before = mismatched_;
 
     Result<bool> got = wait_for(until, [&] { return reply_ready_; });
@@ -316,15 +322,27 @@ Result<XenStore::Reply> XenStore::transmit(XsType type, Tx tx, Op op, Deadline u
     }
     Reply reply{in_hdr_.type, in_buf_ + kHeader, in_hdr_.len};
     release_reply();
-    if (reply.type == static_cast<std::uint32_t>(XsType::error)) {
-        return with_op(daemon_error(reply.data, reply.len), op.name, op.subject);
-    }
-    if (reply.type != static_cast<std::uint32_t>(type)) {
-        return with_op(protocol_error("xenstored answered with message type %u (expected %u or ERROR)", reply.type,
-                                      static_cast<unsigned>(type)),
-                       op.name, op.subject);
-    }
+    Status valid = check_reply(type, reply);
+    if (!valid.ok()) return with_op(valid.error(), op.name, op.subject);
     return reply;
+}
+
+std::uint32_t XenStore::take_ids(std::uint32_t n) {
+    // 0 is what watch events carry, and a group's ids must not wrap through
+    // it (complete_message() matches them by subtraction).
+    if (next_req_id_ == 0 || next_req_id_ > UINT32_MAX - n) next_req_id_ = 1;
+    const std::uint32_t first = next_req_id_;
+    next_req_id_ += n;
+    return first;
+}
+
+Status XenStore::check_reply(XsType type, const Reply& reply) {
+    if (reply.type == static_cast<std::uint32_t>(XsType::error)) return daemon_error(reply.data, reply.len);
+    if (reply.type != static_cast<std::uint32_t>(type)) {
+        return protocol_error("xenstored answered with message type %u (expected %u or ERROR)", reply.type,
+                              static_cast<unsigned>(type));
+    }
+    return ok();
 }
 
 Result<XenStore::Reply> XenStore::call(XsType type, Tx tx, Op op, std::string_view part1, std::string_view part2) {
@@ -438,6 +456,108 @@ Status XenStore::remove(const char* path, Tx tx) {
     TRY_CTX(check_path(path), "xenstore rm %s", op.subject);
     TRY(call(XsType::rm, tx, op, with_nul(path)));
     return ok();
+}
+
+Status XenStore::remove_each(std::size_t n, PathFn path, void* context, Status* results) {
+    Status first_error = ok();
+    bool go_on = true;
+    std::size_t done = 0;
+    while (done < n && go_on) done += remove_group(done, n, path, context, results, first_error, go_on);
+    // After a timeout or a broken ring nothing more is sent: each waits for
+    // the same daemon, and the error already says why.
+    for (std::size_t i = done; i < n; ++i) {
+        char p[kMaxPath] = "";
+        path(context, i, p);
+        p[kMaxPath - 1] = '\0';
+        Error e = with_op(Error::make(Errc::io, "not sent: an earlier pipelined removal failed"), "rm", subject_of(p));
+        if (results != nullptr) results[i] = e;
+        if (first_error.ok()) first_error = e;
+    }
+    return first_error;
+}
+
+std::size_t XenStore::remove_group(std::size_t first, std::size_t n, PathFn path_of, void* context, Status* results,
+                                   Status& first_error, bool& go_on) {
+    auto record = [&](std::size_t i, Status s) {
+        if (!s.ok() && first_error.ok()) first_error = s;
+        if (results != nullptr) results[i] = s;
+    };
+    auto failed = [&](std::size_t i, Error e) {
+        char p[kMaxPath] = "";
+        path_of(context, i, p);
+        p[kMaxPath - 1] = '\0';
+        record(i, with_op(e, "rm", subject_of(p)));
+    };
+    const Deadline until = Deadline::after_ms(config_.timeout_ms);
+    Status ready = prepare(Op{"rm", "(pipelined)"}, until);
+    if (!ready.ok()) {
+        failed(first, ready.error());
+        go_on = false;
+        return 1;
+    }
+    // Every request of the group, header and path, one after another in
+    // req_buf_: push() then moves them into the ring as room comes.
+    const std::uint32_t base = take_ids(kMaxPipelined);
+    std::size_t index[kMaxPipelined];  // request k removes path index[k]
+    std::size_t pos = 0, taken = 0, sent = 0;
+    while (first + taken < n && sent < kMaxPipelined) {
+        char p[kMaxPath] = "";
+        path_of(context, first + taken, p);
+        p[kMaxPath - 1] = '\0';
+        Status valid = check_path(p);
+        if (!valid.ok()) {
+            failed(first + taken++, valid.error());
+            continue;
+        }
+        const std::size_t len = std::strlen(p) + 1;
+        if (pos + kHeader + len > kMessageMax) break;  // the next group's
+        XsMsgHeader header{static_cast<std::uint32_t>(XsType::rm), base + static_cast<std::uint32_t>(sent), 0,
+                           static_cast<std::uint32_t>(len)};
+        std::memcpy(req_buf_ + pos, &header, kHeader);
+        std::memcpy(req_buf_ + pos + kHeader, p, len);
+        pos += kHeader + len;
+        index[sent++] = first + taken++;
+    }
+    next_req_id_ = base + static_cast<std::uint32_t>(sent);  // the ids not used are not reserved
+    if (sent == 0) return taken;
+    requests_ += sent;
+    build_len_ = 0;
+    req_len_ = pos;
+    req_sent_ = 0;
+    awaiting_ = true;
+    awaiting_id_ = base;
+    awaiting_count_ = static_cast<std::uint32_t>(sent);
+    answered_ = 0;
+    std::size_t answered = 0;
+    Status broken = ok();
+    while (answered < sent) {
+        Result<bool> got = wait_for(until, [&] { return reply_ready_; });
+        if (!got.ok()) broken = got.error();
+        if (!got.ok() || !got.value()) break;
+        // complete_message() let through only an unanswered id of this group.
+        const std::size_t k = in_hdr_.req_id - base;
+        Status valid = check_reply(XsType::rm, Reply{in_hdr_.type, in_buf_ + kHeader, in_hdr_.len});
+        release_reply();
+        ++answered;
+        if (valid.ok()) record(index[k], ok());
+        else failed(index[k], valid.error());
+    }
+    awaiting_ = false;
+    if (answered == sent) return taken;
+    // Timed out or the ring broke: the rest fail (their late replies will
+    // be discarded), and nothing more is sent.
+    go_on = false;
+    release_reply();
+    for (std::size_t k = 0; k < sent; ++k) {
+        if (((answered_ >> k) & 1) != 0) continue;
+        failed(index[k],
+               !broken.ok() ? broken.error()
+               : req_sent_ < req_len_
+                   ? timed_out(until, "xenstored to take the pipelined requests (%zu of %zu bytes sent)%s", req_sent_,
+                               req_len_, reconnecting() ? "; ring reconnection in progress" : "")
+                   : timed_out(until, "xenstored's reply (%zu of %zu pipelined removals answered)", answered, sent));
+    }
+    return taken;
 }
 
 // --- transactions ----------------------------------------------------------------------------

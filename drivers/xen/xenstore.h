@@ -1,6 +1,7 @@
 // XenStore client over the shared ring page (public/io/xs_wire.h). One request
-// in flight at a time; replies are matched by request id, watch events that
-// arrive meanwhile are queued. Every wait has a deadline; errors name the
+// in flight at a time, except remove_each(), which pipelines its removals;
+// replies are matched by request id, watch events that arrive meanwhile are
+// queued. Every wait has a deadline; errors name the
 // operation, the path and XenStore's error string ("xenstore read
 // device/vbd/51712/state: ENOENT").
 //
@@ -9,9 +10,10 @@
 // termination where the protocol promises it) before use.
 //
 // Policies for a misbehaving xenstored (tested in tests/unit/xenstore_test.cpp):
-// - a reply whose req_id is not the one in flight is a late answer to a request
-//   that timed out earlier: it is discarded (counted) and the wait goes on; if
-//   the right reply never comes, the timeout error says how many were dropped;
+// - a reply whose req_id is not one in flight (or one already answered) is a
+//   late answer to a request that timed out earlier: it is discarded (counted)
+//   and the wait goes on; if the right reply never comes, the timeout error
+//   says how many were dropped;
 // - a reply with the right req_id but a type other than the request's or
 //   ERROR fails the request (Errc::bad_data); the framing is intact, so the
 //   connection goes on;
@@ -65,6 +67,21 @@ class XenStore {
     // returns how many names there are.
     Result<std::size_t> directory(const char* path, char* out, std::size_t size, Tx tx = {});
     Status remove(const char* path, Tx tx = {});
+    // Removes n nodes with pipelined requests: as many RM requests as fit a
+    // message buffer (and kMaxPipelined) go into the ring at once and their
+    // replies are collected afterwards, so n removals cost about one round
+    // trip through xenstored instead of n (xenstore.txt: several requests may
+    // be outstanding, told apart by req_id; xenstored answers a connection's
+    // requests in order, but any order is accepted here). path(context, i,
+    // out) writes the i-th path. Each reply is validated like a single
+    // request's (req_id in flight, type RM or ERROR); results[i] (when
+    // results is not null) gets each removal's outcome, and the first error is
+    // returned. One deadline (the per-request timeout) covers each pipelined
+    // group; removals not answered by then fail with Errc::timeout, and those
+    // not sent after a timeout or a broken ring fail without being sent.
+    using PathFn = void (*)(void* context, std::size_t i, char (&out)[kMaxPath]);
+    static constexpr std::size_t kMaxPipelined = 64;
+    Status remove_each(std::size_t n, PathFn path, void* context, Status* results = nullptr);
 
     Result<Tx> transaction_start();
     // commit=false aborts. A commit that conflicts fails with Errc::busy and
@@ -139,6 +156,15 @@ class XenStore {
     Result<Reply> transmit(XsType type, Tx tx, Op op, Deadline until);
     // prepare + append(parts) + transmit, with the per-request deadline.
     Result<Reply> call(XsType type, Tx tx, Op op, std::string_view part1, std::string_view part2 = {});
+    // Checks an RM reply (ERROR -> the daemon's error, another type -> protocol error).
+    Status check_reply(XsType type, const Reply& reply);
+    // n consecutive request ids, none of them 0, not wrapping.
+    std::uint32_t take_ids(std::uint32_t n);
+    // remove_each() for at most kMaxPipelined paths from `first` on; returns how
+    // many it took (sent or failed before sending) and false in `go_on` once
+    // the ring can no longer be trusted to carry more.
+    std::size_t remove_group(std::size_t first, std::size_t n, PathFn path, void* context, Status* results,
+                             Status& first_error, bool& go_on);
 
     // Moves bytes both ways: the rest of the current request into the request
     // ring, replies and events out of the response ring. Fails only when
@@ -176,9 +202,11 @@ class XenStore {
     char in_buf_[kMessageMax + 1];
     std::size_t in_len_ = 0;
     XsMsgHeader in_hdr_{};
-    bool awaiting_ = false;  // a request is waiting for its reply
-    std::uint32_t awaiting_id_ = 0;
-    bool reply_ready_ = false;  // in_buf_ holds that reply
+    bool awaiting_ = false;             // requests are waiting for their replies
+    std::uint32_t awaiting_id_ = 0;     // the first one's req_id
+    std::uint32_t awaiting_count_ = 0;  // req_ids awaiting_id_ .. + count - 1
+    std::uint64_t answered_ = 0;        // bit k: the reply to awaiting_id_ + k came
+    bool reply_ready_ = false;          // in_buf_ holds that reply
 
     char tokens_[kMaxWatches][kMaxToken] = {};  // "" = free slot
     Event queue_[kQueuedEvents];                // oldest first

@@ -7,6 +7,7 @@
 // every operation the response bytes and the daemon's fields must be exactly
 // what the daemon left there.
 #include <cstdint>
+#include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <string>
@@ -244,7 +245,22 @@ void run_client_op(xen::XenStore& store, Script& s) {
         case 2: (void)store.write(pick_path(s), std::string_view(big).substr(0, s.byte() * 17u)); break;
         case 3: (void)store.writef(xen::Tx{}, pick_path(s), "%u", s.u32()); break;
         case 4: (void)store.directory(pick_path(s), buf, 1 + s.byte() * 17u); break;
-        case 5: (void)store.remove(pick_path(s)); break;
+        case 5: {
+            // One RM, or several pipelined (remove_each: replies matched by req_id).
+            const std::size_t n = s.byte() % 8;
+            if (n == 0) {
+                (void)store.remove(pick_path(s));
+                break;
+            }
+            const char* paths[8];
+            for (std::size_t i = 0; i < n; ++i) paths[i] = pick_path(s);
+            auto path = [](void* ctx, std::size_t i, char(&out)[xen::XenStore::kMaxPath]) {
+                std::snprintf(out, sizeof out, "%s", static_cast<const char**>(ctx)[i]);
+            };
+            Status results[8];
+            (void)store.remove_each(n, path, paths, results);
+            break;
+        }
         case 6: (void)store.watch(pick_path(s), pick_token(s)); break;
         case 7: (void)store.unwatch(pick_path(s), pick_token(s)); break;
         case 8: (void)store.wait_watch(pick_token(s), Deadline::after_ms(1), buf, 1 + s.byte()); break;

@@ -268,6 +268,7 @@ void SimXenstore::read_requests() {
     for (; cons != prod; ++cons) in_ += r.req[cons % kRing];
     __atomic_store_n(&r.req_cons, cons, __ATOMIC_RELEASE);
     xen_.raise(kPort);  // the guest may be waiting for room
+    unsigned at_once = 0;
     while (in_.size() >= sizeof(XsMsgHeader)) {
         Request req;
         std::memcpy(&req.header, in_.data(), sizeof req.header);
@@ -280,6 +281,7 @@ void SimXenstore::read_requests() {
         if (in_.size() < sizeof req.header + req.header.len) break;
         req.payload = in_.substr(sizeof req.header, req.header.len);
         in_.erase(0, sizeof req.header + req.header.len);
+        if (++at_once > most_at_once_) most_at_once_ = at_once;
         handle(req);
     }
 }

@@ -94,6 +94,9 @@ class SimXenstore {
     xen::XenstoreInterface& ring() { return *reinterpret_cast<xen::XenstoreInterface*>(page_.bytes); }
     unsigned requests() const { return requests_; }
     unsigned requests_of(xen::XsType type) const;
+    // The most requests found complete in the ring in one service round: more
+    // than 1 only when the guest sent them before waiting for replies.
+    unsigned most_requests_at_once() const { return most_at_once_; }
     std::size_t watch_count() const { return watches_.size(); }
     std::size_t open_transactions() const { return transactions_.size(); }
     unsigned reconnects() const { return reconnects_; }
@@ -182,6 +185,7 @@ class SimXenstore {
     bool in_service_ = false;
     std::uint32_t dead_ = 0;
     unsigned requests_ = 0;
+    unsigned most_at_once_ = 0;
     std::map<std::uint32_t, unsigned> requests_by_type_;
     unsigned reconnects_ = 0;
     std::vector<std::pair<std::string, std::string>> watch_log_;

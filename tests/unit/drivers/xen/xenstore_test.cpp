@@ -4,6 +4,7 @@
 // At the end: the `xenstore` shell command, table-driven.
 #include <gtest/gtest.h>
 
+#include <cstdio>
 #include <cstring>
 #include <string>
 #include <vector>
@@ -478,6 +479,161 @@ auto timed(std::uint64_t min_ms, Op op) {
     EXPECT_GE(took, min_ms);
     EXPECT_LT(took, 1000u);
     return result;
+}
+
+// --- pipelined removals ---------------------------------------------------------------------
+
+// remove_each over a list of paths; each path's outcome in results ("ok" or the message).
+Status remove_all(XenStore& s, const std::vector<std::string>& paths, std::vector<std::string>* results = nullptr) {
+    std::vector<Status> got(paths.size());
+    auto path = [](void* ctx, std::size_t i, char(&out)[XenStore::kMaxPath]) {
+        const std::string& p = (*static_cast<const std::vector<std::string>*>(ctx))[i];
+        std::snprintf(out, sizeof out, "%s", p.c_str());
+    };
+    Status all = s.remove_each(paths.size(), path, const_cast<std::vector<std::string>*>(&paths), got.data());
+    if (results != nullptr) {
+        results->clear();
+        for (const Status& r : got) results->push_back(r.ok() ? "ok" : r.error().message());
+    }
+    return all;
+}
+
+TEST(XenStorePipeline, RemovesEveryPathWithAllRequestsInTheRingAtOnce) {
+    XenstoreGuest g;
+    std::vector<std::string> paths;
+    for (int i = 0; i < 21; ++i) {
+        paths.push_back("device/vbd/51712/ring-ref" + std::to_string(i));
+        g.daemon.set(paths.back(), "8");
+    }
+    g.daemon.set("device/vbd/51712/state", "6");
+    const std::uint64_t before = g.store->requests();
+    std::vector<std::string> results;
+    ASSERT_TRUE(remove_all(*g.store, paths, &results).ok());
+    EXPECT_EQ(results, std::vector<std::string>(21, "ok"));
+    for (const std::string& p : paths) EXPECT_FALSE(g.daemon.exists(p)) << p;
+    EXPECT_EQ(g.daemon.get("device/vbd/51712/state"), "6");  // nothing else
+    EXPECT_EQ(g.store->requests() - before, 21u);            // still one request per node...
+    EXPECT_EQ(g.daemon.requests_of(XsType::rm), 21u);
+    EXPECT_EQ(g.daemon.most_requests_at_once(), 21u);  // ...but all in flight together
+    // Missing nodes are not an error; the client goes on as before.
+    ASSERT_TRUE(remove_all(*g.store, paths).ok());
+    ASSERT_TRUE(g.store->write("data/a", "1").ok());
+    EXPECT_EQ(read_str(*g.store, "data/a"), "1");
+    EXPECT_EQ(g.store->discarded_messages(), 0u);
+}
+
+TEST(XenStorePipeline, MoreThanOneGroupAndMoreThanTheRingHolds) {
+    XenstoreGuest g;
+    std::vector<std::string> paths;
+    for (int i = 0; i < 150; ++i) {  // > kMaxPipelined, and 150 x ~80 bytes > a message buffer
+        paths.push_back("device/vif/0/a-rather-long-key-name-so-that-the-requests-fill-the-ring-" + std::to_string(i));
+        g.daemon.set(paths.back(), "1");
+    }
+    g.daemon.set_max_chunk(7);  // and the replies trickle in
+    ASSERT_TRUE(remove_all(*g.store, paths).ok());
+    for (const std::string& p : paths) EXPECT_FALSE(g.daemon.exists(p)) << p;
+    EXPECT_EQ(g.daemon.requests_of(XsType::rm), 150u);
+    EXPECT_GT(g.daemon.most_requests_at_once(), 1u);
+    EXPECT_LE(g.daemon.most_requests_at_once(), XenStore::kMaxPipelined);
+}
+
+TEST(XenStorePipeline, AnErrorReplyFailsThatPathOnly) {
+    XenstoreGuest g;
+    const std::vector<std::string> paths = {"d/a", "d/b", "d/c"};
+    for (const std::string& p : paths) g.daemon.set(p, "1");
+    g.daemon.fail_next("d/b", "EACCES");
+    std::vector<std::string> results;
+    Status s = remove_all(*g.store, paths, &results);
+    ASSERT_FALSE(s.ok());
+    EXPECT_STREQ(s.error().message(), "xenstore rm d/b: EACCES");
+    EXPECT_EQ(s.error().xen_errno(), 13);
+    EXPECT_EQ(results, (std::vector<std::string>{"ok", "xenstore rm d/b: EACCES", "ok"}));
+    EXPECT_FALSE(g.daemon.exists("d/a"));
+    EXPECT_TRUE(g.daemon.exists("d/b"));
+    EXPECT_FALSE(g.daemon.exists("d/c"));
+}
+
+TEST(XenStorePipeline, AReplyOfAnotherTypeFailsThatPathOnly) {
+    XenstoreGuest g;
+    const std::vector<std::string> paths = {"d/a", "d/b"};
+    for (const std::string& p : paths) g.daemon.set(p, "1");
+    g.daemon.corrupt_next_reply(SimXenstore::Garbage::unknown_type);
+    std::vector<std::string> results;
+    EXPECT_FALSE(remove_all(*g.store, paths, &results).ok());
+    EXPECT_EQ(results, (std::vector<std::string>{
+                           "xenstore rm d/a: xenstored answered with message type 99 (expected 13 or ERROR)", "ok"}));
+    EXPECT_EQ(g.store->protocol_errors(), 1u);
+}
+
+TEST(XenStorePipeline, AReplyWithAnotherReqIdIsDiscardedAndItsPathTimesOut) {
+    XenstoreGuest g(quick(50));
+    const std::vector<std::string> paths = {"d/a", "d/b", "d/c"};
+    for (const std::string& p : paths) g.daemon.set(p, "1");
+    g.daemon.corrupt_next_reply(SimXenstore::Garbage::wrong_req_id);  // d/a's
+    std::vector<std::string> results;
+    Status s = timed(50, [&] { return remove_all(*g.store, paths, &results); });
+    ASSERT_FALSE(s.ok());
+    EXPECT_EQ(s.error().code(), Errc::timeout);
+    EXPECT_EQ(results, (std::vector<std::string>{
+                           "xenstore rm d/a: timed out after 50 ms waiting for xenstored's reply (2 of 3 pipelined "
+                           "removals answered)",
+                           "ok", "ok"}));
+    EXPECT_EQ(g.store->discarded_messages(), 1u);
+    EXPECT_EQ(read_str(*g.store, "d/x"), "error: xenstore read d/x: ENOENT");  // the connection goes on
+}
+
+TEST(XenStorePipeline, ASecondReplyToTheSameRequestIsDiscarded) {
+    XenstoreGuest g(quick(50));
+    const std::vector<std::string> paths = {"d/a", "d/b"};
+    for (const std::string& p : paths) g.daemon.set(p, "1");
+    // d/a is answered; d/b's reply carries d/a's req_id: it must not count
+    // for d/b (nor twice for d/a).
+    g.daemon.rewrite_next_reply([](xen::XsMsgHeader&, std::string&) {});
+    g.daemon.rewrite_next_reply([](xen::XsMsgHeader& h, std::string&) { h.req_id -= 1; });
+    std::vector<std::string> results;
+    EXPECT_FALSE(remove_all(*g.store, paths, &results).ok());
+    EXPECT_EQ(results, (std::vector<std::string>{"ok",
+                                                 "xenstore rm d/b: timed out after 50 ms waiting for xenstored's reply "
+                                                 "(1 of 2 pipelined removals answered)"}));
+    EXPECT_EQ(g.store->discarded_messages(), 1u);
+}
+
+TEST(XenStorePipeline, ADaemonThatNeverAnswersCostsOneDeadline) {
+    XenstoreGuest g(quick(50));
+    std::vector<std::string> paths;
+    for (int i = 0; i < 150; ++i)
+        paths.push_back("device/vif/0/a-long-key-name-to-fill-the-request-ring-" + std::to_string(i));
+    g.daemon.set_stalled(true);
+    std::vector<std::string> results;
+    Status s = timed(50, [&] { return remove_all(*g.store, paths, &results); });
+    ASSERT_FALSE(s.ok());
+    EXPECT_EQ(s.error().code(), Errc::timeout);
+    ASSERT_EQ(results.size(), 150u);
+    // The first group did not even fit the ring; the later ones were never sent.
+    EXPECT_NE(results[0].find("timed out after 50 ms waiting for xenstored to take the pipelined requests (1024 of "),
+              std::string::npos)
+        << results[0];
+    EXPECT_EQ(results[149],
+              "xenstore rm device/vif/0/a-long-key-name-to-fill-the-request-ring-149: not sent: an "
+              "earlier pipelined removal failed");
+    // Once the daemon is back, what was half sent goes out first and its
+    // replies are discarded as late; new requests work.
+    g.daemon.set_stalled(false);
+    g.daemon.set("k", "v");
+    EXPECT_EQ(read_str(*g.store, "k"), "v");
+    ASSERT_TRUE(remove_all(*g.store, {"k"}).ok());
+    EXPECT_FALSE(g.daemon.exists("k"));
+}
+
+TEST(XenStorePipeline, BadPathsFailBeforeAnythingIsSentAndTheRestGoOn) {
+    XenstoreGuest g;
+    g.daemon.set("d/a", "1");
+    std::vector<std::string> results;
+    EXPECT_FALSE(remove_all(*g.store, {"", "d/a"}, &results).ok());
+    EXPECT_EQ(results, (std::vector<std::string>{"xenstore rm '': empty path", "ok"}));
+    EXPECT_FALSE(g.daemon.exists("d/a"));
+    EXPECT_EQ(g.daemon.requests_of(XsType::rm), 1u);
+    ASSERT_TRUE(remove_all(*g.store, {}).ok());
 }
 
 TEST(XenStoreFaults, StalledDaemonTimesOutThenRecovers) {
