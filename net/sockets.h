@@ -78,8 +78,9 @@ class TcpStream final : public Stream {
 
     // Unread data is kept as up to kRxChains pbuf chains: lwIP hands each
     // delivery as a chain below 64 KiB (a chain's tot_len is 16-bit), and
-    // the 192 KiB window (lwipopts.h) lets more than that wait unread.
-    static constexpr std::size_t kRxChains = 8;
+    // the 512 KiB window (lwipopts.h) lets up to 8 such chains wait unread;
+    // twice that leaves room for deliveries lwIP splits short.
+    static constexpr std::size_t kRxChains = 16;
 
     // lwIP's callbacks (C linkage in sockets.cpp reach these). on_data
     // returns false when it cannot keep `p` (every chain slot full): lwIP then

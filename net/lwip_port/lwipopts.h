@@ -20,12 +20,13 @@
 
 /* Received frames: one pool buffer holds a whole Ethernet frame (netif.h's
  * 1514 bytes; pbufs of 1536 keep 8-byte alignment); a large-receive frame (a
- * TCP segment of up to 64 KiB, feature-gso-tcpv4) is a chain of them. 256 of them (390 KiB of
- * BSS) cover the 192 KiB TCP receive window (135 full segments, unread or out
- * of order) with room for ARP/ICMP traffic at the same time, or a 64-block
- * TFTP window of 1468-byte blocks, or a 64 KiB blksize datagram in
+ * TCP segment of up to 64 KiB, feature-gso-tcpv4) is a chain of them. 512 of
+ * them (780 KiB of BSS) cover the 512 KiB TCP receive window (354 full
+ * buffers, unread or out of order) with room for ARP/ICMP traffic at the
+ * same time (lwIP's init.c refuses a window larger than the pool), or a
+ * 64-block TFTP window of 1468-byte blocks, or a 64 KiB blksize datagram in
  * reassembly (45 fragments) while the previous ones wait to be read. */
-#define PBUF_POOL_SIZE 256
+#define PBUF_POOL_SIZE 512
 #define PBUF_POOL_BUFSIZE 1536
 
 /* IPv4 only; the lab and U-Boot's conventions are v4. */
@@ -82,12 +83,17 @@
 #define MEMP_NUM_TCP_PCB 6
 #define MEMP_NUM_TCP_PCB_LISTEN 2
 
-/* TCP: full-size segments on a 1500-byte MTU and a 192 KiB receive window,
+/* TCP: full-size segments on a 1500-byte MTU and a 512 KiB receive window,
  * announced with window scaling (RFC 7323 §2: the option is in our SYN, and
- * scaling applies only when the server's SYN-ACK has it too; shift 2, so
- * the 16-bit field can say up to 256 KiB). 63 KiB, the most without scaling,
+ * scaling applies only when the server's SYN-ACK has it too; shift 4, so
+ * the 16-bit field can say up to 1 MiB). 63 KiB, the most without scaling,
  * was what held wget back: the sender stalls for the guest's ACKs once the
- * window is full, and a TCG guest's round trip through dom0 is milliseconds.
+ * window is full, and a TCG guest's round trip through dom0 is milliseconds
+ * (tens of them on a loaded machine). 192 KiB gave 0.74x Linux's wget in
+ * one bench_net run, 512 KiB 1.35x in the next (README, Network speed). A
+ * larger window needs the pool (PBUF_POOL_SIZE) and TcpStream's chains
+ * (net/sockets.h kRxChains) to hold it: a frame that finds no buffer is
+ * dropped and costs a retransmission.
  * A pbuf chain's tot_len is 16-bit: lwIP hands a delivery larger than 64 KiB
  * (in-order data plus the out-of-order queue it completes) to the receive
  * callback in pieces (tcp_in.c, pbuf_split_64k, with LWIP_WND_SCALE), and a
@@ -97,8 +103,8 @@
  * buffered. */
 #define TCP_MSS 1460
 #define LWIP_WND_SCALE 1
-#define TCP_RCV_SCALE 2
-#define TCP_WND (192 * 1024)
+#define TCP_RCV_SCALE 4
+#define TCP_WND (512 * 1024)
 #define TCP_SND_BUF (16 * 1024)
 #define TCP_SND_QUEUELEN 40
 #define MEMP_NUM_TCP_SEG 64

@@ -584,18 +584,19 @@ int window_shift(const std::vector<std::uint8_t>& o) {
 }
 
 // wget's speed: a receive window over 64 KiB, through window scaling. Both
-// SYNs carry the option; the server then sends 150 KiB while the client reads
-// nothing (an unscaled 63 KiB window would stop it at 63 KiB), and the client
-// keeps it unread in more than one chain (a chain's tot_len is 16-bit).
+// SYNs carry the option; the server then sends 400 KiB while the client reads
+// nothing (an unscaled 63 KiB window would stop it at 63 KiB, the 192 KiB one
+// before it at 192), and the client keeps it unread in several chains (a
+// chain's tot_len is 16-bit) and pool buffers.
 TEST_F(TwoStacks, TcpScalesItsWindowPast64KiBAndKeepsThatMuchUnread) {
     TcpStream server;
     Listener listener;
     TcpStream client;
     ASSERT_NO_FATAL_FAILURE(connect_to_80(a, b, client, listener, server));
-    EXPECT_EQ(window_shift(syn_options(link_a.sent, false)), 2);  // our SYN
-    EXPECT_EQ(window_shift(syn_options(link_b.sent, true)), 2);   // the SYN-ACK (lwIP answers in kind)
+    EXPECT_EQ(window_shift(syn_options(link_a.sent, false)), 4);  // our SYN
+    EXPECT_EQ(window_shift(syn_options(link_b.sent, true)), 4);   // the SYN-ACK (lwIP answers in kind)
 
-    std::vector<std::uint8_t> data(150 * 1024);
+    std::vector<std::uint8_t> data(400 * 1024);
     for (std::size_t i = 0; i < data.size(); ++i) data[i] = static_cast<std::uint8_t>(i % 253);
     auto w = server.write(data, Deadline::after_ms(5000));
     ASSERT_TRUE(w.ok()) << w.error().message();
