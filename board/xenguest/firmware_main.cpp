@@ -3,6 +3,7 @@
 #include <array>
 #include <cstdint>
 
+#include "arch/arch.h"
 #include "arch/arm64/sysreg.h"
 #include "arch/image_map.h"
 #include "arch/page_table.h"
@@ -23,7 +24,8 @@ extern "C" char __stack_top[];
 extern "C" char __exc_stack_top[];
 extern "C" char __nested_stack_top[];
 extern "C" char __bss_end[];
-extern "C" std::uint64_t early_l1[512];  // boot/entry.S
+extern "C" std::uint64_t early_l1[512];                              // boot/entry.S
+extern "C" std::uint64_t xenboot_stub_ticks[xb::board::kStubTicks];  // boot/entry.S
 
 // arch/arm64/mmu.S: break-before-make switch to the final tables.
 extern "C" void xenboot_switch_tables(std::uint64_t root);
@@ -123,6 +125,7 @@ void enter_kernel(std::uint64_t entry, std::uint64_t dtb, Range ram0, Range ram1
 }
 
 extern "C" [[noreturn]] void xenboot_main(const void* dtb, std::uint64_t entry_ticks, std::uint64_t load_base) {
+    const std::uint64_t main_ticks = arch::counter();
     Range image{image_base(), image_size()};
     Range heap{image.end(), heap_size(dtb, image.base)};
     // The early map covers the image (entry.S); the heap may reach into the
@@ -137,6 +140,8 @@ extern "C" [[noreturn]] void xenboot_main(const void* dtb, std::uint64_t entry_t
     board::BoardEnv env{
         xen,          mapper, power, g_heap, dtb, kMaxDtbSize, entry_ticks, load_base, image, heap, &set_fatal_console,
         &enter_kernel};
+    env.stub_ticks = xenboot_stub_ticks;
+    env.main_ticks = main_ticks;
     board::board_main(env);
     halt_after_fatal();
 }
