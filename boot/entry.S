@@ -26,7 +26,7 @@
  *   5. asks C++ where xenboot should live (boot/placement.cpp); if elsewhere,
  *      copies the image there, cleans it to the point of coherency, turns the
  *      MMU off and enters the copy at 0. again (x1 = MOVED_MAGIC, x2 = entry
- *      time, x3 = original load address),
+ *      time, x3 = original load address), which skips this step,
  *   6. otherwise calls xenboot_main(dtb, entry_ticks, load_base).
  */
 
@@ -224,7 +224,11 @@ primary_entry:
         msr     tpidr_el1, xzr                  /* the vectors may call C++ now */
         isb
 
-        /* 5. Where should xenboot live? */
+        /* 5. Where should xenboot live? Asked once: the entry after the move
+         *    is home, and C++ kept the heap size it worked out (in .data,
+         *    firmware_main.cpp); asking again would check the device tree
+         *    once more for the same answer. */
+        cbnz    x25, run_main
         mov     x0, x20
         mov     x1, x21
         bl      xenboot_choose_home

@@ -367,7 +367,7 @@ constexpr const char* kStubSteps[kStubTicks] = {
     "stub 2: clear BSS (MMU off)",
     "stub 2: early map, invalidate (MMU off)",
     "stub 2: MMU on",
-    "stub 2: choose home (C++, device tree)",
+    nullptr,  // the entry after the move does not ask again
     nullptr,
 };
 

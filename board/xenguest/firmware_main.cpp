@@ -40,6 +40,13 @@ constexpr std::size_t kPageTablePages = 64;
 
 alignas(4096) constinit std::uint64_t g_page_tables[kPageTablePages * 512] = {};
 
+// The heap size xenboot_choose_home worked out from the validated device
+// tree, for xenboot_main. Not 0 initially, so it lives in .data, which the
+// move copies and the second entry's BSS clearing leaves: the entry after the
+// move does not ask again (boot/entry.S step 5).
+constexpr std::uint64_t kHeapSizeUnknown = ~std::uint64_t{0};
+constinit std::uint64_t g_chosen_heap_size = kHeapSizeUnknown;
+
 std::uint64_t identity(const void* p) { return reinterpret_cast<std::uintptr_t>(p); }
 std::uint64_t addr(const char* symbol) { return reinterpret_cast<std::uintptr_t>(symbol); }
 
@@ -65,6 +72,7 @@ std::uint64_t image_size() { return reinterpret_cast<std::uintptr_t>(__bss_end) 
 // The heap for the RAM bank xenboot runs in (default when the DT is unusable:
 // board_main then reports that and powers off).
 std::uint64_t heap_size(const void* dtb, std::uint64_t base) {
+    if (g_chosen_heap_size != kHeapSizeUnknown) return g_chosen_heap_size;
     Result<std::size_t> size = fdt::validate(dtb, kMaxDtbSize);
     if (!size.ok()) return XENBOOT_HEAP_SIZE;
     Result<fdt::MemoryBanks> banks = fdt::memory_banks(dtb);
@@ -108,11 +116,14 @@ extern "C" std::uint64_t xenboot_choose_home(const void* dtb, std::uint64_t base
     if (!banks.ok()) return base;
     const Range* bank = banks.value().find(base);
     if (bank == nullptr) return base;
-    std::uint64_t footprint = image_size() + boot::heap_size_for(bank->size);
+    const std::uint64_t heap = boot::heap_size_for(bank->size);
+    std::uint64_t footprint = image_size() + heap;
     std::uint64_t home = boot::choose_home(
         boot::PlacementInput{*bank, base, footprint, Range{reinterpret_cast<std::uintptr_t>(dtb), size.value()}});
     // entry.S copies the image to its home under the early map.
-    return home == base || early_map(home, footprint) ? home : base;
+    if (home != base && !early_map(home, footprint)) return base;
+    g_chosen_heap_size = heap;
+    return home;
 }
 
 // arch/arm64/enter_kernel.S
