@@ -26,13 +26,39 @@
  *   5. asks C++ where xenboot should live (boot/placement.cpp); if elsewhere,
  *      copies the image there, cleans it to the point of coherency, turns the
  *      MMU off and enters the copy at 0. again (x1 = MOVED_MAGIC, x2 = entry
- *      time, x3 = original load address),
+ *      time, x3 = original load address), which skips this step,
  *   6. otherwise calls xenboot_main(dtb, entry_ticks, load_base).
  */
 
         .macro  adr_l, reg, sym
         adrp    \reg, \sym
         add     \reg, \reg, :lo12:\sym
+        .endm
+
+/* Stub milestones (xenboot_stub_ticks slots; board/xenguest/stub_ticks.h
+ * names them for C++): the first entry uses slots 0-7, the entry after the
+ * move slots 8-15. */
+#define STUB_ENTRY   0
+#define STUB_INVAL   1
+#define STUB_RELOC   2
+#define STUB_BSS     3
+#define STUB_MAP     4
+#define STUB_MMU_ON  5
+#define STUB_HOME    6
+#define STUB_COPY    7
+#define STUB_MOVED   8
+
+/* Records the generic-timer count at stub milestone N (STUB_* above) in
+ * xenboot_stub_ticks, for bdinfo's init profile (board.cpp). x25 is the
+ * entry's first slot (0 on the first entry, STUB_MOVED after the move).
+ * With the MMU off the store goes straight to RAM (step 1 dropped any line
+ * over it); the array is in .data, so the move copies the first entry's
+ * counts and BSS clearing leaves them. Clobbers x9, x10. */
+        .macro  stamp, n
+        mrs     x9, cntvct_el0
+        adr_l   x10, xenboot_stub_ticks
+        add     x10, x10, x25, lsl #3
+        str     x9, [x10, #(\n * 8)]
         .endm
 
         .section .text.head, "ax"
@@ -60,9 +86,13 @@ primary_entry:
         b.ne    1f
         mov     x19, x2                         /* x19 = entry time from the first entry */
         mov     x22, x3                         /* x22 = where Xen loaded us */
+        mov     x25, #STUB_MOVED                /* x25 = this entry's first stamp slot */
+        mrs     x26, cntvct_el0                 /* x26 = this entry's time */
         b       2f
 1:      isb
         mrs     x19, cntvct_el0
+        mov     x26, x19
+        mov     x25, #0
         adr     x22, _start
 2:      mov     x9, #(3 << 20)                  /* CPACR_EL1.FPEN: no FP/SIMD traps */
         msr     cpacr_el1, x9
@@ -74,6 +104,10 @@ primary_entry:
         adr_l   x0, _start
         adr_l   x1, __bss_end
         bl      dcache_inval_poc
+        adr_l   x10, xenboot_stub_ticks         /* stamp 0: the entry itself */
+        add     x10, x10, x25, lsl #3
+        str     x26, [x10]
+        stamp   STUB_INVAL
 
         /* 2. Relocate for the address we run at. The image is linked at 0;
          *    every word that holds an address is listed in the RELR table at
@@ -119,12 +153,14 @@ primary_entry:
         b       3b
 
         /* 3. Clear BSS (16-byte aligned by the linker script). */
-4:      adr_l   x0, __bss_start
+4:      stamp   STUB_RELOC
+        adr_l   x0, __bss_start
         adr_l   x1, __bss_end
 5:      cmp     x0, x1
         b.hs    6f
         stp     xzr, xzr, [x0], #16
         b       5b
+6:      stamp   STUB_BSS
 
         /* Early identity map: level-1 blocks of 1 GiB, Normal WB
          * Inner-Shareable, RWX, over the image with its BSS and stacks and
@@ -132,7 +168,7 @@ primary_entry:
          * blocks of the heap and of the move's destination
          * (firmware_main.cpp), then replaces the whole map with exact tables
          * (arch/page_table.cpp, arch/arm64/mmu.S). */
-6:      adr_l   x0, early_l1
+        adr_l   x0, early_l1
         mov     x1, x21
         adr_l   x2, __bss_end
         bl      early_map_range
@@ -145,6 +181,7 @@ primary_entry:
         adr_l   x0, _start
         adr_l   x1, __bss_end
         bl      dcache_inval_poc
+        stamp   STUB_MAP
 
         ldr     x0, =0xff                       /* MAIR: attr0 Normal WB, attr1 Device-nGnRnE */
         msr     mair_el1, x0
@@ -175,6 +212,7 @@ primary_entry:
         ic      iallu
         dsb     nsh
         isb
+        stamp   STUB_MMU_ON
 
         /* 4. Stacks: exceptions on SP_EL1, everything else on SP_EL0. */
         msr     spsel, #1
@@ -186,10 +224,15 @@ primary_entry:
         msr     tpidr_el1, xzr                  /* the vectors may call C++ now */
         isb
 
-        /* 5. Where should xenboot live? */
+        /* 5. Where should xenboot live? Asked once: the entry after the move
+         *    is home, and C++ kept the heap size it worked out (in .data,
+         *    firmware_main.cpp); asking again would check the device tree
+         *    once more for the same answer. */
+        cbnz    x25, run_main
         mov     x0, x20
         mov     x1, x21
         bl      xenboot_choose_home
+        stamp   STUB_HOME
         cmp     x0, x21
         b.eq    run_main
 
@@ -204,7 +247,12 @@ primary_entry:
         ldp     x4, x5, [x1], #16
         stp     x4, x5, [x3], #16
         b       9b
-10:     mov     x0, x23                         /* the copy must reach RAM: the */
+10:     mrs     x9, cntvct_el0                  /* stamp STUB_COPY, in the copy */
+        adr_l   x10, xenboot_stub_ticks
+        sub     x10, x10, x21
+        add     x10, x10, x23
+        str     x9, [x10, #(STUB_COPY * 8)]
+        mov     x0, x23                         /* the copy must reach RAM: the */
         add     x1, x23, x24                    /* next entry runs with the MMU off */
         bl      dcache_clean_poc
         mov     x0, x21                         /* and nothing we dirtied here may */
@@ -294,6 +342,12 @@ early_refuse:
         .balign 8
 relocated_base:
         .quad   0
+
+        .section .data.xenboot_stub_ticks, "aw"
+        .balign 8
+        .globl  xenboot_stub_ticks
+xenboot_stub_ticks:
+        .space  16 * 8
 
         .section .bss.early_l1, "aw", %nobits
         .balign 4096

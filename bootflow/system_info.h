@@ -34,7 +34,7 @@ struct SystemInfo {
         const char* name;
         std::uint64_t us;
     };
-    static constexpr unsigned kMaxInitSteps = 8;
+    static constexpr unsigned kMaxInitSteps = 28;
     InitStep init_steps[kMaxInitSteps] = {};
     unsigned init_step_count = 0;
 };

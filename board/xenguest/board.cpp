@@ -339,12 +339,45 @@ void load_environment(Console& con, cmd::Environment& env, const void* dtb) {
                    r.failed == 1 ? "" : "s");
 }
 
-// Ends an init step for bdinfo's profile ("init step = 0.123 ms NAME").
-void mark_step(cmd::SystemInfo& sys, std::uint64_t& since, const char* name) {
-    const std::uint64_t now = arch::counter();
+// Ends an init step at count `now` for bdinfo's profile ("init step = 0.123 ms NAME").
+void mark_step_at(cmd::SystemInfo& sys, std::uint64_t& since, std::uint64_t now, const char* name) {
     if (sys.init_step_count < cmd::SystemInfo::kMaxInitSteps)
         sys.init_steps[sys.init_step_count++] = {name, arch::ticks_to_us(now - since)};
     since = now;
+}
+
+void mark_step(cmd::SystemInfo& sys, std::uint64_t& since, const char* name) {
+    mark_step_at(sys, since, arch::counter(), name);
+}
+
+// The entry stub's steps (boot/entry.S), each ending at its slot's count:
+// slot 0 is the entry itself, slot 8 the entry after the move.
+constexpr const char* kStubSteps[kStubTicks] = {
+    nullptr,
+    "stub: invalidate image (MMU off)",
+    "stub: relocate (MMU off)",
+    "stub: clear BSS (MMU off)",
+    "stub: early map, invalidate (MMU off)",
+    "stub: MMU on",
+    "stub: choose home (C++, device tree)",
+    "stub: copy image to its home",
+    "stub: clean copy and old image, MMU off, re-enter",
+    "stub 2: invalidate image (MMU off)",
+    "stub 2: relocate (MMU off)",
+    "stub 2: clear BSS (MMU off)",
+    "stub 2: early map, invalidate (MMU off)",
+    "stub 2: MMU on",
+    nullptr,  // the entry after the move does not ask again
+    nullptr,
+};
+
+void mark_stub_steps(cmd::SystemInfo& sys, std::uint64_t& since, const BoardEnv& env) {
+    if (env.stub_ticks == nullptr) return;
+    for (unsigned i = 1; i < kStubTicks; ++i) {
+        if (env.stub_ticks[i] >= since && kStubSteps[i] != nullptr)
+            mark_step_at(sys, since, env.stub_ticks[i], kStubSteps[i]);
+    }
+    if (env.main_ticks >= since) mark_step_at(sys, since, env.main_ticks, "stub to C++ entry");
 }
 
 }  // namespace
@@ -353,6 +386,8 @@ void board_main(BoardEnv& env) {
     xen::XenPort& xen = env.xen;
     cmd::SystemInfo sys;
     std::uint64_t step_start = env.entry_ticks;
+    mark_stub_steps(sys, step_start, env);
+    mark_step(sys, step_start, "C++ entry: heap size (device tree), early map, heap");
 
     // 1. The console needs no device tree: its page and event channel are HVM
     //    params. Without them there is no way to say anything.
@@ -363,8 +398,11 @@ void board_main(BoardEnv& env) {
         return;
     }
 
+    mark_step(sys, step_start, "console HVM params");
+
     // 2. The device tree, checked in full before use.
     TreeFacts tree = read_tree(env);
+    mark_step(sys, step_start, "device tree checks");
 
     // 3. Final page tables: RAM, the console and xenstore pages, the grant-table
     //    window. (The xenstore page is only mapped here; its client comes later.)
@@ -372,6 +410,7 @@ void board_main(BoardEnv& env) {
     Result<std::uint64_t> store_port = xen::hvm_get_param(xen, xen::HvmParam::store_evtchn);
     Status mapped = map_memory(env, tree, Gfn(console_pfn.value()), Gfn(store_pfn.value_or(0)));
     if (!mapped.ok()) tree.fail(mapped.error());
+    mark_step(sys, step_start, "XenStore HVM params, final page tables");
 
     // 4. shared_info in the last page of the grant-table window (the window's
     //    low frames are where grant frames go), then polled event channels.
@@ -399,7 +438,7 @@ void board_main(BoardEnv& env) {
         con.printf("xenboot: warning: %s (console input falls back to polling)\n", shared_info_warning);
     }
 
-    mark_step(sys, step_start, "entry stub, device tree, page tables, console");
+    mark_step(sys, step_start, "shared_info, event channels, console");
 
     // 5. Keep our own copy of the device tree (with room for fixups), so the
     //    memory Xen put it in is free for kernels.

@@ -26,6 +26,10 @@ class Mapper {
     ~Mapper() = default;
 };
 
+// Slots of the entry stub's milestone counts (boot/entry.S STUB_*): the
+// first entry's eight, then the eight of the entry after the move.
+constexpr unsigned kStubTicks = 16;
+
 struct BoardEnv {
     xen::XenPort& xen;
     Mapper& mapper;
@@ -42,6 +46,11 @@ struct BoardEnv {
     // The hand-off's last step (cleans caches, MMU off, jumps; firmware:
     // arch/arm64/enter_kernel.S). Host tests record the call and return.
     void (*enter_kernel)(std::uint64_t entry, std::uint64_t dtb, Range ram0, Range ram1) = nullptr;
+    // For bdinfo's init profile: the stub's milestone counts (kStubTicks, 0
+    // where not reached; null on simulated platforms) and the count when the
+    // C++ entry point began.
+    const std::uint64_t* stub_ticks = nullptr;
+    std::uint64_t main_ticks = 0;
 };
 
 // Runs init and the shell. Returns only if powering off failed (firmware) or on

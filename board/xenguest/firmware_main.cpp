@@ -3,6 +3,7 @@
 #include <array>
 #include <cstdint>
 
+#include "arch/arch.h"
 #include "arch/arm64/sysreg.h"
 #include "arch/image_map.h"
 #include "arch/page_table.h"
@@ -23,7 +24,8 @@ extern "C" char __stack_top[];
 extern "C" char __exc_stack_top[];
 extern "C" char __nested_stack_top[];
 extern "C" char __bss_end[];
-extern "C" std::uint64_t early_l1[512];  // boot/entry.S
+extern "C" std::uint64_t early_l1[512];                              // boot/entry.S
+extern "C" std::uint64_t xenboot_stub_ticks[xb::board::kStubTicks];  // boot/entry.S
 
 // arch/arm64/mmu.S: break-before-make switch to the final tables.
 extern "C" void xenboot_switch_tables(std::uint64_t root);
@@ -37,6 +39,13 @@ constexpr std::size_t kMaxDtbSize = 2 * 1024 * 1024;
 constexpr std::size_t kPageTablePages = 64;
 
 alignas(4096) constinit std::uint64_t g_page_tables[kPageTablePages * 512] = {};
+
+// The heap size xenboot_choose_home worked out from the validated device
+// tree, for xenboot_main. Not 0 initially, so it lives in .data, which the
+// move copies and the second entry's BSS clearing leaves: the entry after the
+// move does not ask again (boot/entry.S step 5).
+constexpr std::uint64_t kHeapSizeUnknown = ~std::uint64_t{0};
+constinit std::uint64_t g_chosen_heap_size = kHeapSizeUnknown;
 
 std::uint64_t identity(const void* p) { return reinterpret_cast<std::uintptr_t>(p); }
 std::uint64_t addr(const char* symbol) { return reinterpret_cast<std::uintptr_t>(symbol); }
@@ -63,6 +72,7 @@ std::uint64_t image_size() { return reinterpret_cast<std::uintptr_t>(__bss_end) 
 // The heap for the RAM bank xenboot runs in (default when the DT is unusable:
 // board_main then reports that and powers off).
 std::uint64_t heap_size(const void* dtb, std::uint64_t base) {
+    if (g_chosen_heap_size != kHeapSizeUnknown) return g_chosen_heap_size;
     Result<std::size_t> size = fdt::validate(dtb, kMaxDtbSize);
     if (!size.ok()) return XENBOOT_HEAP_SIZE;
     Result<fdt::MemoryBanks> banks = fdt::memory_banks(dtb);
@@ -106,11 +116,14 @@ extern "C" std::uint64_t xenboot_choose_home(const void* dtb, std::uint64_t base
     if (!banks.ok()) return base;
     const Range* bank = banks.value().find(base);
     if (bank == nullptr) return base;
-    std::uint64_t footprint = image_size() + boot::heap_size_for(bank->size);
+    const std::uint64_t heap = boot::heap_size_for(bank->size);
+    std::uint64_t footprint = image_size() + heap;
     std::uint64_t home = boot::choose_home(
         boot::PlacementInput{*bank, base, footprint, Range{reinterpret_cast<std::uintptr_t>(dtb), size.value()}});
     // entry.S copies the image to its home under the early map.
-    return home == base || early_map(home, footprint) ? home : base;
+    if (home != base && !early_map(home, footprint)) return base;
+    g_chosen_heap_size = heap;
+    return home;
 }
 
 // arch/arm64/enter_kernel.S
@@ -123,6 +136,7 @@ void enter_kernel(std::uint64_t entry, std::uint64_t dtb, Range ram0, Range ram1
 }
 
 extern "C" [[noreturn]] void xenboot_main(const void* dtb, std::uint64_t entry_ticks, std::uint64_t load_base) {
+    const std::uint64_t main_ticks = arch::counter();
     Range image{image_base(), image_size()};
     Range heap{image.end(), heap_size(dtb, image.base)};
     // The early map covers the image (entry.S); the heap may reach into the
@@ -137,6 +151,8 @@ extern "C" [[noreturn]] void xenboot_main(const void* dtb, std::uint64_t entry_t
     board::BoardEnv env{
         xen,          mapper, power, g_heap, dtb, kMaxDtbSize, entry_ticks, load_base, image, heap, &set_fatal_console,
         &enter_kernel};
+    env.stub_ticks = xenboot_stub_ticks;
+    env.main_ticks = main_ticks;
     board::board_main(env);
     halt_after_fatal();
 }

@@ -17,7 +17,8 @@ breakdown, which leaves out reading the boot configuration, loading and inflatin
 (where the time before the prompt went).
 Asserts nothing: a benchmark, not a test.
 
-usage: bench_boot.py [--repeat 1]
+usage: bench_boot.py [--repeat 1] [--diskless-only]
+  --diskless-only   only (f), REPEAT times: where the time before the prompt goes, in minutes
 """
 
 import argparse
@@ -51,16 +52,23 @@ def ms(t):
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--repeat", type=int, default=1)
+    ap.add_argument("--diskless-only", action="store_true")
     args = ap.parse_args()
     firmware = FIRMWARE
     work = bench_dir("boot")
-    ext4 = sample_disk.build("mbr-ext4", log=None)
-    fat = sample_disk.build("gpt-fat", log=None)
-    grub = distro_disks.build("debian", timeout=0, log=None)
-    grub_ext = distro_disks.build("debian-extlinux", timeout=0, log=None)
     direct = "xl direct (kernel + ramdisk in the xl config)"
+    if not args.diskless_only:
+        ext4 = sample_disk.build("mbr-ext4", log=None)
+        fat = sample_disk.build("gpt-fat", log=None)
+        grub = distro_disks.build("debian", timeout=0, log=None)
+        grub_ext = distro_disks.build("debian-extlinux", timeout=0, log=None)
     guests, kinds = [], []
     for i in range(args.repeat):
+        if args.diskless_only:
+            guests.append(labmod.GuestSpec(f"xenboot-diskless-{i}", kernel=firmware, memory_mib=256,
+                                           cmdline="bootdelay=-1", vifs=[labmod.DEFAULT_MAC]))
+            kinds.append(DISKLESS)
+            continue
         guests.append(labmod.GuestSpec(f"direct-{i}", kernel=ext4.kernel, ramdisk=ext4.initrd, memory_mib=256,
                                        cmdline=ext4.cmdline, disks=[ext4.path]))
         kinds.append(direct)
@@ -128,6 +136,8 @@ def main():
             share = own_share_ms(row["breakdown"])
             if share is not None:
                 print(f"    {'own share (init+disks+hand-off)':34s} {share} ms (goal <= 150 ms)")
+    if args.diskless_only:
+        return 0
     figures = Figures(reference=direct, unit="s")
     for row in rows:
         if "first" in row:

@@ -42,7 +42,10 @@ struct BoardRig : sim::SimGuest {
         board_heap.init(heap.alloc(16u << 20, 4096), 16u << 20);
     }
 
-    std::string boot(const std::string& typed) {
+    const std::uint64_t* stub_ticks = nullptr;
+    std::uint64_t main_ticks = 0;
+
+    std::string boot(const std::string& typed, std::uint64_t entry_ticks = arch::counter()) {
         backend.type(typed);
         board::BoardEnv env{xen,
                             mapper,
@@ -50,11 +53,13 @@ struct BoardRig : sim::SimGuest {
                             board_heap,
                             dtb.data(),
                             dtb.size(),
-                            arch::counter(),
+                            entry_ticks,
                             0x40000000,
                             Range{0x43e00000, 0x100000},
                             Range{0x43f00000, 0x80000},
                             &no_panic_console};
+        env.stub_ticks = stub_ticks;
+        env.main_ticks = main_ticks;
         board::board_main(env);
         return backend.output();
     }
@@ -289,6 +294,29 @@ TEST(Board, BdinfoShowsXenstoreFacts) {
     EXPECT_NE(out.find("xenstore    = pfn 0x39001, event channel 1, 2 requests so far\r\n"), std::string::npos) << out;
     EXPECT_NE(out.find(" ms XenStore client, grant table, buses\r\n"), std::string::npos) << out;
     EXPECT_TRUE(std::regex_search(out, std::regex("init step   = \\d+\\.\\d{3} ms banner\r\n"))) << out;
+}
+
+TEST(Board, BdinfoShowsTheEntryStubsSteps) {
+    BoardRig rig{sim::DtbSpec{}};
+    // Counts as boot/entry.S leaves them after a move: the first entry's eight
+    // slots, then the second entry's (its last two not reached).
+    const std::uint64_t entry = arch::virtual_clock::now();
+    const std::uint64_t hz = arch::counter_hz();
+    std::uint64_t ticks[board::kStubTicks] = {};
+    for (unsigned i = 0; i < 14; ++i) ticks[i] = entry + i * hz / 1000;  // 1 ms apart
+    rig.stub_ticks = ticks;
+    rig.main_ticks = entry + 14 * hz / 1000;
+    arch::virtual_clock::advance_to(rig.main_ticks);
+    std::string out = rig.boot("bdinfo\rpoweroff\r", entry);
+    EXPECT_NE(out.find("init step   = 1.000 ms stub: invalidate image (MMU off)\r\n"
+                       "init step   = 1.000 ms stub: relocate (MMU off)\r\n"),
+              std::string::npos)
+        << out;
+    EXPECT_NE(out.find("init step   = 1.000 ms stub 2: MMU on\r\n"
+                       "init step   = 1.000 ms stub to C++ entry\r\n"),
+              std::string::npos)
+        << out;
+    EXPECT_EQ(out.find("stub 2: choose home"), std::string::npos) << out;
 }
 
 TEST(Board, NoMemoryNodeGivesAMessageAndPowerOff) {
