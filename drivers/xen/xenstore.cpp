@@ -458,6 +458,14 @@ Status XenStore::remove(const char* path, Tx tx) {
     return ok();
 }
 
+// The i-th path of a remove_each() call, "" if the callback writes none, and
+// terminated whatever it wrote.
+static void path_at(XenStore::PathFn path, void* context, std::size_t i, char (&out)[XenStore::kMaxPath]) {
+    out[0] = '\0';
+    path(context, i, out);
+    out[XenStore::kMaxPath - 1] = '\0';
+}
+
 Status XenStore::remove_each(std::size_t n, PathFn path, void* context, Status* results) {
     Status first_error = ok();
     bool go_on = true;
@@ -466,9 +474,8 @@ Status XenStore::remove_each(std::size_t n, PathFn path, void* context, Status* 
     // After a timeout or a broken ring nothing more is sent: each waits for
     // the same daemon, and the error already says why.
     for (std::size_t i = done; i < n; ++i) {
-        char p[kMaxPath] = "";
-        path(context, i, p);
-        p[kMaxPath - 1] = '\0';
+        char p[kMaxPath];
+        path_at(path, context, i, p);
         Error e = with_op(Error::make(Errc::io, "not sent: an earlier pipelined removal failed"), "rm", subject_of(p));
         if (results != nullptr) results[i] = e;
         if (first_error.ok()) first_error = e;
@@ -483,9 +490,8 @@ std::size_t XenStore::remove_group(std::size_t first, std::size_t n, PathFn path
         if (results != nullptr) results[i] = s;
     };
     auto failed = [&](std::size_t i, Error e) {
-        char p[kMaxPath] = "";
-        path_of(context, i, p);
-        p[kMaxPath - 1] = '\0';
+        char p[kMaxPath];
+        path_at(path_of, context, i, p);
         record(i, with_op(e, "rm", subject_of(p)));
     };
     const Deadline until = Deadline::after_ms(config_.timeout_ms);
@@ -501,9 +507,8 @@ std::size_t XenStore::remove_group(std::size_t first, std::size_t n, PathFn path
     std::size_t index[kMaxPipelined];  // request k removes path index[k]
     std::size_t pos = 0, taken = 0, sent = 0;
     while (first + taken < n && sent < kMaxPipelined) {
-        char p[kMaxPath] = "";
-        path_of(context, first + taken, p);
-        p[kMaxPath - 1] = '\0';
+        char p[kMaxPath];
+        path_at(path_of, context, first + taken, p);
         Status valid = check_path(p);
         if (!valid.ok()) {
             failed(first + taken++, valid.error());
