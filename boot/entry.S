@@ -161,8 +161,9 @@ primary_entry:
          *    would cost up to 80 ms for nothing (cmake/check-early-bss.py
          *    checks at link time that choose-home touches no other BSS; if
          *    xenboot stays, step 5 clears the rest). The entry after the move
-         *    clears it all. Neither clears the stacks (linker.ld): no code
-         *    reads a stack slot before writing it. */
+         *    clears it all. Neither clears the stacks nor the .bss.noinit
+         *    buffers before __bss_start (linker.ld, lib/noinit.h): no code
+         *    reads them before writing them. */
 4:      stamp   STUB_RELOC
         adr_l   x0, __bss_start
         adr_l   x1, __bss_early_end
