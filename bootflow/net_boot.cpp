@@ -7,6 +7,7 @@
 #include "bootflow/net_devices.h"
 #include "bootflow/services.h"
 #include "bootflow/system_info.h"
+#include "lib/noinit.h"
 #include "net/sockets.h"
 #include "shell/environment.h"
 #include "shell/parse.h"
@@ -15,8 +16,9 @@ namespace xb::cmd {
 namespace {
 
 // One TFTP DATA of the largest block size RFC 2348 allows: static, the
-// 64 KiB stack has no room for it.
-std::uint8_t g_tftp_packet[net::tftp::kMaxBlockSize + net::tftp::kHeader];
+// 64 KiB stack has no room for it. Scratch that the client writes before it
+// reads, so the entry stub need not clear it (lib/noinit.h).
+XB_NOINIT(tftp_packet) std::uint8_t g_tftp_packet[net::tftp::kMaxBlockSize + net::tftp::kHeader];
 
 Result<NetDevices*> net_devices(Context& ctx) {
     NetDevices* net = ctx.services != nullptr ? ctx.services->net : nullptr;

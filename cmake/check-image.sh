@@ -2,6 +2,8 @@
 # Post-link step for the firmware image:
 #  - the entry stub applies only R_AARCH64_RELATIVE relocations: reject others,
 #    and pack them as RELR in the image file (cmake/relr-pack.py);
+#  - check that the code run before BSS is cleared uses only the early BSS
+#    (cmake/check-early-bss.py);
 #  - write image_size (0x10 in the arm64 Image header): bytes from the start
 #    of the image to the end of BSS, which the linker cannot put there itself
 #    without a relocation;
@@ -14,6 +16,7 @@ if [ -n "$bad" ]; then
   exit 1
 fi
 python3 "$(dirname "$0")/relr-pack.py" "$elf" "$bin"
+python3 "$(dirname "$0")/check-early-bss.py" "$elf"
 bss_end=$(aarch64-linux-gnu-nm "$elf" | awk '$3=="__bss_end"{print $1}')
 [ -n "$bss_end" ] || { echo "check-image: no __bss_end symbol" >&2; exit 1; }
 python3 - "$bin" "$bss_end" <<'PY'

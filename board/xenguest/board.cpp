@@ -356,7 +356,7 @@ constexpr const char* kStubSteps[kStubTicks] = {
     nullptr,
     "stub: invalidate image (MMU off)",
     "stub: relocate (MMU off)",
-    "stub: clear BSS (MMU off)",
+    "stub: clear early BSS (MMU off)",
     "stub: early map, invalidate (MMU off)",
     "stub: MMU on",
     "stub: choose home (C++, device tree)",

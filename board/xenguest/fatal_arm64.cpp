@@ -7,9 +7,12 @@
 
 namespace xb {
 namespace {
-constinit Console* g_console = nullptr;
-constinit PowerControl* g_power = nullptr;
-constinit bool g_in_fatal = false;
+// In .data, not BSS: a panic or fault in the first entry, which runs before
+// the stub clears BSS (boot/entry.S step 3), must find them null and end the
+// domain (cmake/check-early-bss.py checks that path).
+[[gnu::section(".data.fatal")]] constinit Console* g_console = nullptr;
+[[gnu::section(".data.fatal")]] constinit PowerControl* g_power = nullptr;
+[[gnu::section(".data.fatal")]] constinit bool g_in_fatal = false;
 }  // namespace
 
 void set_fatal_console(Console* con) { g_console = con; }

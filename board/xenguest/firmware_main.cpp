@@ -9,6 +9,7 @@
 #include "arch/page_table.h"
 #include "board/xenguest/board.h"
 #include "lib/fatal.h"
+#include "lib/noinit.h"
 #include "board/xenguest/xen_power.h"
 #include "boot/placement.h"
 #include "drivers/xen/hvc_xen_port.h"
@@ -38,7 +39,9 @@ using namespace xb;
 constexpr std::size_t kMaxDtbSize = 2 * 1024 * 1024;
 constexpr std::size_t kPageTablePages = 64;
 
-alignas(4096) constinit std::uint64_t g_page_tables[kPageTablePages * 512] = {};
+// Not cleared by the entry stub (256 KiB, lib/noinit.h): PageTableBuilder
+// zeroes each table as it takes it, and a few are used.
+XB_NOINIT(page_tables) alignas(4096) std::uint64_t g_page_tables[kPageTablePages * 512];
 
 // The heap size xenboot_choose_home worked out from the validated device
 // tree, for xenboot_main. Not 0 initially, so it lives in .data, which the

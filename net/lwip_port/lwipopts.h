@@ -17,6 +17,11 @@
 #define MEMP_MEM_MALLOC 0
 #define MEM_ALIGNMENT 8
 #define MEM_SIZE (96 * 1024) /* a 64 KiB datagram (IP_FRAG) + the 16 KiB TCP send buffer */
+/* The pools live where the entry stub does not clear them (arch/cc.h): lwIP's
+ * own memset at lwip_init gives every element the zeroed start it had in
+ * cleared BSS (opt.h: "Useful if pool are moved in uninitialized section of
+ * memory"), at the first network command instead of at every boot. */
+#define MEMP_MEM_INIT 1
 
 /* Received frames: one pool buffer holds a whole Ethernet frame (netif.h's
  * 1514 bytes; pbufs of 1536 keep 8-byte alignment); a large-receive frame (a

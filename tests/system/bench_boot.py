@@ -17,8 +17,11 @@ breakdown, which leaves out reading the boot configuration, loading and inflatin
 (where the time before the prompt went).
 Asserts nothing: a benchmark, not a test.
 
-usage: bench_boot.py [--repeat 1] [--diskless-only]
+usage: bench_boot.py [--repeat 1] [--diskless-only] [--firmware F ...]
   --diskless-only   only (f), REPEAT times: where the time before the prompt goes, in minutes
+  --firmware F      the xenboot.bin to boot (default build/fw/xenboot.bin); given twice or
+                    more with --diskless-only, each repeat boots each firmware in turn, in
+                    the same lab run (before/after under the same load and frames)
 """
 
 import argparse
@@ -53,8 +56,12 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--repeat", type=int, default=1)
     ap.add_argument("--diskless-only", action="store_true")
+    ap.add_argument("--firmware", action="append")
     args = ap.parse_args()
-    firmware = FIRMWARE
+    firmwares = args.firmware or [FIRMWARE]
+    if len(firmwares) > 1 and not args.diskless_only:
+        ap.error("several --firmware need --diskless-only")
+    firmware = firmwares[0]
     work = bench_dir("boot")
     direct = "xl direct (kernel + ramdisk in the xl config)"
     if not args.diskless_only:
@@ -65,9 +72,10 @@ def main():
     guests, kinds = [], []
     for i in range(args.repeat):
         if args.diskless_only:
-            guests.append(labmod.GuestSpec(f"xenboot-diskless-{i}", kernel=firmware, memory_mib=256,
-                                           cmdline="bootdelay=-1", vifs=[labmod.DEFAULT_MAC]))
-            kinds.append(DISKLESS)
+            for j, fw in enumerate(firmwares):
+                guests.append(labmod.GuestSpec(f"xenboot-diskless-{i}-{j}", kernel=fw, memory_mib=256,
+                                               cmdline="bootdelay=-1", vifs=[labmod.DEFAULT_MAC]))
+                kinds.append(DISKLESS + (f" [{fw}]" if len(firmwares) > 1 else ""))
             continue
         guests.append(labmod.GuestSpec(f"direct-{i}", kernel=ext4.kernel, ramdisk=ext4.initrd, memory_mib=256,
                                        cmdline=ext4.cmdline, disks=[ext4.path]))
@@ -92,9 +100,9 @@ def main():
         for spec, kind in zip(guests, kinds):
             lab.wait_guest_start(timeout=180)
             row = {"kind": kind}
-            if spec.kernel != firmware:
+            if spec.kernel not in firmwares:
                 row["first"] = boottime.time_to_console(lab, spec.name, FIRST_LINE, timeout=240)
-            elif kind == DISKLESS:
+            elif kind.startswith(DISKLESS):
                 row["prompt"] = boottime.time_to_console(lab, spec.name, ENTRY, timeout=240)
                 lab.console.expect("=> ", 60)
                 # Where init spent its time before the prompt (bdinfo's profile).
@@ -112,12 +120,13 @@ def main():
                 row["first"] = boottime.time_to_console(lab, spec.name, FIRST_LINE, timeout=240)
             text = lab.console.output()
             entries = list(ENTRY.finditer(text))
-            if entries and spec.kernel == firmware:
+            if entries and spec.kernel in firmwares:
                 row["entry"] = f"{entries[-1].group(1)} ms" + (
                     f", {entries[-1].group(2)} XenStore requests" if entries[-1].group(2) else "")
             m = list(BREAKDOWN.finditer(text))
-            row["breakdown"] = m[-1].group(1) if (m and spec.kernel == firmware and kind != DISKLESS) else ""
-            if kind == DISKLESS:
+            row["breakdown"] = m[-1].group(1) if (m and spec.kernel in firmwares and
+                                                   not kind.startswith(DISKLESS)) else ""
+            if kind.startswith(DISKLESS):
                 lab.wait_guest_end(timeout=120)
             else:
                 lab.console.expect("XENBOOT-GUEST: powering off", 240)

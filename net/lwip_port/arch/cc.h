@@ -23,6 +23,17 @@ __attribute__((noreturn)) void xb_lwip_assert(const char* message, const char* f
 
 #define LWIP_PLATFORM_ASSERT(x) xb_lwip_assert((x), __FILE__, __LINE__)
 
+/* lwIP's static memory (mem.c's heap and memp.c's pools, 0.9 MB with the
+ * 512-buffer PBUF_POOL) goes where the entry stub does not clear it, in the
+ * firmware (lib/noinit.h, boot/linker.ld): lwip_init runs on the first
+ * network command, long after the prompt, and initialises it (mem_init, and
+ * memp_init with MEMP_MEM_INIT, lwipopts.h), so before that its pages are
+ * never written. lwIP's arch.h declares the same array otherwise. */
+#ifdef XENBOOT_NOINIT_SECTIONS
+#define LWIP_DECLARE_MEMORY_ALIGNED(variable_name, size) \
+    u8_t variable_name[LWIP_MEM_ALIGN_BUFFER(size)] __attribute__((section(".bss.noinit." #variable_name)))
+#endif
+
 /* lwIP's debug output is off: LWIP_DEBUG is never defined, so this is unused. */
 #define LWIP_PLATFORM_DIAG(x) \
     do {                      \
