@@ -67,6 +67,12 @@ class Group {
   private:
     void fail(std::size_t i, Error e);
     void write_states();
+    void remove_nodes();                            // of every device whose Closing has been written
+    std::size_t batch_owner(std::size_t k) const {  // which of batch_ path k belongs to
+        std::size_t j = 0;
+        while (j + 1 < batch_size_ && first_[j + 1] <= k) ++j;
+        return j;
+    }
     bool look(std::size_t i);  // true if the device moved on
     void on_event(const char* token);
     Status state_path(std::size_t i, char (&path)[XenStore::kMaxPath]) const;
@@ -82,6 +88,11 @@ class Group {
 
     Run runs_[kGroup];
     char prefix_[32] = {};
+    // remove_nodes(): the devices in the batch, and where each one's paths
+    // begin in the batch's numbering (first_[k] .. first_[k + 1]).
+    std::size_t batch_[kGroup] = {};
+    std::size_t first_[kGroup + 1] = {};
+    std::size_t batch_size_ = 0;
 };
 
 void Group::fail(std::size_t i, Error e) {
@@ -153,6 +164,50 @@ void Group::write_states() {
     }
 }
 
+void Group::remove_nodes() {
+    // The devices whose Closing write has gone out (and that still have
+    // nodes to remove) share one pipelined removal: path k of the batch is
+    // device batch_[j]'s path k - first_[j].
+    batch_size_ = 0;
+    std::size_t total = 0;
+    for (std::size_t i = 0; i < devs_.size(); ++i) {
+        const CloseDevice& d = devs_[i];
+        const Run& r = runs_[i];
+        const bool closing_written = d.steps_done > 0 || !r.write_due;
+        if (!r.active || !closing_written || d.removals_sent || d.remove_count == 0 || d.remove_path == nullptr)
+            continue;
+        first_[batch_size_] = total;
+        batch_[batch_size_++] = i;
+        total += d.remove_count;
+    }
+    if (batch_size_ == 0) return;
+    first_[batch_size_] = total;
+    auto path = [](void* self, std::size_t k, char(&out)[XenStore::kMaxPath]) {
+        auto& g = *static_cast<Group*>(self);
+        const std::size_t j = g.batch_owner(k);
+        const CloseDevice& d = g.devs_[g.batch_[j]];
+        d.remove_path(d.remove_context, k - g.first_[j], out);
+    };
+    auto result = [](void* self, std::size_t k, const Status& s) {
+        auto& g = *static_cast<Group*>(self);
+        CloseDevice& d = g.devs_[g.batch_[g.batch_owner(k)]];
+        if (s.ok() || !d.remove_result.ok()) return;
+        Error e = s.error();
+        d.remove_result = e.prefix("%s", d.name);
+    };
+    for (std::size_t j = 0; j < batch_size_; ++j) {
+        devs_[batch_[j]].removals_sent = true;
+        devs_[batch_[j]].remove_result = ok();
+    }
+    const std::uint64_t t = clock_ticks();
+    (void)store_.remove_each(total, path, this, result);
+    if (stats_ != nullptr) {
+        stats_->us_removing += us_since(t);
+        stats_->removals += total;
+        ++stats_->remove_batches;
+    }
+}
+
 bool Group::look(std::size_t i) {
     Run& r = runs_[i];
     CloseDevice& d = devs_[i];
@@ -201,6 +256,8 @@ Status Group::run() {
     for (std::size_t i = 0; i < devs_.size(); ++i) {
         devs_[i].result = ok();
         devs_[i].steps_done = 0;
+        devs_[i].removals_sent = false;
+        devs_[i].remove_result = ok();
         runs_[i] = Run{};
         char path[XenStore::kMaxPath];
         Status p = state_path(i, path);
@@ -216,6 +273,7 @@ Status Group::run() {
     }
     for (;;) {  // bounded: every device either moves on or runs into its step deadline
         write_states();
+        remove_nodes();
         bool moved = false, active = false, polling = false;
         for (std::size_t i = 0; i < devs_.size(); ++i) {
             Run& r = runs_[i];
