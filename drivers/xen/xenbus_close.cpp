@@ -31,6 +31,8 @@ struct Run {
     Deadline deadline = Deadline::never();
     std::uint64_t t_step = 0;  // clock at our write of the current step
     const char* last_seen = "no state node";
+    bool seen_valid = false;  // `seen` holds the backend's state as last read
+    XenbusState seen = XenbusState::unknown;
     bool active = true;
     bool watching = false;
     bool dirty = false;  // look at the backend's state in the next round
@@ -158,7 +160,13 @@ void Group::write_states() {
             }
         }
         r.write_due = false;
-        r.dirty = true;
+        // Read the backend's state again at once only if what we saw last
+        // already answers this step (a backend that skipped Closing is
+        // Closed already): otherwise the answer is a change, which the
+        // watch reports, and a read now would only find the old state (one
+        // XenStore round trip per step and device saved). Before the first
+        // read, the event every watch fires when it is set brings one.
+        r.dirty = !r.watching || (r.seen_valid && answers(devs_[i], devs_[i].steps_done, r.seen));
         r.t_step = clock_ticks();
         r.deadline = Deadline::after_ms(devs_[i].step_timeout_ms);
     }
@@ -213,7 +221,9 @@ bool Group::look(std::size_t i) {
     CloseDevice& d = devs_[i];
     r.dirty = false;
     Result<XenbusState> state = read_state(store_, d.backend);
+    r.seen_valid = state.ok();
     if (state.ok()) {
+        r.seen = state.value();
         r.last_seen = xenbus_state_name(state.value());
         if (answers(d, d.steps_done, state.value())) {
             d.us_step[d.steps_done] = us_since(r.t_step);

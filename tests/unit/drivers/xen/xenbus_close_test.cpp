@@ -154,6 +154,26 @@ TEST(XenbusClose, ThreeDevicesTogetherTakeOneDevicesTimeAndFewerRequestsThanOneA
     }
 }
 
+TEST(XenbusClose, ABackendThatSkipsClosingIsSeenClosedAtOnceWithoutAWatchEvent) {
+    // This backend answers Closing with Closed straight away (public/io/xenbus.h
+    // allows it) and Initialising with InitWait. After our Closed write its
+    // state does not change, so no watch fires: the frontend must read it at
+    // once (what it saw already answers the step), not at the next recheck
+    // a second later.
+    Disks g({disk(51712, 20, /*dead=*/true)});
+    g.daemon->on_write(g.fronts[0] + "/state", [&](const std::string&, const std::string& value) {
+        if (value == "5") g.daemon->set(g.backs[0] + "/state", "6");
+        if (value == "1") g.daemon->set(g.backs[0] + "/state", "2");
+    });
+    std::vector<xen::CloseDevice> parts = g.parts(5000);
+    const std::uint64_t t0 = arch::virtual_clock::now();
+    ASSERT_TRUE(xen::close_together(*g.store, parts).ok());
+    const std::uint64_t ms = arch::ticks_to_ms(arch::virtual_clock::now() - t0);
+    EXPECT_EQ(parts[0].steps_done, 3u);
+    EXPECT_LT(ms, 100u);
+    EXPECT_EQ(g.back_state(0), "2");
+}
+
 // Each disk's frontend nodes as negotiate() publishes them (a 4-page ring),
 // and CloseDevice's description of them for close_together to remove.
 const char* const kNodes[] = {"ring-ref0",       "ring-ref1",     "ring-ref2", "ring-ref3",
