@@ -329,6 +329,10 @@ bool BlkfrontDevice::close_part(xen::CloseDevice& out) {
     out.remove_path = &published_path;
     out.remove_context = this;
     out.remove_count = kPublishedFixed + queue_.ring_pages();
+    // After the Closed write: blkback answers Closing with a mere state
+    // write, and Closed only after xen_blkif_disconnect has unmapped the
+    // ring and the persistent grants (xen-blkback/xenbus.c frontend_changed).
+    out.remove_after = 1;
     if (store_ == nullptr || !published) {
         if (pending()) state_ = LinkState::closed;
         return false;
@@ -375,7 +379,7 @@ Status BlkfrontDevice::release_after(const xen::CloseDevice& part, bool publishe
     // page leaked (BlkQueue::teardown), never freed. Nothing published, nothing
     // for the backend to let go of: the queue alone is given back.
     Status s = part.result;
-    // What the dance did not remove (it stopped before Closing was written).
+    // What the dance did not remove (it stopped before Closed was written).
     Status removed = !published ? ok() : part.removals_sent ? part.remove_result : remove_published();
     Status torn = queue_.teardown();
     // A request still in flight may have granted the bounce buffer's pages

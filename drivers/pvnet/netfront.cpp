@@ -539,6 +539,9 @@ void NetFront::describe_close(xen::CloseDevice& out) {
     out.remove_path = &key_path;
     out.remove_context = this;
     out.remove_count = sizeof kKeys / sizeof kKeys[0];
+    // After the Closing write: netback disconnects then (set_backend_state:
+    // backend_disconnect before it switches to Closing), Closed is quick.
+    out.remove_after = 0;
 }
 
 void NetFront::key_path(void* self, std::size_t i, char (&out)[xen::XenStore::kMaxPath]) {

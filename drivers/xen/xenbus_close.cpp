@@ -69,7 +69,7 @@ class Group {
   private:
     void fail(std::size_t i, Error e);
     void write_states();
-    void remove_nodes();                            // of every device whose Closing has been written
+    void remove_nodes();                            // of every device whose remove_after step has been written
     std::size_t batch_owner(std::size_t k) const {  // which of batch_ path k belongs to
         std::size_t j = 0;
         while (j + 1 < batch_size_ && first_[j + 1] <= k) ++j;
@@ -173,17 +173,16 @@ void Group::write_states() {
 }
 
 void Group::remove_nodes() {
-    // The devices whose Closing write has gone out (and that still have
-    // nodes to remove) share one pipelined removal: path k of the batch is
+    // The devices whose remove_after write has gone out (and that still
+    // have nodes to remove) share one pipelined removal: path k of the batch is
     // device batch_[j]'s path k - first_[j].
     batch_size_ = 0;
     std::size_t total = 0;
     for (std::size_t i = 0; i < devs_.size(); ++i) {
         const CloseDevice& d = devs_[i];
         const Run& r = runs_[i];
-        const bool closing_written = d.steps_done > 0 || !r.write_due;
-        if (!r.active || !closing_written || d.removals_sent || d.remove_count == 0 || d.remove_path == nullptr)
-            continue;
+        const bool written = d.steps_done > d.remove_after || (d.steps_done == d.remove_after && !r.write_due);
+        if (!r.active || !written || d.removals_sent || d.remove_count == 0 || d.remove_path == nullptr) continue;
         first_[batch_size_] = total;
         batch_[batch_size_++] = i;
         total += d.remove_count;

@@ -13,12 +13,15 @@
 // device only, with an error naming it, and the others go on.
 //
 // The frontend's own nodes (ring references, event channel, features) are
-// removed during the dance, right after the Closing write, in one pipelined
-// XenStore batch for every device whose Closing went out together (all of
-// them, usually): the round trip then hides in the backends' answers
-// (Linux's blkback unmaps its whole persistent-grant pool before it answers
-// Closed, netback stops its queues on Closing) instead of following them.
-// Safe because a backend watches only the frontend's `state` node (Linux
+// removed during the dance, right after the write of the step at which its
+// backend does its long work (`remove_after`): Linux's blkback unmaps its
+// whole persistent-grant pool before it answers Closed, netback stops its
+// queues and unmaps the rings before it answers Closing. xenstored is one
+// daemon: RM requests sent when the backend's answer is a mere state write
+// sit in front of that write (in the lab, one disk's Closing answer took as
+// long as its 21 removals); sent while the backend works in its kernel, they
+// are served meanwhile. Devices due at the same moment share one pipelined
+// batch. Safe because a backend watches only the frontend's `state` node (Linux
 // xenbus_probe.c watch_otherend) and reads the other nodes only when the
 // frontend says Initialised or Connected (blkback connect_ring, netback
 // connect), which this dance never writes; what the backend mapped from
@@ -44,12 +47,14 @@ struct CloseDevice {
     const char* name = nullptr;             // "vbd 51712", for messages
     std::uint64_t step_timeout_ms = 30000;  // each step's deadline
     bool initialising_ends = false;         // the last step may end in Initialising too (blkback)
-    // The frontend's nodes to remove once Closing is written (remove_path
-    // writes the i-th of remove_count paths, as XenStore::remove_each's);
-    // none when remove_count is 0.
+    // The frontend's nodes to remove once the write of step `remove_after`
+    // (0 Closing, 1 Closed) has gone out (remove_path writes the i-th of
+    // remove_count paths, as XenStore::remove_each's); none when
+    // remove_count is 0.
     XenStore::PathFn remove_path = nullptr;
     void* remove_context = nullptr;
     std::size_t remove_count = 0;
+    unsigned remove_after = 0;
     // --- results ---
     Status result = ok();
     bool removals_sent = false;  // the removals went out; the first failure is in remove_result

@@ -117,11 +117,11 @@ TEST(HandoffTogether, ThreeSlowBackendsCostAboutOneDevicesTimeNotTheSum) {
     // Nine answers of 50 ms each (and a tick or so) added up: what one after another cost.
     EXPECT_NE(log.find("(backend answers: 45"), std::string::npos) << log;
     EXPECT_NE(log.find(" ms added up; slowest: Closing 50, Closed 50, InitWait 50 ms; "), std::string::npos) << log;
-    // Every frontend node was removed inside the dance, the three devices'
-    // in one pipelined batch (their Closing writes went out together): each
-    // disk's five fixed nodes and ring-ref<n>, the vif's eight keys.
+    // Every frontend node was removed inside the dance: the vif's eight keys
+    // right after its Closing write, the two disks' five fixed nodes and
+    // ring-ref<n> in one batch right after their Closed writes (together).
     EXPECT_EQ(h.times().removals, nodes);
-    EXPECT_EQ(h.times().remove_batches, 1u);
+    EXPECT_EQ(h.times().remove_batches, 2u);
     EXPECT_NE(log.find("; " + std::to_string(nodes) + " nodes removed meanwhile in "), std::string::npos) << log;
 }
 

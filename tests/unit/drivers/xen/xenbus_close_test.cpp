@@ -184,45 +184,55 @@ void node_path(void* self, std::size_t i, char (&out)[xen::XenStore::kMaxPath]) 
     std::snprintf(out, sizeof out, "%s/%s", static_cast<const std::string*>(self)->c_str(), kNodes[i]);
 }
 
-std::vector<xen::CloseDevice> published(Disks& g, std::uint64_t timeout_ms = 300) {
-    std::vector<xen::CloseDevice> parts = g.parts(timeout_ms);
-    for (std::size_t i = 0; i < parts.size(); ++i) {
-        for (const char* n : kNodes) g.daemon->set(g.fronts[i] + "/" + n, "8");
-        parts[i].remove_path = &node_path;
-        parts[i].remove_context = &g.fronts[i];
-        parts[i].remove_count = kNodeCount;
-    }
-    return parts;
-}
-
 std::size_t nodes_left(Disks& g, std::size_t i) {
     std::size_t n = 0;
     for (const char* node : kNodes) n += g.daemon->exists(g.fronts[i] + "/" + node) ? 1 : 0;
     return n;
 }
 
-TEST(XenbusClose, TheFrontendsNodesGoRightAfterClosingInOneBatchWhileTheBackendsClose) {
+// remove_after: 1 as blkfront's (after the Closed write), 0 as netfront's.
+std::vector<xen::CloseDevice> published(Disks& g, std::uint64_t timeout_ms = 300, unsigned remove_after = 1) {
+    std::vector<xen::CloseDevice> parts = g.parts(timeout_ms);
+    for (std::size_t i = 0; i < parts.size(); ++i) {
+        for (const char* n : kNodes) g.daemon->set(g.fronts[i] + "/" + n, "8");
+        parts[i].remove_path = &node_path;
+        parts[i].remove_context = &g.fronts[i];
+        parts[i].remove_count = kNodeCount;
+        parts[i].remove_after = remove_after;
+    }
+    return parts;
+}
+
+// Nodes left under each disk's frontend when it writes Closing, Closed and
+// Initialising (a hook on the guest's state writes, run before the next request).
+struct NodesAtEachWrite {
+    std::vector<std::size_t> closing, closed, initialising;
+    explicit NodesAtEachWrite(Disks& g) {
+        g.daemon->on_write("device/vbd", [this, &g](const std::string& path, const std::string& value) {
+            const std::size_t i = path.find("51728") != std::string::npos ? 1 : 0;
+            if (path != std::string(sim::SimXenstore::kHome) + "/" + g.fronts[i] + "/state") return;
+            if (value == "5") closing.push_back(nodes_left(g, i));
+            if (value == "6") closed.push_back(nodes_left(g, i));
+            if (value == "1") initialising.push_back(nodes_left(g, i));
+        });
+    }
+};
+
+TEST(XenbusClose, ADisksNodesGoRightAfterClosedInOneBatchWhileTheBackendsAnswer) {
     Disks g({disk(51712, 50), disk(51728, 50)});
     std::vector<xen::CloseDevice> parts = published(g);
-    // When Closing is written the nodes are still there; by the time the
-    // frontend writes Closed, which it does only after the backend answered
-    // Closing (50 ms later), they are gone: removed while the backend closed.
-    std::vector<std::size_t> at_closing, at_closed, at_initialising;
-    g.daemon->on_write("device/vbd", [&](const std::string& path, const std::string& value) {
-        const std::size_t i = path.find("51728") != std::string::npos ? 1 : 0;
-        if (path != std::string(sim::SimXenstore::kHome) + "/" + g.fronts[i] + "/state") return;
-        if (value == "5") at_closing.push_back(nodes_left(g, i));
-        if (value == "6") at_closed.push_back(nodes_left(g, i));
-        if (value == "1") at_initialising.push_back(nodes_left(g, i));
-    });
+    // When Closed is written the nodes are still there; by the time the
+    // frontend writes Initialising, which it does only after the backend
+    // answered Closed (50 ms later), they are gone: removed while it closed.
+    NodesAtEachWrite seen(g);
     xen::CloseStats st;
     const std::uint64_t t0 = arch::virtual_clock::now();
     ASSERT_TRUE(xen::close_together(*g.store, parts, &st).ok());
     const std::uint64_t ms = arch::ticks_to_ms(arch::virtual_clock::now() - t0);
-    EXPECT_EQ(at_closing, (std::vector<std::size_t>{kNodeCount, kNodeCount}));
-    EXPECT_EQ(at_closed, (std::vector<std::size_t>{0, 0}));
-    EXPECT_EQ(at_initialising, (std::vector<std::size_t>{0, 0}));
-    // The two disks wrote Closing together: one pipelined batch for both.
+    EXPECT_EQ(seen.closing, (std::vector<std::size_t>{kNodeCount, kNodeCount}));
+    EXPECT_EQ(seen.closed, (std::vector<std::size_t>{kNodeCount, kNodeCount}));
+    EXPECT_EQ(seen.initialising, (std::vector<std::size_t>{0, 0}));
+    // The two disks wrote Closed together: one pipelined batch for both.
     EXPECT_EQ(st.remove_batches, 1u);
     EXPECT_EQ(st.removals, 2 * kNodeCount);
     EXPECT_GE(g.daemon->most_requests_at_once(), 2u);
@@ -280,10 +290,10 @@ TEST(XenbusClose, AFailedRemovalIsItsOwnDevicesAndNamesIt) {
     EXPECT_EQ(nodes_left(g, 1), 1u);  // only the one that failed is left
 }
 
-TEST(XenbusClose, ADeviceWhoseClosingWriteFailsLeavesItsNodesToItsOwner) {
+TEST(XenbusClose, ADeviceWhoseDanceStopsBeforeTheWriteLeavesItsNodesToItsOwner) {
     // Closing never went out for vbd 51728 (its state node refuses every
-    // request): the dance removes nothing of it, finish_close does that
-    // afterwards; the other disk's nodes went in the dance.
+    // request), so neither did Closed: the dance removes nothing of it,
+    // finish_close does that afterwards; the other disk's nodes went in the dance.
     Disks g({disk(51712, 20), disk(51728, 20)});
     std::vector<xen::CloseDevice> parts = published(g, 200);
     g.daemon->fail_next(g.fronts[1] + "/state", "EACCES", 100);
@@ -296,9 +306,21 @@ TEST(XenbusClose, ADeviceWhoseClosingWriteFailsLeavesItsNodesToItsOwner) {
     EXPECT_EQ(nodes_left(g, 0), 0u);
 }
 
+TEST(XenbusClose, RemovingAfterClosingSendsThemBeforeTheBackendAnswersClosing) {
+    // As netfront's (netback disconnects on Closing): gone by the Closed write.
+    Disks g({disk(51712, 50)});
+    std::vector<xen::CloseDevice> parts = published(g, 300, /*remove_after=*/0);
+    NodesAtEachWrite seen(g);
+    ASSERT_TRUE(xen::close_together(*g.store, parts).ok());
+    EXPECT_EQ(seen.closing, (std::vector<std::size_t>{kNodeCount}));
+    EXPECT_EQ(seen.closed, (std::vector<std::size_t>{0}));
+    EXPECT_EQ(g.back_state(0), "2");
+}
+
 TEST(XenbusClose, ABackendThatNeverAnswersClosingHasTheNodesRemovedAllTheSame) {
+    // Removal after the Closing write (as a vif's), backend dead.
     Disks g({disk(51712, 20), disk(51728, 20, /*dead=*/true)});
-    std::vector<xen::CloseDevice> parts = published(g, 200);
+    std::vector<xen::CloseDevice> parts = published(g, 200, /*remove_after=*/0);
     Status s = xen::close_together(*g.store, parts);
     ASSERT_FALSE(s.ok());
     EXPECT_EQ(s.error().code(), Errc::timeout);
