@@ -73,6 +73,9 @@ unsigned XenguestHandoff::close_devices(Console& log) {
     times_.us_dance = arch::ticks_to_us(arch::counter() - t);
     times_.requests_dance = stats.requests;
     times_.write_batches = stats.write_batches;
+    times_.us_removing = stats.us_removing;
+    times_.removals = stats.removals;
+    times_.remove_batches = stats.remove_batches;
     times_.devices = static_cast<unsigned>(disks + vifs);
     for (std::size_t i = 0; i < disks + vifs; ++i) {
         for (unsigned k = 0; k < 3; ++k) {
@@ -80,7 +83,8 @@ unsigned XenguestHandoff::close_devices(Console& log) {
             times_.us_answers_sum += parts[i].us_step[k];
         }
     }
-    // Then each device gives back what it took: a device whose backend did
+    // Then each device gives back what it took (its nodes are gone already,
+    // removed while its backend closed): a device whose backend did
     // not answer Closed keeps what the backend may still map in the grant
     // quarantine (never freed), and check_grants() refuses the boot.
     t = arch::counter();
@@ -95,13 +99,15 @@ void XenguestHandoff::print_times(Console& log) const {
     auto ms = [](std::uint64_t us) { return static_cast<unsigned long>((us + 500) / 1000); };
     log.printf(
         "xenboot: hand-off: %u device%s closed together in %lu ms (backend answers: %lu ms added up; slowest: "
-        "Closing %lu, Closed %lu, InitWait %lu ms), drain %lu ms, release %lu ms, grants %lu ms, XenStore reset "
-        "%lu ms, unmap %lu ms; %lu XenStore requests (%lu in the dance, %u write batch%s)\n",
+        "Closing %lu, Closed %lu, InitWait %lu ms; %lu nodes removed meanwhile in %lu ms, %u batch%s), drain %lu ms, "
+        "release %lu ms, grants %lu ms, XenStore reset %lu ms, unmap %lu ms; %lu XenStore requests (%lu in the "
+        "dance, %u write batch%s)\n",
         times_.devices, times_.devices == 1 ? "" : "s", ms(times_.us_dance), ms(times_.us_answers_sum),
         ms(times_.us_slowest_step[0]), ms(times_.us_slowest_step[1]), ms(times_.us_slowest_step[2]),
-        ms(times_.us_drain), ms(times_.us_release), ms(times_.us_grants), ms(times_.us_xenstore), ms(times_.us_unmap),
-        static_cast<unsigned long>(times_.requests), static_cast<unsigned long>(times_.requests_dance),
-        times_.write_batches, times_.write_batches == 1 ? "" : "es");
+        static_cast<unsigned long>(times_.removals), ms(times_.us_removing), times_.remove_batches,
+        times_.remove_batches == 1 ? "" : "es", ms(times_.us_drain), ms(times_.us_release), ms(times_.us_grants),
+        ms(times_.us_xenstore), ms(times_.us_unmap), static_cast<unsigned long>(times_.requests),
+        static_cast<unsigned long>(times_.requests_dance), times_.write_batches, times_.write_batches == 1 ? "" : "es");
 }
 
 Result<unsigned> XenguestHandoff::release_xen(Console& log) {

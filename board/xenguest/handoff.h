@@ -47,6 +47,9 @@ struct HandoffTimes {
     std::uint64_t requests_dance = 0;  // XenStore round trips of the dance
     std::uint64_t requests = 0;        // ... of the whole release (before the XenStore reset)
     unsigned write_batches = 0;
+    std::uint64_t us_removing = 0;          // the frontends' nodes removed, inside the dance
+    std::uint64_t removals = 0;             // ... how many
+    unsigned remove_batches = 0;            // ... in how many pipelined batches
     unsigned devices = 0;                   // disks and vifs that took part in the dance
     std::uint64_t us_slowest_step[3] = {};  // the slowest backend answer to Closing, Closed, Initialising
     // Every device's own answers added up: about what the dances would have

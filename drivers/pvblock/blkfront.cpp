@@ -319,15 +319,6 @@ bool BlkfrontDevice::read_only() const {
     return info_.read_only;
 }
 
-Status BlkfrontDevice::reset_backend() {
-    // The reset dance Linux's blkfront expects to find done (no 5 s waits):
-    // Closing -> Closed -> Initialising, each answered by the backend. After
-    // Closed blkback has unmapped the ring and every grant.
-    xen::CloseDevice d;
-    (void)close_part(d);
-    return xen::close_together(*store_, std::span<xen::CloseDevice>(&d, 1));
-}
-
 bool BlkfrontDevice::close_part(xen::CloseDevice& out) {
     const bool published = state_ == LinkState::connected || state_ == LinkState::wait_connected;
     out.frontend = frontend_;
@@ -335,6 +326,13 @@ bool BlkfrontDevice::close_part(xen::CloseDevice& out) {
     out.name = name_;
     out.step_timeout_ms = connect_timeout_ms_;
     out.initialising_ends = true;
+    out.remove_path = &published_path;
+    out.remove_context = this;
+    out.remove_count = kPublishedFixed + queue_.ring_pages();
+    // After the Closed write: blkback answers Closing with a mere state
+    // write, and Closed only after xen_blkif_disconnect has unmapped the
+    // ring and the persistent grants (xen-blkback/xenbus.c frontend_changed).
+    out.remove_after = 1;
     if (store_ == nullptr || !published) {
         if (pending()) state_ = LinkState::closed;
         return false;
@@ -342,33 +340,47 @@ bool BlkfrontDevice::close_part(xen::CloseDevice& out) {
     return true;
 }
 
-Status BlkfrontDevice::finish_close(Status dance) { return release_after(dance, true); }
+Status BlkfrontDevice::finish_close(const xen::CloseDevice& part) { return release_after(part, true); }
 
-Status BlkfrontDevice::remove_published() {
-    // Every node negotiate() may have written, removed with pipelined requests:
-    // one round trip through xenstored instead of one per node (RM of a
-    // missing node is not an error).
-    static constexpr const char* kNodes[] = {"ring-ref", "ring-page-order", "event-channel", "protocol",
-                                             "feature-persistent"};
-    constexpr std::size_t kFixed = sizeof kNodes / sizeof kNodes[0];
-    auto path = [](void* self, std::size_t i, char(&out)[xen::XenStore::kMaxPath]) {
-        const char* dir = static_cast<BlkfrontDevice*>(self)->frontend_;
-        if (i < kFixed) format_to(out, sizeof out, "%s/%s", dir, kNodes[i]);
-        else format_to(out, sizeof out, "%s/ring-ref%zu", dir, i - kFixed);
-    };
-    return store_->remove_each(kFixed + queue_.ring_pages(), path, this);
+// Every node negotiate() may have written (RM of a missing node is not an
+// error): the fixed ones, then ring-ref0.. for a multi-page ring.
+constexpr const char* kPublishedNodes[] = {"ring-ref", "ring-page-order", "event-channel", "protocol",
+                                           "feature-persistent"};
+static_assert(sizeof kPublishedNodes / sizeof kPublishedNodes[0] == BlkfrontDevice::kPublishedFixed);
+
+void BlkfrontDevice::published_path(void* self, std::size_t i, char (&out)[xen::XenStore::kMaxPath]) {
+    const char* dir = static_cast<BlkfrontDevice*>(self)->frontend_;
+    if (i < kPublishedFixed) format_to(out, sizeof out, "%s/%s", dir, kPublishedNodes[i]);
+    else format_to(out, sizeof out, "%s/ring-ref%zu", dir, i - kPublishedFixed);
 }
 
-Status BlkfrontDevice::release(bool published) { return release_after(published ? reset_backend() : ok(), published); }
+Status BlkfrontDevice::remove_published() {
+    // Pipelined requests: one round trip through xenstored, not one per node.
+    return store_->remove_each(kPublishedFixed + queue_.ring_pages(), &published_path, this);
+}
 
-Status BlkfrontDevice::release_after(Status dance, bool published) {
+Status BlkfrontDevice::release(bool published) {
+    // The reset dance Linux's blkfront expects to find done (no 5 s waits):
+    // Closing -> Closed -> Initialising, each answered by the backend (after
+    // Closed blkback has unmapped the ring and every grant); the nodes are
+    // removed during it (xen::close_together).
+    xen::CloseDevice d;
+    if (published) {
+        (void)close_part(d);
+        d.result = xen::close_together(*store_, std::span<xen::CloseDevice>(&d, 1));
+    }
+    return release_after(d, published);
+}
+
+Status BlkfrontDevice::release_after(const xen::CloseDevice& part, bool published) {
     // Backend first (it lets go of the ring), then what we published, then
     // the grants, the event channel and the memory. Each part runs even if an
     // earlier one failed: a grant blkback still maps is left granted and its
     // page leaked (BlkQueue::teardown), never freed. Nothing published, nothing
     // for the backend to let go of: the queue alone is given back.
-    Status s = dance;
-    Status removed = published ? remove_published() : ok();
+    Status s = part.result;
+    // What the dance did not remove (it stopped before Closed was written).
+    Status removed = !published ? ok() : part.removals_sent ? part.remove_result : remove_published();
     Status torn = queue_.teardown();
     // A request still in flight may have granted the bounce buffer's pages
     // (they are then in the grant quarantine, with no owner to free them):

@@ -107,7 +107,8 @@ class BlkfrontDevice final : public BlockDevice {
     // the rest as disconnect() does (a grant blkback still maps goes to the
     // grant quarantine, never back to the heap).
     bool close_part(xen::CloseDevice& out);
-    Status finish_close(Status dance);
+    Status finish_close(const xen::CloseDevice& part);
+    static constexpr std::size_t kPublishedFixed = 5;  // nodes negotiate() writes besides ring-ref<n>
     // Reads sector 0 through every page of the persistent pool (and every
     // request slot's indirect page) once, so blkback maps them now rather
     // than during the first real read (see BlkQueue::warm_pool). A part at
@@ -145,9 +146,11 @@ class BlkfrontDevice final : public BlockDevice {
     // the reset dance and the published nodes when `published`, then the
     // queue's grants, event channel and memory, and the bounce buffer.
     Status release(bool published);
-    // release() after a dance done elsewhere (`dance`: its outcome).
-    Status release_after(Status dance, bool published);
-    Status reset_backend();
+    // release() after a dance done elsewhere (`part`: its outcome, and
+    // whether it removed the published nodes already).
+    Status release_after(const xen::CloseDevice& part, bool published);
+    // The i-th node negotiate() may have published (xen::XenStore::PathFn).
+    static void published_path(void* self, std::size_t i, char (&out)[xen::XenStore::kMaxPath]);
     Status remove_published();
     Status check_range(std::uint64_t block, std::uint64_t count) const;
     Status transfer_blocks(bool write, std::uint64_t block, std::uint64_t count, void* buf, Progress* progress);

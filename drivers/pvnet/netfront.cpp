@@ -521,41 +521,56 @@ bool NetFront::wait_for_frames(Deadline until) {
     }
 }
 
-Status NetFront::close_backend() {
+Status NetFront::close_backend(xen::CloseDevice& d) {
     // netback: Connected -> Closing disconnects (stops its threads, unmaps
     // the rings); after Closed it touches none of our pages; Initialising
-    // brings it to InitWait for the next frontend (netboot.md §1.5).
-    xen::CloseDevice d;
-    describe_close(d);
-    return xen::close_together(*store_, std::span<xen::CloseDevice>(&d, 1));
+    // brings it to InitWait for the next frontend (netboot.md §1.5). The keys
+    // are removed during it (xen::close_together).
+    d.result = xen::close_together(*store_, std::span<xen::CloseDevice>(&d, 1));
+    return d.result;
 }
 
-void NetFront::describe_close(xen::CloseDevice& out) const {
+void NetFront::describe_close(xen::CloseDevice& out) {
     out.frontend = info_.frontend;
     out.backend = info_.backend;
     out.name = name_;
     out.step_timeout_ms = options_.close_timeout_ms;
     out.initialising_ends = false;  // netback answers Initialising with InitWait (`online` is set)
+    out.remove_path = &key_path;
+    out.remove_context = this;
+    out.remove_count = sizeof kKeys / sizeof kKeys[0];
+    // After the Closing write: netback disconnects then (set_backend_state:
+    // backend_disconnect before it switches to Closing), Closed is quick.
+    out.remove_after = 0;
+}
+
+void NetFront::key_path(void* self, std::size_t i, char (&out)[xen::XenStore::kMaxPath]) {
+    format_to(out, sizeof out, "%s/%s", static_cast<NetFront*>(self)->info_.frontend, kKeys[i]);
 }
 
 Status NetFront::remove_keys() {
     // Pipelined: one round trip through xenstored for all of them (RM of a
     // missing node is not an error).
-    auto path = [](void* self, std::size_t i, char(&out)[xen::XenStore::kMaxPath]) {
-        format_to(out, sizeof out, "%s/%s", static_cast<NetFront*>(self)->info_.frontend, kKeys[i]);
-    };
-    TRY_CTX(store_->remove_each(sizeof kKeys / sizeof kKeys[0], path, this), "%s", name_);
+    TRY_CTX(store_->remove_each(sizeof kKeys / sizeof kKeys[0], &key_path, this), "%s", name_);
     return ok();
 }
 
-Status NetFront::release(bool published) { return release_after(published ? close_backend() : ok(), published); }
+Status NetFront::release(bool published) {
+    xen::CloseDevice d;
+    if (published) {
+        describe_close(d);
+        (void)close_backend(d);
+    }
+    return release_after(d, published);
+}
 
-Status NetFront::release_after(Status dance, bool published) {
+Status NetFront::release_after(const xen::CloseDevice& part, bool published) {
     // Each part runs even if an earlier one failed: a page the backend still
     // maps is held in the quarantine with its grant, never freed.
-    Status first = dance;
+    Status first = part.result;
     if (published) {
-        Status removed = remove_keys();
+        // What the dance did not remove (it stopped before Closing was written).
+        Status removed = part.removals_sent ? part.remove_result : remove_keys();
         if (!removed.ok() && first.ok()) first = removed;
     }
     xen::GrantQuarantine& q = grants_->quarantine();
@@ -586,7 +601,8 @@ Status NetFront::release_after(Status dance, bool published) {
 Status NetFront::close() {
     xen::CloseDevice d;
     if (!close_part(d)) return ok();
-    return finish_close(close_backend());
+    (void)close_backend(d);
+    return finish_close(d);
 }
 
 bool NetFront::close_part(xen::CloseDevice& out) {
@@ -614,11 +630,11 @@ bool NetFront::close_part(xen::CloseDevice& out) {
     return true;
 }
 
-Status NetFront::finish_close(Status dance) {
+Status NetFront::finish_close(const xen::CloseDevice& part) {
     if (!connected_) return ok();
     // 2-6. Even when the drain failed: after Closed the backend has unmapped
     //      everything, and a page it still holds is caught by the grant ends.
-    Status released = release_after(dance, true);
+    Status released = release_after(part, true);
     Status drained = drained_;
     drained_ = ok();
     return drained.ok() ? released : drained;  // the cause first: a backend that kept TX pages

@@ -145,7 +145,7 @@ class NetFront final : public net::Link {
     // takes the dance's outcome, removes the keys, ends the grants (a page
     // netback still maps goes to the grant quarantine) and closes the port.
     bool close_part(xen::CloseDevice& out);
-    Status finish_close(Status dance);
+    Status finish_close(const xen::CloseDevice& part);
     // close() then open(): what `pvnet reset` does, also after a broken ring.
     Status reset();
 
@@ -179,10 +179,14 @@ class NetFront final : public net::Link {
     Status publish();
     // Backend first (when published), then the keys, grants, port, memory.
     Status release(bool published);
-    // release() after a dance done elsewhere (`dance`: its outcome).
-    Status release_after(Status dance, bool published);
-    Status close_backend();
-    void describe_close(xen::CloseDevice& out) const;
+    // release() after a dance done elsewhere (`part`: its outcome, and
+    // whether it removed the keys already).
+    Status release_after(const xen::CloseDevice& part, bool published);
+    // The dance of this vif alone (d as describe_close() fills it); d.result too.
+    Status close_backend(xen::CloseDevice& d);
+    void describe_close(xen::CloseDevice& out);
+    // The i-th key publish() writes (xen::XenStore::PathFn).
+    static void key_path(void* self, std::size_t i, char (&out)[xen::XenStore::kMaxPath]);
     Status remove_keys();
     Status wait_backend(const xen::XenbusState* wanted, unsigned count, std::uint64_t timeout_ms,
                         xen::XenbusState* reached = nullptr);

@@ -31,6 +31,8 @@ struct Run {
     Deadline deadline = Deadline::never();
     std::uint64_t t_step = 0;  // clock at our write of the current step
     const char* last_seen = "no state node";
+    bool seen_valid = false;  // `seen` holds the backend's state as last read
+    XenbusState seen = XenbusState::unknown;
     bool active = true;
     bool watching = false;
     bool dirty = false;  // look at the backend's state in the next round
@@ -67,6 +69,12 @@ class Group {
   private:
     void fail(std::size_t i, Error e);
     void write_states();
+    void remove_nodes();                            // of every device whose remove_after step has been written
+    std::size_t batch_owner(std::size_t k) const {  // which of batch_ path k belongs to
+        std::size_t j = 0;
+        while (j + 1 < batch_size_ && first_[j + 1] <= k) ++j;
+        return j;
+    }
     bool look(std::size_t i);  // true if the device moved on
     void on_event(const char* token);
     Status state_path(std::size_t i, char (&path)[XenStore::kMaxPath]) const;
@@ -82,6 +90,11 @@ class Group {
 
     Run runs_[kGroup];
     char prefix_[32] = {};
+    // remove_nodes(): the devices in the batch, and where each one's paths
+    // begin in the batch's numbering (first_[k] .. first_[k + 1]).
+    std::size_t batch_[kGroup] = {};
+    std::size_t first_[kGroup + 1] = {};
+    std::size_t batch_size_ = 0;
 };
 
 void Group::fail(std::size_t i, Error e) {
@@ -147,9 +160,58 @@ void Group::write_states() {
             }
         }
         r.write_due = false;
-        r.dirty = true;
+        // Read the backend's state again at once only if what we saw last
+        // already answers this step (a backend that skipped Closing is
+        // Closed already): otherwise the answer is a change, which the
+        // watch reports, and a read now would only find the old state (one
+        // XenStore round trip per step and device saved). Before the first
+        // read, the event every watch fires when it is set brings one.
+        r.dirty = !r.watching || (r.seen_valid && answers(devs_[i], devs_[i].steps_done, r.seen));
         r.t_step = clock_ticks();
         r.deadline = Deadline::after_ms(devs_[i].step_timeout_ms);
+    }
+}
+
+void Group::remove_nodes() {
+    // The devices whose remove_after write has gone out (and that still
+    // have nodes to remove) share one pipelined removal: path k of the batch is
+    // device batch_[j]'s path k - first_[j].
+    batch_size_ = 0;
+    std::size_t total = 0;
+    for (std::size_t i = 0; i < devs_.size(); ++i) {
+        const CloseDevice& d = devs_[i];
+        const Run& r = runs_[i];
+        const bool written = d.steps_done > d.remove_after || (d.steps_done == d.remove_after && !r.write_due);
+        if (!r.active || !written || d.removals_sent || d.remove_count == 0 || d.remove_path == nullptr) continue;
+        first_[batch_size_] = total;
+        batch_[batch_size_++] = i;
+        total += d.remove_count;
+    }
+    if (batch_size_ == 0) return;
+    first_[batch_size_] = total;
+    auto path = [](void* self, std::size_t k, char(&out)[XenStore::kMaxPath]) {
+        auto& g = *static_cast<Group*>(self);
+        const std::size_t j = g.batch_owner(k);
+        const CloseDevice& d = g.devs_[g.batch_[j]];
+        d.remove_path(d.remove_context, k - g.first_[j], out);
+    };
+    auto result = [](void* self, std::size_t k, const Status& s) {
+        auto& g = *static_cast<Group*>(self);
+        CloseDevice& d = g.devs_[g.batch_[g.batch_owner(k)]];
+        if (s.ok() || !d.remove_result.ok()) return;
+        Error e = s.error();
+        d.remove_result = e.prefix("%s", d.name);
+    };
+    for (std::size_t j = 0; j < batch_size_; ++j) {
+        devs_[batch_[j]].removals_sent = true;
+        devs_[batch_[j]].remove_result = ok();
+    }
+    const std::uint64_t t = clock_ticks();
+    (void)store_.remove_each(total, path, this, result);
+    if (stats_ != nullptr) {
+        stats_->us_removing += us_since(t);
+        stats_->removals += total;
+        ++stats_->remove_batches;
     }
 }
 
@@ -158,7 +220,9 @@ bool Group::look(std::size_t i) {
     CloseDevice& d = devs_[i];
     r.dirty = false;
     Result<XenbusState> state = read_state(store_, d.backend);
+    r.seen_valid = state.ok();
     if (state.ok()) {
+        r.seen = state.value();
         r.last_seen = xenbus_state_name(state.value());
         if (answers(d, d.steps_done, state.value())) {
             d.us_step[d.steps_done] = us_since(r.t_step);
@@ -201,6 +265,8 @@ Status Group::run() {
     for (std::size_t i = 0; i < devs_.size(); ++i) {
         devs_[i].result = ok();
         devs_[i].steps_done = 0;
+        devs_[i].removals_sent = false;
+        devs_[i].remove_result = ok();
         runs_[i] = Run{};
         char path[XenStore::kMaxPath];
         Status p = state_path(i, path);
@@ -216,6 +282,7 @@ Status Group::run() {
     }
     for (;;) {  // bounded: every device either moves on or runs into its step deadline
         write_states();
+        remove_nodes();
         bool moved = false, active = false, polling = false;
         for (std::size_t i = 0; i < devs_.size(); ++i) {
             Run& r = runs_[i];

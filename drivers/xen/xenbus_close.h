@@ -12,6 +12,21 @@
 // deadline per step and device; a backend that does not answer fails its own
 // device only, with an error naming it, and the others go on.
 //
+// The frontend's own nodes (ring references, event channel, features) are
+// removed during the dance, right after the write of the step at which its
+// backend does its long work (`remove_after`): Linux's blkback unmaps its
+// whole persistent-grant pool before it answers Closed, netback stops its
+// queues and unmaps the rings before it answers Closing. xenstored is one
+// daemon: RM requests sent when the backend's answer is a mere state write
+// sit in front of that write (in the lab, one disk's Closing answer took as
+// long as its 21 removals); sent while the backend works in its kernel, they
+// are served meanwhile. Devices due at the same moment share one pipelined
+// batch. Safe because a backend watches only the frontend's `state` node (Linux
+// xenbus_probe.c watch_otherend) and reads the other nodes only when the
+// frontend says Initialised or Connected (blkback connect_ring, netback
+// connect), which this dance never writes; what the backend mapped from
+// them stays mapped until it says Closed, whatever the nodes say.
+//
 // The order that matters for memory is kept by the callers: nothing a backend
 // may still map is ended or freed before its backend said Closed, and a
 // failed dance leaves what it still maps to the grant quarantine.
@@ -32,16 +47,29 @@ struct CloseDevice {
     const char* name = nullptr;             // "vbd 51712", for messages
     std::uint64_t step_timeout_ms = 30000;  // each step's deadline
     bool initialising_ends = false;         // the last step may end in Initialising too (blkback)
+    // The frontend's nodes to remove once the write of step `remove_after`
+    // (0 Closing, 1 Closed) has gone out (remove_path writes the i-th of
+    // remove_count paths, as XenStore::remove_each's); none when
+    // remove_count is 0.
+    XenStore::PathFn remove_path = nullptr;
+    void* remove_context = nullptr;
+    std::size_t remove_count = 0;
+    unsigned remove_after = 0;
     // --- results ---
     Status result = ok();
+    bool removals_sent = false;  // the removals went out; the first failure is in remove_result
+    Status remove_result = ok();
     unsigned steps_done = 0;        // backend answers seen: 3 = Closing, Closed and InitWait
     std::uint64_t us_step[3] = {};  // from our write to the backend's answer, per step
 };
 
 struct CloseStats {
     std::uint64_t us_total = 0;
-    std::uint64_t requests = 0;  // XenStore round trips
-    unsigned write_batches = 0;  // state-write transactions (each for one or more devices)
+    std::uint64_t requests = 0;     // XenStore round trips
+    unsigned write_batches = 0;     // state-write transactions (each for one or more devices)
+    unsigned remove_batches = 0;    // pipelined removals (each for one or more devices)
+    std::uint64_t removals = 0;     // nodes removed (RM requests)
+    std::uint64_t us_removing = 0;  // spent in them, inside the dance
 };
 
 // Runs the dance of every device in `devices` together; returns the first
@@ -50,7 +78,8 @@ Status close_together(XenStore& store, std::span<CloseDevice> devices, CloseStat
 
 // The bus side of a close_together(), the same for disks and vifs. A Device
 // has `bool close_part(CloseDevice&)` (false: nothing to close) and
-// `Status finish_close(Status dance)`.
+// `Status finish_close(const CloseDevice& part)` (the dance's outcome, and
+// whether it removed the nodes already).
 //
 // begin_close_parts: puts the part of each device that has one into `out`, in
 // device order, and marks it in `closing`; returns how many. A device that
@@ -78,8 +107,7 @@ Status end_close_parts(std::span<Device> devices, std::span<bool> closing, std::
     Status first = ok();
     std::size_t k = 0;
     for (std::size_t i = 0; i < devices.size() && i < closing.size(); ++i) {
-        Status s =
-            closing[i] && k < parts.size() ? devices[i].finish_close(parts[k++].result) : (devices[i].*close_alone)();
+        Status s = closing[i] && k < parts.size() ? devices[i].finish_close(parts[k++]) : (devices[i].*close_alone)();
         closing[i] = false;
         if (!s.ok() && first.ok()) first = s;
     }

@@ -467,27 +467,42 @@ static void path_at(XenStore::PathFn path, void* context, std::size_t i, char (&
 }
 
 Status XenStore::remove_each(std::size_t n, PathFn path, void* context, Status* results) {
+    if (results == nullptr) return remove_each(n, path, context, ResultFn{nullptr});
+    struct Into {
+        PathFn path;
+        void* context;
+        Status* results;
+    } into{path, context, results};
+    auto path_of = [](void* self, std::size_t i, char(&out)[kMaxPath]) {
+        auto* in = static_cast<Into*>(self);
+        in->path(in->context, i, out);
+    };
+    auto store = [](void* self, std::size_t i, const Status& s) { static_cast<Into*>(self)->results[i] = s; };
+    return remove_each(n, path_of, &into, store);
+}
+
+Status XenStore::remove_each(std::size_t n, PathFn path, void* context, ResultFn on_result) {
     Status first_error = ok();
     bool go_on = true;
     std::size_t done = 0;
-    while (done < n && go_on) done += remove_group(done, n, path, context, results, first_error, go_on);
+    while (done < n && go_on) done += remove_group(done, n, path, context, on_result, first_error, go_on);
     // After a timeout or a broken ring nothing more is sent: each waits for
     // the same daemon, and the error already says why.
     for (std::size_t i = done; i < n; ++i) {
         char p[kMaxPath];
         path_at(path, context, i, p);
         Error e = with_op(Error::make(Errc::io, "not sent: an earlier pipelined removal failed"), "rm", subject_of(p));
-        if (results != nullptr) results[i] = e;
+        if (on_result != nullptr) on_result(context, i, e);
         if (first_error.ok()) first_error = e;
     }
     return first_error;
 }
 
-std::size_t XenStore::remove_group(std::size_t first, std::size_t n, PathFn path_of, void* context, Status* results,
+std::size_t XenStore::remove_group(std::size_t first, std::size_t n, PathFn path_of, void* context, ResultFn on_result,
                                    Status& first_error, bool& go_on) {
     auto record = [&](std::size_t i, Status s) {
         if (!s.ok() && first_error.ok()) first_error = s;
-        if (results != nullptr) results[i] = s;
+        if (on_result != nullptr) on_result(context, i, s);
     };
     auto failed = [&](std::size_t i, Error e) {
         char p[kMaxPath];

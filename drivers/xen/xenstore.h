@@ -82,6 +82,11 @@ class XenStore {
     using PathFn = void (*)(void* context, std::size_t i, char (&out)[kMaxPath]);
     static constexpr std::size_t kMaxPipelined = 64;
     Status remove_each(std::size_t n, PathFn path, void* context, Status* results = nullptr);
+    // The same, each removal's outcome given to on_result(context, i, status)
+    // instead of an array: for callers that remove many nodes of several
+    // owners in one pipeline (xenbus close_together).
+    using ResultFn = void (*)(void* context, std::size_t i, const Status& result);
+    Status remove_each(std::size_t n, PathFn path, void* context, ResultFn on_result);
 
     Result<Tx> transaction_start();
     // commit=false aborts. A commit that conflicts fails with Errc::busy and
@@ -163,7 +168,7 @@ class XenStore {
     // remove_each() for at most kMaxPipelined paths from `first` on; returns how
     // many it took (sent or failed before sending) and false in `go_on` once
     // the ring can no longer be trusted to carry more.
-    std::size_t remove_group(std::size_t first, std::size_t n, PathFn path, void* context, Status* results,
+    std::size_t remove_group(std::size_t first, std::size_t n, PathFn path, void* context, ResultFn on_result,
                              Status& first_error, bool& go_on);
 
     // Moves bytes both ways: the rest of the current request into the request

@@ -8,7 +8,10 @@ phases, the XenStore requests). Linux then reads its disk and powers off, which 
 hand-off was clean. Times come from a QEMU TCG lab: on a loaded machine they vary a lot;
 the request counts do not.
 
-usage: bench_handoff.py [--firmware build/fw/xenboot.bin] [--repeat 2]
+usage: bench_handoff.py [--firmware build/fw/xenboot.bin ...] [--repeat 2]
+With --firmware given more than once (before/after a change), the guests of one lab run
+alternate between them (A, B, A, B, ...: each gets REPEAT guests) and the summary gives
+each firmware's medians, so both are measured under the same load.
 Asserts nothing beyond the run itself: a benchmark, not a test.
 """
 
@@ -22,6 +25,9 @@ from harness import FIRMWARE, NET_MAC, bench_dir, guest_end, labmod
 
 BREAKDOWN = re.compile(r"xenboot: boot time: [^\r\n]*hand-off (\d+) ms")
 DETAIL = re.compile(r"xenboot: hand-off: ([^\r\n]*)")
+# Figures of the detail line summarised per firmware (a line without one is skipped).
+PARTS = {"dance": re.compile(r"closed together in (\d+) ms"), "Closed answer": re.compile(r"Closed (\d+), "),
+         "release": re.compile(r"release (\d+) ms")}
 LINUX_UP = "XENBOOT-GUEST: linux up"
 
 
@@ -58,32 +64,40 @@ def one_guest(lab, name):
 
 def main():
     ap = argparse.ArgumentParser()
-    ap.add_argument("--firmware", default=FIRMWARE)
+    ap.add_argument("--firmware", action="append", default=None)
     ap.add_argument("--repeat", type=int, default=2)
     args = ap.parse_args()
+    firmwares = args.firmware or [FIRMWARE]
     work = bench_dir("handoff")
     ext4 = sample_disk.build("mbr-ext4", log=None)
     fat = sample_disk.build("gpt-fat", log=None)
-    guests = [labmod.GuestSpec(f"handoff-{i}", kernel=args.firmware, memory_mib=256, cmdline="bootdelay=-1",
-                               disks=[ext4.path, fat.path], vifs=[NET_MAC]) for i in range(args.repeat)]
+    guests = [labmod.GuestSpec(f"handoff-{i}", kernel=firmwares[i % len(firmwares)], memory_mib=256,
+                               cmdline="bootdelay=-1", disks=[ext4.path, fat.path], vifs=[NET_MAC])
+              for i in range(args.repeat * len(firmwares))]
     results = []
     with labmod.Lab(work, guests) as lab:
         for spec in guests:
             try:
-                results.append((spec.name, *one_guest(lab, spec.name)))
+                results.append((spec.kernel, spec.name, *one_guest(lab, spec.name)))
             except labmod.LabError as e:
-                results.append((spec.name, None, None, f"lab error: {e}"))
+                results.append((spec.kernel, spec.name, None, None, f"lab error: {e}"))
         lab.wait_done(timeout=120)
-    print(f"firmware: {args.firmware}")
     print("hand-off with 2 PV disks + 1 vif, all connected (xenboot's clock; QEMU TCG lab):")
-    for name, ms, detail, how in results:
-        print(f"  {name}: hand-off {ms} ms ({how})")
+    for fw, name, ms, detail, how in results:
+        print(f"  {name} ({fw}): hand-off {ms} ms ({how})")
         if detail:
             print(f"    {detail}")
-    times = [ms for _, ms, _, _ in results if ms is not None]
-    if times:
-        print(f"median hand-off: {statistics.median(times)} ms over {len(times)} run(s)")
-    return 0 if len(times) == len(results) else 1
+    for fw in firmwares:
+        mine = [(ms, detail) for f, _, ms, detail, _ in results if f == fw and ms is not None]
+        if not mine:
+            continue
+        line = f"{fw}: median hand-off {statistics.median([ms for ms, _ in mine])} ms"
+        for part, rx in PARTS.items():
+            got = [int(m.group(1)) for _, d in mine if d and (m := rx.search(d))]
+            if got:
+                line += f", {part} {statistics.median(got)} ms"
+        print(f"{line} over {len(mine)} run(s)")
+    return 0 if all(ms is not None for _, _, ms, _, _ in results) else 1
 
 
 if __name__ == "__main__":

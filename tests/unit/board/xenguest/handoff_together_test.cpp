@@ -85,6 +85,7 @@ TEST(HandoffTogether, ThreeSlowBackendsCostAboutOneDevicesTimeNotTheSum) {
     ASSERT_TRUE(g.bus.disk(0).connected());
     ASSERT_TRUE(g.bus.disk(1).connected());
     ASSERT_TRUE(g.vifs.vif(0).connected());
+    const std::uint64_t nodes = 5 + g.bus.disk(0).queue().ring_pages() + 5 + g.bus.disk(1).queue().ring_pages() + 8;
     board::XenguestHandoff h(g.parts());
     const std::uint64_t t0 = arch::virtual_clock::now();
     const Result<unsigned> warnings = h.release_xen(*g.console);
@@ -115,7 +116,13 @@ TEST(HandoffTogether, ThreeSlowBackendsCostAboutOneDevicesTimeNotTheSum) {
     EXPECT_NE(log.find("xenboot: hand-off: 3 devices closed together in 15"), std::string::npos) << log;
     // Nine answers of 50 ms each (and a tick or so) added up: what one after another cost.
     EXPECT_NE(log.find("(backend answers: 45"), std::string::npos) << log;
-    EXPECT_NE(log.find(" ms added up; slowest: Closing 50, Closed 50, InitWait 50 ms)"), std::string::npos) << log;
+    EXPECT_NE(log.find(" ms added up; slowest: Closing 50, Closed 50, InitWait 50 ms; "), std::string::npos) << log;
+    // Every frontend node was removed inside the dance: the vif's eight keys
+    // right after its Closing write, the two disks' five fixed nodes and
+    // ring-ref<n> in one batch right after their Closed writes (together).
+    EXPECT_EQ(h.times().removals, nodes);
+    EXPECT_EQ(h.times().remove_batches, 2u);
+    EXPECT_NE(log.find("; " + std::to_string(nodes) + " nodes removed meanwhile in "), std::string::npos) << log;
 }
 
 TEST(HandoffTogether, TheStateWritesDueTogetherGoOutInOneTransaction) {
