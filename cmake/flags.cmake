@@ -28,6 +28,11 @@ if(XENBOOT_FIRMWARE)
   # probe every 4 KiB of a big frame so an overflow faults in the guard page
   # instead of jumping over it into BSS.
   list(APPEND XB_CORE_FLAGS -fstack-clash-protection --param=stack-clash-protection-guard-size=12)
+  # Each function's frame (.su) and direct calls (.ci), for scripts/check-stack.py, which
+  # bounds every recursion after the link. Under LTO GCC writes them for the ltrans units
+  # at the link (xenboot.elf.ltransN.ltrans.su/.ci), so they are also link flags.
+  set(XB_STACK_INFO_FLAGS -fstack-usage -fcallgraph-info=su)
+  list(APPEND XB_CORE_FLAGS ${XB_STACK_INFO_FLAGS})
   set(XB_FIRMWARE_LINK_FLAGS
       -nostdlib -static-pie -Wl,--no-dynamic-linker -Wl,-z,norelro -Wl,-z,noexecstack
       -Wl,--gc-sections -Wl,--build-id=none -Wl,-z,max-page-size=4096 -Wl,--no-warn-rwx-segments)
@@ -44,7 +49,7 @@ if(XENBOOT_FIRMWARE)
   if(XENBOOT_LTO)
     set(XB_LTO_FLAGS -flto=2 -fno-fat-lto-objects)
     list(APPEND XB_CORE_FLAGS ${XB_LTO_FLAGS})
-    list(APPEND XB_FIRMWARE_LINK_FLAGS ${XB_LTO_FLAGS} -Os)
+    list(APPEND XB_FIRMWARE_LINK_FLAGS ${XB_LTO_FLAGS} -Os ${XB_STACK_INFO_FLAGS})
     # Archives of LTO objects need the plugin's symbol index (compress/, net/ lwIP).
     set(CMAKE_AR aarch64-linux-gnu-gcc-ar CACHE FILEPATH "" FORCE)
     set(CMAKE_RANLIB aarch64-linux-gnu-gcc-ranlib CACHE FILEPATH "" FORCE)
