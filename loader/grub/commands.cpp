@@ -41,10 +41,11 @@ struct TestEval {
         }
         return v;
     }
-    // Each '!' and '(' is a level of recursion (unary, expr_or, expr_and), and the 128
-    // arguments an ArgList holds would be ~57 KiB of frames on the 64 KiB stack: at most
-    // this many in one expression (scripts/check-stack.py).
-    static constexpr unsigned kMaxNesting = 16;
+    // Each '!' and '(' is a level of recursion (unary, expr_or, expr_and: ~900 bytes), and
+    // the 128 arguments an ArgList holds would be 114 KiB of frames on the 64 KiB stack:
+    // at most this many in one expression, on top of the interpreter's own levels
+    // (scripts/check-stack.py).
+    static constexpr unsigned kMaxNesting = 8;
     unsigned nested = 0;
 
     Result<bool> unary() {

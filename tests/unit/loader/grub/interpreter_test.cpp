@@ -381,14 +381,14 @@ TEST_F(GrubCfg, RecursionThroughBlocksEndsAtTheLevelLimit) {
 }
 
 TEST_F(GrubCfg, TestExpressionNestingIsBounded) {
-    // Each '!' or '(' is a level of the evaluator's recursion: 16 run, 17 are an error.
+    // Each '!' or '(' is a level of the evaluator's recursion: 8 run, 9 are an error.
     std::string nots;
-    for (int i = 0; i < 16; ++i) nots += "! ";
+    for (int i = 0; i < 8; ++i) nots += "! ";
     ASSERT_TRUE(run("if [ " + nots + "a ]; then echo yes; fi\nmenuentry a { true }\n").ok());
     EXPECT_EQ(host.output(), "yes\n");
     host.printed.clear();
     ASSERT_TRUE(run("if [ ! " + nots + "a ]; then echo yes; fi\nmenuentry a { true }\n").ok());
-    EXPECT_EQ(host.output(), "(hd0,gpt1)/boot/grub/grub.cfg:1: test: more than 16 '!' and '(' in one expression\n");
+    EXPECT_EQ(host.output(), "(hd0,gpt1)/boot/grub/grub.cfg:1: test: more than 8 '!' and '(' in one expression\n");
 }
 
 TEST_F(GrubCfg, Interrupted) {
