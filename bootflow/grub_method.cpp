@@ -92,8 +92,9 @@ void add_config_time(Context& ctx, std::uint64_t t0) {
     if (ctx.services != nullptr) ctx.services->times.config_us += arch::ticks_to_us(arch::counter() - t0);
 }
 
-// Loads the entry's kernel and initrds; sets $bootargs.
-Result<BootRequest> load_entry(Context& ctx, GrubDisks& disks, const BootSpec& spec) {
+// Loads the entry's kernel and initrds; sets $bootargs. Out of line: its frame has no
+// business in boot_grub's, which is on the stack under the GRUB interpreter's recursion.
+[[gnu::noinline]] Result<BootRequest> load_entry(Context& ctx, GrubDisks& disks, const BootSpec& spec) {
     BootRequest req;
     fs::Filesystem* kfs = TRY_CTX(disks.open(spec.kernel.dev), "kernel (%s)%s", spec.kernel.dev, spec.kernel.path);
     TRY(load_to(ctx, *kfs, "kernel", spec.kernel.path, "kernel_addr_r", "ramdisk_addr_r"));
@@ -140,9 +141,10 @@ Status boot_grub(Context& ctx, fs::Filesystem& fs, const Volume& v, const char* 
         ~Free() { delete p; }
     } free_spec{spec};
     t0 = arch::counter();
-    Result<BootSpec> evaluated = run.in->evaluate_entry(EntryRef{choice.item});
+    // Into the heap: a BootSpec on this frame would sit below the interpreter's recursion.
+    Status evaluated = run.in->evaluate_entry(EntryRef{choice.item}, *spec);
     add_config_time(ctx, t0);
-    *spec = TRY_CTX(std::move(evaluated), "entry '%s'", entry.title);
+    TRY_CTX(evaluated, "entry '%s'", entry.title);
     if (choice.edit) TRY(edit_command_line(ctx, spec->args, sizeof spec->args));
     const BootRequest req = TRY_CTX(load_entry(ctx, run.disks, *spec), "entry '%s'", entry.title);
     return boot_kernel(ctx, req);

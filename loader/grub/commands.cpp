@@ -41,8 +41,17 @@ struct TestEval {
         }
         return v;
     }
+    // Each '!' and '(' is a level of recursion (unary, expr_or, expr_and: ~900 bytes), and
+    // the 128 arguments an ArgList holds would be 114 KiB of frames on the 64 KiB stack:
+    // at most this many in one expression, on top of the interpreter's own levels
+    // (scripts/check-stack.py).
+    static constexpr unsigned kMaxNesting = 8;
+    unsigned nested = 0;
+
     Result<bool> unary() {
         if (pos >= end) return Error::make(Errc::invalid_argument, "test: expression expected");
+        if ((at("!") || at("(")) && ++nested > kMaxNesting)
+            return Error::make(Errc::invalid_argument, "test: more than %u '!' and '(' in one expression", kMaxNesting);
         if (at("!")) {
             ++pos;
             return !TRY(unary());

@@ -5,6 +5,7 @@
 // GRUB keeps entry->sourcecode and runs it only when the entry boots.
 #include "loader/grub/interpreter.h"
 
+#include <cstdarg>
 #include <cstring>
 #include <new>
 
@@ -13,6 +14,30 @@
 namespace xb::loader::grub {
 
 namespace {
+
+// Errors made out of line and returned straight into the caller's result: an
+// Error::make in a function on the interpreter's recursion (parse_list ... run_file)
+// cost its frame an Error and its copies, 300-500 bytes under LTO, paid at every level
+// (scripts/check-stack.py).
+template <class R>
+[[gnu::noinline, gnu::cold, gnu::format(printf, 2, 3)]] R fail(Errc code, const char* fmt, ...) {
+    va_list ap;
+    va_start(ap, fmt);
+    R r = Error::vmake(code, fmt, ap);
+    va_end(ap);
+    return r;
+}
+
+// The same for an error that ends the whole run (sets the interpreter's fatal_).
+template <class R>
+[[gnu::noinline, gnu::cold, gnu::format(printf, 3, 4)]] R fail_fatal(bool& fatal, Errc code, const char* fmt, ...) {
+    fatal = true;
+    va_list ap;
+    va_start(ap, fmt);
+    R r = Error::vmake(code, fmt, ap);
+    va_end(ap);
+    return r;
+}
 
 bool is_keyword(const Token& t, std::string_view kw) { return t.kind == TokKind::word && t.plain && t.raw == kw; }
 
@@ -124,6 +149,7 @@ void Interpreter::reset() {
     texts_used_ = 0;
     file_depth_ = 0;
     call_depth_ = 0;
+    levels_ = 0;
     frame_ = nullptr;
     status_ = 0;
     returning_ = false;
@@ -174,15 +200,15 @@ Status Interpreter::set_grub_variables(std::string_view dev, std::string_view pa
 Status Interpreter::run_config(std::string_view dev, std::string_view path) {
     reset();
     if (dev.empty() || dev.size() >= sizeof(FileRef::dev) || path.empty() || path.front() != '/')
-        return Error::make(Errc::invalid_argument, "bad config location (%.*s)%.*s", static_cast<int>(dev.size()),
-                           dev.data(), static_cast<int>(path.size()), path.data());
+        return fail<Status>(Errc::invalid_argument, "bad config location (%.*s)%.*s", static_cast<int>(dev.size()),
+                            dev.data(), static_cast<int>(path.size()), path.data());
     TRY(set_grub_variables(dev, path));
     char spec[600];
     format_to(spec, sizeof spec, "(%.*s)%.*s", static_cast<int>(dev.size()), dev.data(), static_cast<int>(path.size()),
               path.data());
     TRY(run_file(spec, true, 0, nullptr));
     finalize_menu();
-    if (count_ == 0) return Error::make(Errc::not_found, "%s: no menu entries", spec);
+    if (count_ == 0) return fail<Status>(Errc::not_found, "%s: no menu entries", spec);
     return ok();
 }
 
@@ -205,10 +231,10 @@ void Interpreter::report(const char* file, unsigned line, const Error& e) {
 }
 
 Status Interpreter::check_step(const char* file, unsigned line) {
-    if (host_.interrupted()) return fatal(Error::make(Errc::interrupted, "%s:%u: interrupted", file, line));
+    if (host_.interrupted()) return fail_fatal<Status>(fatal_, Errc::interrupted, "%s:%u: interrupted", file, line);
     if (++steps_ > step_budget_)
-        return fatal(
-            Error::make(Errc::bad_data, "%s:%u: step budget of %lu commands exhausted", file, line, step_budget_));
+        return fail_fatal<Status>(fatal_, Errc::bad_data, "%s:%u: step budget of %lu commands exhausted", file, line,
+                                  step_budget_);
     return ok();
 }
 
@@ -237,8 +263,16 @@ std::optional<std::string_view> Interpreter::lookup_var(std::string_view name) {
 
 Result<Interpreter::Stop> Interpreter::parse_list(Source& src, bool exec, unsigned nesting) {
     if (nesting > kMaxNesting)
-        return Error::make(Errc::bad_data, "%s:%u: syntax error: blocks nested deeper than %u", src.file, src.line,
-                           kMaxNesting);
+        return fail<Result<Stop>>(Errc::bad_data, "%s:%u: syntax error: blocks nested deeper than %u", src.file,
+                                  src.line, kMaxNesting);
+    if (levels_ >= kMaxLevels)
+        return fail_fatal<Result<Stop>>(fatal_, Errc::bad_data,
+                                        "%s:%u: blocks, functions and files nested deeper than %u in all", src.file,
+                                        src.line, kMaxLevels);
+    struct Level {
+        unsigned& n;
+        ~Level() { --n; }
+    } level{++levels_};
     for (;;) {
         if (finished_) return Stop::finished;
         const std::size_t pos = src.pos;
@@ -267,14 +301,14 @@ Result<Interpreter::Stop> Interpreter::parse_list(Source& src, bool exec, unsign
             continue;
         }
         if (is_keyword(t, "{"))
-            return Error::make(Errc::bad_data, "%s:%u: syntax error: unexpected '{'", src.file, t.line);
+            return fail<Result<Stop>>(Errc::bad_data, "%s:%u: syntax error: unexpected '{'", src.file, t.line);
         if (t.plain && (t.raw == "while" || t.raw == "for" || t.raw == "until"))
-            return Error::make(Errc::bad_data, "%s:%u: syntax error: '%.*s' loops are not supported", src.file, t.line,
-                               static_cast<int>(t.raw.size()), t.raw.data());
+            return fail<Result<Stop>>(Errc::bad_data, "%s:%u: syntax error: '%.*s' loops are not supported", src.file,
+                                      t.line, static_cast<int>(t.raw.size()), t.raw.data());
         src.pos = pos;
         src.line = line_before;
         TRY(parse_simple(src, run, t.line));
-        if (fatal_) return Error::make(Errc::bad_data, "internal: fatal error lost");
+        if (fatal_) return fail<Result<Stop>>(Errc::bad_data, "internal: fatal error lost");
     }
 }
 
@@ -284,7 +318,7 @@ Result<Interpreter::Stop> Interpreter::parse_if(Source& src, bool exec, unsigned
         Stop s = TRY(parse_list(src, exec && !taken, nesting));
         if (s == Stop::finished) return s;
         if (s != Stop::then_kw)
-            return Error::make(Errc::bad_data, "%s:%u: syntax error: 'if' without 'then'", src.file, line);
+            return fail<Result<Stop>>(Errc::bad_data, "%s:%u: syntax error: 'if' without 'then'", src.file, line);
         const bool cond = exec && !taken && status_ == 0 && !returning_;
         s = TRY(parse_list(src, cond, nesting));
         if (s == Stop::finished) return s;
@@ -295,7 +329,7 @@ Result<Interpreter::Stop> Interpreter::parse_if(Source& src, bool exec, unsigned
             if (s == Stop::finished) return s;
         }
         if (s != Stop::fi_kw)
-            return Error::make(Errc::bad_data, "%s:%u: syntax error: 'if' without 'fi'", src.file, line);
+            return fail<Result<Stop>>(Errc::bad_data, "%s:%u: syntax error: 'if' without 'fi'", src.file, line);
         if (exec && !taken && !returning_) status_ = 0;
         return Stop::end;
     }
@@ -311,12 +345,12 @@ Status Interpreter::capture_body(Source& src, unsigned nesting, unsigned open_li
     returning_ = saved_returning;
     if (s != Stop::close_brace) {
         if (s == Stop::end)
-            return Error::make(Errc::bad_data, "%s:%u: syntax error: '{' without '}'", src.file, open_line);
-        return Error::make(Errc::bad_data, "%s:%u: syntax error: unexpected '%s'", src.file, src.line,
-                           s == Stop::fi_kw     ? "fi"
-                           : s == Stop::then_kw ? "then"
-                           : s == Stop::else_kw ? "else"
-                                                : "elif");
+            return fail<Status>(Errc::bad_data, "%s:%u: syntax error: '{' without '}'", src.file, open_line);
+        return fail<Status>(Errc::bad_data, "%s:%u: syntax error: unexpected '%s'", src.file, src.line,
+                            s == Stop::fi_kw     ? "fi"
+                            : s == Stop::then_kw ? "then"
+                            : s == Stop::else_kw ? "else"
+                                                 : "elif");
     }
     // src.pos is just past the '}'.
     body = src.text.substr(start, src.pos - 1 - start);
@@ -325,7 +359,8 @@ Status Interpreter::capture_body(Source& src, unsigned nesting, unsigned open_li
 
 Result<std::uint32_t> Interpreter::store_body(std::string_view text) {
     if (text.size() > kBodyArena - bodies_used_)
-        return fatal(Error::make(Errc::no_space, "menu entry and function bodies larger than %zu bytes", kBodyArena));
+        return fail_fatal<Result<std::uint32_t>>(fatal_, Errc::no_space,
+                                                 "menu entry and function bodies larger than %zu bytes", kBodyArena);
     std::memcpy(bodies_ + bodies_used_, text.data(), text.size());
     const auto off = static_cast<std::uint32_t>(bodies_used_);
     bodies_used_ += text.size();
@@ -335,22 +370,23 @@ Result<std::uint32_t> Interpreter::store_body(std::string_view text) {
 Status Interpreter::parse_function(Source& src, bool exec, unsigned nesting, unsigned line) {
     const Token name = TRY(next_token(src, nullptr, lookup, this));
     if (name.kind != TokKind::word || !name.plain)
-        return Error::make(Errc::bad_data, "%s:%u: syntax error: 'function' without a name", src.file, line);
+        return fail<Status>(Errc::bad_data, "%s:%u: syntax error: 'function' without a name", src.file, line);
     Token brace = TRY(next_token(src, nullptr, lookup, this));
     while (brace.kind == TokKind::separator && brace.raw == "\n") brace = TRY(next_token(src, nullptr, lookup, this));
     if (!is_keyword(brace, "{"))
-        return Error::make(Errc::bad_data, "%s:%u: syntax error: function %.*s without '{'", src.file, line,
-                           static_cast<int>(name.raw.size()), name.raw.data());
+        return fail<Status>(Errc::bad_data, "%s:%u: syntax error: function %.*s without '{'", src.file, line,
+                            static_cast<int>(name.raw.size()), name.raw.data());
     std::string_view text;
     unsigned body_line = 0;
     TRY(capture_body(src, nesting, brace.line, text, body_line));
     if (!exec) return ok();
     if (name.raw.size() >= sizeof(Function::name))
-        return Error::make(Errc::bad_data, "%s:%u: function name too long", src.file, line);
+        return fail<Status>(Errc::bad_data, "%s:%u: function name too long", src.file, line);
     Function* f = const_cast<Function*>(find_function(name.raw));
     if (f == nullptr) {
         if (function_count_ == kMaxFunctions)
-            return fatal(Error::make(Errc::no_space, "%s:%u: more than %u functions", src.file, line, kMaxFunctions));
+            return fail_fatal<Status>(fatal_, Errc::no_space, "%s:%u: more than %u functions", src.file, line,
+                                      kMaxFunctions);
         f = &functions_[function_count_++];
     }
     copy_str(f->name, sizeof f->name, name.raw);
@@ -370,8 +406,8 @@ const Interpreter::Function* Interpreter::find_function(std::string_view name) c
 
 Status Interpreter::parse_menuentry(Source& src, bool exec, unsigned nesting, bool submenu, unsigned line) {
     if (call_depth_ + 1 >= kMaxCallDepth + 2)
-        return fatal(
-            Error::make(Errc::bad_data, "%s:%u: submenus nested deeper than %u", src.file, line, kMaxCallDepth));
+        return fail_fatal<Status>(fatal_, Errc::bad_data, "%s:%u: submenus nested deeper than %u", src.file, line,
+                                  kMaxCallDepth);
     // Only a command that runs touches its ArgList: a body being skipped may
     // be inside the command whose arguments are still in use.
     ArgList& args = args_[call_depth_ + 1];
@@ -379,8 +415,8 @@ Status Interpreter::parse_menuentry(Source& src, bool exec, unsigned nesting, bo
     for (;;) {
         const Token t = TRY(next_token(src, exec ? &args : nullptr, lookup, this));
         if (t.kind != TokKind::word)
-            return Error::make(Errc::bad_data, "%s:%u: syntax error: %s without '{'", src.file, line,
-                               submenu ? "submenu" : "menuentry");
+            return fail<Status>(Errc::bad_data, "%s:%u: syntax error: %s without '{'", src.file, line,
+                                submenu ? "submenu" : "menuentry");
         if (is_keyword(t, "{")) break;  // expanded as the last argument: add_entry skips it
     }
     std::string_view text;
@@ -400,7 +436,8 @@ Status Interpreter::parse_menuentry(Source& src, bool exec, unsigned nesting, bo
     // GRUB runs a submenu's body when it is chosen, in a new context; the
     // entries it defines are recorded now, from the same environment.
     Env* saved = new (std::nothrow) Env(env_);
-    if (saved == nullptr) return fatal(Error::make(Errc::no_memory, "%s:%u: no memory for a submenu", src.file, line));
+    if (saved == nullptr)
+        return fail_fatal<Status>(fatal_, Errc::no_memory, "%s:%u: no memory for a submenu", src.file, line);
     env_.keep_exported_only();
     const int saved_parent = parent_;
     parent_ = index;
@@ -423,12 +460,12 @@ Status Interpreter::add_entry(const ArgList& raw, bool submenu, std::string_view
     const char* what = submenu ? "submenu" : "menuentry";
     if (!recording_) return ok();
     if (count_ == kMaxEntries)
-        return fatal(Error::make(Errc::no_space, "%s:%u: more than %u menu entries", file, line, kMaxEntries));
+        return fail_fatal<Status>(fatal_, Errc::no_space, "%s:%u: more than %u menu entries", file, line, kMaxEntries);
     MenuEntry& e = entries_[count_];
     std::memset(&e, 0, sizeof e);
     bool have_title = false, have_id = false;
     Appender classes{e.classes, sizeof e.classes};
-    if (raw.count() == 0) return Error::make(Errc::invalid_argument, "%s: missing title", what);
+    if (raw.count() == 0) return fail<Status>(Errc::invalid_argument, "%s: missing title", what);
     const unsigned n = raw.count() - 1;  // without the trailing "{"
     for (unsigned i = 0; i < n; ++i) {
         std::string_view a = raw[i];
@@ -449,13 +486,13 @@ Status Interpreter::add_entry(const ArgList& raw, bool submenu, std::string_view
         };
         if (TRY(option("--class"))) {
             if ((classes.len != 0 && !classes.put(" ")) || !classes.put(value))
-                return Error::make(Errc::no_space, "%s: too many classes", what);
+                return fail<Status>(Errc::no_space, "%s: too many classes", what);
         } else if (TRY(option("--id"))) {
-            if (!copy_checked(e.id, sizeof e.id, value)) return Error::make(Errc::no_space, "%s: id too long", what);
+            if (!copy_checked(e.id, sizeof e.id, value)) return fail<Status>(Errc::no_space, "%s: id too long", what);
             have_id = true;
         } else if (TRY(option("--users"))) {
             if (!copy_checked(e.users, sizeof e.users, value))
-                return Error::make(Errc::no_space, "%s: --users too long", what);
+                return fail<Status>(Errc::no_space, "%s: --users too long", what);
         } else if (TRY(option("--hotkey"))) {
             copy_str(e.hotkey, sizeof e.hotkey, value);
         } else if (TRY(option("--source"))) {
@@ -463,18 +500,18 @@ Status Interpreter::add_entry(const ArgList& raw, bool submenu, std::string_view
         } else if (a == "--unrestricted") {
             e.unrestricted = true;
         } else if (a.size() > 2 && a.substr(0, 2) == "--") {
-            return Error::make(Errc::invalid_argument, "%s: unknown option %.*s", what, static_cast<int>(a.size()),
-                               a.data());
+            return fail<Status>(Errc::invalid_argument, "%s: unknown option %.*s", what, static_cast<int>(a.size()),
+                                a.data());
         } else if (!have_title) {
             if (!copy_checked(e.title, sizeof e.title, a))
-                return Error::make(Errc::no_space, "%s: title longer than %zu bytes", what, sizeof e.title - 1);
+                return fail<Status>(Errc::no_space, "%s: title longer than %zu bytes", what, sizeof e.title - 1);
             have_title = true;
         }
         // Further words are the entry's arguments in GRUB; generated configs do not use them.
     }
-    if (!have_title) return Error::make(Errc::invalid_argument, "%s: missing title", what);
+    if (!have_title) return fail<Status>(Errc::invalid_argument, "%s: missing title", what);
     if (!have_id && !copy_checked(e.id, sizeof e.id, e.title))
-        return Error::make(Errc::no_space, "%s: title too long for an id", what);
+        return fail<Status>(Errc::no_space, "%s: title too long for an id", what);
     e.submenu = submenu;
     e.parent = parent_;
     e.body_offset = TRY(store_body(body));
@@ -560,13 +597,13 @@ Status Interpreter::run_text(std::string_view text, const char* file, unsigned l
                      : s == Stop::then_kw   ? "then"
                      : s == Stop::else_kw   ? "else"
                                             : "elif";
-    return Error::make(Errc::bad_data, "%s:%u: syntax error: unexpected '%s'", file, src.line, kw);
+    return fail<Status>(Errc::bad_data, "%s:%u: syntax error: unexpected '%s'", file, src.line, kw);
 }
 
 Status Interpreter::call_function(const Function& f, const ArgList& args, const char* file, unsigned line) {
     if (call_depth_ >= kMaxCallDepth)
-        return fatal(Error::make(Errc::bad_data, "%s:%u: functions nested deeper than %u (%s)", file, line,
-                                 kMaxCallDepth, f.name));
+        return fail_fatal<Status>(fatal_, Errc::bad_data, "%s:%u: functions nested deeper than %u (%s)", file, line,
+                                  kMaxCallDepth, f.name);
     // The arguments must survive the body, which parses into args_[depth + 1].
     const ArgList* saved_frame = frame_;
     frame_ = &args;
@@ -648,7 +685,7 @@ Status Interpreter::run_command(const ArgList& args, const char* file, unsigned 
         return ok();
     }
     if (is_silent(name)) return ok();
-    return Error::make(Errc::not_found, "can't find command '%.*s'", static_cast<int>(name.size()), name.data());
+    return fail<Status>(Errc::not_found, "can't find command '%.*s'", static_cast<int>(name.size()), name.data());
 }
 
 Status Interpreter::cmd_set(const ArgList& args) {
@@ -656,7 +693,7 @@ Status Interpreter::cmd_set(const ArgList& args) {
     const std::string_view a = args[1];
     const std::size_t eq = a.find('=');
     // GRUB (kern/corecmd.c): `set x` without '=' is "not an assignment".
-    if (eq == std::string_view::npos) return Error::make(Errc::invalid_argument, "set: not an assignment");
+    if (eq == std::string_view::npos) return fail<Status>(Errc::invalid_argument, "set: not an assignment");
     if (a.substr(0, eq) == "gfxpayload") return ok();
     return env_.set(a.substr(0, eq), a.substr(eq + 1));
 }
@@ -664,24 +701,24 @@ Status Interpreter::cmd_set(const ArgList& args) {
 Status Interpreter::resolve_file(std::string_view spec, FileRef& out) const {
     std::string_view dev, path;
     if (!split_device(spec, dev, path))
-        return Error::make(Errc::invalid_argument, "bad device in '%.*s'", static_cast<int>(spec.size()), spec.data());
+        return fail<Status>(Errc::invalid_argument, "bad device in '%.*s'", static_cast<int>(spec.size()), spec.data());
     if (spec.empty() || spec.front() != '(') {
         const std::optional<std::string_view> root = env_.get("root");
         if (!root || root->empty())
-            return Error::make(Errc::not_found, "no device for '%.*s': $root is not set", static_cast<int>(spec.size()),
-                               spec.data());
+            return fail<Status>(Errc::not_found, "no device for '%.*s': $root is not set",
+                                static_cast<int>(spec.size()), spec.data());
         dev = strip_parens(*root);
     }
     if (path.empty()) path = "/";
     if (path.front() != '/')
-        return Error::make(Errc::invalid_argument, "invalid file name '%.*s'", static_cast<int>(spec.size()),
-                           spec.data());
+        return fail<Status>(Errc::invalid_argument, "invalid file name '%.*s'", static_cast<int>(spec.size()),
+                            spec.data());
     if (dev.empty())
-        return Error::make(Errc::invalid_argument, "no device in '%.*s'", static_cast<int>(spec.size()), spec.data());
+        return fail<Status>(Errc::invalid_argument, "no device in '%.*s'", static_cast<int>(spec.size()), spec.data());
     if (!copy_checked(out.dev, sizeof out.dev, dev))
-        return Error::make(Errc::invalid_argument, "bad device name '%.*s'", static_cast<int>(dev.size()), dev.data());
+        return fail<Status>(Errc::invalid_argument, "bad device name '%.*s'", static_cast<int>(dev.size()), dev.data());
     if (!copy_checked(out.path, sizeof out.path, path))
-        return Error::make(Errc::no_space, "path longer than %zu bytes", sizeof out.path - 1);
+        return fail<Status>(Errc::no_space, "path longer than %zu bytes", sizeof out.path - 1);
     return ok();
 }
 
@@ -694,8 +731,8 @@ Status Interpreter::cmd_search(const ArgList& args, unsigned first, int forced_k
         // search.fs_uuid KEY [VAR [HINT...]]
         kind = static_cast<Host::SearchKind>(forced_kind);
         if (args.count() <= first)
-            return Error::make(Errc::invalid_argument, "%.*s: one argument expected", static_cast<int>(args[0].size()),
-                               args[0].data());
+            return fail<Status>(Errc::invalid_argument, "%.*s: one argument expected", static_cast<int>(args[0].size()),
+                                args[0].data());
         key = args[first];
         have_key = true;
         if (args.count() > first + 1) var = args[first + 1];
@@ -713,23 +750,23 @@ Status Interpreter::cmd_search(const ArgList& args, unsigned first, int forced_k
                 // All devices are searched in order: hints change nothing.
                 if (a.find('=') == std::string_view::npos && i + 1 < args.count()) ++i;
             } else if (a.size() > 1 && a[0] == '-') {
-                return Error::make(Errc::invalid_argument, "search: unknown option %.*s", static_cast<int>(a.size()),
-                                   a.data());
+                return fail<Status>(Errc::invalid_argument, "search: unknown option %.*s", static_cast<int>(a.size()),
+                                    a.data());
             } else if (!have_key) {
                 key = a;
                 have_key = true;
             }
         }
-        if (!have_key) return Error::make(Errc::invalid_argument, "search: one argument expected");
+        if (!have_key) return fail<Status>(Errc::invalid_argument, "search: one argument expected");
     }
     char found[64];
     const Result<std::size_t> r = host_.search(kind, key, found);
     if (!r.ok()) {
         if (r.error().code() == Errc::not_found)
-            return Error::make(Errc::not_found, "no such device: %.*s", static_cast<int>(key.size()), key.data());
+            return fail<Status>(Errc::not_found, "no such device: %.*s", static_cast<int>(key.size()), key.data());
         return r.error();
     }
-    if (r.value() >= sizeof found) return Error::make(Errc::bad_data, "search: device name too long");
+    if (r.value() >= sizeof found) return fail<Status>(Errc::bad_data, "search: device name too long");
     const std::string_view dev(found, r.value());
     if (var.empty()) {
         host_.print(dev);
@@ -760,14 +797,14 @@ Result<bool> Interpreter::test_file(char op, std::string_view spec) {
 }
 
 Status Interpreter::cmd_source(const ArgList& args, bool configfile, const char* file, unsigned line) {
-    if (args.count() < 2) return Error::make(Errc::invalid_argument, "filename expected");
+    if (args.count() < 2) return fail<Status>(Errc::invalid_argument, "filename expected");
     if (spec_ != nullptr || !recording_) {
-        if (configfile) return Error::make(Errc::unsupported, "configfile in a menu entry is not supported");
+        if (configfile) return fail<Status>(Errc::unsupported, "configfile in a menu entry is not supported");
     }
     if (!configfile) return run_file(args[1], false, line, file);
     // configfile: a new context (only exported variables) and a new menu.
     Env* saved = new (std::nothrow) Env(env_);
-    if (saved == nullptr) return fatal(Error::make(Errc::no_memory, "configfile: no memory"));
+    if (saved == nullptr) return fail_fatal<Status>(fatal_, Errc::no_memory, "configfile: no memory");
     env_.keep_exported_only();
     const unsigned saved_base = base_;
     const int saved_parent = parent_;
@@ -788,12 +825,13 @@ Status Interpreter::cmd_source(const ArgList& args, bool configfile, const char*
     return r;
 }
 
-Status Interpreter::run_file(std::string_view spec, bool configfile, unsigned line, const char* from) {
+Result<std::size_t> Interpreter::load_file(std::string_view spec, bool configfile, unsigned line, const char* from) {
     FileRef ref;
     TRY(resolve_file(spec, ref));
     if (file_depth_ >= kMaxFileDepth)
-        return fatal(Error::make(Errc::bad_data, "%s:%u: configfile loop: more than %u nested files at (%s)%s", from,
-                                 line, kMaxFileDepth, ref.dev, ref.path));
+        return fail_fatal<Result<std::size_t>>(fatal_, Errc::bad_data,
+                                               "%s:%u: configfile loop: more than %u nested files at (%s)%s", from,
+                                               line, kMaxFileDepth, ref.dev, ref.path);
     std::size_t room = kTextArena - texts_used_;
     if (room > kMaxConfigSize) room = kMaxConfigSize;
     char* buf = texts_ + texts_used_;
@@ -801,30 +839,36 @@ Status Interpreter::run_file(std::string_view spec, bool configfile, unsigned li
     if (!size.ok()) {
         Error e = size.error();
         if (e.code() == Errc::no_space)
-            return Error::make(Errc::no_space, "(%s)%s: larger than %zu bytes", ref.dev, ref.path, room);
+            return fail<Result<std::size_t>>(Errc::no_space, "(%s)%s: larger than %zu bytes", ref.dev, ref.path, room);
         if (e.code() == Errc::not_found)
-            return Error::make(Errc::not_found, "file '(%s)%s' not found", ref.dev, ref.path);
+            return fail<Result<std::size_t>>(Errc::not_found, "file '(%s)%s' not found", ref.dev, ref.path);
         e.prefix("reading (%s)%s", ref.dev, ref.path);
         return e;
     }
-    if (size.value() > room) return Error::make(Errc::bad_data, "(%s)%s: read more than asked", ref.dev, ref.path);
-    const auto n = static_cast<std::size_t>(size.value());
+    if (size.value() > room)
+        return fail<Result<std::size_t>>(Errc::bad_data, "(%s)%s: read more than asked", ref.dev, ref.path);
     char* name = file_names_[file_depth_];
     format_to(name, sizeof file_names_[0], "(%s)%s", ref.dev, ref.path);
-    texts_used_ += n;
-    ++file_depth_;
     // read_config_file (normal/main.c) sets config_file and config_directory
     // for the file it reads and puts the old values back afterwards.
-    Status r = ok();
     if (configfile) {
-        r = env_.set("config_file", name);
-        if (r.ok()) r = env_.mark_exported("config_file");
+        TRY(env_.set("config_file", name));
+        TRY(env_.mark_exported("config_file"));
         const std::string_view d = dirname(ref.path);
         format_to(scratch_, sizeof scratch_, "(%s)%.*s", ref.dev, static_cast<int>(d.size()), d.data());
-        if (r.ok()) r = env_.set("config_directory", scratch_);
-        if (r.ok()) r = env_.mark_exported("config_directory");
+        TRY(env_.set("config_directory", scratch_));
+        TRY(env_.mark_exported("config_directory"));
     }
-    if (r.ok()) r = run_text(std::string_view(buf, n), name, 1, 0);
+    return static_cast<std::size_t>(size.value());
+}
+
+Status Interpreter::run_file(std::string_view spec, bool configfile, unsigned line, const char* from) {
+    const std::size_t n = TRY(load_file(spec, configfile, line, from));
+    const char* text = texts_ + texts_used_;
+    const char* name = file_names_[file_depth_];
+    texts_used_ += n;
+    ++file_depth_;
+    const Status r = run_text(std::string_view(text, n), name, 1, 0);
     --file_depth_;
     texts_used_ -= n;
     return r;
@@ -833,21 +877,21 @@ Status Interpreter::run_file(std::string_view spec, bool configfile, unsigned li
 Status Interpreter::cmd_linux(const ArgList& args) {
     if (spec_ == nullptr) return ok();  // outside a menu entry: nothing to boot
     if (args.count() < 2)
-        return Error::make(Errc::invalid_argument, "%.*s: filename expected", static_cast<int>(args[0].size()),
-                           args[0].data());
+        return fail<Status>(Errc::invalid_argument, "%.*s: filename expected", static_cast<int>(args[0].size()),
+                            args[0].data());
     BootSpec& s = *spec_;
     have_linux_ = false;
     s.initrd_count = 0;
     FileRef ref;
     TRY(resolve_file(args[1], ref));
     const Host::FileInfo info = TRY(stat_file(ref));
-    if (!info.exists || info.is_dir) return Error::make(Errc::not_found, "file '(%s)%s' not found", ref.dev, ref.path);
+    if (!info.exists || info.is_dir) return fail<Status>(Errc::not_found, "file '(%s)%s' not found", ref.dev, ref.path);
     s.kernel = ref;
     Appender cmdline{s.args, sizeof s.args};
     s.args[0] = '\0';
     for (unsigned i = 2; i < args.count(); ++i) {
         if ((i > 2 && !cmdline.put(" ")) || !cmdline.put(args[i]))
-            return Error::make(Errc::no_space, "kernel command line longer than %zu bytes", sizeof s.args - 1);
+            return fail<Status>(Errc::no_space, "kernel command line longer than %zu bytes", sizeof s.args - 1);
     }
     have_linux_ = true;
     return ok();
@@ -855,22 +899,22 @@ Status Interpreter::cmd_linux(const ArgList& args) {
 
 Status Interpreter::cmd_initrd(const ArgList& args) {
     if (spec_ == nullptr) return ok();
-    if (!have_linux_) return Error::make(Errc::invalid_argument, "you need to load the kernel first");
+    if (!have_linux_) return fail<Status>(Errc::invalid_argument, "you need to load the kernel first");
     if (args.count() < 2)
-        return Error::make(Errc::invalid_argument, "%.*s: filename expected", static_cast<int>(args[0].size()),
-                           args[0].data());
+        return fail<Status>(Errc::invalid_argument, "%.*s: filename expected", static_cast<int>(args[0].size()),
+                            args[0].data());
     BootSpec& s = *spec_;
     s.initrd_count = 0;
     for (unsigned i = 1; i < args.count(); ++i) {
         const std::string_view a = args[i];
         if (a.substr(0, 2) == "--") continue;  // --newc:NAME and the like
         if (s.initrd_count == sizeof s.initrds / sizeof s.initrds[0])
-            return Error::make(Errc::no_space, "more than %zu initrds", sizeof s.initrds / sizeof s.initrds[0]);
+            return fail<Status>(Errc::no_space, "more than %zu initrds", sizeof s.initrds / sizeof s.initrds[0]);
         FileRef& ref = s.initrds[s.initrd_count];
         TRY(resolve_file(a, ref));
         const Host::FileInfo info = TRY(stat_file(ref));
         if (!info.exists || info.is_dir)
-            return Error::make(Errc::not_found, "file '(%s)%s' not found", ref.dev, ref.path);
+            return fail<Status>(Errc::not_found, "file '(%s)%s' not found", ref.dev, ref.path);
         ++s.initrd_count;
     }
     return ok();

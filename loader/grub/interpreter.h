@@ -67,6 +67,13 @@ class Interpreter {
     static constexpr unsigned kMaxFileDepth = 8;   // nested source/configfile
     static constexpr unsigned kMaxCallDepth = 16;  // nested function calls and submenus
     static constexpr unsigned kMaxNesting = 32;    // nested if / blocks in one text
+    // parse_list frames in all (blocks, function calls, submenus and files together):
+    // the limits above reset per text, so their product (25 texts of 33 levels) would
+    // bound the stack, not 64 KiB. The file's level and one per function call GRUB
+    // allows; each costs up to ~2 KiB of frames (a file: parse_list, parse_simple,
+    // run_command, cmd_source, run_file, run_text), and scripts/check-stack.py checks
+    // after every link that this many fit the stack.
+    static constexpr unsigned kMaxLevels = kMaxCallDepth + 1;
     static constexpr std::size_t kMaxConfigSize = 256 * 1024;
     static constexpr std::size_t kTextArena = 512 * 1024;        // all files open at once
     static constexpr std::size_t kBodyArena = 256 * 1024;        // entry and function bodies
@@ -93,6 +100,9 @@ class Interpreter {
     // Runs the entry's body in the final environment (as GRUB does at boot),
     // with $chosen and $default set, and returns what linux/initrd said.
     Result<BootSpec> evaluate_entry(EntryRef ref);
+    // The same into out (~13 KiB: the firmware passes heap memory, so that it is not on
+    // the stack below the interpreter's recursion).
+    Status evaluate_entry(EntryRef ref, BootSpec& out);
 
     std::optional<std::string_view> var(std::string_view name) const { return env_.get(name); }
     void set_step_budget(std::uint64_t steps) { step_budget_ = steps; }
@@ -110,39 +120,49 @@ class Interpreter {
     void reset();
     Status set_grub_variables(std::string_view dev, std::string_view path);
 
-    // Parsing and execution.
-    Result<Stop> parse_list(Source& src, bool exec, unsigned nesting);
-    Result<Stop> parse_if(Source& src, bool exec, unsigned nesting, unsigned line);
-    Status parse_function(Source& src, bool exec, unsigned nesting, unsigned line);
-    Status parse_menuentry(Source& src, bool exec, unsigned nesting, bool submenu, unsigned line);
-    Status parse_simple(Source& src, bool exec, unsigned line);
+    // Parsing and execution. These call each other recursively (parse_list is entered
+    // once per level, at most kMaxLevels times) and every level pays the frames of its
+    // chain, so each is kept out of line, and so is every command below: under link-time
+    // optimisation GCC inlined them into parse_list (2,672 bytes a level instead of 368)
+    // and a grub.cfg whose `search` read a GPT ran into the stack's guard page.
+    // scripts/check-stack.py holds each level's frames to its budget.
+    [[gnu::noinline]] Result<Stop> parse_list(Source& src, bool exec, unsigned nesting);
+    [[gnu::noinline]] Result<Stop> parse_if(Source& src, bool exec, unsigned nesting, unsigned line);
+    [[gnu::noinline]] Status parse_function(Source& src, bool exec, unsigned nesting, unsigned line);
+    [[gnu::noinline]] Status parse_menuentry(Source& src, bool exec, unsigned nesting, bool submenu, unsigned line);
+    [[gnu::noinline]] Status parse_simple(Source& src, bool exec, unsigned line);
     // Skips a { ... } body, returning its text and first line.
-    Status capture_body(Source& src, unsigned nesting, unsigned open_line, std::string_view& body, unsigned& body_line);
-    Status run_text(std::string_view text, const char* file, unsigned line, unsigned nesting);
-    Status run_file(std::string_view spec, bool configfile, unsigned line, const char* from);
-    Status run_command(const ArgList& args, const char* file, unsigned line);
-    Status call_function(const Function& f, const ArgList& args, const char* file, unsigned line);
+    [[gnu::noinline]] Status capture_body(Source& src, unsigned nesting, unsigned open_line, std::string_view& body,
+                                          unsigned& body_line);
+    [[gnu::noinline]] Status run_text(std::string_view text, const char* file, unsigned line, unsigned nesting);
+    [[gnu::noinline]] Status run_file(std::string_view spec, bool configfile, unsigned line, const char* from);
+    // Reads and names the file run_file runs; its locals (a 544-byte FileRef, errors)
+    // stay out of run_file's frame.
+    [[gnu::noinline]] Result<std::size_t> load_file(std::string_view spec, bool configfile, unsigned line,
+                                                    const char* from);
+    [[gnu::noinline]] Status run_command(const ArgList& args, const char* file, unsigned line);
+    [[gnu::noinline]] Status call_function(const Function& f, const ArgList& args, const char* file, unsigned line);
 
-    // Commands.
-    Status cmd_set(const ArgList& args);
-    Status cmd_search(const ArgList& args, unsigned first, int forced_kind);
-    Status cmd_test(const ArgList& args, bool bracket);
-    Status cmd_load_env(const ArgList& args);
-    Status cmd_blscfg();
+    // Commands (out of line: see above).
+    [[gnu::noinline]] Status cmd_set(const ArgList& args);
+    [[gnu::noinline]] Status cmd_search(const ArgList& args, unsigned first, int forced_kind);
+    [[gnu::noinline]] Status cmd_test(const ArgList& args, bool bracket);
+    [[gnu::noinline]] Status cmd_load_env(const ArgList& args);
+    [[gnu::noinline]] Status cmd_blscfg();
     Status add_bls_entry(const BlsEntry& b);
     static constexpr std::size_t kBlsBody = 8 * 1024;
-    Status cmd_linux(const ArgList& args);
-    Status cmd_initrd(const ArgList& args);
-    Status cmd_source(const ArgList& args, bool configfile, const char* file, unsigned line);
+    [[gnu::noinline]] Status cmd_linux(const ArgList& args);
+    [[gnu::noinline]] Status cmd_initrd(const ArgList& args);
+    [[gnu::noinline]] Status cmd_source(const ArgList& args, bool configfile, const char* file, unsigned line);
 
-    Status add_entry(const ArgList& raw, bool submenu, std::string_view body, const char* file, unsigned line,
-                     int& index);
+    [[gnu::noinline]] Status add_entry(const ArgList& raw, bool submenu, std::string_view body, const char* file,
+                                       unsigned line, int& index);
     Result<std::uint32_t> store_body(std::string_view text);
     // "(dev)/path" or "/path" (on $root) into a FileRef.
-    Status resolve_file(std::string_view spec, FileRef& out) const;
-    Result<bool> test_file(char op, std::string_view spec);
+    [[gnu::noinline]] Status resolve_file(std::string_view spec, FileRef& out) const;
+    [[gnu::noinline]] Result<bool> test_file(char op, std::string_view spec);
     // A missing device or file is {exists = false}.
-    Result<Host::FileInfo> stat_file(const FileRef& ref);
+    [[gnu::noinline]] Result<Host::FileInfo> stat_file(const FileRef& ref);
 
     static std::optional<std::string_view> lookup(void* ctx, std::string_view name);
     std::optional<std::string_view> lookup_var(std::string_view name);
@@ -150,7 +170,7 @@ class Interpreter {
         fatal_ = true;
         return e;
     }
-    Status check_step(const char* file, unsigned line);
+    [[gnu::noinline]] Status check_step(const char* file, unsigned line);
     void report(const char* file, unsigned line, const Error& e);
     Result<EntryRef> pick(int parent, std::string_view spec) const;
     const Function* find_function(std::string_view name) const;
@@ -172,6 +192,7 @@ class Interpreter {
     char file_names_[kMaxFileDepth + 1][160];
     unsigned file_depth_ = 0;
     unsigned call_depth_ = 0;
+    unsigned levels_ = 0;  // parse_list frames on the stack (kMaxLevels)
     ArgList args_[kMaxCallDepth + 2];
     const ArgList* frame_ = nullptr;  // positional parameters of the running function
     char number_[24];

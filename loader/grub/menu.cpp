@@ -134,6 +134,15 @@ bool append_chosen(char* buf, std::size_t size, std::size_t& len, std::string_vi
 }  // namespace
 
 Result<BootSpec> Interpreter::evaluate_entry(EntryRef ref) {
+    auto* spec = new (std::nothrow) BootSpec;
+    if (spec == nullptr) return Error::make(Errc::no_memory, "no memory to evaluate a menu entry");
+    const Status r = evaluate_entry(ref, *spec);
+    Result<BootSpec> out = r.ok() ? Result<BootSpec>(*spec) : Result<BootSpec>(r.error());
+    delete spec;
+    return out;
+}
+
+Status Interpreter::evaluate_entry(EntryRef ref, BootSpec& out) {
     if (ref.index >= count_) return Error::make(Errc::invalid_argument, "no menu entry %u", ref.index);
     // The chain of submenus from the top down to the entry.
     unsigned chain[kMaxEntries];
@@ -141,12 +150,8 @@ Result<BootSpec> Interpreter::evaluate_entry(EntryRef ref) {
     for (int i = static_cast<int>(ref.index); i >= 0 && depth < kMaxEntries; i = entries_[i].parent)
         chain[depth++] = static_cast<unsigned>(i);
     Env* saved = new (std::nothrow) Env(env_);
-    auto* spec = new (std::nothrow) BootSpec;
-    if (saved == nullptr || spec == nullptr) {
-        delete saved;
-        delete spec;
-        return Error::make(Errc::no_memory, "no memory to evaluate a menu entry");
-    }
+    if (saved == nullptr) return Error::make(Errc::no_memory, "no memory to evaluate a menu entry");
+    BootSpec* spec = &out;
     std::memset(spec, 0, sizeof *spec);
     spec_ = spec;
     recording_ = false;
@@ -202,13 +207,7 @@ Result<BootSpec> Interpreter::evaluate_entry(EntryRef ref) {
     recording_ = true;
     env_ = *saved;
     delete saved;
-    if (!r.ok()) {
-        delete spec;
-        return r.error();
-    }
-    Result<BootSpec> out(*spec);
-    delete spec;
-    return out;
+    return r;
 }
 
 }  // namespace xb::loader::grub

@@ -1,8 +1,8 @@
 #!/usr/bin/env python3
 """System test of the walking skeleton: boots the real xenboot.bin as a DomU under
 QEMU + Xen + a Linux dom0 (tests/system/lab), once with 64 MiB and once with 1 GiB of
-guest RAM; types version, bdinfo, help, an unknown command and poweroff on its PV
-console, checks the replies, and checks the guest ended by power-off (not a timeout);
+guest RAM; types version, bdinfo, help, an unknown command, scripts nested to the shell's
+limits and poweroff on its PV console, checks the replies, and checks the guest ended by power-off (not a timeout);
 then `exception undefined` / `exception abort` (register dump, then power-off),
 `exception stackoverflow` (recursion into the guard page below the stack: reported from
 the separate exception stack as a stack overflow, then power-off), `exception nested`
@@ -79,6 +79,26 @@ def run_guest(checks, lab, name, memory_mib, figures):
     expect(checks, c, f"{name}: unknown command error", "Unknown command 'frobnicate' - try 'help'\r\n")
     c.sendline("echo hello   from 'the   shell'")
     expect(checks, c, f"{name}: echo with quotes", "hello from the   shell\r\n")
+
+    # Input-driven recursion up to each limit, on the firmware's own 64 KiB stack (its
+    # frames are what scripts/check-stack.py bounds): a clean error and the prompt back,
+    # not a fault in the guard page. `run` inside `run` (kMaxRunDepth 16), then blocks
+    # inside blocks (the parser's kMaxNesting 32), then 32 levels that do run.
+    c.sendline("setenv d 'run d'; run d")
+    expect(checks, c, f"{name}: run inside run ends at its limit",
+           "d: nesting too deep (more than 16 scripts inside each other)\r\n")
+    expect(checks, c, f"{name}: prompt after deep run", "=> ")
+    # The console takes 511-byte lines: the nested text is built in variables.
+    c.sendline("setenv x; setenv y; for i in " + " ".join(str(i) for i in range(32)) +
+               "; do setenv x \"${x}if true; then \"; setenv y \"${y}; fi\"; done")
+    expect(checks, c, f"{name}: prompt after building the nested text", "=> ")
+    c.sendline("setenv z \"if true; then ${x}echo deep${y}; fi\"; run z")
+    expect(checks, c, f"{name}: blocks nested past the limit are a syntax error",
+           re.compile(r"syntax error in z: column \d+: nesting too deep \(more than 32 levels\)\r\n"))
+    expect(checks, c, f"{name}: prompt after deep blocks", "=> ")
+    c.sendline("setenv z \"${x}echo deepest${y}\"; run z")
+    expect(checks, c, f"{name}: 32 nested blocks run", "deepest\r\n")
+    expect(checks, c, f"{name}: prompt after 32 blocks", "=> ")
     c.sendline("poweroff")
     expect(checks, c, f"{name}: poweroff message", "Powering off...")
     reason = guest_end(lab)

@@ -341,6 +341,56 @@ TEST_F(GrubCfg, DeepRecursionIsAnError) {
     EXPECT_STREQ(r.error().message(), "(hd0,gpt1)/boot/grub/grub.cfg:1: functions nested deeper than 16 (f)");
 }
 
+// parse_list levels in all (kMaxLevels, 17) bound the stack: each limit alone (32 nested
+// blocks a text, 16 calls, 8 files) allows far more, as each call and file starts anew.
+std::string nested_ifs(unsigned n, const std::string& inner) {
+    std::string s;
+    for (unsigned i = 0; i < n; ++i) s += "if true; then ";
+    s += inner;
+    for (unsigned i = 0; i < n; ++i) s += "; fi";
+    return s;
+}
+
+TEST_F(GrubCfg, LevelsInAllUpToTheLimitRun) {
+    // The file, its if, f's body, 6 ifs, g's body, 7 ifs: 1 + 1 + 1 + 6 + 1 + 7 = 17 levels.
+    const std::string cfg = "function g { " + nested_ifs(7, "echo deepest") + " }\nfunction f { " + nested_ifs(6, "g") +
+                            " }\n" + nested_ifs(1, "f") + "\nmenuentry a { true }\n";
+    ASSERT_TRUE(run(cfg.c_str()).ok()) << host.output();
+    EXPECT_EQ(host.output(), "deepest\n");
+}
+
+TEST_F(GrubCfg, LevelsInAllPastTheLimitAreAnError) {
+    const std::string cfg = "function g { " + nested_ifs(8, "echo deepest") + " }\nfunction f { " + nested_ifs(6, "g") +
+                            " }\n" + nested_ifs(1, "f") + "\nmenuentry a { true }\n";
+    const Status r = run(cfg.c_str());
+    ASSERT_FALSE(r.ok());
+    EXPECT_EQ(r.error().code(), Errc::bad_data);
+    EXPECT_STREQ(r.error().message(),
+                 "(hd0,gpt1)/boot/grub/grub.cfg:1: blocks, functions and files nested deeper "
+                 "than 17 in all");
+    EXPECT_EQ(host.output(), "");
+}
+
+TEST_F(GrubCfg, RecursionThroughBlocksEndsAtTheLevelLimit) {
+    // Four blocks a call: the levels run out (at the 4th call: 2 + 3 x 5 + 4 > 17) before the 16 calls do.
+    const Status r = run(("function f { " + nested_ifs(4, "f") + " }\nf\nmenuentry a { true }\n").c_str());
+    ASSERT_FALSE(r.ok());
+    EXPECT_STREQ(r.error().message(),
+                 "(hd0,gpt1)/boot/grub/grub.cfg:1: blocks, functions and files nested deeper "
+                 "than 17 in all");
+}
+
+TEST_F(GrubCfg, TestExpressionNestingIsBounded) {
+    // Each '!' or '(' is a level of the evaluator's recursion: 8 run, 9 are an error.
+    std::string nots;
+    for (int i = 0; i < 8; ++i) nots += "! ";
+    ASSERT_TRUE(run("if [ " + nots + "a ]; then echo yes; fi\nmenuentry a { true }\n").ok());
+    EXPECT_EQ(host.output(), "yes\n");
+    host.printed.clear();
+    ASSERT_TRUE(run("if [ ! " + nots + "a ]; then echo yes; fi\nmenuentry a { true }\n").ok());
+    EXPECT_EQ(host.output(), "(hd0,gpt1)/boot/grub/grub.cfg:1: test: more than 8 '!' and '(' in one expression\n");
+}
+
 TEST_F(GrubCfg, Interrupted) {
     host.interrupt_after = 2;
     const Status r = run("a=1\nb=2\nc=3\nmenuentry a { true }\n");
