@@ -1,5 +1,7 @@
 #include "board/xenguest/handoff.h"
 
+#include <new>
+
 #include "arch/arch.h"
 #include "lib/deadline.h"
 #include "lib/format.h"
@@ -62,8 +64,22 @@ unsigned XenguestHandoff::close_devices(Console& log) {
     // is drained first (netboot.md §1.5); left connected, netback would keep
     // copying frames into pages the kernel reuses. A disk closed here and not
     // handed off reconnects with `pvblock reconnect`.
-    xen::CloseDevice parts[pvblock::PvBlockBus::kMaxDisks + pvnet::PvNetBus::kMaxVifs];
-    const std::span<xen::CloseDevice> all(parts);
+    // The parts live on the heap, not on this frame: with their results they
+    // are about 10 KB, and the hand-off can be the end of the deepest chain of
+    // calls (a boot from inside a script; scripts/check-stack.py).
+    constexpr std::size_t kMaxParts = pvblock::PvBlockBus::kMaxDisks + pvnet::PvNetBus::kMaxVifs;
+    struct HeapParts {
+        xen::CloseDevice* p;
+        ~HeapParts() { delete[] p; }
+    } heap_parts{new (std::nothrow) xen::CloseDevice[kMaxParts]};
+    if (heap_parts.p == nullptr) {
+        // Nothing is closed, so the devices' grants stay and check_grants()
+        // refuses the boot: a clear stop, not a dirty hand-off.
+        log.printf("xenboot: warning: no memory to close the PV devices\n");
+        return warnings + 1;
+    }
+    xen::CloseDevice* parts = heap_parts.p;
+    const std::span<xen::CloseDevice> all(parts, kMaxParts);
     const std::size_t disks = p_.bus != nullptr ? p_.bus->begin_close(all) : 0;
     const std::size_t vifs = p_.vifs != nullptr ? p_.vifs->begin_close(all.subspan(disks)) : 0;
     times_.us_drain = arch::ticks_to_us(arch::counter() - t);
